@@ -1,0 +1,271 @@
+package hooks
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// AuditCollection holds the tamper-evident trail of reads, exports, logins and changes.
+const AuditCollection = "audit_log"
+
+// auditEntry is what happened, by whom, to what. It never holds visitor text or contact details.
+type auditEntry struct {
+	Business string
+	Actor    string
+	Action   string
+	Target   string
+	IP       string
+}
+
+// auditor appends entries to a hash chain: each entry's hash covers its own fields and the
+// previous entry's hash, so editing or deleting any row in SQLite breaks every link after it.
+type auditor struct {
+	app core.App
+
+	mu       sync.Mutex
+	loaded   bool
+	lastSeq  int
+	lastHash string
+}
+
+func auditHash(seq int, business, actor, action, target, ip, at, prev string) string {
+	h := sha256.New()
+	for _, f := range []string{strconv.Itoa(seq), business, actor, action, target, ip, at, prev} {
+		h.Write([]byte(f))
+		h.Write([]byte{0x1f})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func (a *auditor) record(e auditEntry) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if !a.loaded {
+		last := struct {
+			Seq  int    `db:"seq"`
+			Hash string `db:"hash"`
+		}{}
+		err := a.app.DB().NewQuery("SELECT seq, hash FROM " + AuditCollection + " ORDER BY seq DESC LIMIT 1").One(&last)
+		if err != nil && !isNoRows(err) {
+			return fmt.Errorf("audit: read chain head: %w", err)
+		}
+		a.lastSeq, a.lastHash, a.loaded = last.Seq, last.Hash, true
+	}
+	col, err := a.app.FindCachedCollectionByNameOrId(AuditCollection)
+	if err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	seq := a.lastSeq + 1
+	at := time.Now().UTC().Format(time.RFC3339Nano)
+	hash := auditHash(seq, e.Business, e.Actor, e.Action, e.Target, e.IP, at, a.lastHash)
+	r := core.NewRecord(col)
+	r.Set("seq", seq)
+	r.Set("business", e.Business)
+	r.Set("actor", e.Actor)
+	r.Set("action", e.Action)
+	r.Set("target", e.Target)
+	r.Set("ip", e.IP)
+	r.Set("at", at)
+	r.Set("prev_hash", a.lastHash)
+	r.Set("hash", hash)
+	if err := a.app.SaveNoValidate(r); err != nil {
+		// The head may have moved under us (another process); reload it next time.
+		a.loaded = false
+		return fmt.Errorf("audit: append: %w", err)
+	}
+	a.lastSeq, a.lastHash = seq, hash
+	return nil
+}
+
+// fromRequest fills the actor and IP of an entry from the request's auth.
+func auditFromRequest(e *core.RequestEvent, action, target, business string) auditEntry {
+	actor := "guest"
+	if e.Auth != nil {
+		actor = e.Auth.Collection().Name + ":" + e.Auth.Id
+		if business == "" && e.Auth.Collection().Name == "staff" {
+			business = e.Auth.GetString("business")
+		}
+	}
+	return auditEntry{Business: business, Actor: actor, Action: action, Target: target, IP: e.RealIP()}
+}
+
+// AuditBreak describes the first entry whose link in the chain does not hold.
+type AuditBreak struct {
+	Seq    int
+	ID     string
+	Reason string
+}
+
+// VerifyAudit walks the whole chain in order and returns how many entries it checked and
+// the first broken link, or nil when the trail is intact.
+func VerifyAudit(app core.App) (int, *AuditBreak, error) {
+	type row struct {
+		ID       string `db:"id"`
+		Seq      int    `db:"seq"`
+		Business string `db:"business"`
+		Actor    string `db:"actor"`
+		Action   string `db:"action"`
+		Target   string `db:"target"`
+		IP       string `db:"ip"`
+		At       string `db:"at"`
+		PrevHash string `db:"prev_hash"`
+		Hash     string `db:"hash"`
+	}
+	const page = 1000
+	prev, want, n := "", 1, 0
+	for {
+		var rows []row
+		err := app.DB().Select("id", "seq", "business", "actor", "action", "target", "ip", "at", "prev_hash", "hash").
+			From(AuditCollection).Where(dbx.NewExp("seq >= {:s}", dbx.Params{"s": want})).
+			OrderBy("seq ASC").Limit(page).All(&rows)
+		if err != nil {
+			return n, nil, fmt.Errorf("audit verify: %w", err)
+		}
+		for _, r := range rows {
+			n++
+			switch {
+			case r.Seq != want:
+				return n, &AuditBreak{Seq: want, ID: r.ID, Reason: fmt.Sprintf("entry %d is missing (next is %d)", want, r.Seq)}, nil
+			case r.PrevHash != prev:
+				return n, &AuditBreak{Seq: r.Seq, ID: r.ID, Reason: "prev_hash does not match the previous entry"}, nil
+			case auditHash(r.Seq, r.Business, r.Actor, r.Action, r.Target, r.IP, r.At, r.PrevHash) != r.Hash:
+				return n, &AuditBreak{Seq: r.Seq, ID: r.ID, Reason: "entry was changed after it was written"}, nil
+			}
+			prev, want = r.Hash, want+1
+		}
+		if len(rows) < page {
+			return n, nil, nil
+		}
+	}
+}
+
+var errAuditImmutable = errors.New("audit log entries can't be changed or deleted")
+
+// bindAudit writes entries for reads of visitor data, logins and settings changes, and
+// refuses any change to the trail itself, superusers included.
+func bindAudit(app core.App, a *auditor) {
+	app.OnRecordUpdate(AuditCollection).BindFunc(func(e *core.RecordEvent) error { return errAuditImmutable })
+	app.OnRecordDelete(AuditCollection).BindFunc(func(e *core.RecordEvent) error { return errAuditImmutable })
+	app.OnCollectionUpdate(AuditCollection).BindFunc(func(e *core.CollectionEvent) error {
+		return errors.New("the audit_log collection can't be changed")
+	})
+	app.OnCollectionDelete(AuditCollection).BindFunc(func(e *core.CollectionEvent) error { return errAuditImmutable })
+
+	logErr := func(err error) {
+		if err != nil {
+			app.Logger().Error("audit write failed", "error", err)
+		}
+	}
+
+	visitorData := []string{"conversations", "messages", "leads"}
+	app.OnRecordsListRequest(visitorData...).BindFunc(func(e *core.RecordsListRequestEvent) error {
+		if err := e.Next(); err != nil {
+			return err
+		}
+		target := e.Collection.Name
+		if f := e.Request.URL.Query().Get("filter"); f != "" {
+			target += "?filter=" + truncate(f, 150)
+		}
+		// A superuser listing several practices' records gets one entry per practice.
+		businesses := map[string]bool{}
+		for _, r := range e.Records {
+			businesses[r.GetString("business")] = true
+		}
+		if len(businesses) == 0 {
+			businesses[""] = true
+		}
+		for b := range businesses {
+			logErr(a.record(auditFromRequest(e.RequestEvent, "list", target, b)))
+		}
+		return nil
+	})
+	app.OnRecordViewRequest(visitorData...).BindFunc(func(e *core.RecordRequestEvent) error {
+		if err := e.Next(); err != nil {
+			return err
+		}
+		logErr(a.record(auditFromRequest(e.RequestEvent, "view", e.Collection.Name+"/"+e.Record.Id, e.Record.GetString("business"))))
+		return nil
+	})
+
+	app.OnRecordAuthWithPasswordRequest("staff", core.CollectionNameSuperusers).BindFunc(func(e *core.RecordAuthWithPasswordRequestEvent) error {
+		err := e.Next()
+		entry := auditFromRequest(e.RequestEvent, "login", "", "")
+		if e.Record != nil {
+			entry.Actor = e.Collection.Name + ":" + e.Record.Id
+			entry.Business = e.Record.GetString("business")
+		} else {
+			entry.Actor = e.Collection.Name + ":unknown"
+			entry.Target = "identity=" + truncate(e.Identity, 100)
+		}
+		if err != nil {
+			entry.Action = "login_failed"
+		}
+		logErr(a.record(entry))
+		return err
+	})
+
+	settings := []string{"businesses", "staff", "faqs", "documents", "credentials", "leads", "conversations", "messages"}
+	change := func(action string, e *core.RecordRequestEvent) {
+		b := e.Record.GetString("business")
+		if e.Collection.Name == "businesses" {
+			b = e.Record.Id
+		}
+		logErr(a.record(auditFromRequest(e.RequestEvent, action, e.Collection.Name+"/"+e.Record.Id, b)))
+	}
+	app.OnRecordCreateRequest(settings...).BindFunc(func(e *core.RecordRequestEvent) error {
+		if err := e.Next(); err != nil {
+			return err
+		}
+		change("create", e)
+		return nil
+	})
+	app.OnRecordUpdateRequest(settings...).BindFunc(func(e *core.RecordRequestEvent) error {
+		if err := e.Next(); err != nil {
+			return err
+		}
+		change("update", e)
+		return nil
+	})
+	app.OnRecordDeleteRequest(settings...).BindFunc(func(e *core.RecordRequestEvent) error {
+		if err := e.Next(); err != nil {
+			return err
+		}
+		change("delete", e)
+		return nil
+	})
+	app.OnSettingsUpdateRequest().BindFunc(func(e *core.SettingsUpdateRequestEvent) error {
+		if err := e.Next(); err != nil {
+			return err
+		}
+		logErr(a.record(auditFromRequest(e.RequestEvent, "update", "app_settings", "")))
+		return nil
+	})
+	schema := func(action string) func(e *core.CollectionRequestEvent) error {
+		return func(e *core.CollectionRequestEvent) error {
+			if err := e.Next(); err != nil {
+				return err
+			}
+			logErr(a.record(auditFromRequest(e.RequestEvent, "schema_"+action, "collections/"+e.Collection.Name, "")))
+			return nil
+		}
+	}
+	app.OnCollectionCreateRequest().BindFunc(schema("create"))
+	app.OnCollectionUpdateRequest().BindFunc(schema("update"))
+	app.OnCollectionDeleteRequest().BindFunc(schema("delete"))
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "")
+}

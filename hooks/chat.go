@@ -1,0 +1,418 @@
+package hooks
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"frontdesk/internal/guard"
+	"frontdesk/internal/llm"
+	"frontdesk/models"
+)
+
+const (
+	historyTurns   = 20
+	maxToolRounds  = 3
+	replyMaxTokens = 600
+	passagesPerAsk = 5
+)
+
+// retriever finds the practice's knowledge passages that match a question.
+type retriever interface {
+	Search(ctx context.Context, business, query string, k int) ([]llm.Passage, error)
+}
+
+// engine answers visitors: it stores what they say, asks the practice's model with the
+// matching knowledge, streams the reply and stores it, whatever fails on the way.
+type engine struct {
+	app     core.App
+	cfg     *Config
+	vault   *vault
+	limiter *convLimiter
+	canary  string
+	know    retriever
+
+	mu        sync.Mutex
+	providers map[string]llm.Provider
+}
+
+func newEngine(app core.App, cfg *Config, v *vault) *engine {
+	return &engine{
+		app:       app,
+		cfg:       cfg,
+		vault:     v,
+		limiter:   newConvLimiter(conversationRate, conversationWindow),
+		canary:    "fd-" + randomToken(9),
+		providers: map[string]llm.Provider{},
+	}
+}
+
+// provider returns the practice's model: its own settings over the defaults.
+func (eng *engine) provider(b *models.Business) (llm.Provider, string, error) {
+	cfg := eng.cfg.LLM
+	if p := b.GetString("llm_provider"); p != "" && p != cfg.Provider {
+		cfg = llm.Config{Provider: p}
+	}
+	if m := b.GetString("llm_model"); m != "" {
+		cfg.Model = m
+	}
+	if u := b.GetString("llm_base_url"); u != "" {
+		cfg.BaseURL = u
+	}
+	if k := b.GetString("llm_api_key"); k != "" {
+		key, err := eng.vault.decrypt(k)
+		if err != nil {
+			return nil, "", fmt.Errorf("practice API key: %w", err)
+		}
+		cfg.APIKey = key
+	}
+	if cfg.Provider == "" {
+		cfg.Provider = "offline"
+	}
+	if cfg.Model == "" {
+		cfg.Model = llm.DefaultModel(cfg.Provider)
+	}
+	sum := sha256.Sum256([]byte(cfg.APIKey))
+	key := strings.Join([]string{cfg.Provider, cfg.Model, cfg.BaseURL, hex.EncodeToString(sum[:8])}, "|")
+	eng.mu.Lock()
+	defer eng.mu.Unlock()
+	if p, ok := eng.providers[key]; ok {
+		return p, cfg.Model, nil
+	}
+	p, err := llm.New(cfg, eng.cfg.HTTPClient)
+	if err != nil {
+		return nil, "", err
+	}
+	p = llm.WithTimeouts(p, eng.cfg.FirstTokenTimeout, eng.cfg.ReplyTimeout)
+	eng.providers[key] = p
+	return p, cfg.Model, nil
+}
+
+// stream writes server-sent events to the visitor until they disconnect; after that the
+// reply goes on being produced and stored, and writes are dropped.
+type stream struct {
+	e    *core.RequestEvent
+	gone bool
+}
+
+func newStream(e *core.RequestEvent) *stream {
+	h := e.Response.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	e.Response.WriteHeader(http.StatusOK)
+	return &stream{e: e}
+}
+
+func (s *stream) send(event string, data any) {
+	if s.gone || s.e.Request.Context().Err() != nil {
+		s.gone = true
+		return
+	}
+	b, _ := json.Marshal(data)
+	if _, err := fmt.Fprintf(s.e.Response, "event: %s\ndata: %s\n\n", event, b); err != nil {
+		s.gone = true
+		return
+	}
+	if err := s.e.Flush(); err != nil {
+		s.gone = true
+	}
+}
+
+// reply is the whole turn: store the visitor's message, then answer it.
+func (eng *engine) reply(e *core.RequestEvent, b *models.Business, c *models.Conversation, text string) error {
+	health := guard.DetectHealth(text)
+	injection := guard.DetectInjection(text)
+	flags := map[string]any{}
+	if health.Found {
+		flags["health"] = true
+	}
+	if injection.Found {
+		flags["injection"] = true
+	}
+	// The visitor's message is stored before anything else can fail.
+	vm, err := eng.storeMessage(b.Id, c.Id, models.RoleVisitor, text, flags, "")
+	if err != nil {
+		return err
+	}
+	c.Set("message_count", c.MessageCount()+1)
+	c.Set("last_message_at", time.Now().UTC())
+	if health.Found {
+		c.Set("health_flagged", true)
+	}
+	if err := eng.app.Save(c); err != nil {
+		eng.app.Logger().Error("conversation update", "conversation", c.Id, "error", err)
+	}
+
+	s := newStream(e)
+	s.send("message", map[string]any{"id": vm.Id, "role": models.RoleVisitor, "text": text})
+
+	// The reply is produced and stored even if the visitor goes away mid-stream.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(e.Request.Context()), eng.cfg.ReplyTimeout+10*time.Second)
+	defer cancel()
+	lang := language(c.Locale(), b.Locale())
+	switch {
+	case injection.Found:
+		eng.cannedReply(s, b, c, msgOffTopic(lang, b.Name()), map[string]any{"injection_refused": true})
+	case health.Found:
+		eng.cannedReply(s, b, c, msgHealth(lang, b.Phone()), map[string]any{"health_ack": true})
+	default:
+		eng.generate(ctx, s, b, c, text, lang)
+	}
+	return nil
+}
+
+func (eng *engine) cannedReply(s *stream, b *models.Business, c *models.Conversation, text string, flags map[string]any) {
+	for _, chunk := range chunkWords(text, 4) {
+		s.send("delta", map[string]any{"text": chunk})
+	}
+	eng.finish(s, b, c, text, flags, "")
+}
+
+// finish stores an assistant reply and tells the visitor it is done.
+func (eng *engine) finish(s *stream, b *models.Business, c *models.Conversation, text string, flags map[string]any, provider string) {
+	if s.gone || s.e.Request.Context().Err() != nil {
+		s.gone = true
+		flags["interrupted"] = true
+	}
+	m, err := eng.storeMessage(b.Id, c.Id, models.RoleAssistant, text, flags, provider)
+	if err != nil {
+		eng.app.Logger().Error("store reply", "conversation", c.Id, "error", err)
+		s.send("error", map[string]any{"code": "internal", "message": "The reply could not be saved."})
+		return
+	}
+	s.send("done", map[string]any{"id": m.Id, "text": text})
+}
+
+var errLeak = errors.New("reply would reveal the system prompt")
+
+func (eng *engine) generate(ctx context.Context, s *stream, b *models.Business, c *models.Conversation, question, lang string) {
+	var passages []llm.Passage
+	if eng.know != nil {
+		var err error
+		if passages, err = eng.know.Search(ctx, b.Id, question, passagesPerAsk); err != nil {
+			eng.app.Logger().Warn("knowledge search", "business", b.Id, "error", err)
+		}
+	}
+	fallback := msgNotSure(lang)
+	p, model, err := eng.provider(b)
+	if err != nil {
+		eng.app.Logger().Error("model provider", "business", b.Id, "error", err)
+		s.send("error", map[string]any{"code": errModelUnavailable.Code, "message": errModelUnavailable.Message})
+		eng.offline(ctx, s, b, c, passages, fallback)
+		return
+	}
+	history, err := eng.history(c.Id)
+	if err != nil {
+		eng.app.Logger().Error("load history", "conversation", c.Id, "error", err)
+	}
+	system := systemPrompt(b, passages, time.Now(), eng.canary)
+	var redactor *guard.Redactor
+	if llm.Hosted(p.Name()) {
+		// Identifiers never reach a hosted model; tool arguments are restored below.
+		redactor = guard.NewRedactor()
+		for i := range history {
+			history[i].Content = redactor.Redact(history[i].Content)
+		}
+	}
+	req := llm.Request{Model: model, System: system, Messages: history, Tools: chatTools, MaxTokens: replyMaxTokens, Passages: passages, Fallback: fallback}
+	if p.Name() == "offline" {
+		req.Tools = nil
+	}
+
+	var full strings.Builder
+	flags := map[string]any{}
+	for round := 0; round < maxToolRounds; round++ {
+		var calls []llm.ToolCall
+		var turn strings.Builder
+		err = p.Chat(ctx, req, func(ev llm.Event) error {
+			if ev.ToolCall != nil {
+				calls = append(calls, *ev.ToolCall)
+				return nil
+			}
+			if ev.Text == "" {
+				return nil
+			}
+			candidate := full.String() + ev.Text
+			if guard.LeaksSystemPrompt(candidate, system, eng.canary) {
+				return errLeak
+			}
+			if redactor != nil {
+				ev.Text = redactor.Restore(ev.Text)
+			}
+			full.WriteString(ev.Text)
+			turn.WriteString(ev.Text)
+			s.send("delta", map[string]any{"text": ev.Text})
+			return nil
+		})
+		if err != nil {
+			break
+		}
+		if len(calls) == 0 {
+			break
+		}
+		req.Messages = append(req.Messages, llm.Message{Role: llm.RoleAssistant, Content: turn.String(), ToolCalls: calls})
+		for _, call := range calls {
+			result := eng.runTool(b, c, call, redactor)
+			flags["tool_"+call.Name] = true
+			req.Messages = append(req.Messages, llm.Message{Role: llm.RoleTool, ToolCallID: call.ID, Name: call.Name, Content: result})
+		}
+	}
+	switch {
+	case errors.Is(err, errLeak):
+		// Whatever streamed so far is replaced by the visitor's widget on done.
+		flags["leak_blocked"] = true
+		eng.cannedReply(s, b, c, msgOffTopic(lang, b.Name()), flags)
+	case err != nil:
+		eng.app.Logger().Warn("model reply failed", "business", b.Id, "provider", p.Name(), "error", err)
+		if full.Len() > 0 {
+			flags["error"] = true
+			flags["partial"] = true
+			if _, serr := eng.storeMessage(b.Id, c.Id, models.RoleAssistant, full.String(), flags, p.Name()); serr != nil {
+				eng.app.Logger().Error("store partial reply", "conversation", c.Id, "error", serr)
+			}
+		}
+		s.send("error", map[string]any{"code": errModelUnavailable.Code, "message": errModelUnavailable.Message})
+		eng.offline(ctx, s, b, c, passages, fallback)
+	case full.Len() == 0:
+		// A model that only called tools still owes the visitor a sentence.
+		text := msgFollowUp(lang)
+		eng.cannedReply(s, b, c, text, flags)
+	default:
+		eng.finish(s, b, c, full.String(), flags, p.Name())
+	}
+}
+
+// offline answers from the practice's knowledge without a model, after a model failure.
+func (eng *engine) offline(ctx context.Context, s *stream, b *models.Business, c *models.Conversation, passages []llm.Passage, fallback string) {
+	var full strings.Builder
+	err := llm.NewOffline().Chat(ctx, llm.Request{Passages: passages, Fallback: fallback}, func(ev llm.Event) error {
+		full.WriteString(ev.Text)
+		s.send("delta", map[string]any{"text": ev.Text})
+		return nil
+	})
+	if err != nil || full.Len() == 0 {
+		full.Reset()
+		full.WriteString(fallback)
+	}
+	eng.finish(s, b, c, full.String(), map[string]any{"offline": true}, "offline")
+}
+
+// history is the conversation so far as model messages, oldest first. Health details a
+// visitor volunteered are withheld from the model.
+func (eng *engine) history(conversationID string) ([]llm.Message, error) {
+	recs, err := eng.app.FindRecordsByFilter(models.MessagesCollection, "conversation = {:c}", "-created,-id", historyTurns, 0, map[string]any{"c": conversationID})
+	if err != nil {
+		return nil, err
+	}
+	slices.Reverse(recs)
+	out := make([]llm.Message, 0, len(recs))
+	for _, r := range recs {
+		m := models.NewMessage(r)
+		text := m.Text()
+		if m.Flags()["health"] == true {
+			text = "[The visitor shared personal health details, withheld here.]"
+		}
+		switch m.Role() {
+		case models.RoleVisitor:
+			out = append(out, llm.Message{Role: llm.RoleUser, Content: text})
+		case models.RoleAssistant, models.RoleStaff:
+			if m.Flags()["partial"] == true {
+				continue
+			}
+			out = append(out, llm.Message{Role: llm.RoleAssistant, Content: text})
+		}
+	}
+	// Providers want the conversation to start with the visitor.
+	for len(out) > 0 && out[0].Role != llm.RoleUser {
+		out = out[1:]
+	}
+	return out, nil
+}
+
+// runTool executes a model's tool call for the current conversation and returns the
+// result the model sees. Arguments are validated like the visitor's own input.
+func (eng *engine) runTool(b *models.Business, c *models.Conversation, call llm.ToolCall, redactor *guard.Redactor) string {
+	switch call.Name {
+	case "save_contact":
+		raw := string(call.Arguments)
+		if redactor != nil {
+			raw = redactor.Restore(raw)
+		}
+		var in leadInput
+		if err := json.Unmarshal([]byte(raw), &in); err != nil {
+			return `{"ok": false, "error": "arguments must be a JSON object"}`
+		}
+		if f := in.validate(b); len(f) > 0 {
+			out, _ := json.Marshal(map[string]any{"ok": false, "errors": f})
+			return string(out)
+		}
+		if _, err := saveLead(eng.app, b, c.Id, in); err != nil {
+			eng.app.Logger().Error("save lead from tool", "conversation", c.Id, "error", err)
+			return `{"ok": false, "error": "could not save; ask the visitor to use the contact form"}`
+		}
+		return `{"ok": true, "message": "Saved. The team will follow up."}`
+	case "request_human":
+		if err := eng.requestHuman(b, c); err != nil {
+			eng.app.Logger().Error("request human", "conversation", c.Id, "error", err)
+			return `{"ok": false}`
+		}
+		return `{"ok": true, "message": "A team member has been asked to join."}`
+	default:
+		return `{"ok": false, "error": "unknown tool"}`
+	}
+}
+
+// requestHuman marks the conversation as needing a person from the team.
+func (eng *engine) requestHuman(b *models.Business, c *models.Conversation) error {
+	if c.Status() == models.StatusNeedsHuman {
+		return nil
+	}
+	c.Set("status", models.StatusNeedsHuman)
+	if err := eng.app.Save(c); err != nil {
+		return err
+	}
+	_, err := eng.storeMessage(b.Id, c.Id, models.RoleSystem, "The visitor asked to talk to a person.", nil, "")
+	return err
+}
+
+func (eng *engine) storeMessage(business, conversation, role, text string, flags map[string]any, provider string) (*core.Record, error) {
+	col, err := eng.app.FindCachedCollectionByNameOrId(models.MessagesCollection)
+	if err != nil {
+		return nil, err
+	}
+	r := core.NewRecord(col)
+	r.Set("business", business)
+	r.Set("conversation", conversation)
+	r.Set("role", role)
+	r.Set("text", text)
+	if len(flags) > 0 {
+		r.Set("flags", flags)
+	}
+	r.Set("provider", provider)
+	if err := eng.app.Save(r); err != nil {
+		return nil, fmt.Errorf("store %s message: %w", role, err)
+	}
+	return r, nil
+}
+
+// chunkWords splits text into groups of n words (keeping the spaces), so canned replies
+// stream like a model's.
+func chunkWords(text string, n int) []string {
+	var out []string
+	words := strings.SplitAfter(text, " ")
+	for i := 0; i < len(words); i += n {
+		out = append(out, strings.Join(words[i:min(i+n, len(words))], ""))
+	}
+	return out
+}

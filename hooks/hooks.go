@@ -1,0 +1,108 @@
+// Package hooks is Frontdesk's behaviour on top of PocketBase, one file per capability:
+// the visitor API and chat engine, leads, audit, validation, secrets, the demo practice,
+// static assets and TLS. Register binds all of it.
+package hooks
+
+import (
+	"fmt"
+	"io/fs"
+	"net"
+	"strings"
+	"net/http"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"frontdesk/internal/llm"
+)
+
+// Config is what main hands to Register. Flags are parsed after Register runs, so
+// Register keeps the pointer and reads the values when the app serves.
+type Config struct {
+	// Public holds the web assets (pb_public, embedded in the binary).
+	Public fs.FS
+	// NoDemo skips creating the demo practice on first start.
+	NoDemo bool
+	// LLM is the default model for practices that set none.
+	LLM llm.Config
+	// HTTPClient is used for model providers; nil means a default client.
+	HTTPClient *http.Client
+	// FirstTokenTimeout and ReplyTimeout bound a model reply.
+	FirstTokenTimeout, ReplyTimeout time.Duration
+	// SecretKey encrypts stored credentials (see internal/secrets); loaded at serve.
+	SecretKey []byte
+	// TLS, when Domain is set, serves HTTPS with automatic certificates.
+	TLS TLSConfig
+	// OnListen, if set, is called with the address the server listens on (tests use it).
+	OnListen func(addr string)
+}
+
+// TLSConfig is automatic HTTPS through ACME.
+type TLSConfig struct {
+	Domain    string
+	Email     string
+	CA        string // ACME directory URL; empty is Let's Encrypt
+	CARoot    string // PEM file trusted for the ACME server (for a private CA such as Pebble)
+	HTTPAddr  string // where the port-80 redirect and HTTP-01 challenge server listens
+	HTTPSAddr string
+}
+
+// Register binds every Frontdesk hook, route and job to app.
+func Register(app core.App, cfg *Config) {
+	a := &auditor{app: app}
+	bindValidation(app)
+	v := bindSecrets(app, cfg)
+	bindAudit(app, a)
+	bindDemo(app, cfg)
+	e := newEngine(app, cfg, v)
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		bindWidgetAPI(se, e)
+		bindStaffAPI(se, a)
+		bindStatic(se, cfg.Public)
+		if err := bindTLS(se, cfg); err != nil {
+			return err
+		}
+		if se.Server == nil {
+			// Routes only (API scenarios in tests): nothing listens.
+			return se.Next()
+		}
+		if se.Listener == nil && cfg.OnListen != nil {
+			ln, err := net.Listen("tcp", se.Server.Addr)
+			if err != nil {
+				return err
+			}
+			se.Listener = ln
+		}
+		if err := se.Next(); err != nil {
+			return err
+		}
+		base := "http://" + displayAddr(se.Server.Addr)
+		if se.Listener != nil {
+			base = "http://" + se.Listener.Addr().String()
+		}
+		if cfg.TLS.Domain != "" {
+			base = "https://" + cfg.TLS.Domain
+			if _, port, _ := net.SplitHostPort(cfg.TLS.HTTPSAddr); port != "" && port != "443" {
+				base += ":" + port
+			}
+		}
+		if cfg.OnListen != nil {
+			cfg.OnListen(strings.TrimPrefix(base, "http://"))
+		}
+		se.App.Logger().Info("Frontdesk is running", "demo_page", base+"/", "admin", base+"/_/", "visitor_api", base+"/api/widget/")
+		fmt.Printf("Frontdesk is running.\n  Demo page: %s/\n  Admin UI:  %s/_/\n", base, base)
+		return nil
+	})
+}
+
+// displayAddr turns a listen address such as ":8090" into one a browser can open.
+func displayAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}

@@ -1,0 +1,126 @@
+package hooks
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"frontdesk/internal/secrets"
+)
+
+// encryptedFields are the stored credentials, encrypted before they reach SQLite.
+var encryptedFields = map[string]string{
+	"businesses":  "llm_api_key",
+	"credentials": "value",
+}
+
+// vault opens the secret box once, from Config.SecretKey or the key files.
+type vault struct {
+	app core.App
+	cfg *Config
+
+	once sync.Once
+	box  *secrets.Box
+	err  error
+}
+
+func (v *vault) get() (*secrets.Box, error) {
+	v.once.Do(func() {
+		key := v.cfg.SecretKey
+		if key == nil {
+			key, v.err = secrets.LoadKey(v.app.DataDir())
+			if v.err != nil {
+				return
+			}
+		}
+		v.box, v.err = secrets.New(key)
+	})
+	return v.box, v.err
+}
+
+// decrypt returns the plaintext of a stored credential ("" stays "").
+func (v *vault) decrypt(stored string) (string, error) {
+	if stored == "" {
+		return "", nil
+	}
+	box, err := v.get()
+	if err != nil {
+		return "", err
+	}
+	return box.Decrypt(stored)
+}
+
+func bindSecrets(app core.App, cfg *Config) *vault {
+	v := &vault{app: app, cfg: cfg}
+	encrypt := func(e *core.RecordEvent) error {
+		field := encryptedFields[e.Record.Collection().Name]
+		val := e.Record.GetString(field)
+		if val == "" {
+			return e.Next()
+		}
+		box, err := v.get()
+		if err != nil {
+			return fmt.Errorf("encrypt %s: %w", field, err)
+		}
+		// A value that already decrypts is stored as it is (an unchanged form resubmitted).
+		if _, err := box.Decrypt(val); err != nil {
+			enc, err := box.Encrypt(val)
+			if err != nil {
+				return fmt.Errorf("encrypt %s: %w", field, err)
+			}
+			e.Record.Set(field, enc)
+		}
+		return e.Next()
+	}
+	for col := range encryptedFields {
+		app.OnRecordCreate(col).BindFunc(encrypt)
+		app.OnRecordUpdate(col).BindFunc(encrypt)
+	}
+	// At serve, after migrations: a wrong key fails the start with a clear message
+	// instead of producing garbage later.
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		if err := checkCanary(app, v); err != nil {
+			return err
+		}
+		return se.Next()
+	})
+	return v
+}
+
+const canaryKey = "secret_canary"
+
+func checkCanary(app core.App, v *vault) error {
+	box, err := v.get()
+	if err != nil {
+		return err
+	}
+	rec, err := app.FindFirstRecordByData("app_state", "key", canaryKey)
+	if err != nil {
+		if !isNoRows(err) {
+			return fmt.Errorf("read secret canary: %w", err)
+		}
+		token, err := box.Encrypt(secrets.Canary)
+		if err != nil {
+			return err
+		}
+		col, err := app.FindCollectionByNameOrId("app_state")
+		if err != nil {
+			return err
+		}
+		rec = core.NewRecord(col)
+		rec.Set("key", canaryKey)
+		rec.Set("value", token)
+		return app.Save(rec)
+	}
+	if err := box.VerifyCanary(rec.GetString("value")); err != nil {
+		return err
+	}
+	return nil
+}
+
+func isNoRows(err error) bool {
+	return errors.Is(err, sql.ErrNoRows)
+}

@@ -1,0 +1,144 @@
+package knowledge
+
+import (
+	"strings"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/token/porter"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/registry"
+)
+
+// analyzerName names the analyzer in the index mapping. The mapping is stored with the
+// index, so the name must stay registered for as long as indexes built with it exist;
+// change the name (and rebuild) when its behaviour changes in a way old indexes can't match.
+const analyzerName = "frontdesk_en_v1"
+
+func init() {
+	if err := registry.RegisterAnalyzer(analyzerName, newAnalyzer); err != nil {
+		panic(err)
+	}
+}
+
+// newAnalyzer is bleve's English analyzer (possessives, lower case, stop words, Porter
+// stemming) with three additions for the way visitors write: accents folded so "cafe"
+// finds "café", chat filler dropped so "hi guys can u tell me" does not dilute the
+// query, and casual synonyms mapped onto one term so "cost" finds "prices".
+func newAnalyzer(_ map[string]interface{}, cache *registry.Cache) (analysis.Analyzer, error) {
+	tokenizer, err := cache.TokenizerNamed(unicode.Name)
+	if err != nil {
+		return nil, err
+	}
+	stop, err := cache.TokenFilterNamed(en.StopName)
+	if err != nil {
+		return nil, err
+	}
+	return &analysis.DefaultAnalyzer{
+		CharFilters: []analysis.CharFilter{asciifolding.New()},
+		Tokenizer:   tokenizer,
+		TokenFilters: []analysis.TokenFilter{
+			en.NewPossessiveFilter(),
+			lowercase.NewLowerCaseFilter(),
+			stop,
+			wordSetFilter(fillerWords),
+			porter.NewPorterStemmer(),
+			synonymFilter{},
+		},
+	}, nil
+}
+
+// fillerWords are words of chat that carry no meaning for search, on top of bleve's
+// English stop words. "much" is not here: "how much" asks for a price (see synonyms).
+var fillerWords = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`hi hello hey hiya thanks thank please pls plz guys
+		can will may might must shall u ur im ive id dont cant wont
+		want wanted wanting wondering wonder know tell ask asking question
+		just really also ok okay yes yeah anyone someone something anything
+		like get got go going make one us whats wheres hows whens whos r ya yall`) {
+		fillerWords[w] = true
+	}
+}
+
+// wordSetFilter removes the tokens it holds.
+type wordSetFilter map[string]bool
+
+func (f wordSetFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
+	out := input[:0]
+	for _, t := range input {
+		if !f[string(t.Term)] {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// synonymGroups lists words visitors use interchangeably; every word of a group is
+// indexed and searched as the group's first word. Single words only, and only groups
+// whose members mean the same thing at a practice's front desk: merging too much makes
+// every question match every page.
+var synonymGroups = [][]string{
+	{"price", "prices", "pricing", "cost", "costs", "fee", "fees", "charge", "charges", "much", "expensive", "cheap", "rate", "rates", "tariff"},
+	{"open", "opening", "hours", "hour", "closing"},
+	{"weekend", "weekends", "saturday", "saturdays", "sunday", "sundays", "sat", "sun"},
+	{"evening", "evenings", "night", "nights"},
+	{"appointment", "appointments", "appt", "appts", "consultation", "session", "sessions", "visit", "visits"},
+	{"book", "booking", "reserve", "schedule"},
+	{"cancel", "cancellation", "cancelling", "canceling", "reschedule", "rescheduling", "postpone", "move", "change", "rebook"},
+	{"miss", "missed", "forget", "forgot", "noshow"},
+	{"park", "parking", "car", "carpark"},
+	{"insurance", "insurer", "insurers", "insured", "cover", "covered", "coverage", "rebate", "rebates", "claim", "claims", "fund", "funds"},
+	{"compensation", "workcover", "workcomp", "workers"},
+	{"fracture", "fractured", "broke", "broken", "break"},
+	{"holiday", "holidays", "hols", "christmas", "xmas", "easter"},
+	{"family", "husband", "wife", "partner", "friend", "relative", "carer", "mum", "dad", "mother", "father"},
+	{"chiropractic", "chiro", "chiropractor", "chiropractors"},
+	{"pay", "paying", "payment", "payments", "card", "cards", "cash", "visa", "mastercard", "amex", "eftpos", "contactless"},
+	{"accessible", "accessibility", "wheelchair", "wheelchairs", "disabled", "disability", "ramp", "lift", "elevator", "stairs", "mobility"},
+	{"address", "location", "located", "directions", "map"},
+	{"child", "children", "kid", "kids", "son", "daughter", "baby", "toddler", "teen", "teens", "teenager", "paediatric", "pediatric"},
+	{"physio", "physiotherapist", "physiotherapists", "physiotherapy", "therapist", "therapists", "physical", "pt"},
+	{"pain", "hurt", "hurts", "sore", "ache", "aches", "aching", "painful"},
+	{"referral", "refer", "referred", "referrals"},
+	{"phone", "call", "ring", "telephone", "mobile"},
+	{"discount", "discounts", "concession", "concessions", "student", "students", "pensioner", "pensioners", "senior", "seniors"},
+	{"bus", "train", "tram", "transport", "transit", "station"},
+	{"sick", "ill", "unwell", "flu", "cold", "covid", "fever"},
+	{"interpreter", "translator", "language", "languages", "spanish", "espanol"},
+	{"first", "new", "initial"},
+	{"wear", "clothes", "clothing", "dress", "shorts"},
+	{"refund", "refunds", "reimburse"},
+}
+
+// synonyms maps a stemmed word to its group's stemmed first word; built once from
+// synonymGroups with the same stemmer the analyzer uses, so the table can be written in
+// plain words.
+var synonyms = map[string]string{}
+
+func init() {
+	stem := func(w string) string {
+		ts := porter.NewPorterStemmer().Filter(analysis.TokenStream{{Term: []byte(w)}})
+		return string(ts[0].Term)
+	}
+	for _, g := range synonymGroups {
+		canon := stem(g[0])
+		for _, w := range g {
+			synonyms[stem(w)] = canon
+		}
+	}
+}
+
+type synonymFilter struct{}
+
+func (synonymFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
+	for _, t := range input {
+		if c, ok := synonyms[string(t.Term)]; ok {
+			t.Term = []byte(c)
+		}
+	}
+	return input
+}

@@ -1,0 +1,326 @@
+package knowledge
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// Field boosts: a visitor's question matching an FAQ's question or a section heading
+// says more than the same words somewhere in a paragraph.
+const (
+	boostQuestion = 3.0
+	boostHeading  = 2.0
+	boostTitle    = 1.5
+	boostFuzzy    = 0.5 // a typo match counts, but less than the word spelled right
+	fuzzyMinLen   = 4   // stemmed terms shorter than this get no fuzzy match: too many neighbours
+	rrfK          = 60  // the usual reciprocal rank fusion constant
+	fuzzyCredit   = 0.8 // a typo-close term is likelier a different word than an exact one
+	rareDF        = 2   // document frequency at and below which all terms weigh the same
+)
+
+var storedFields = []string{fID, fSourceID, fKind, fTitle, fURL, fHeading, fText, fQuestion, fTerms}
+
+// Search returns up to k chunks of business that best answer q, best first. Only that
+// business's chunks are ever considered.
+//
+// Order: BM25 over the chunk's words (exact terms OR'ed with fuzziness-1 terms for
+// typos, FAQ questions and headings boosted); with an embedder set, that ranking is
+// fused with the cosine ranking of the chunk vectors by reciprocal rank fusion.
+//
+// Score is a confidence from 0 to 1 that is comparable across questions, unlike raw
+// BM25: the share of the question's meaning the chunk contains, that is the IDF-weighted
+// fraction of the question's terms (after stemming, filler removal and synonyms) found
+// in the chunk, a typo-close term counting as found. A question whose rare words appear
+// nowhere in the chunk scores low however well its common words match, so a threshold
+// around 0.5 separates "this passage answers it" from "this merely shares words".
+// With hybrid search Hit.Similarity also carries the cosine similarity.
+func (ix *Index) Search(ctx context.Context, business, q string, k int) ([]Hit, error) {
+	if k <= 0 || strings.TrimSpace(q) == "" {
+		return nil, nil
+	}
+	analyzer := ix.bleve.Mapping().AnalyzerNamed(analyzerName)
+	terms := uniqueTerms(analyzer, q)
+	emb := ix.getEmbedder()
+	if len(terms) == 0 && emb == nil {
+		return nil, nil
+	}
+	weights, err := ix.termWeights(ctx, terms)
+	if err != nil {
+		return nil, err
+	}
+
+	n := max(5*k, 30) // candidates per ranking before fusion and cut
+	var lexical []*search.DocumentMatch
+	if len(terms) > 0 {
+		lexical, err = ix.lexical(ctx, business, terms, n)
+		if err != nil {
+			return nil, err
+		}
+		rerank(lexical, terms, weights)
+	}
+
+	var vec []vectorHit
+	if emb != nil {
+		// A failing embedder must not stop the chat: fall back to words alone.
+		if qv, err := emb.Embed(ctx, []string{q}); err == nil && len(qv) == 1 {
+			vec, _ = ix.vectors.nearest(business, qv[0], n)
+		}
+	}
+
+	hits := make(map[string]*Hit)
+	fused := make(map[string]float64)
+	var order []string
+	add := func(dm *search.DocumentMatch) *Hit {
+		h, ok := hits[dm.ID]
+		if !ok {
+			h = &Hit{Chunk: chunkFromFields(business, dm.Fields)}
+			h.Score = coverage(terms, weights, strings.Fields(fieldString(dm.Fields, fTerms)))
+			hits[dm.ID] = h
+			order = append(order, dm.ID)
+		}
+		return h
+	}
+	for rank, dm := range lexical {
+		add(dm)
+		fused[dm.ID] += 1 / float64(rrfK+rank+1)
+	}
+	if len(vec) > 0 {
+		var missing []string
+		for _, v := range vec {
+			if _, ok := hits[docID(business, v.chunkID)]; !ok {
+				missing = append(missing, docID(business, v.chunkID))
+			}
+		}
+		more, err := ix.byIDs(ctx, missing)
+		if err != nil {
+			return nil, err
+		}
+		for _, dm := range more {
+			add(dm)
+		}
+		for rank, v := range vec {
+			id := docID(business, v.chunkID)
+			if h, ok := hits[id]; ok { // a vector of a chunk deleted meanwhile has none
+				h.Similarity = v.cosine
+				fused[id] += 1 / float64(rrfK+rank+1)
+			}
+		}
+	}
+
+	out := make([]Hit, 0, len(order))
+	for _, id := range order {
+		out = append(out, *hits[id])
+	}
+	// Stable: among equal fused ranks the lexical order stands.
+	sort.SliceStable(out, func(i, j int) bool {
+		return fused[docID(business, out[i].ID)] > fused[docID(business, out[j].ID)]
+	})
+	if len(out) > k {
+		out = out[:k]
+	}
+	return out, nil
+}
+
+// lexical runs the BM25 query for terms within business.
+func (ix *Index) lexical(ctx context.Context, business string, terms []string, n int) ([]*search.DocumentMatch, error) {
+	should := make([]query.Query, 0, len(terms))
+	for _, t := range terms {
+		var alts []query.Query
+		for _, f := range []struct {
+			field string
+			boost float64
+		}{{fBody, 1}, {fQuestion, boostQuestion}, {fHeading, boostHeading}, {fTitle, boostTitle}} {
+			tq := bleve.NewTermQuery(t)
+			tq.SetField(f.field)
+			tq.SetBoost(f.boost)
+			alts = append(alts, tq)
+		}
+		if len(t) >= fuzzyMinLen {
+			fq := bleve.NewFuzzyQuery(t)
+			fq.SetField(fBody)
+			fq.SetFuzziness(1)
+			fq.SetBoost(boostFuzzy)
+			alts = append(alts, fq)
+		}
+		should = append(should, bleve.NewDisjunctionQuery(alts...))
+	}
+	filter := bleve.NewTermQuery(business)
+	filter.SetField(fBusiness)
+	bq := bleve.NewBooleanQuery()
+	bq.AddShould(should...)
+	bq.SetMinShould(1)
+	bq.AddFilter(filter)
+
+	req := bleve.NewSearchRequestOptions(bq, n, 0, false)
+	req.Fields = storedFields
+	res, err := ix.bleve.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: search: %w", err)
+	}
+	return res.Hits, nil
+}
+
+// bm25Share is how much BM25 weighs against coverage when ordering word matches.
+const bm25Share = 0.75
+
+// rerank orders BM25 candidates by coverage plus their BM25 score relative to the best:
+// BM25 alone lets a frequent common word outrank a chunk holding the question's one
+// rare (or misspelt) word, while coverage alone can't tell apart chunks that all hold
+// every term. The coverage is kept in the match's Score for Search to reuse.
+func rerank(dms []*search.DocumentMatch, terms []string, weights []float64) {
+	if len(dms) == 0 {
+		return
+	}
+	top := dms[0].Score
+	key := make(map[*search.DocumentMatch]float64, len(dms))
+	for _, dm := range dms {
+		rel := 0.0
+		if top > 0 {
+			rel = dm.Score / top
+		}
+		cov := coverage(terms, weights, strings.Fields(fieldString(dm.Fields, fTerms)))
+		key[dm] = cov + bm25Share*rel
+	}
+	sort.SliceStable(dms, func(i, j int) bool { return key[dms[i]] > key[dms[j]] })
+}
+
+// byIDs loads stored chunks by document ID.
+func (ix *Index) byIDs(ctx context.Context, ids []string) ([]*search.DocumentMatch, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	req := bleve.NewSearchRequestOptions(bleve.NewDocIDQuery(ids), len(ids), 0, false)
+	req.Fields = storedFields
+	res, err := ix.bleve.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: load chunks: %w", err)
+	}
+	return res.Hits, nil
+}
+
+// termWeights gives each query term its BM25 IDF over all indexed chunks: rare words
+// carry the meaning of a question ("tendon", "parking"), common ones ("physio",
+// "appointment") much less. A term in at most rareDF chunks, or in none, gets the
+// highest weight: that makes a question about something the practice never mentions
+// ("horses") score low, while the cap keeps a stray unknown word of chat ("tomorrow",
+// "lady") from outweighing the rare words it did match.
+func (ix *Index) termWeights(ctx context.Context, terms []string) ([]float64, error) {
+	adv, err := ix.bleve.Advanced()
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: index: %w", err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: index reader: %w", err)
+	}
+	defer func() { _ = r.Close() }()
+	total, err := r.DocCount()
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: doc count: %w", err)
+	}
+	n := float64(total)
+	weights := make([]float64, len(terms))
+	for i, t := range terms {
+		tfr, err := r.TermFieldReader(ctx, []byte(t), fBody, false, false, false)
+		if err != nil {
+			return nil, fmt.Errorf("knowledge: term stats: %w", err)
+		}
+		df := float64(tfr.Count())
+		_ = tfr.Close()
+		weights[i] = math.Log(1 + (n-max(df, rareDF)+0.5)/(max(df, rareDF)+0.5))
+	}
+	return weights, nil
+}
+
+// coverage is the weighted fraction of query terms present in a chunk's terms.
+func coverage(terms []string, weights []float64, chunkTerms []string) float64 {
+	if len(terms) == 0 {
+		return 0
+	}
+	have := make(map[string]bool, len(chunkTerms))
+	for _, t := range chunkTerms {
+		have[t] = true
+	}
+	var got, all float64
+	for i, t := range terms {
+		all += weights[i]
+		switch {
+		case have[t]:
+			got += weights[i]
+		case len(t) >= fuzzyMinLen:
+			for _, c := range chunkTerms {
+				if withinOneEdit(t, c) {
+					got += fuzzyCredit * weights[i]
+					break
+				}
+			}
+		}
+	}
+	if all == 0 {
+		return 0
+	}
+	return got / all
+}
+
+// withinOneEdit reports whether a and b differ by at most one insertion, deletion or
+// substitution (ASCII is enough: the analyzer folds accents).
+func withinOneEdit(a, b string) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	if len(b)-len(a) > 1 {
+		return false
+	}
+	i := 0
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	if i == len(a) {
+		return true
+	}
+	if len(a) == len(b) {
+		return a[i+1:] == b[i+1:]
+	}
+	return a[i:] == b[i+1:]
+}
+
+// uniqueTerms analyses text and returns its distinct terms in first-seen order.
+func uniqueTerms(a analysis.Analyzer, text string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, t := range a.Analyze([]byte(text)) {
+		s := string(t.Term)
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func chunkFromFields(business string, f map[string]interface{}) Chunk {
+	return Chunk{
+		ID:          fieldString(f, fID),
+		Business:    business,
+		SourceID:    fieldString(f, fSourceID),
+		SourceKind:  fieldString(f, fKind),
+		SourceTitle: fieldString(f, fTitle),
+		URL:         fieldString(f, fURL),
+		Heading:     fieldString(f, fHeading),
+		Text:        fieldString(f, fText),
+		Question:    fieldString(f, fQuestion),
+	}
+}
+
+func fieldString(f map[string]interface{}, name string) string {
+	s, _ := f[name].(string)
+	return s
+}

@@ -1,0 +1,107 @@
+// Command frontdesk is the self-hosted AI front desk: PocketBase with Frontdesk's
+// collections, hooks, visitor API and widget, served over automatic HTTPS.
+package main
+
+import (
+	"fmt"
+	"log"
+	"os"
+	"time"
+
+	"github.com/pocketbase/pocketbase"
+	"github.com/spf13/cobra"
+
+	"frontdesk/hooks"
+	"frontdesk/internal/llm"
+	_ "frontdesk/migrations"
+)
+
+// version is stamped in by the Makefile (-ldflags "-X main.version=...").
+var version = "dev"
+
+func main() {
+	app := pocketbase.NewWithConfig(pocketbase.Config{DefaultDev: false})
+	app.RootCmd.Version = version
+
+	cfg := &hooks.Config{
+		Public:            publicFS(),
+		LLM:               llm.Config{Provider: defaultProvider(), Model: os.Getenv("FRONTDESK_MODEL")},
+		FirstTokenTimeout: envDuration("FRONTDESK_FIRST_TOKEN_TIMEOUT", 20*time.Second),
+		ReplyTimeout:      envDuration("FRONTDESK_REPLY_TIMEOUT", 90*time.Second),
+	}
+	var publicDir string
+	flags := app.RootCmd.PersistentFlags()
+	flags.StringVar(&cfg.TLS.Domain, "domain", "", "serve HTTPS for this domain with automatic certificates (ports 80 and 443)")
+	flags.StringVar(&cfg.TLS.Email, "acme-email", "", "contact email for the ACME account (certificate expiry notices)")
+	flags.StringVar(&cfg.TLS.CA, "acme-ca", "", "ACME directory URL (default Let's Encrypt)")
+	flags.StringVar(&cfg.TLS.CARoot, "acme-ca-root", "", "PEM file with the root certificate to trust for --acme-ca")
+	flags.StringVar(&cfg.TLS.HTTPAddr, "acme-http", ":80", "with --domain: address of the HTTP redirect and challenge server")
+	flags.StringVar(&cfg.TLS.HTTPSAddr, "acme-https", ":443", "with --domain: address of the HTTPS server")
+	flags.BoolVar(&cfg.NoDemo, "no-demo", false, "don't create the demo practice on first start")
+	flags.StringVar(&publicDir, "public-dir", "", "serve web assets from this folder instead of the embedded ones (development)")
+	_ = app.RootCmd.ParseFlags(os.Args[1:])
+	if publicDir != "" {
+		cfg.Public = os.DirFS(publicDir)
+	}
+
+	hooks.Register(app, cfg)
+	app.RootCmd.AddCommand(versionCmd(), auditCmd(app))
+
+	if err := app.Start(); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// defaultProvider follows FRONTDESK_LLM, else a configured Ollama, else no model.
+func defaultProvider() string {
+	if p := os.Getenv("FRONTDESK_LLM"); p != "" {
+		return p
+	}
+	if os.Getenv("OLLAMA_HOST") != "" {
+		return "ollama"
+	}
+	return "offline"
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if v := os.Getenv(name); v != "" {
+		if d, err := time.ParseDuration(v); err == nil && d > 0 {
+			return d
+		}
+		log.Fatalf("%s: %q is not a duration such as 20s", name, v)
+	}
+	return def
+}
+
+func versionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Run: func(cmd *cobra.Command, args []string) {
+			fmt.Println("frontdesk", version)
+		},
+	}
+}
+
+func auditCmd(app *pocketbase.PocketBase) *cobra.Command {
+	audit := &cobra.Command{Use: "audit", Short: "Check the audit log"}
+	audit.AddCommand(&cobra.Command{
+		Use:   "verify",
+		Short: "Verify the audit log's hash chain and report the first broken link",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := app.RunAllMigrations(); err != nil {
+				return err
+			}
+			n, broken, err := hooks.VerifyAudit(app)
+			if err != nil {
+				return err
+			}
+			if broken != nil {
+				return fmt.Errorf("audit log broken at entry %d (record %s): %s; %d entries checked", broken.Seq, broken.ID, broken.Reason, n)
+			}
+			fmt.Printf("audit log intact: %d entries\n", n)
+			return nil
+		},
+	})
+	return audit
+}

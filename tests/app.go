@@ -1,0 +1,195 @@
+// Package tests is the one test-app helper for the whole project: a real PocketBase app
+// on a temporary SQLite database with Frontdesk's migrations and hooks, reachable through
+// PocketBase's API scenarios or a real listening server, plus fakes of outside services
+// at their wire protocols.
+package tests
+
+import (
+	"bytes"
+	"crypto/rand"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+	pbtests "github.com/pocketbase/pocketbase/tests"
+
+	"frontdesk/hooks"
+	"frontdesk/internal/llm"
+	_ "frontdesk/migrations"
+)
+
+// Options shape a test app.
+type Options struct {
+	// NoDemo leaves the database without the demo practice.
+	NoDemo bool
+	// OllamaURL makes Ollama at that URL the default model (else: offline).
+	OllamaURL string
+	// LLM overrides the default model configuration entirely.
+	LLM *llm.Config
+	// Origins are extra websites the demo practice allows to embed its widget.
+	Origins []string
+	// FirstTokenTimeout and ReplyTimeout default to 2s and 10s.
+	FirstTokenTimeout, ReplyTimeout time.Duration
+	// Public overrides the web assets (default: the repository's pb_public).
+	PublicDir string
+	// Configure, if set, adjusts the hooks config before Register.
+	Configure func(*hooks.Config)
+}
+
+// RepoRoot is the repository's root folder.
+func RepoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Dir(filepath.Dir(file))
+}
+
+// Config builds the hooks configuration of a test app.
+func (o Options) Config() *hooks.Config {
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	cfg := &hooks.Config{
+		NoDemo:            o.NoDemo,
+		LLM:               llm.Config{Provider: "offline"},
+		SecretKey:         key,
+		FirstTokenTimeout: o.FirstTokenTimeout,
+		ReplyTimeout:      o.ReplyTimeout,
+	}
+	if o.OllamaURL != "" {
+		cfg.LLM = llm.Config{Provider: "ollama", BaseURL: o.OllamaURL, Model: "llama3.2"}
+	}
+	if o.LLM != nil {
+		cfg.LLM = *o.LLM
+	}
+	if cfg.FirstTokenTimeout == 0 {
+		cfg.FirstTokenTimeout = 2 * time.Second
+	}
+	if cfg.ReplyTimeout == 0 {
+		cfg.ReplyTimeout = 10 * time.Second
+	}
+	dir := o.PublicDir
+	if dir == "" {
+		dir = filepath.Join(RepoRoot(), "pb_public")
+	}
+	cfg.Public = os.DirFS(dir)
+	if o.Configure != nil {
+		o.Configure(cfg)
+	}
+	return cfg
+}
+
+// NewApp returns a bootstrapped app on a fresh temporary database with Frontdesk's
+// migrations applied and hooks registered; it is cleaned up when the test ends.
+// The demo practice is created when the app first serves (an API scenario or Start).
+func NewApp(t testing.TB, o Options) *pbtests.TestApp {
+	t.Helper()
+	app, err := pbtests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatalf("test app: %v", err)
+	}
+	t.Cleanup(app.Cleanup)
+	hooks.Register(app, o.Config())
+	if !o.NoDemo {
+		if err := hooks.SeedDemoPractice(app); err != nil {
+			t.Fatalf("seed demo: %v", err)
+		}
+		if len(o.Origins) > 0 {
+			b, err := app.FindFirstRecordByData("businesses", "slug", hooks.DemoSlug)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b.Set("allowed_origins", o.Origins)
+			if err := app.Save(b); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return app
+}
+
+// Server is a Frontdesk app serving HTTP on a loopback port.
+type Server struct {
+	URL string
+	App *pbtests.TestApp
+}
+
+// StartServer runs the app with PocketBase's own server (router, middlewares, realtime)
+// on 127.0.0.1 and an ephemeral port until the test ends.
+func StartServer(t testing.TB, o Options) *Server {
+	t.Helper()
+	app, err := pbtests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatalf("test app: %v", err)
+	}
+	cfg := o.Config()
+	addr := make(chan string, 1)
+	cfg.OnListen = func(a string) { addr <- a }
+	hooks.Register(app, cfg)
+	if len(o.Origins) > 0 && !o.NoDemo {
+		app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+			if err := se.Next(); err != nil {
+				return err
+			}
+			b, err := app.FindFirstRecordByData("businesses", "slug", hooks.DemoSlug)
+			if err != nil {
+				return err
+			}
+			b.Set("allowed_origins", o.Origins)
+			return app.Save(b)
+		})
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- apis.Serve(app, apis.ServeConfig{HttpAddr: "127.0.0.1:0"})
+	}()
+	var url string
+	select {
+	case a := <-addr:
+		url = "http://" + a
+	case err := <-done:
+		t.Fatalf("serve: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("server did not start in 30s")
+	}
+	t.Cleanup(func() {
+		app.Cleanup()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+		}
+	})
+	return &Server{URL: url, App: app}
+}
+
+// JSON is a small helper for request bodies.
+func JSON(s string) *bytes.Reader { return bytes.NewReader([]byte(s)) }
+
+// Client returns an HTTP client whose connections come from the given loopback address
+// (e.g. "127.0.0.7"), so load from many simulated visitors is not one IP to rate limits.
+func Client(from string) *http.Client {
+	return &http.Client{Transport: loopbackTransport(from)}
+}
+
+// Handler builds the app's full router (PocketBase's API plus Frontdesk's routes) as an
+// http.Handler, the way PocketBase's own API scenarios do, without a listening server.
+func Handler(t testing.TB, app core.App) http.Handler {
+	t.Helper()
+	r, err := apis.NewRouter(app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h http.Handler
+	se := &core.ServeEvent{App: app, Router: r}
+	err = app.OnServe().Trigger(se, func(e *core.ServeEvent) error {
+		var err error
+		h, err = e.Router.BuildMux()
+		return err
+	})
+	if err != nil {
+		t.Fatalf("serve hooks: %v", err)
+	}
+	return h
+}
