@@ -131,7 +131,7 @@ func TestContactFormStoresLead(t *testing.T) {
 	b.typeText(".com")
 	b.click(shadow("#i-phone"))
 	b.typeText("(503) 555-0199")
-	b.do(chromedp.Evaluate[chromedp.Void](shadow("#i-service") + ".value = 'Teeth whitening'"))
+	b.do(chromedp.Evaluate[chromedp.Void](`document.querySelector('frontdesk-chat').shadowRoot.querySelector('#i-service').value = 'Teeth whitening'`))
 	b.click(shadow("#i-sms_consent"))
 	b.click(button("Send details"))
 	b.wait(shadow(".ok")+".getClientRects().length > 0", "the thank-you message")
@@ -338,12 +338,12 @@ func TestFailedSendIsKeptAndRetried(t *testing.T) {
 
 	// Nothing typed is lost across a reload: the failed message and the draft come back.
 	b.reload()
+	b.click(shadow(".l"))
 	b.wait(button("Retry")+" !== undefined", "the Retry button after reload")
 	if v := eval[string](b, shadow("textarea")+".value"); v != "half-typed" {
 		t.Errorf("draft after reload = %q", v)
 	}
 	b.block("")
-	b.click(shadow(".l"))
 	b.click(button("Retry"))
 	b.wait(shadow(".log > .assistant:last-child")+"?.lastChild.textContent === 'Got it.'", "the reply after Retry")
 	if eval[bool](b, button("Retry")+" !== undefined") {

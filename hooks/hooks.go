@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"io/fs"
 	"net"
-	"strings"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"

@@ -17,10 +17,28 @@ import (
 // change the name (and rebuild) when its behaviour changes in a way old indexes can't match.
 const analyzerName = "frontdesk_en_v1"
 
+// surfaceAnalyzerName is the same analysis without stemming and synonyms: the words as
+// written, which typo matching compares ("parkng" is one edit from "parking", but two
+// from its stem "park").
+const surfaceAnalyzerName = "frontdesk_en_surface_v1"
+
 func init() {
 	if err := registry.RegisterAnalyzer(analyzerName, newAnalyzer); err != nil {
 		panic(err)
 	}
+	if err := registry.RegisterAnalyzer(surfaceAnalyzerName, newSurfaceAnalyzer); err != nil {
+		panic(err)
+	}
+}
+
+func newSurfaceAnalyzer(config map[string]interface{}, cache *registry.Cache) (analysis.Analyzer, error) {
+	a, err := newAnalyzer(config, cache)
+	if err != nil {
+		return nil, err
+	}
+	d := a.(*analysis.DefaultAnalyzer)
+	d.TokenFilters = d.TokenFilters[:len(d.TokenFilters)-2] // drop the stemmer and synonyms
+	return d, nil
 }
 
 // newAnalyzer is bleve's English analyzer (possessives, lower case, stop words, Porter

@@ -68,8 +68,10 @@ const (
 	fHeading   = "heading"
 	fText      = "text"
 	fQuestion  = "question"
-	fBody      = "body"  // heading, question and text together: what exact and fuzzy terms search
-	fTerms     = "terms" // the analysed terms of body, stored only: Search's confidence reads them
+	fBody      = "body"    // heading, question and text together: what exact terms search
+	fSurface   = "surface" // body again, unstemmed: what typo (fuzzy) terms search
+	fTerms     = "terms"   // the analysed terms of title and body, stored only: Search's confidence reads them
+	fWords     = "words"   // the same unstemmed, for the confidence of typo matches
 )
 
 // Index is one practice-agnostic bleve index holding every business's chunks, each
@@ -161,13 +163,16 @@ func newMapping() mapping.IndexMapping {
 	doc := bleve.NewDocumentStaticMapping()
 	doc.AddFieldMappingsAt(fBusiness, keywordField())
 	doc.AddFieldMappingsAt(fSourceKey, keywordField())
-	for _, f := range []string{fID, fSourceID, fKind, fURL, fText, fTerms} {
+	for _, f := range []string{fID, fSourceID, fKind, fURL, fText, fTerms, fWords} {
 		doc.AddFieldMappingsAt(f, storedOnly())
 	}
 	doc.AddFieldMappingsAt(fTitle, textField(true))
 	doc.AddFieldMappingsAt(fHeading, textField(true))
 	doc.AddFieldMappingsAt(fQuestion, textField(true))
 	doc.AddFieldMappingsAt(fBody, textField(false))
+	surface := textField(false)
+	surface.Analyzer = surfaceAnalyzerName
+	doc.AddFieldMappingsAt(fSurface, surface)
 
 	m := bleve.NewIndexMapping()
 	m.DefaultMapping = doc
@@ -259,6 +264,7 @@ func (ix *Index) ReplaceSource(ctx context.Context, business, sourceID string, c
 		batch.Delete(id)
 	}
 	analyzer := ix.bleve.Mapping().AnalyzerNamed(analyzerName)
+	surface := ix.bleve.Mapping().AnalyzerNamed(surfaceAnalyzerName)
 	for _, c := range kept {
 		body := c.Heading + "\n" + c.Question + "\n" + c.Text
 		doc := map[string]any{
@@ -273,7 +279,9 @@ func (ix *Index) ReplaceSource(ctx context.Context, business, sourceID string, c
 			fText:      c.Text,
 			fQuestion:  c.Question,
 			fBody:      body,
+			fSurface:   body,
 			fTerms:     strings.Join(uniqueTerms(analyzer, c.SourceTitle+"\n"+body), " "),
+			fWords:     strings.Join(uniqueTerms(surface, body), " "),
 		}
 		if err := batch.Index(docID(business, c.ID), doc); err != nil {
 			return fmt.Errorf("knowledge: index chunk: %w", err)

@@ -138,6 +138,10 @@ func TestSearchScore(t *testing.T) {
 	mustReplace(t, ix, "b", "f1", FAQChunk("f1", "Do you treat sports injuries?", "Yes, from sprains to ACL reconstructions."))
 	mustReplace(t, ix, "b", "f2", FAQChunk("f2", "Is there parking?", "Yes, six free spaces."))
 	mustReplace(t, ix, "b", "f3", FAQChunk("f3", "Do you treat children?", "Yes, babies to teenagers."))
+	mustReplace(t, ix, "b", "f4", FAQChunk("f4", "What are your opening hours?", "Monday to Friday, 8 to 6."))
+	mustReplace(t, ix, "b", "f5", FAQChunk("f5", "Do I need a referral?", "No, you can book directly."))
+	mustReplace(t, ix, "b", "f6", FAQChunk("f6", "What should I wear?", "Loose, comfortable clothes."))
+	mustReplace(t, ix, "b", "f7", FAQChunk("f7", "How do I pay?", "By card or phone at the end of the session."))
 	hits := mustSearch(t, ix, "b", "do you treat sports injuries", 3)
 	if len(hits) == 0 || hits[0].SourceID != "f1" || hits[0].Score < 0.9 || hits[0].Score > 1 {
 		t.Fatalf("full match: %+v", hits)

@@ -20,13 +20,37 @@ const (
 	boostHeading  = 2.0
 	boostTitle    = 1.5
 	boostFuzzy    = 0.5 // a typo match counts, but less than the word spelled right
-	fuzzyMinLen   = 4   // stemmed terms shorter than this get no fuzzy match: too many neighbours
+	fuzzyMinLen   = 5   // words shorter than this get no typo match: too many neighbours
 	rrfK          = 60  // the usual reciprocal rank fusion constant
 	fuzzyCredit   = 0.8 // a typo-close term is likelier a different word than an exact one
 	rareDF        = 2   // document frequency at and below which all terms weigh the same
 )
 
-var storedFields = []string{fID, fSourceID, fKind, fTitle, fURL, fHeading, fText, fQuestion, fTerms}
+var storedFields = []string{fID, fSourceID, fKind, fTitle, fURL, fHeading, fText, fQuestion, fTerms, fWords}
+
+// queryTerm is one distinct term of a question: its analysed form, matched exactly,
+// and the word as the visitor wrote it, matched with one typo allowed.
+type queryTerm struct {
+	stem, word string
+}
+
+// queryTerms analyses a question into its distinct terms.
+func (ix *Index) queryTerms(q string) []queryTerm {
+	m := ix.bleve.Mapping()
+	words := map[int]string{}
+	for _, t := range m.AnalyzerNamed(surfaceAnalyzerName).Analyze([]byte(q)) {
+		words[t.Position] = string(t.Term)
+	}
+	seen := map[string]bool{}
+	var out []queryTerm
+	for _, t := range m.AnalyzerNamed(analyzerName).Analyze([]byte(q)) {
+		if s := string(t.Term); !seen[s] {
+			seen[s] = true
+			out = append(out, queryTerm{stem: s, word: words[t.Position]})
+		}
+	}
+	return out
+}
 
 // Search returns up to k chunks of business that best answer q, best first. Only that
 // business's chunks are ever considered.
@@ -46,8 +70,7 @@ func (ix *Index) Search(ctx context.Context, business, q string, k int) ([]Hit, 
 	if k <= 0 || strings.TrimSpace(q) == "" {
 		return nil, nil
 	}
-	analyzer := ix.bleve.Mapping().AnalyzerNamed(analyzerName)
-	terms := uniqueTerms(analyzer, q)
+	terms := ix.queryTerms(q)
 	emb := ix.getEmbedder()
 	if len(terms) == 0 && emb == nil {
 		return nil, nil
@@ -82,7 +105,7 @@ func (ix *Index) Search(ctx context.Context, business, q string, k int) ([]Hit, 
 		h, ok := hits[dm.ID]
 		if !ok {
 			h = &Hit{Chunk: chunkFromFields(business, dm.Fields)}
-			h.Score = coverage(terms, weights, strings.Fields(fieldString(dm.Fields, fTerms)))
+			h.Score = coverage(terms, weights, dm.Fields)
 			hits[dm.ID] = h
 			order = append(order, dm.ID)
 		}
@@ -130,7 +153,7 @@ func (ix *Index) Search(ctx context.Context, business, q string, k int) ([]Hit, 
 }
 
 // lexical runs the BM25 query for terms within business.
-func (ix *Index) lexical(ctx context.Context, business string, terms []string, n int) ([]*search.DocumentMatch, error) {
+func (ix *Index) lexical(ctx context.Context, business string, terms []queryTerm, n int) ([]*search.DocumentMatch, error) {
 	should := make([]query.Query, 0, len(terms))
 	for _, t := range terms {
 		var alts []query.Query
@@ -138,14 +161,14 @@ func (ix *Index) lexical(ctx context.Context, business string, terms []string, n
 			field string
 			boost float64
 		}{{fBody, 1}, {fQuestion, boostQuestion}, {fHeading, boostHeading}, {fTitle, boostTitle}} {
-			tq := bleve.NewTermQuery(t)
+			tq := bleve.NewTermQuery(t.stem)
 			tq.SetField(f.field)
 			tq.SetBoost(f.boost)
 			alts = append(alts, tq)
 		}
-		if len(t) >= fuzzyMinLen {
-			fq := bleve.NewFuzzyQuery(t)
-			fq.SetField(fBody)
+		if len(t.word) >= fuzzyMinLen {
+			fq := bleve.NewFuzzyQuery(t.word)
+			fq.SetField(fSurface)
 			fq.SetFuzziness(1)
 			fq.SetBoost(boostFuzzy)
 			alts = append(alts, fq)
@@ -175,7 +198,7 @@ const bm25Share = 0.75
 // BM25 alone lets a frequent common word outrank a chunk holding the question's one
 // rare (or misspelt) word, while coverage alone can't tell apart chunks that all hold
 // every term. The coverage is kept in the match's Score for Search to reuse.
-func rerank(dms []*search.DocumentMatch, terms []string, weights []float64) {
+func rerank(dms []*search.DocumentMatch, terms []queryTerm, weights []float64) {
 	if len(dms) == 0 {
 		return
 	}
@@ -186,7 +209,7 @@ func rerank(dms []*search.DocumentMatch, terms []string, weights []float64) {
 		if top > 0 {
 			rel = dm.Score / top
 		}
-		cov := coverage(terms, weights, strings.Fields(fieldString(dm.Fields, fTerms)))
+		cov := coverage(terms, weights, dm.Fields)
 		key[dm] = cov + bm25Share*rel
 	}
 	sort.SliceStable(dms, func(i, j int) bool { return key[dms[i]] > key[dms[j]] })
@@ -212,7 +235,7 @@ func (ix *Index) byIDs(ctx context.Context, ids []string) ([]*search.DocumentMat
 // highest weight: that makes a question about something the practice never mentions
 // ("horses") score low, while the cap keeps a stray unknown word of chat ("tomorrow",
 // "lady") from outweighing the rare words it did match.
-func (ix *Index) termWeights(ctx context.Context, terms []string) ([]float64, error) {
+func (ix *Index) termWeights(ctx context.Context, terms []queryTerm) ([]float64, error) {
 	adv, err := ix.bleve.Advanced()
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: index: %w", err)
@@ -229,7 +252,7 @@ func (ix *Index) termWeights(ctx context.Context, terms []string) ([]float64, er
 	n := float64(total)
 	weights := make([]float64, len(terms))
 	for i, t := range terms {
-		tfr, err := r.TermFieldReader(ctx, []byte(t), fBody, false, false, false)
+		tfr, err := r.TermFieldReader(ctx, []byte(t.stem), fBody, false, false, false)
 		if err != nil {
 			return nil, fmt.Errorf("knowledge: term stats: %w", err)
 		}
@@ -240,24 +263,29 @@ func (ix *Index) termWeights(ctx context.Context, terms []string) ([]float64, er
 	return weights, nil
 }
 
-// coverage is the weighted fraction of query terms present in a chunk's terms.
-func coverage(terms []string, weights []float64, chunkTerms []string) float64 {
+// coverage is the weighted fraction of query terms present in a chunk (its stored
+// terms and words), a typo-close word earning fuzzyCredit of its term's weight.
+func coverage(terms []queryTerm, weights []float64, fields map[string]interface{}) float64 {
 	if len(terms) == 0 {
 		return 0
 	}
-	have := make(map[string]bool, len(chunkTerms))
-	for _, t := range chunkTerms {
+	have := map[string]bool{}
+	for _, t := range strings.Fields(fieldString(fields, fTerms)) {
 		have[t] = true
 	}
+	var words []string // split only when a term needs a typo match
 	var got, all float64
 	for i, t := range terms {
 		all += weights[i]
 		switch {
-		case have[t]:
+		case have[t.stem]:
 			got += weights[i]
-		case len(t) >= fuzzyMinLen:
-			for _, c := range chunkTerms {
-				if withinOneEdit(t, c) {
+		case len(t.word) >= fuzzyMinLen:
+			if words == nil {
+				words = strings.Fields(fieldString(fields, fWords))
+			}
+			for _, w := range words {
+				if withinOneEdit(t.word, w) {
 					got += fuzzyCredit * weights[i]
 					break
 				}
