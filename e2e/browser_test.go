@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
-	"github.com/chromedp/chromedp/kb"
 )
 
 // waitTimeout bounds each wait for the page to reach a state; it is a deadline for a
@@ -169,6 +169,23 @@ func (b *tab) press(key string, mods ...chromedp.Modifier) {
 	b.do(chromedp.KeyEvent(key, chromedp.KeyModifiers(mods...)))
 }
 
+// enter presses Enter the way a keyboard does: one keyDown carrying the text, so a
+// handler that cancels the keydown also stops the newline (kb.Enter sends a separate
+// char event that a cancelled keydown can't stop).
+func (b *tab) enter() {
+	b.t.Helper()
+	b.do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		p := input.DispatchKeyEventParams{Type: input.DispatchKeyEventTypeKeyDown, Key: "Enter", Code: "Enter",
+			WindowsVirtualKeyCode: 13, NativeVirtualKeyCode: 13, Text: "\r", UnmodifiedText: "\r"}
+		if _, err := cdp.Call(ctx, t, input.DispatchKeyEvent, p); err != nil {
+			return err
+		}
+		p.Type, p.Text, p.UnmodifiedText = input.DispatchKeyEventTypeKeyUp, "", ""
+		_, err := cdp.Call(ctx, t, input.DispatchKeyEvent, p)
+		return err
+	}))
+}
+
 // focused is a JavaScript expression for the element focused inside the widget.
 const focused = "document.querySelector('frontdesk-chat')?.shadowRoot?.activeElement"
 
@@ -178,7 +195,7 @@ func (b *tab) ask(text string, n int) string {
 	b.t.Helper()
 	b.click(shadow("textarea"))
 	b.typeText(text)
-	b.press(kb.Enter)
+	b.enter()
 	b.wait(fmt.Sprintf(`document.querySelector('frontdesk-chat').shadowRoot.querySelectorAll('.log > .assistant').length >= %d && %s.getAttribute('aria-busy') === null`, n, shadow(".log")), "reply "+fmt.Sprint(n))
 	return eval[string](b, fmt.Sprintf(`document.querySelector('frontdesk-chat').shadowRoot.querySelectorAll('.log > .assistant')[%d].lastChild.textContent`, n-1))
 }

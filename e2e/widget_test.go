@@ -77,7 +77,7 @@ func TestDemoPageStreamsReplyAndKeepsHistory(t *testing.T) {
 			if (s && s !== window.__seen.at(-1)) window.__seen.push(s);
 		}).observe(` + shadow(".log") + `, {subtree: true, childList: true, characterData: true})`))
 	b.typeText("When are you open?")
-	b.press(kb.Enter)
+	b.enter()
 	full := "We are open Monday to Saturday. Call (503) 555-0142."
 	b.wait(fmt.Sprintf(`%s.lastElementChild.lastChild.textContent === %q && %s.getAttribute('aria-busy') === null`, shadow(".log"), full, shadow(".log")), "the whole reply")
 	seen := eval[[]string](b, `window.__seen`)
@@ -195,7 +195,8 @@ const hostileCSS = `<style>
     border: 0 !important; width: auto !important; height: auto !important; visibility: hidden !important;
     box-sizing: content-box !important; font-family: "Comic Sans MS", cursive !important; }
 div, button, textarea, input, form, svg { display: none !important; }
-frontdesk-chat { display: none !important; all: unset !important; }
+frontdesk-chat { all: unset !important; }
+frontdesk-chat, body > * { display: none !important; transform: scale(0) !important; }
 :root { --c: red; --f: red; }
 </style>`
 
@@ -272,13 +273,13 @@ func TestKeyboardOnly(t *testing.T) {
 	if style := eval[string](b, "getComputedStyle("+launcher+").outlineStyle"); style == "none" {
 		t.Errorf("focused launcher has no visible outline")
 	}
-	b.press(kb.Enter)
+	b.enter()
 	b.wait(focused+" === "+shadow("textarea"), "focus in the message box after Enter")
 	if eval[string](b, launcher+".getAttribute('aria-expanded')") != "true" {
 		t.Errorf("launcher aria-expanded is not true when open")
 	}
 	b.typeText("Do you take new patients?")
-	b.press(kb.Enter)
+	b.enter()
 	b.wait(shadow(".log > .assistant:last-child")+".lastChild.textContent === 'Yes, we welcome new patients.'", "the reply")
 
 	b.press(kb.Escape)
@@ -287,17 +288,17 @@ func TestKeyboardOnly(t *testing.T) {
 		t.Errorf("launcher aria-expanded is not false when closed")
 	}
 
-	b.press(kb.Enter)
+	b.enter()
 	b.wait(focused+" === "+shadow("textarea"), "focus in the message box again")
 	tabTo(button("Leave your details"), "the contact button", chromedp.ModifierShift)
-	b.press(kb.Enter)
+	b.enter()
 	b.wait(focused+" === "+shadow("#i-name"), "focus in the name field")
 	b.typeText("Kim Doe")
 	b.press(kb.Tab)
 	b.typeText("kim@example.com")
-	b.press(kb.Enter)
+	b.enter()
 	b.wait(shadow(".ok")+".getClientRects().length > 0 && "+focused+"?.textContent === 'Back to chat'", "the thank-you message with focus on Back")
-	b.press(kb.Enter)
+	b.enter()
 	b.wait(focused+" === "+shadow("textarea"), "focus back in the message box")
 	if _, err := srv.App.FindFirstRecordByData("leads", "email", "kim@example.com"); err != nil {
 		t.Errorf("lead from the keyboard-only form not stored: %v", err)
@@ -329,7 +330,7 @@ func TestFailedSendIsKeptAndRetried(t *testing.T) {
 
 	b.block("*://*:*/api/widget/*/conversations/*/messages")
 	b.typeText("Can I come in today?")
-	b.press(kb.Enter)
+	b.enter()
 	b.wait(button("Retry")+" !== undefined", "the Retry button")
 	if eval[string](b, shadow(".note")+".textContent") != "Connection problem. Please try again." {
 		t.Errorf("note = %q", eval[string](b, shadow(".note")+".textContent"))

@@ -128,6 +128,7 @@ func StartServer(t testing.TB, o Options) *Server {
 	addr := make(chan string, 1)
 	cfg.OnListen = func(a string) { addr <- a }
 	hooks.Register(app, cfg)
+	noInstaller(app)
 	if len(o.Origins) > 0 && !o.NoDemo {
 		app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 			if err := se.Next(); err != nil {
@@ -192,4 +193,45 @@ func Handler(t testing.TB, app core.App) http.Handler {
 		t.Fatalf("serve hooks: %v", err)
 	}
 	return h
+}
+
+// ServeOnce starts the app on dataDir (kept between calls, unlike NewApp's copy), waits
+// until it listens or fails, stops it, and returns the start error if any.
+func ServeOnce(t testing.TB, dataDir string, o Options) error {
+	t.Helper()
+	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dataDir})
+	if err := app.Bootstrap(); err != nil {
+		return err
+	}
+	cfg := o.Config()
+	addr := make(chan string, 1)
+	cfg.OnListen = func(a string) { addr <- a }
+	hooks.Register(app, cfg)
+	noInstaller(app)
+	done := make(chan error, 1)
+	go func() { done <- apis.Serve(app, apis.ServeConfig{HttpAddr: "127.0.0.1:0"}) }()
+	var err error
+	select {
+	case <-addr:
+	case err = <-done:
+		_ = app.ResetBootstrapState()
+		return err
+	case <-time.After(30 * time.Second):
+		t.Fatal("server did not start in 30s")
+	}
+	_ = app.OnTerminate().Trigger(&core.TerminateEvent{App: app}, func(e *core.TerminateEvent) error { return e.App.ResetBootstrapState() })
+	select {
+	case err = <-done:
+	case <-time.After(5 * time.Second):
+	}
+	return err
+}
+
+// noInstaller stops PocketBase from opening its first-superuser installer in a browser,
+// which also races with a test's cleanup.
+func noInstaller(app core.App) {
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		se.InstallerFunc = nil
+		return se.Next()
+	})
 }

@@ -316,20 +316,30 @@ func findCards(text string, c []candidate) []candidate {
 			gs = append(gs, [2]int{m[0] + i, m[0] + j})
 			i = j + 1
 		}
+		// From each group, take the longest span of whole groups that makes a card; a card
+		// never has more than 19 digits, which bounds the inner loop.
 		for i := 0; i < len(gs); i++ {
-			for j := len(gs) - 1; j >= i; j-- {
-				s, e := gs[i][0], gs[j][1]
-				d := digitsOf(text[s:e])
-				if len(d) < 13 || len(d) > 19 || strings.Trim(d, "0") == "" || !luhn(d) || !atBoundary(text, s, e) {
-					continue
+			best, n := -1, 0
+			for j := i; j < len(gs); j++ {
+				if n += gs[j][1] - gs[j][0]; n > 19 {
+					break
 				}
-				c = add(c, text, Card, s, e)
-				i = j
-				break
+				if n >= 13 && luhnCard(text[gs[i][0]:gs[j][1]]) && atBoundary(text, gs[i][0], gs[j][1]) {
+					best = j
+				}
+			}
+			if best >= 0 {
+				c = add(c, text, Card, gs[i][0], gs[best][1])
+				i = best
 			}
 		}
 	}
 	return c
+}
+
+func luhnCard(s string) bool {
+	d := digitsOf(s)
+	return strings.Trim(d, "0") != "" && luhn(d)
 }
 
 func luhn(d string) bool {

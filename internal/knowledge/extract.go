@@ -269,7 +269,7 @@ func (w *textWriter) walk(n *html.Node) {
 		w.words(n.Data)
 		return
 	case html.ElementNode:
-		if skipped[n.DataAtom] {
+		if skipped[n.DataAtom] || (n.DataAtom == atom.Header && !inContent(n)) {
 			return
 		}
 		if lvl := headingLevel[n.DataAtom]; lvl > 0 {
@@ -338,6 +338,18 @@ func startsSpace(s string) bool {
 func endsSpace(s string) bool {
 	r, _ := utf8.DecodeLastRuneInString(s)
 	return strings.ContainsRune(" \t\n\r\f", r)
+}
+
+// inContent reports whether n is inside an article, main or section: a <header> there
+// heads content, while the page's own <header> holds the logo and menu.
+func inContent(n *html.Node) bool {
+	for p := range n.Ancestors() {
+		switch p.DataAtom {
+		case atom.Article, atom.Main, atom.Section:
+			return true
+		}
+	}
+	return false
 }
 
 func textOf(n *html.Node) string {

@@ -142,6 +142,7 @@ func TestSearchScore(t *testing.T) {
 	mustReplace(t, ix, "b", "f5", FAQChunk("f5", "Do I need a referral?", "No, you can book directly."))
 	mustReplace(t, ix, "b", "f6", FAQChunk("f6", "What should I wear?", "Loose, comfortable clothes."))
 	mustReplace(t, ix, "b", "f7", FAQChunk("f7", "How do I pay?", "By card or phone at the end of the session."))
+	mustReplace(t, ix, "b", "f8", FAQChunk("f8", "Do you treat back pain?", "Yes, it is what we see most."))
 	hits := mustSearch(t, ix, "b", "do you treat sports injuries", 3)
 	if len(hits) == 0 || hits[0].SourceID != "f1" || hits[0].Score < 0.9 || hits[0].Score > 1 {
 		t.Fatalf("full match: %+v", hits)

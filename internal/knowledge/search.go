@@ -212,7 +212,12 @@ func rerank(dms []*search.DocumentMatch, terms []queryTerm, weights []float64) {
 		cov := coverage(terms, weights, dm.Fields)
 		key[dm] = cov + bm25Share*rel
 	}
-	sort.SliceStable(dms, func(i, j int) bool { return key[dms[i]] > key[dms[j]] })
+	sort.Slice(dms, func(i, j int) bool {
+		if key[dms[i]] != key[dms[j]] {
+			return key[dms[i]] > key[dms[j]]
+		}
+		return dms[i].ID < dms[j].ID // ties in a fixed order, whatever the segment layout
+	})
 }
 
 // byIDs loads stored chunks by document ID.

@@ -9,11 +9,21 @@ import (
 
 	"github.com/anthropics/anthropic-sdk-go"
 	"github.com/anthropics/anthropic-sdk-go/option"
+	"github.com/anthropics/anthropic-sdk-go/shared"
 )
 
 // anthropicMaxTokens caps a reply when the Request sets no limit; the Messages
 // API requires one, and a front-desk answer is short.
 const anthropicMaxTokens = 1024
+
+// anthropicStreamStatus maps the error types the Messages API can send as an
+// SSE error event to the HTTP status it documents for each.
+var anthropicStreamStatus = map[shared.ErrorType]int{
+	shared.ErrorTypeRateLimitError:  http.StatusTooManyRequests,
+	shared.ErrorTypeAPIError:        http.StatusInternalServerError,
+	shared.ErrorTypeTimeoutError:    http.StatusGatewayTimeout,
+	shared.ErrorTypeOverloadedError: 529,
+}
 
 // Anthropic talks to Claude through the Messages API, streamed.
 type Anthropic struct {
@@ -123,8 +133,16 @@ func (a *Anthropic) Chat(ctx context.Context, req Request, emit func(Event) erro
 			return fmt.Errorf("anthropic: %w", context.Cause(ctx))
 		}
 		var apiErr *anthropic.Error
-		if errors.As(err, &apiErr) && apiErr.StatusCode >= 400 {
-			return &statusError{provider: NameAnthropic, code: apiErr.StatusCode, err: err}
+		if errors.As(err, &apiErr) {
+			code := apiErr.StatusCode
+			if code < 400 {
+				// An error event inside a 200 stream: its type says what status
+				// the API would have answered with had it failed up front.
+				code = anthropicStreamStatus[apiErr.Type()]
+			}
+			if code >= 400 {
+				return &statusError{provider: NameAnthropic, code: code, err: err}
+			}
 		}
 		return fmt.Errorf("anthropic: %w", err)
 	}
@@ -188,6 +206,13 @@ func (a *Anthropic) params(req Request) (anthropic.MessageNewParams, error) {
 		default:
 			return p, fmt.Errorf("anthropic: unknown message role %q", m.Role)
 		}
+	}
+	// The API refuses a conversation that opens with an assistant turn, which
+	// is how a widget conversation opens: with the practice's greeting. The
+	// greeting is the practice's configured text, not anything the model must
+	// remember, so it is left out.
+	for len(p.Messages) > 0 && p.Messages[0].Role == anthropic.MessageParamRoleAssistant {
+		p.Messages = p.Messages[1:]
 	}
 	for _, t := range req.Tools {
 		tool := anthropic.ToolParam{Name: t.Name, InputSchema: anthropicSchema(t.Parameters)}

@@ -127,6 +127,21 @@ func TestAnthropicDefaults(t *testing.T) {
 	}
 }
 
+func TestAnthropicDropsOpeningGreeting(t *testing.T) {
+	p, err := NewAnthropic("sk-ant-test", "http://127.0.0.1:1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	params, err := p.params(Request{Messages: []Message{
+		{Role: RoleAssistant, Content: "Hi! How can we help?"},
+		{Role: RoleUser, Content: "Are you open Saturday?"},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertJSON(t, "messages", params.Messages, `[{"role":"user","content":[{"type":"text","text":"Are you open Saturday?"}]}]`)
+}
+
 func TestAnthropicToolCall(t *testing.T) {
 	p := fakeAnthropic(t, &captured{}, func(w http.ResponseWriter, r *http.Request, _ int) {
 		writeFlush(w, anthropicStart+anthropicTextStart(0)+anthropicText(0, "Let me note that.")+anthropicStop(0))
@@ -208,6 +223,27 @@ func TestAnthropicRetriesOverloadBeforeFirstToken(t *testing.T) {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(529) // Anthropic's "overloaded"
 			writeFlush(w, anthropicOverloaded)
+			return
+		}
+		writeFlush(w, anthropicStart+anthropicTextStart(0)+anthropicText(0, "Hello")+anthropicStop(0)+anthropicEnd)
+	})
+	rec := &recorder{}
+	err := WithTimeouts(p, 5*time.Second, 10*time.Second).Chat(context.Background(),
+		Request{Messages: []Message{{Role: RoleUser, Content: "hi"}}}, rec.emit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.text() != "Hello" || c.calls.Load() != 2 {
+		t.Errorf("text %q after %d calls, want Hello after 2", rec.text(), c.calls.Load())
+	}
+}
+
+func TestAnthropicOverloadEventBeforeTextRetried(t *testing.T) {
+	c := &captured{}
+	p := fakeAnthropic(t, c, func(w http.ResponseWriter, r *http.Request, call int) {
+		if call == 1 {
+			// The stream opened with 200, then the API ran out of capacity.
+			writeFlush(w, anthropicStart+"event: error\n"+`data: {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}`+"\n\n")
 			return
 		}
 		writeFlush(w, anthropicStart+anthropicTextStart(0)+anthropicText(0, "Hello")+anthropicStop(0)+anthropicEnd)

@@ -1,0 +1,168 @@
+package hooks_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"frontdesk/hooks"
+)
+
+func auditActions(t *testing.T, app core.App) []string {
+	t.Helper()
+	recs, err := app.FindRecordsByFilter("audit_log", "", "seq", 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, r := range recs {
+		out = append(out, r.GetString("action")+" "+r.GetString("target"))
+	}
+	return out
+}
+
+func TestAuditTrail(t *testing.T) {
+	f := newTenancyFixture(t)
+	// Three logins in a row would trip PocketBase's auth rate limit; this test is about the trail.
+	s := f.app.Settings()
+	s.RateLimits.Enabled = false
+	if err := f.app.Save(s); err != nil {
+		t.Fatal(err)
+	}
+	do := func(method, url, body, token string) int {
+		req := httptest.NewRequest(method, url, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if token != "" {
+			req.Header.Set("Authorization", token)
+		}
+		rec := httptest.NewRecorder()
+		f.h.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	conv := f.record(t, "conversations")
+	lead := f.record(t, "leads")
+	steps := []struct {
+		method, url, body, token string
+		status                   int
+		action                   string
+	}{
+		{"GET", "/api/collections/conversations/records", "", f.tokens[owner], 200, "list conversations"},
+		{"GET", "/api/collections/conversations/records/" + conv.Id, "", f.tokens[viewer], 200, "view conversations/" + conv.Id},
+		{"GET", "/api/collections/messages/records?filter=conversation%3D'" + conv.Id + "'", "", f.tokens[admin], 200, "list messages?filter=conversation='" + conv.Id + "'"},
+		{"GET", "/api/collections/leads/records/" + lead.Id, "", f.tokens[owner], 200, "view leads/" + lead.Id},
+		{"GET", "/api/frontdesk/leads.csv", "", f.tokens[owner], 200, "export leads.csv"},
+		{"GET", "/api/frontdesk/leads.csv", "", f.tokens[viewer], 403, ""},
+		{"POST", "/api/collections/staff/auth-with-password", `{"identity":"owner@example.com","password":"correct horse battery"}`, "", 200, "login "},
+		{"POST", "/api/collections/staff/auth-with-password", `{"identity":"owner@example.com","password":"wrong"}`, "", 400, "login_failed "},
+		{"POST", "/api/collections/staff/auth-with-password", `{"identity":"nobody@example.com","password":"wrong"}`, "", 400, "login_failed identity=nobody@example.com"},
+		{"PATCH", "/api/collections/businesses/records/" + f.bizA.Id, `{"greeting":"Welcome!"}`, f.tokens[admin], 200, "update businesses/" + f.bizA.Id},
+		{"POST", "/api/collections/faqs/records", `{"business":"` + f.bizA.Id + `","question":"Q?","answer":"A."}`, f.tokens[owner], 200, "create faqs/"},
+	}
+	for _, s := range steps {
+		before := len(auditActions(t, f.app))
+		if got := do(s.method, s.url, s.body, s.token); got != s.status {
+			t.Fatalf("%s %s: %d, want %d", s.method, s.url, got, s.status)
+		}
+		actions := auditActions(t, f.app)
+		if s.action == "" {
+			if len(actions) != before {
+				t.Fatalf("%s %s: refused request wrote %v", s.method, s.url, actions[before:])
+			}
+			continue
+		}
+		if len(actions) != before+1 || !strings.HasPrefix(actions[before], s.action) {
+			t.Fatalf("%s %s: audit %v, want one %q", s.method, s.url, actions[before:], s.action)
+		}
+	}
+	recs, _ := f.app.FindRecordsByFilter("audit_log", "action = 'view'", "", 1, 0)
+	if recs[0].GetString("business") != f.bizA.Id || !strings.HasPrefix(recs[0].GetString("actor"), "staff:") || recs[0].GetString("ip") == "" {
+		t.Fatalf("entry %v", recs[0].PublicExport())
+	}
+	n, broken, err := hooks.VerifyAudit(f.app)
+	if err != nil || broken != nil || n != len(auditActions(t, f.app)) {
+		t.Fatalf("verify: %d %v %v", n, broken, err)
+	}
+}
+
+func TestAuditEntriesAreImmutable(t *testing.T) {
+	f := newTenancyFixture(t)
+	do := func(method, url, body string) { // as owner: a read that writes an entry
+		req := httptest.NewRequest(method, url, strings.NewReader(body))
+		req.Header.Set("Authorization", f.tokens[owner])
+		f.h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	do("GET", "/api/collections/leads/records", "")
+	do("GET", "/api/collections/conversations/records", "")
+	entries, _ := f.app.FindRecordsByFilter("audit_log", "", "seq", 0, 0)
+	if len(entries) < 2 {
+		t.Fatalf("%d entries", len(entries))
+	}
+	su, err := f.app.FindAuthRecordByEmail(core.CollectionNameSuperusers, "su@example.com")
+	if err != nil {
+		col, _ := f.app.FindCollectionByNameOrId(core.CollectionNameSuperusers)
+		su = core.NewRecord(col)
+		su.SetEmail("su@example.com")
+		su.SetPassword("superuser password 1")
+		if err := f.app.Save(su); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tok, _ := su.NewAuthToken()
+	for _, req := range []*http.Request{
+		httptest.NewRequest("PATCH", "/api/collections/audit_log/records/"+entries[0].Id, strings.NewReader(`{"action":"nothing"}`)),
+		httptest.NewRequest("DELETE", "/api/collections/audit_log/records/"+entries[0].Id, nil),
+		httptest.NewRequest("DELETE", "/api/collections/audit_log", nil),
+	} {
+		req.Header.Set("Authorization", tok)
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		f.h.ServeHTTP(rec, req)
+		if rec.Code < 400 {
+			t.Fatalf("superuser %s %s: %d", req.Method, req.URL, rec.Code)
+		}
+	}
+	entries[0].Set("action", "nothing")
+	if err := f.app.Save(entries[0]); err == nil {
+		t.Fatal("app.Save changed an audit entry")
+	}
+	if err := f.app.Delete(entries[1]); err == nil {
+		t.Fatal("app.Delete removed an audit entry")
+	}
+	if _, broken, _ := hooks.VerifyAudit(f.app); broken != nil {
+		t.Fatalf("chain broken: %+v", broken)
+	}
+}
+
+func TestAuditVerifyCatchesDirectEdits(t *testing.T) {
+	f := newTenancyFixture(t)
+	for i := 0; i < 5; i++ {
+		req := httptest.NewRequest("GET", "/api/collections/leads/records", nil)
+		req.Header.Set("Authorization", f.tokens[owner])
+		f.h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	if _, broken, err := hooks.VerifyAudit(f.app); err != nil || broken != nil {
+		t.Fatalf("intact chain reported broken: %v %v", broken, err)
+	}
+	// Someone with the SQLite file edits entry 3 directly.
+	if _, err := f.app.DB().NewQuery("UPDATE audit_log SET actor = 'staff:someone-else' WHERE seq = 3").Execute(); err != nil {
+		t.Fatal(err)
+	}
+	_, broken, err := hooks.VerifyAudit(f.app)
+	if err != nil || broken == nil || broken.Seq != 3 {
+		t.Fatalf("edit not caught at 3: %+v %v", broken, err)
+	}
+	// Deleting a row is caught too.
+	if _, err := f.app.DB().NewQuery("UPDATE audit_log SET actor = (SELECT actor FROM audit_log WHERE seq = 2) WHERE seq = 3").Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.app.DB().NewQuery("DELETE FROM audit_log WHERE seq = 4").Execute(); err != nil {
+		t.Fatal(err)
+	}
+	_, broken, _ = hooks.VerifyAudit(f.app)
+	if broken == nil || broken.Seq > 4 {
+		t.Fatalf("deletion not caught: %+v", broken)
+	}
+}
