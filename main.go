@@ -28,6 +28,7 @@ func main() {
 		LLM:               llm.Config{Provider: defaultProvider(), Model: os.Getenv("FRONTDESK_MODEL")},
 		FirstTokenTimeout: envDuration("FRONTDESK_FIRST_TOKEN_TIMEOUT", 20*time.Second),
 		ReplyTimeout:      envDuration("FRONTDESK_REPLY_TIMEOUT", 90*time.Second),
+		EmbedModel:        os.Getenv("FRONTDESK_EMBED_MODEL"),
 	}
 	var publicDir string
 	flags := app.RootCmd.PersistentFlags()
@@ -45,7 +46,7 @@ func main() {
 	}
 
 	hooks.Register(app, cfg)
-	app.RootCmd.AddCommand(versionCmd(), auditCmd(app))
+	app.RootCmd.AddCommand(versionCmd(), auditCmd(app), reindexCmd(app, cfg))
 
 	if err := app.Start(); err != nil {
 		log.Fatal(err)
@@ -104,4 +105,21 @@ func auditCmd(app *pocketbase.PocketBase) *cobra.Command {
 		},
 	})
 	return audit
+}
+
+func reindexCmd(app *pocketbase.PocketBase, cfg *hooks.Config) *cobra.Command {
+	return &cobra.Command{
+		Use:   "reindex",
+		Short: "Rebuild the knowledge index from every practice's FAQs and documents",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := app.RunAllMigrations(); err != nil {
+				return err
+			}
+			if err := hooks.Reindex(app, cfg); err != nil {
+				return err
+			}
+			fmt.Println("knowledge index rebuilt")
+			return nil
+		},
+	}
 }

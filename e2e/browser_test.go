@@ -79,13 +79,13 @@ func (b *tab) do(steps ...chromedp.Action[chromedp.Void]) {
 func (b *tab) open(url string) {
 	b.t.Helper()
 	b.do(chromedp.Navigate(url))
-	b.wait(shadow(".l")+" !== null", "the widget's launcher")
+	b.wait(shadow(".l")+" != null", "the widget's launcher")
 }
 
 func (b *tab) reload() {
 	b.t.Helper()
 	b.do(chromedp.Reload())
-	b.wait(shadow(".l")+" !== null", "the widget's launcher after reload")
+	b.wait(shadow(".l")+" != null", "the widget's launcher after reload")
 }
 
 // eval runs a JavaScript expression in the page and decodes its value.
@@ -188,6 +188,11 @@ func (b *tab) enter() {
 
 // focused is a JavaScript expression for the element focused inside the widget.
 const focused = "document.querySelector('frontdesk-chat')?.shadowRoot?.activeElement"
+
+// hasFocus is a JavaScript condition: the element exists and has the focus.
+func hasFocus(el string) string {
+	return fmt.Sprintf("((e) => !!e && e === %s)(%s)", focused, el)
+}
 
 // ask sends a message from the open panel the way a visitor does and waits for the n-th
 // assistant reply (counting the greeting) to be complete.

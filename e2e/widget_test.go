@@ -69,7 +69,7 @@ func TestDemoPageStreamsReplyAndKeepsHistory(t *testing.T) {
 	}
 
 	b.click(shadow(".l"))
-	b.wait(focused+" === "+shadow("textarea"), "focus in the message box")
+	b.wait(hasFocus(shadow("textarea")), "focus in the message box")
 	// Record every text the reply bubble shows, to see it grow chunk by chunk.
 	b.do(chromedp.Evaluate[chromedp.Void](`window.__seen = [];
 		new MutationObserver(() => {
@@ -114,7 +114,7 @@ func TestContactFormStoresLead(t *testing.T) {
 	b.open(srv.URL + "/")
 	b.click(shadow(".l"))
 	b.click(button("Leave your details"))
-	b.wait(focused+" === "+shadow("#i-name"), "focus in the name field")
+	b.wait(hasFocus(shadow("#i-name")), "focus in the name field")
 
 	// Checked in the browser first: nothing reaches the server.
 	b.click(button("Send details"))
@@ -208,7 +208,7 @@ func TestWidgetSurvivesHostileHostCSS(t *testing.T) {
 	b.open(url)
 	b.click(shadow(".l"))
 	input := shadow("textarea")
-	b.wait(focused+" === "+input, "focus in the message box")
+	b.wait(hasFocus(input), "focus in the message box")
 	size := eval[[]float64](b, fmt.Sprintf(`(() => { const e = %s, r = e.getBoundingClientRect(), s = getComputedStyle(e);
 		return [r.width, r.height, parseFloat(s.fontSize), s.color === 'rgba(0, 0, 0, 0)' ? 0 : 1, s.visibility === 'visible' ? 1 : 0]; })()`, input))
 	if size[0] < 150 || size[1] < 30 || size[2] < 12 || size[3] == 0 || size[4] == 0 {
@@ -262,7 +262,7 @@ func TestKeyboardOnly(t *testing.T) {
 	tabTo := func(target, what string, mods ...chromedp.Modifier) {
 		t.Helper()
 		for range 60 {
-			if eval[bool](b, focused+" === "+target) {
+			if eval[bool](b, hasFocus(target)) {
 				return
 			}
 			b.press(kb.Tab, mods...)
@@ -274,7 +274,7 @@ func TestKeyboardOnly(t *testing.T) {
 		t.Errorf("focused launcher has no visible outline")
 	}
 	b.enter()
-	b.wait(focused+" === "+shadow("textarea"), "focus in the message box after Enter")
+	b.wait(hasFocus(shadow("textarea")), "focus in the message box after Enter")
 	if eval[string](b, launcher+".getAttribute('aria-expanded')") != "true" {
 		t.Errorf("launcher aria-expanded is not true when open")
 	}
@@ -283,23 +283,23 @@ func TestKeyboardOnly(t *testing.T) {
 	b.wait(shadow(".log > .assistant:last-child")+".lastChild.textContent === 'Yes, we welcome new patients.'", "the reply")
 
 	b.press(kb.Escape)
-	b.wait(shadow(".p")+".hidden && "+focused+" === "+launcher, "Escape to close and focus the launcher")
+	b.wait(shadow(".p")+".hidden && "+hasFocus(launcher), "Escape to close and focus the launcher")
 	if eval[string](b, launcher+".getAttribute('aria-expanded')") != "false" {
 		t.Errorf("launcher aria-expanded is not false when closed")
 	}
 
 	b.enter()
-	b.wait(focused+" === "+shadow("textarea"), "focus in the message box again")
+	b.wait(hasFocus(shadow("textarea")), "focus in the message box again")
 	tabTo(button("Leave your details"), "the contact button", chromedp.ModifierShift)
 	b.enter()
-	b.wait(focused+" === "+shadow("#i-name"), "focus in the name field")
+	b.wait(hasFocus(shadow("#i-name")), "focus in the name field")
 	b.typeText("Kim Doe")
 	b.press(kb.Tab)
 	b.typeText("kim@example.com")
 	b.enter()
 	b.wait(shadow(".ok")+".getClientRects().length > 0 && "+focused+"?.textContent === 'Back to chat'", "the thank-you message with focus on Back")
 	b.enter()
-	b.wait(focused+" === "+shadow("textarea"), "focus back in the message box")
+	b.wait(hasFocus(shadow("textarea")), "focus back in the message box")
 	if _, err := srv.App.FindFirstRecordByData("leads", "email", "kim@example.com"); err != nil {
 		t.Errorf("lead from the keyboard-only form not stored: %v", err)
 	}

@@ -204,6 +204,13 @@ func (eng *engine) generate(ctx context.Context, s *stream, b *models.Business, 
 			eng.app.Logger().Warn("knowledge search", "business", b.Id, "error", err)
 		}
 	}
+	if best := bestScore(passages); best < llm.OfflineConfidence {
+		defer func() {
+			if err := recordGap(eng.app, b.Id, question); err != nil {
+				eng.app.Logger().Warn("record knowledge gap", "business", b.Id, "error", err)
+			}
+		}()
+	}
 	fallback := msgNotSure(lang)
 	p, model, err := eng.provider(b)
 	if err != nil {
@@ -216,7 +223,7 @@ func (eng *engine) generate(ctx context.Context, s *stream, b *models.Business, 
 	if err != nil {
 		eng.app.Logger().Error("load history", "conversation", c.Id, "error", err)
 	}
-	system := systemPrompt(b, passages, time.Now(), eng.canary)
+	system, rules := systemPrompt(b, passages, time.Now(), eng.canary)
 	var redactor *guard.Redactor
 	if llm.Hosted(p.Name()) {
 		// Identifiers never reach a hosted model; tool arguments are restored below.
@@ -225,7 +232,7 @@ func (eng *engine) generate(ctx context.Context, s *stream, b *models.Business, 
 			history[i].Content = redactor.Redact(history[i].Content)
 		}
 	}
-	req := llm.Request{Model: model, System: system, Messages: history, Tools: chatTools, MaxTokens: replyMaxTokens, Passages: passages, Fallback: fallback}
+	req := llm.Request{Model: model, System: system, Messages: history, Tools: chatTools, MaxTokens: replyMaxTokens, Passages: passages, Fallback: fallback, Offer: msgOffer(lang)}
 	if p.Name() == "offline" {
 		req.Tools = nil
 	}
@@ -244,7 +251,7 @@ func (eng *engine) generate(ctx context.Context, s *stream, b *models.Business, 
 				return nil
 			}
 			candidate := full.String() + ev.Text
-			if guard.LeaksSystemPrompt(candidate, system, eng.canary) {
+			if guard.LeaksSystemPrompt(candidate, rules, eng.canary) {
 				return errLeak
 			}
 			if redactor != nil {
@@ -296,7 +303,7 @@ func (eng *engine) generate(ctx context.Context, s *stream, b *models.Business, 
 // offline answers from the practice's knowledge without a model, after a model failure.
 func (eng *engine) offline(ctx context.Context, s *stream, b *models.Business, c *models.Conversation, passages []llm.Passage, fallback string) {
 	var full strings.Builder
-	err := llm.NewOffline().Chat(ctx, llm.Request{Passages: passages, Fallback: fallback}, func(ev llm.Event) error {
+	err := llm.NewOffline().Chat(ctx, llm.Request{Passages: passages, Fallback: fallback, Offer: msgOffer(language(c.Locale(), b.Locale()))}, func(ev llm.Event) error {
 		full.WriteString(ev.Text)
 		s.send("delta", map[string]any{"text": ev.Text})
 		return nil
@@ -404,6 +411,14 @@ func (eng *engine) storeMessage(business, conversation, role, text string, flags
 		return nil, fmt.Errorf("store %s message: %w", role, err)
 	}
 	return r, nil
+}
+
+func bestScore(passages []llm.Passage) float64 {
+	best := 0.0
+	for _, p := range passages {
+		best = max(best, p.Score)
+	}
+	return best
 }
 
 // chunkWords splits text into groups of n words (keeping the spaces), so canned replies

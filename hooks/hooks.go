@@ -29,6 +29,9 @@ type Config struct {
 	HTTPClient *http.Client
 	// FirstTokenTimeout and ReplyTimeout bound a model reply.
 	FirstTokenTimeout, ReplyTimeout time.Duration
+	// EmbedModel, when set, is the Ollama embedding model (at EmbedBaseURL, default
+	// OLLAMA_HOST) whose vectors are fused with keyword search.
+	EmbedModel, EmbedBaseURL string
 	// SecretKey encrypts stored credentials (see internal/secrets); loaded at serve.
 	SecretKey []byte
 	// TLS, when Domain is set, serves HTTPS with automatic certificates.
@@ -55,6 +58,7 @@ func Register(app core.App, cfg *Config) {
 	bindAudit(app, a)
 	bindDemo(app, cfg)
 	e := newEngine(app, cfg, v)
+	e.know = bindKnowledge(app, cfg)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		bindWidgetAPI(se, e)
 		bindStaffAPI(se, a)

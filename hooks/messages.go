@@ -24,6 +24,13 @@ func msgNotSure(lang string) string {
 	return "I'm not sure about that. If you leave your name and a phone number or email, our team will get back to you."
 }
 
+func msgOffer(lang string) string {
+	if lang == "es" {
+		return "Si lo desea, déjeme su nombre y su teléfono o correo electrónico y el equipo se pondrá en contacto con usted."
+	}
+	return "If you'd like, leave your name and phone number or email and the team will follow up."
+}
+
 func msgFollowUp(lang string) string {
 	if lang == "es" {
 		return "Listo. El equipo se pondrá en contacto con usted pronto."

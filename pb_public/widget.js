@@ -254,6 +254,7 @@ label{display:block;font-size:14px;font-weight:600}
   let busy = false;
   let poll = 0;
   let greeting = '';
+  let greeted = false;
   const seen = new Set();
 
   const scroll = () => { log.scrollTop = log.scrollHeight; };
@@ -281,8 +282,11 @@ label{display:block;font-size:14px;font-weight:600}
   function add(m) {
     if (seen.has(m.id)) return;
     seen.add(m.id);
-    // The greeting is already on screen, whether or not the server stored it as a message.
-    if (m.role === 'assistant' && m.text === greeting && seen.greeted !== true) return (seen.greeted = true);
+    // The greeting is already on screen, should the server also store it as a message.
+    if (m.role === 'assistant' && m.text === greeting && !greeted) {
+      greeted = true;
+      return;
+    }
     bubble(m.role, m.text);
   }
   function showTyping(on) {

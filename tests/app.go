@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -110,14 +111,18 @@ func NewApp(t testing.TB, o Options) *pbtests.TestApp {
 	return app
 }
 
-// Server is a Frontdesk app serving HTTP on a loopback port.
+// Server is a Frontdesk app serving HTTP (or HTTPS, see StartServer) on a loopback port.
 type Server struct {
+	// URL is the base URL, without a trailing slash.
 	URL string
 	App *pbtests.TestApp
 }
 
 // StartServer runs the app with PocketBase's own server (router, middlewares, realtime)
-// on 127.0.0.1 and an ephemeral port until the test ends.
+// on 127.0.0.1 and an ephemeral port until the test ends. When o.Configure sets
+// hooks.Config.TLS, the app serves HTTPS on TLS.HTTPSAddr instead, after obtaining its
+// certificate, and URL is https://DOMAIN[:PORT], which the caller must route to that
+// address itself (e.g. with a custom DialContext).
 func StartServer(t testing.TB, o Options) *Server {
 	t.Helper()
 	app, err := pbtests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: t.TempDir()})
@@ -149,7 +154,12 @@ func StartServer(t testing.TB, o Options) *Server {
 	var url string
 	select {
 	case a := <-addr:
-		url = "http://" + a
+		// With TLS configured the app reports its https:// base URL rather than a
+		// plain listen address.
+		url = a
+		if !strings.Contains(a, "://") {
+			url = "http://" + a
+		}
 	case err := <-done:
 		t.Fatalf("serve: %v", err)
 	case <-time.After(30 * time.Second):

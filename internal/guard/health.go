@@ -23,6 +23,7 @@ type HealthResult struct {
 //
 //   - within 3 words after a first-person or family possessive: "my back pain", "mi muela";
 //   - within 2 words before one: "pain in my jaw", "hurts me";
+//   - right after such a term in a list: "a fever and a rash";
 //   - within 6 words after a first-person statement: a contraction or verb form that carries
 //     its subject ("I'm", "I've", "tengo", "estoy", "me duele"), "I"/"we" directly followed
 //     by a verb such as have, take, feel, am, was or suffer ("I have had back pain",
@@ -38,6 +39,9 @@ func DetectHealth(text string) HealthResult {
 	seen := map[string]bool{}
 	for _, clause := range clauseSplit.Split(fold(text), -1) {
 		toks := tokenize(clause)
+		// lastEnd is where the previous volunteered term ended, so a list that follows it
+		// ("a fever and a rash") counts as a whole.
+		lastEnd := -1
 		for i := 0; i < len(toks); {
 			if n := healthExclusions.match(toks, i); n > 0 {
 				i += n
@@ -48,7 +52,8 @@ func DetectHealth(text string) HealthResult {
 				i++
 				continue
 			}
-			if personal(toks, i, i+n) {
+			if (lastEnd >= 0 && listContinues(toks, lastEnd, i)) || personal(toks, i, i+n) {
+				lastEnd = i + n
 				term := strings.Join(toks[i:i+n], " ")
 				if !seen[term] {
 					seen[term] = true
@@ -112,6 +117,19 @@ func personal(toks []string, s, e int) bool {
 		}
 	}
 	return false
+}
+
+// listContinues reports whether toks[from:to] only joins list items: "and a", ", y".
+func listContinues(toks []string, from, to int) bool {
+	if to-from > 3 {
+		return false
+	}
+	for _, t := range toks[from:to] {
+		if !listWords[t] {
+			return false
+		}
+	}
+	return true
 }
 
 func verbWithin(toks []string, from, to int) bool {
@@ -229,12 +247,13 @@ var (
 		tengo tenia tuve tenido estoy estaba estuve estado sufro sufri sufrido padezco padeci
 		tomo tome tomado siento sentia soy uso necesito me`)
 	subjects    = wordSet(`i we yo nosotros`)
+	listWords   = wordSet(`and or a an also plus some y o e un una unos unas tambien`)
 	possessives = wordSet(`my our mi mis nuestro nuestra nuestros nuestras`)
 	objects     = wordSet(`me mine`)
 	// fillers may sit between "I" and its verb: "I still have", "I think I might be".
 	fillers = wordSet(`also still really just currently sometimes often always usually constantly
 		recently lately already actually definitely probably been think keep kept started
-		might may could do did don't dont didn't ve also tambien todavia ya`)
+		might may could do did don't dont didn't ve both all ambos todos tambien todavia ya`)
 	expVerbs = wordSet(`have has had having got get gets getting suffer suffers suffered suffering
 		feel feels felt feeling am is are was were been be take takes took taking use uses using
 		used need needs develop developed experience experiences experiencing experienced notice

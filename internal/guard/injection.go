@@ -184,7 +184,7 @@ var markerRules = []injRule{
 // phraseRules run on folded text with whitespace collapsed.
 var phraseRules = []injRule{
 	// Overrides. The object must be the model's instructions, never "my message".
-	rule(reasonOverride, `\b(?:ignore|disregard|forget|bypass|override|overrule|discard|abandon)\s+(?:(?:all|any|each|every|the|your|these|those|of|previous|prior|above|earlier|preceding|initial|original|old|existing|current|system|safety|given|default|other|whatever|and)\s+){0,4}(?:instructions?|prompts?|rules|directives?|guidelines|guardrails|programming|restrictions|constraints|commands|training|system (?:prompt|message))\b`),
+	rule(reasonOverride, `\b(?:ignore|disregard|forget|bypass|override|overrule|discard|abandon)\s+(?:(?:all|any|each|every|the|your|these|those|of|previous|prior|above|earlier|preceding|initial|original|old|existing|current|system|safety|given|default|other|whatever|and|following|subsequent)\s+){0,4}(?:instructions?|prompts?|rules|directives?|guidelines|guardrails|programming|restrictions|constraints|commands|training|system (?:prompt|message))\b`),
 	rule(reasonOverride, `\b(?:ignore|disregard|forget)\s+(?:all\s+(?:of\s+)?)?(?:the\s+|everything\s+|what(?:'s| is| was)\s+(?:written\s+|said\s+)?)?above\b`),
 	rule(reasonOverride, `\b(?:ignore|disregard|forget)\s+everything\s+(?:before|prior|you(?:'ve| have)?\s+(?:been\s+|were\s+)?(?:told|taught|given|learned))`),
 	rule(reasonOverride, `\b(?:new|updated|real|actual|revised)\s+(?:system\s+)?instructions?\s*:`),
@@ -199,12 +199,13 @@ var phraseRules = []injRule{
 	rule(reasonRolePlay, `\b(?:you are|you're|act as|behave as|respond as|role-?play as|role play as|become)\s+(?:now\s+)?(?:an?\s+)?(?:dan|stan|jailbroken|unrestricted|unfiltered|uncensored|unlimited|evil|rogue|amoral|unethical|unaligned)\b`),
 	rule(reasonRolePlay, `\byou are now (?:dan|my|no longer|free|in (?:developer|dev|god|jailbreak|unrestricted) mode|an? (?:ai|assistant|bot|chatbot|character|different|unrestricted|evil|jailbroken|language model|llm)\b)`),
 	rule(reasonRolePlay, `\bdo anything now\b|\bjailbr(?:oken|eak(?:ed|ing)?)\b|\bdan mode\b|\bstay in character\b`),
-	rule(reasonRolePlay, `\bpretend\s+(?:that\s+)?(?:you are|you're|you were|to be|you have no|you can|you don't)\b`),
+	rule(reasonRolePlay, `\bpretend\s+(?:that\s+)?(?:you are|you're|you were|you have no|you can|you don't)\b`),
+	rule(reasonRolePlay, `\byou(?:'re| are)? (?:going to |gonna |will |must |should |can |now )?pretend\b|\bpretend(?:ing)? to be (?:dan|someone else|human|a human|an? (?:ai|assistant|chatbot|bot|model|unrestricted|evil|different)\b)`),
 	rule(reasonRolePlay, `\bact as if you (?:are|were|have no|had no|can)\b`),
 	rule(reasonRolePlay, `\b(?:answer|respond|reply|talk|speak|act|operate|behave)\s+(?:\S+\s+){0,2}(?:without|with no)\s+(?:any\s+)?(?:restrictions|filters?|guardrails|limitations|limits|rules|censorship)\b`),
 	rule(reasonRolePlay, `\b(?:finge|finja|fingir|simula|simule|haz como si|haga como si|actua como si|actue como si|imagina que)\s+(?:que\s+)?(?:eres|fueras|fuera|seas|no tienes|no tuvieras)\b`),
 	rule(reasonRolePlay, `\b(?:ahora )?eres (?:dan|una ia sin|un ia sin|un asistente sin|un bot sin)\b`),
-	rule(reasonRolePlay, `\b(?:responde|contesta|habla|actua)\s+(?:\S+\s+){0,2}sin\s+(?:ninguna\s+)?(?:restricciones|filtros|censura|limites|reglas)\b`),
+	rule(reasonRolePlay, `\b(?:responde|contesta|habla|actua)\s+(?:\S+\s+){0,2}sin\s+(?:ninguna\s+)?(?:restriccion(?:es)?|filtros?|censura|limites?|reglas?)\b`),
 
 	// Requests for the system prompt or hidden instructions.
 	rule(reasonExtraction, `\b(?:system|initial|original|hidden|secret|internal|developer|pre|base|starting|first)[- ]?prompt\b`),

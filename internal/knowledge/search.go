@@ -32,6 +32,10 @@ var storedFields = []string{fID, fSourceID, fKind, fTitle, fURL, fHeading, fText
 // and the word as the visitor wrote it, matched with one typo allowed.
 type queryTerm struct {
 	stem, word string
+	// fuzzy: the word is long enough and no chunk holds it as written, so it is taken
+	// for a typo. Fuzzy-matching known words would cost time on every search and turn
+	// "frees" into "fees".
+	fuzzy bool
 }
 
 // queryTerms analyses a question into its distinct terms.
@@ -75,19 +79,20 @@ func (ix *Index) Search(ctx context.Context, business, q string, k int) ([]Hit, 
 	if len(terms) == 0 && emb == nil {
 		return nil, nil
 	}
-	weights, err := ix.termWeights(ctx, terms)
+	weights, err := ix.termStats(ctx, terms)
 	if err != nil {
 		return nil, err
 	}
 
 	n := max(5*k, 30) // candidates per ranking before fusion and cut
 	var lexical []*search.DocumentMatch
+	var cov map[string]float64 // coverage by document ID
 	if len(terms) > 0 {
 		lexical, err = ix.lexical(ctx, business, terms, n)
 		if err != nil {
 			return nil, err
 		}
-		rerank(lexical, terms, weights)
+		cov = rerank(lexical, terms, weights)
 	}
 
 	var vec []vectorHit
@@ -105,7 +110,11 @@ func (ix *Index) Search(ctx context.Context, business, q string, k int) ([]Hit, 
 		h, ok := hits[dm.ID]
 		if !ok {
 			h = &Hit{Chunk: chunkFromFields(business, dm.Fields)}
-			h.Score = coverage(terms, weights, dm.Fields)
+			if c, ok := cov[dm.ID]; ok {
+				h.Score = c
+			} else {
+				h.Score = coverage(terms, weights, dm.Fields)
+			}
 			hits[dm.ID] = h
 			order = append(order, dm.ID)
 		}
@@ -166,7 +175,7 @@ func (ix *Index) lexical(ctx context.Context, business string, terms []queryTerm
 			tq.SetBoost(f.boost)
 			alts = append(alts, tq)
 		}
-		if len(t.word) >= fuzzyMinLen {
+		if t.fuzzy {
 			fq := bleve.NewFuzzyQuery(t.word)
 			fq.SetField(fSurface)
 			fq.SetFuzziness(1)
@@ -198,18 +207,20 @@ const bm25Share = 0.75
 // BM25 alone lets a frequent common word outrank a chunk holding the question's one
 // rare (or misspelt) word, while coverage alone can't tell apart chunks that all hold
 // every term. The coverage is kept in the match's Score for Search to reuse.
-func rerank(dms []*search.DocumentMatch, terms []queryTerm, weights []float64) {
+func rerank(dms []*search.DocumentMatch, terms []queryTerm, weights []float64) map[string]float64 {
 	if len(dms) == 0 {
-		return
+		return nil
 	}
 	top := dms[0].Score
 	key := make(map[*search.DocumentMatch]float64, len(dms))
+	covs := make(map[string]float64, len(dms))
 	for _, dm := range dms {
 		rel := 0.0
 		if top > 0 {
 			rel = dm.Score / top
 		}
 		cov := coverage(terms, weights, dm.Fields)
+		covs[dm.ID] = cov
 		key[dm] = cov + bm25Share*rel
 	}
 	sort.Slice(dms, func(i, j int) bool {
@@ -218,6 +229,7 @@ func rerank(dms []*search.DocumentMatch, terms []queryTerm, weights []float64) {
 		}
 		return dms[i].ID < dms[j].ID // ties in a fixed order, whatever the segment layout
 	})
+	return covs
 }
 
 // byIDs loads stored chunks by document ID.
@@ -234,13 +246,15 @@ func (ix *Index) byIDs(ctx context.Context, ids []string) ([]*search.DocumentMat
 	return res.Hits, nil
 }
 
-// termWeights gives each query term its BM25 IDF over all indexed chunks: rare words
+// termStats gives each query term its BM25 IDF over all indexed chunks: rare words
 // carry the meaning of a question ("tendon", "parking"), common ones ("physio",
 // "appointment") much less. A term in at most rareDF chunks, or in none, gets the
 // highest weight: that makes a question about something the practice never mentions
 // ("horses") score low, while the cap keeps a stray unknown word of chat ("tomorrow",
 // "lady") from outweighing the rare words it did match.
-func (ix *Index) termWeights(ctx context.Context, terms []queryTerm) ([]float64, error) {
+//
+// It also sets each term's fuzzy flag.
+func (ix *Index) termStats(ctx context.Context, terms []queryTerm) ([]float64, error) {
 	adv, err := ix.bleve.Advanced()
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: index: %w", err)
@@ -254,16 +268,30 @@ func (ix *Index) termWeights(ctx context.Context, terms []queryTerm) ([]float64,
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: doc count: %w", err)
 	}
+	count := func(term, field string) (float64, error) {
+		tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
+		if err != nil {
+			return 0, fmt.Errorf("knowledge: term stats: %w", err)
+		}
+		defer func() { _ = tfr.Close() }()
+		return float64(tfr.Count()), nil
+	}
 	n := float64(total)
 	weights := make([]float64, len(terms))
 	for i, t := range terms {
-		tfr, err := r.TermFieldReader(ctx, []byte(t.stem), fBody, false, false, false)
+		df, err := count(t.stem, fBody)
 		if err != nil {
-			return nil, fmt.Errorf("knowledge: term stats: %w", err)
+			return nil, err
 		}
-		df := float64(tfr.Count())
-		_ = tfr.Close()
-		weights[i] = math.Log(1 + (n-max(df, rareDF)+0.5)/(max(df, rareDF)+0.5))
+		df = max(df, rareDF)
+		weights[i] = math.Log(1 + (n-df+0.5)/(df+0.5))
+		if len(t.word) >= fuzzyMinLen {
+			wdf, err := count(t.word, fSurface)
+			if err != nil {
+				return nil, err
+			}
+			terms[i].fuzzy = wdf == 0
+		}
 	}
 	return weights, nil
 }
@@ -285,7 +313,7 @@ func coverage(terms []queryTerm, weights []float64, fields map[string]interface{
 		switch {
 		case have[t.stem]:
 			got += weights[i]
-		case len(t.word) >= fuzzyMinLen:
+		case t.fuzzy:
 			if words == nil {
 				words = strings.Fields(fieldString(fields, fWords))
 			}

@@ -32,6 +32,9 @@ func (s *vectorStore) close() error { return s.db.Close() }
 
 // replaceSource drops the source's vectors and stores vecs (one per chunk, or none).
 func (s *vectorStore) replaceSource(business, sourceID string, chunks []Chunk, vecs [][]float32) error {
+	if len(vecs) == 0 && !s.hasSource(business, sourceID) {
+		return nil // nothing to write: spare the sync of a write transaction
+	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		if b := tx.Bucket([]byte(business)); b != nil {
 			if b.Bucket([]byte(sourceID)) != nil {
@@ -64,7 +67,20 @@ func (s *vectorStore) replaceSource(business, sourceID string, chunks []Chunk, v
 	return nil
 }
 
+func (s *vectorStore) hasSource(business, sourceID string) bool {
+	var ok bool
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte(business))
+		ok = b != nil && b.Bucket([]byte(sourceID)) != nil
+		return nil
+	})
+	return ok
+}
+
 func (s *vectorStore) deleteSource(business, sourceID string) error {
+	if !s.hasSource(business, sourceID) {
+		return nil
+	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte(business))
 		if b == nil || b.Bucket([]byte(sourceID)) == nil {

@@ -1,13 +1,11 @@
 package tlsserve
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
 	"io"
-	"log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -21,115 +19,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/letsencrypt/pebble/v2/ca"
-	"github.com/letsencrypt/pebble/v2/db"
-	"github.com/letsencrypt/pebble/v2/va"
-	"github.com/letsencrypt/pebble/v2/wfe"
 	"github.com/mholt/acmez/v3"
-	"github.com/miekg/dns"
+
+	"frontdesk/internal/acmetest"
 )
-
-// lockedBuffer collects the logs of goroutines that may outlive a test; they are shown
-// only when the test fails.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func dumpOnFailure(t *testing.T, name string, b *lockedBuffer) {
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("%s log:\n%s", name, b)
-		}
-	})
-}
-
-// startDNS runs a DNS server on loopback (TCP, as Pebble's validator asks) that maps
-// names to 127.0.0.1 and answers NXDOMAIN for anything else.
-func startDNS(t *testing.T, names ...string) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	handler := dns.HandlerFunc(func(w dns.ResponseWriter, r *dns.Msg) {
-		m := new(dns.Msg)
-		m.SetReply(r)
-		for _, q := range r.Question {
-			name := strings.ToLower(strings.TrimSuffix(q.Name, "."))
-			if !slices.Contains(names, name) {
-				m.Rcode = dns.RcodeNameError
-				continue
-			}
-			if q.Qtype == dns.TypeA {
-				m.Answer = append(m.Answer, &dns.A{
-					Hdr: dns.RR_Header{Name: q.Name, Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: 60},
-					A:   net.IPv4(127, 0, 0, 1),
-				})
-			}
-		}
-		_ = w.WriteMsg(m)
-	})
-	started := make(chan struct{})
-	srv := &dns.Server{Listener: ln, Net: "tcp", Handler: handler, NotifyStartedFunc: func() { close(started) }}
-	go func() { _ = srv.ActivateAndServe() }()
-	<-started
-	t.Cleanup(func() { _ = srv.Shutdown() })
-	return ln.Addr().String()
-}
-
-// testCA is Let's Encrypt's Pebble, run in-process.
-type testCA struct {
-	directory string
-	// serverTrust verifies Pebble's own HTTPS (the ACME API).
-	serverTrust *x509.CertPool
-	// issuingRoot verifies the certificates Pebble issues.
-	issuingRoot *x509.CertPool
-}
-
-// startPebble wires Pebble as its cmd/pebble/main.go does, with the validator sending
-// HTTP-01 to httpPort and TLS-ALPN-01 to tlsPort on whatever dnsAddr resolves names to.
-// Validation is real: PEBBLE_VA_ALWAYS_VALID is left unset.
-func startPebble(t *testing.T, httpPort, tlsPort int, dnsAddr string) *testCA {
-	t.Helper()
-	t.Setenv("PEBBLE_VA_ALWAYS_VALID", "")
-	t.Setenv("PEBBLE_VA_NOSLEEP", "1")      // no random 0-5 s wait before validating
-	t.Setenv("PEBBLE_WFE_NONCEREJECT", "0") // no random badNonce rejections
-	t.Setenv("PEBBLE_AUTHZREUSE", "0")      // every order is validated afresh
-
-	logs := &lockedBuffer{}
-	dumpOnFailure(t, "pebble", logs)
-	logger := log.New(logs, "", log.Lmicroseconds)
-	store := db.NewMemoryStore()
-	authority := ca.New(logger, store, "", "ecdsa", 0, 1, map[string]ca.Profile{"default": {Description: "test"}})
-	validator := va.New(logger, httpPort, tlsPort, false, dnsAddr, store)
-	front := wfe.New(logger, store, validator, authority, []string{"pebble.letsencrypt.org"}, false, false, 0, 0)
-
-	// httptest's TLS server brings its own certificate for 127.0.0.1.
-	srv := httptest.NewTLSServer(front.Handler())
-	t.Cleanup(srv.Close)
-
-	c := &testCA{
-		directory:   srv.URL + wfe.DirectoryPath,
-		serverTrust: x509.NewCertPool(),
-		issuingRoot: x509.NewCertPool(),
-	}
-	c.serverTrust.AddCert(srv.Certificate())
-	c.issuingRoot.AddCert(authority.GetRootCert(0).Cert)
-	return c
-}
 
 func listen(t *testing.T) (net.Listener, int) {
 	t.Helper()
@@ -210,28 +103,11 @@ func serveSite(t *testing.T, m *Manager, ln80, ln443 net.Listener) *site {
 	return s
 }
 
-// clientTo returns a client that reaches any host name at 127.0.0.1:port, as DNS would
-// for the real domain.
-func clientTo(port int, roots *x509.CertPool) *http.Client {
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	return &http.Client{
-		Timeout: 10 * time.Second,
-		Transport: &http.Transport{
-			TLSClientConfig:   &tls.Config{RootCAs: roots},
-			ForceAttemptHTTP2: true,
-			DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
-				return (&net.Dialer{}).DialContext(ctx, network, addr)
-			},
-		},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-}
-
 // checkHTTPS makes an HTTPS request that verifies against Pebble's issuing root.
 func checkHTTPS(t *testing.T, domain string, port int, roots *x509.CertPool) {
 	t.Helper()
 	url := "https://" + net.JoinHostPort(domain, strconv.Itoa(port)) + "/book?day=mon"
-	resp, err := clientTo(port, roots).Get(url)
+	resp, err := acmetest.Client(port, roots).Get(url)
 	if err != nil {
 		t.Fatalf("GET %s: %v", url, err)
 	}
@@ -259,14 +135,13 @@ func checkHTTPS(t *testing.T, domain string, port int, roots *x509.CertPool) {
 	}
 }
 
-func newTestManager(t *testing.T, c *testCA, storage string, httpPort, httpsPort int, domains ...string) (*Manager, *lockedBuffer) {
+func newTestManager(t *testing.T, c *acmetest.CA, storage string, httpPort, httpsPort int, domains ...string) (*Manager, *acmetest.Log) {
 	t.Helper()
-	logs := &lockedBuffer{}
-	dumpOnFailure(t, "certmagic", logs)
+	logs := acmetest.NewLog(t, "certmagic")
 	m, err := New(t.Context(), Config{
 		Domains:    domains,
-		CA:         c.directory,
-		CARoots:    c.serverTrust,
+		CA:         c.DirectoryURL,
+		CARoots:    c.ServerRoots,
 		StorageDir: storage,
 		Logger:     slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		HTTPPort:   httpPort,
@@ -290,12 +165,11 @@ func manage(t *testing.T, m *Manager) error {
 // type, and serves them the way main.go will.
 func TestObtainAndServe(t *testing.T) {
 	const domain = "clinic.test"
-	dnsAddr := startDNS(t, domain)
 
 	t.Run("http-01", func(t *testing.T) {
 		ln80, port80 := listen(t)
 		ln443, port443 := listen(t)
-		pebble := startPebble(t, port80, port443, dnsAddr)
+		pebble := acmetest.Start(t, port80, port443, domain)
 		storage := t.TempDir()
 		m, logs := newTestManager(t, pebble, storage, port80, port443, domain)
 		// acmez picks a challenge type at random; allow only this one so the test
@@ -327,12 +201,12 @@ func TestObtainAndServe(t *testing.T) {
 		if s.alpnHellos.Load() != 0 {
 			t.Errorf("%d TLS-ALPN hellos although that challenge was disabled", s.alpnHellos.Load())
 		}
-		checkHTTPS(t, domain, port443, pebble.issuingRoot)
+		checkHTTPS(t, domain, port443, pebble.IssuingRoots)
 		if !strings.Contains(logs.String(), "certificate obtained successfully") {
 			t.Error("certmagic's logs did not reach the slog logger")
 		}
 
-		client := clientTo(port80, nil)
+		client := acmetest.Client(port80, nil)
 		for _, tc := range []struct {
 			method, host, want string
 			code               int
@@ -369,7 +243,7 @@ func TestObtainAndServe(t *testing.T) {
 	t.Run("tls-alpn-01", func(t *testing.T) {
 		ln80, port80 := listen(t)
 		ln443, port443 := listen(t)
-		pebble := startPebble(t, port80, port443, dnsAddr)
+		pebble := acmetest.Start(t, port80, port443, domain)
 		m, _ := newTestManager(t, pebble, t.TempDir(), port80, port443, domain)
 		m.issuer.DisableHTTPChallenge = true
 		s := serveSite(t, m, ln80, ln443)
@@ -383,13 +257,13 @@ func TestObtainAndServe(t *testing.T) {
 		if hits := s.challengeHits(); len(hits) != 0 {
 			t.Errorf("HTTP-01 requests although that challenge was disabled: %+v", hits)
 		}
-		checkHTTPS(t, domain, port443, pebble.issuingRoot)
+		checkHTTPS(t, domain, port443, pebble.IssuingRoots)
 	})
 
 	t.Run("unresolvable domain fails Manage", func(t *testing.T) {
 		ln80, port80 := listen(t)
 		ln443, port443 := listen(t)
-		pebble := startPebble(t, port80, port443, dnsAddr)
+		pebble := acmetest.Start(t, port80, port443, domain)
 		m, _ := newTestManager(t, pebble, t.TempDir(), port80, port443, "nowhere.test")
 		m.issuer.DisableTLSALPNChallenge = true
 		serveSite(t, m, ln80, ln443)

@@ -1,0 +1,146 @@
+package guard
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestDetectHealth(t *testing.T) {
+	cases := []struct {
+		text  string
+		terms []string // nil: nothing volunteered
+	}{
+		// volunteered, English
+		{"I have had back pain for 3 weeks and I take ibuprofen", []string{"back pain", "ibuprofen"}},
+		{"I have a toothache, can I come in today?", []string{"toothache"}},
+		{"My tooth hurts when I drink something cold", []string{"hurts"}},
+		{"I'm pregnant, is it safe to get a cleaning?", []string{"pregnant"}},
+		{"Can I get a cleaning while I'm pregnant?", []string{"pregnant"}},
+		{"I think I might be pregnant", []string{"pregnant"}},
+		{"I was diagnosed with diabetes last year", []string{"diagnosed", "diabetes"}},
+		{"I've been diagnosed with high blood pressure", []string{"diagnosed", "high blood pressure"}},
+		{"I'm on blood thinners", []string{"blood thinners"}},
+		{"I'm taking amoxicillin right now", []string{"amoxicillin"}},
+		{"I take metformin and lisinopril", []string{"metformin", "lisinopril"}},
+		{"I have anxiety about dentists", []string{"anxiety"}},
+		{"I suffer from depression", []string{"depression"}},
+		{"I've been feeling depressed lately", []string{"depressed"}},
+		{"My gums are bleeding", []string{"bleeding"}},
+		{"my gums bleed when I brush", []string{"bleed"}},
+		{"I have bleeding gums", []string{"bleeding gums"}},
+		{"There's swelling in my jaw", []string{"swelling"}},
+		{"I have a lot of pain in my lower left molar", []string{"pain"}},
+		{"pain in my jaw since Monday", []string{"pain"}},
+		{"My son has a fever and a rash", []string{"fever", "rash"}},
+		{"my daughter is autistic, do you have experience with that?", []string{"autistic"}},
+		{"My husband takes warfarin", []string{"warfarin"}},
+		{"my mom has dementia", []string{"dementia"}},
+		{"I'm allergic to penicillin", []string{"allergic", "penicillin"}},
+		{"I have a latex allergy", []string{"allergy"}},
+		{"I have asthma and use an inhaler", []string{"asthma", "inhaler"}},
+		{"I had surgery on my knee last month", []string{"surgery"}},
+		{"I have a cavity I think", []string{"cavity"}},
+		{"I chipped my tooth yesterday", []string{"chipped my tooth"}},
+		{"I grind my teeth at night", []string{"grind"}},
+		{"I have TMJ", []string{"tmj"}},
+		{"I'm diabetic", []string{"diabetic"}},
+		{"I have cancer and I'm doing chemo", []string{"cancer", "chemo"}},
+		{"I'm HIV positive", []string{"hiv"}},
+		{"I have had panic attacks before at the dentist", []string{"panic attacks"}},
+		{"I'm feeling suicidal", []string{"suicidal"}},
+		{"I've had a headache for days", []string{"headache"}},
+		{"I hurt my back lifting boxes", []string{"hurt"}},
+		{"I don't have diabetes", []string{"diabetes"}},
+		{"we both have the flu", []string{"the flu"}},
+		{"I also have sleep apnea", []string{"sleep apnea"}},
+		{"I still have numbness on the left side", []string{"numbness"}},
+		{"my wisdom tooth is infected", []string{"infected"}},
+		{"I have an abscess", []string{"abscess"}},
+		{"I'm on medication for my thyroid", []string{"medication", "thyroid"}},
+		{"I'm breastfeeding, can I get x-rays?", []string{"breastfeeding"}},
+		{"I have ADHD so long appointments are hard", []string{"adhd"}},
+		{"I get migraines", []string{"migraines"}},
+		{"My teeth are sensitive to cold", []string{"sensitive to"}},
+		{"I'm in a lot of pain", []string{"pain"}},
+		{"I need antibiotics", []string{"antibiotics"}},
+		{"Can I take ibuprofen before my appointment?", []string{"ibuprofen"}},
+		{"I'm interested in whitening. Also I have a heart condition", []string{"heart condition"}},
+
+		// volunteered, Spanish
+		{"Tengo dolor de muelas desde hace tres días y tomo ibuprofeno", []string{"dolor de muelas", "ibuprofeno"}},
+		{"Me duele mucho la muela", []string{"duele"}},
+		{"Estoy embarazada, ¿puedo hacerme una limpieza?", []string{"embarazada"}},
+		{"Soy diabético", []string{"diabetico"}},
+		{"Me diagnosticaron ansiedad el año pasado", []string{"diagnosticaron", "ansiedad"}},
+		{"Tomo anticoagulantes", []string{"anticoagulantes"}},
+		{"Mi hijo tiene fiebre", []string{"fiebre"}},
+		{"Sufro de depresión", []string{"depresion"}},
+		{"Tengo alergia a la penicilina", []string{"alergia"}},
+		{"Me sangran las encías", []string{"sangran"}},
+		{"tengo mucha ansiedad con el dentista", []string{"ansiedad"}},
+		{"Mi madre tiene la tensión alta", []string{"tension alta"}},
+		{"Tengo una infección en la encía", []string{"infeccion"}},
+		{"dolor en mi muela del juicio", []string{"dolor"}},
+		{"Estoy tomando amoxicilina", []string{"amoxicilina"}},
+		{"He tenido migrañas toda la semana", []string{"migranas"}},
+		{"Tengo caries", []string{"caries"}},
+		{"Mi esposa está embarazada", []string{"embarazada"}},
+
+		// ordinary practice questions: not flagged
+		{"do you do teeth cleaning?", nil},
+		{"how much is a checkup", nil},
+		{"do you accept Delta Dental", nil},
+		{"is parking available", nil},
+		{"We offer pain-free dentistry", nil},
+		{"I want pain-free dentistry", nil},
+		{"I'd like a pain free experience", nil},
+		{"Is the procedure painless?", nil},
+		{"do you treat back pain?", nil},
+		{"Do you offer sedation for patients with anxiety?", nil},
+		{"Does my insurance cover pain management?", nil},
+		{"I have a question about whether you treat diabetes patients", nil},
+		{"I wanted to ask, is a root canal painful?", nil},
+		{"I'd like to know what causes migraines", nil},
+		{"Is it safe to take ibuprofen after an extraction?", nil},
+		{"what are your instructions for before surgery?", nil},
+		{"what should I do before my appointment", nil},
+		{"I need a cleaning and a checkup", nil},
+		{"I'd like to book whitening for my daughter", nil},
+		{"I have Delta Dental", nil},
+		{"I have an appointment on Tuesday", nil},
+		{"I have a question about braces", nil},
+		{"I take the bus, is there a stop nearby?", nil},
+		{"My insurance is Cigna, is that ok?", nil},
+		{"Can my kids come in together?", nil},
+		{"I need a crown replaced", nil},
+		{"I'm looking for a dentist who is good with anxiety", nil},
+		{"Do you see patients with diabetes?", nil},
+		{"Does a filling hurt?", nil},
+		{"How long does the pain last after an extraction?", nil},
+		{"Do you do implants for people with osteoporosis?", nil},
+		{"Are you open on Saturdays?", nil},
+		{"I'm calling to reschedule my cleaning", nil},
+		{"Can I pay with my HSA card?", nil},
+		{"My phone number changed", nil},
+		{"I want to get my teeth whitened", nil},
+		{"¿Hacen limpiezas dentales?", nil},
+		{"¿Cuánto cuesta una revisión?", nil},
+		{"¿Aceptan Sanitas?", nil},
+		{"¿Tratan el dolor de espalda?", nil},
+		{"Ofrecemos odontología sin dolor", nil},
+		{"Quiero una limpieza sin dolor", nil},
+		{"¿Tienen aparcamiento?", nil},
+		{"Tengo una cita el martes", nil},
+		{"Mi seguro es Adeslas", nil},
+		{"", nil},
+	}
+	for _, c := range cases {
+		got := DetectHealth(c.text)
+		if got.Found != (c.terms != nil) || !slices.Equal(got.Terms, c.terms) {
+			t.Errorf("DetectHealth(%q) = %+v, want terms %q", c.text, got, c.terms)
+		}
+	}
+	if len(cases) < 100 {
+		t.Fatalf("only %d cases", len(cases))
+	}
+}
