@@ -12,6 +12,7 @@ import (
 	"unicode"
 
 	"github.com/pocketbase/dbx"
+	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 
 	"frontdesk/internal/guard"
@@ -60,7 +61,7 @@ func bindKnowledge(app core.App, cfg *Config) *knowledgeBase {
 	queueIfChanged := func(e *core.RecordEvent) error {
 		r := e.Record
 		orig := r.Original()
-		if r.IsNew() || r.GetString("file") != orig.GetString("file") || r.GetString("url") != orig.GetString("url") || r.GetInt("max_pages") != orig.GetInt("max_pages") {
+		if r.IsNew() || len(r.GetUnsavedFiles("file")) > 0 || r.GetString("file") != orig.GetString("file") || r.GetString("url") != orig.GetString("url") || r.GetInt("max_pages") != orig.GetInt("max_pages") {
 			r.Set("status", "queued")
 			r.Set("error", "")
 		}
@@ -77,8 +78,8 @@ func bindKnowledge(app core.App, cfg *Config) *knowledgeBase {
 	app.OnRecordAfterCreateSuccess("documents").BindFunc(enqueue)
 	app.OnRecordAfterUpdateSuccess("documents").BindFunc(enqueue)
 	app.OnRecordValidate("documents").BindFunc(func(e *core.RecordEvent) error {
-		if e.Record.GetString("file") == "" && e.Record.GetString("url") == "" {
-			return errors.New("a document needs a file or a url")
+		if e.Record.GetString("file") == "" && len(e.Record.GetUnsavedFiles("file")) == 0 && e.Record.GetString("url") == "" {
+			return validation.Errors{"url": validation.NewError("missing_source", "Upload a file or give the URL of a page or sitemap.")}
 		}
 		return e.Next()
 	})

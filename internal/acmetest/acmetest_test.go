@@ -4,8 +4,9 @@ import (
 	"crypto/x509"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
-	"strings"
+	"strconv"
 	"testing"
 
 	"github.com/miekg/dns"
@@ -28,10 +29,16 @@ func TestStart(t *testing.T) {
 	if !fromFile.AppendCertsFromPEM(pemBytes) {
 		t.Fatalf("%s holds no PEM certificate", c.ServerRootFile)
 	}
+	u, err := url.Parse(c.DirectoryURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	port, err := strconv.Atoi(u.Port())
+	if err != nil {
+		t.Fatalf("directory URL %s: %v", c.DirectoryURL, err)
+	}
 	for name, roots := range map[string]*x509.CertPool{"ServerRoots": c.ServerRoots, "ServerRootFile": fromFile, "IssuingRoots": c.IssuingRoots} {
-		port := c.DirectoryURL[strings.LastIndex(c.DirectoryURL, ":")+1:]
-		port = port[:strings.Index(port, "/")]
-		resp, err := Client(atoi(t, port), roots).Get(c.DirectoryURL)
+		resp, err := Client(port, roots).Get(c.DirectoryURL)
 		if name == "IssuingRoots" {
 			// The issuing root is Pebble's ACME CA, not the API's TLS root.
 			if err == nil {
@@ -69,16 +76,4 @@ func TestDNS(t *testing.T) {
 			}
 		}
 	}
-}
-
-func atoi(t *testing.T, s string) int {
-	t.Helper()
-	var n int
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			t.Fatalf("not a port: %q", s)
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n
 }

@@ -25,6 +25,9 @@ func FuzzRedact(f *testing.F) {
 		f.Add(s, "tel. 5551234 ana@example.com")
 	}
 	f.Fuzz(func(t *testing.T, first, text string) {
+		if len(first)+len(text) > 2000 {
+			t.Skip("longer than a visitor message; only slows the fuzzer down")
+		}
 		findings := FindIdentifiers(text)
 		last := 0
 		for _, fd := range findings {

@@ -1,0 +1,178 @@
+package hooks_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/filesystem"
+
+	"frontdesk/hooks"
+	"frontdesk/tests"
+)
+
+func TestOfflineAnswersFromTheRightFAQ(t *testing.T) {
+	v := newVisitorAPI(t, tests.Options{})
+	id, token := v.start()
+	cases := map[string]string{
+		"r u open on saturdays":                   "Saturday 9am–1pm",
+		"is there parking near your office?":      "garage under the building",
+		"do you take delta dental":                "Delta Dental",
+		"how much is a cleaning if im uninsured?": "$185",
+	}
+	for q, want := range cases {
+		_, events := v.send(id, token, q)
+		if done := events[len(events)-1]; done.Name != "done" || !strings.Contains(done.Data["text"].(string), want) {
+			t.Errorf("%q: answer %q, want it to contain %q", q, tests.Text(events), want)
+		}
+	}
+}
+
+func TestKnowledgeGapsAreCountedForStaff(t *testing.T) {
+	v := newVisitorAPI(t, tests.Options{})
+	id, token := v.start()
+	for i := 0; i < 2; i++ {
+		_, events := v.send(id, token, "Do you offer hyperbaric oxygen for pets? Mail me at pat@example.com")
+		if !strings.Contains(tests.Text(events), "not sure") {
+			t.Fatalf("unconfident answer: %q", tests.Text(events))
+		}
+	}
+	v.send(id, token, "Do you do zirconia veneers for horses?")
+	gaps, err := v.app.FindRecordsByFilter("knowledge_gaps", "", "-count", 0, 0)
+	if err != nil || len(gaps) != 2 {
+		t.Fatalf("gaps %d %v", len(gaps), err)
+	}
+	top := gaps[0]
+	if top.GetInt("count") != 2 || strings.Contains(top.GetString("question"), "pat@example.com") || !strings.Contains(top.GetString("question"), "hyperbaric") {
+		t.Fatalf("top gap %v", top.PublicExport())
+	}
+	// A question the FAQ answers is no gap.
+	v.send(id, token, "what are your opening hours?")
+	if n, _ := v.app.CountRecords("knowledge_gaps"); n != 2 {
+		t.Fatalf("%d gaps after an answered question", n)
+	}
+}
+
+func waitStatus(t *testing.T, app core.App, id string, want string) *core.Record {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		r, err := app.FindRecordById("documents", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := r.GetString("status"); s == "ready" || s == "failed" {
+			if s != want {
+				t.Fatalf("status %s (%s), want %s", s, r.GetString("error"), want)
+			}
+			return r
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("document %s stuck", id)
+	return nil
+}
+
+func addDocument(t *testing.T, app core.App, data map[string]any, file *filesystem.File) *core.Record {
+	t.Helper()
+	col, _ := app.FindCollectionByNameOrId("documents")
+	r := core.NewRecord(col)
+	b, _ := app.FindFirstRecordByData("businesses", "slug", "demo")
+	r.Set("business", b.Id)
+	r.Load(data)
+	if file != nil {
+		r.Set("file", file)
+	}
+	if err := app.Save(r); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestDocumentIngestion(t *testing.T) {
+	v := newVisitorAPI(t, tests.Options{})
+	md := "# Implants\n\nWe place titanium dental implants. A single implant with its crown costs from $3,200 and takes two visits three months apart.\n\n# Sleep apnea\n\nWe make custom oral appliances for snoring.\n"
+	f, _ := filesystem.NewFileFromBytes([]byte(md), "implants.md")
+	doc := addDocument(t, v.app, map[string]any{"title": "Implants guide"}, f)
+	ready := waitStatus(t, v.app, doc.Id, "ready")
+	if ready.GetInt("chunks") < 2 {
+		t.Fatalf("chunks %d", ready.GetInt("chunks"))
+	}
+	id, token := v.start()
+	_, events := v.send(id, token, "how much does a tooth implant cost?")
+	if !strings.Contains(tests.Text(events), "$3,200") {
+		t.Fatalf("answer %q", tests.Text(events))
+	}
+	// Deleting the document removes its passages.
+	if err := v.app.Delete(ready); err != nil {
+		t.Fatal(err)
+	}
+	_, events = v.send(id, token, "how much does a tooth implant cost?")
+	if strings.Contains(tests.Text(events), "$3,200") {
+		t.Fatal("deleted document still answers")
+	}
+
+	empty, _ := filesystem.NewFileFromBytes([]byte("   \n"), "empty.txt")
+	bad := addDocument(t, v.app, map[string]any{"title": "Empty"}, empty)
+	if r := waitStatus(t, v.app, bad.Id, "failed"); !strings.Contains(r.GetString("error"), "no text") {
+		t.Fatalf("reason %q", r.GetString("error"))
+	}
+	pdf, _ := filesystem.NewFileFromBytes([]byte("%PDF-1.4 this is not really a pdf"), "broken.pdf")
+	broken := addDocument(t, v.app, map[string]any{"title": "Broken"}, pdf)
+	if r := waitStatus(t, v.app, broken.Id, "failed"); r.GetString("error") == "" {
+		t.Fatal("no reason for a corrupt PDF")
+	}
+}
+
+func TestWebsiteIngestion(t *testing.T) {
+	var site *httptest.Server
+	site = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/robots.txt":
+			fmt.Fprint(w, "User-agent: *\nDisallow: /private\n")
+		case "/":
+			fmt.Fprint(w, `<html><head><title>Home</title></head><body><h1>Welcome</h1><p>See <a href="/kids">kids</a> and <a href="/private">x</a> and <a href="https://elsewhere.example/">y</a>.</p></body></html>`)
+		case "/kids":
+			fmt.Fprint(w, `<html><head><title>Kids</title></head><body><h1>Kids club</h1><p>Children under twelve get a free electric toothbrush at their second visit.</p></body></html>`)
+		case "/private":
+			fmt.Fprint(w, `<html><body><p>Secret staff rota: Bob works Mondays.</p></body></html>`)
+		case "/away":
+			http.Redirect(w, r, "https://elsewhere.example/", http.StatusFound)
+		}
+	}))
+	defer site.Close()
+	v := newVisitorAPI(t, tests.Options{})
+	doc := addDocument(t, v.app, map[string]any{"title": "Website", "url": site.URL + "/"}, nil)
+	waitStatus(t, v.app, doc.Id, "ready")
+	id, token := v.start()
+	_, events := v.send(id, token, "do kids get a free toothbrush?")
+	if !strings.Contains(tests.Text(events), "electric toothbrush") {
+		t.Fatalf("answer %q", tests.Text(events))
+	}
+	_, events = v.send(id, token, "which day does bob work on the staff rota?")
+	if strings.Contains(tests.Text(events), "Mondays") {
+		t.Fatal("robots.txt disallowed page was indexed")
+	}
+	away := addDocument(t, v.app, map[string]any{"title": "Away", "url": site.URL + "/away"}, nil)
+	if r := waitStatus(t, v.app, away.Id, "failed"); !strings.Contains(r.GetString("error"), "elsewhere.example") && !strings.Contains(strings.ToLower(r.GetString("error")), "redirect") {
+		t.Fatalf("reason %q", r.GetString("error"))
+	}
+}
+
+func TestReindexRebuildsFromTheDatabase(t *testing.T) {
+	app := tests.NewApp(t, tests.Options{})
+	cfg := tests.Options{}.Config()
+	if err := hooks.Reindex(app, cfg); err != nil {
+		t.Fatal(err)
+	}
+	v := &visitorAPI{t: t, app: app, h: tests.Handler(t, app)}
+	id, token := v.start()
+	_, events := v.send(id, token, "do you see children?")
+	if !strings.Contains(tests.Text(events), "first tooth") {
+		t.Fatalf("answer after reindex %q", tests.Text(events))
+	}
+}
