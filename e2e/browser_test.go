@@ -33,7 +33,8 @@ func chromium(t *testing.T) string {
 			return p
 		}
 	}
-	t.Skip("no Chromium installed (apt-get install chromium, or set FRONTDESK_CHROMIUM)")
+	// make test installs chromium; a missing browser is a failure, never a silent skip.
+	t.Fatal("no Chromium installed: run make test (it installs Debian's chromium) or set FRONTDESK_CHROMIUM")
 	return ""
 }
 

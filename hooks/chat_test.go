@@ -312,8 +312,9 @@ func TestCORS(t *testing.T) {
 	}
 	bad := v.do("POST", "/api/widget/demo/conversations", `{}`, map[string]string{"Origin": "https://evil.example"})
 	assertError(t, bad, 403, "origin_not_allowed")
-	if bad.Header().Get("Access-Control-Allow-Origin") != "" {
-		t.Fatal("refused origin got CORS headers")
+	badPre := v.do("OPTIONS", "/api/widget/demo/conversations", "", map[string]string{"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
+	if badPre.Code != 403 || badPre.Header().Get("Access-Control-Allow-Origin") != "" {
+		t.Fatalf("refused preflight: %d %v", badPre.Code, badPre.Header())
 	}
 	if n, _ := v.app.CountRecords("conversations"); n != 0 {
 		t.Fatalf("refused origin created %d conversations", n)

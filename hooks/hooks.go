@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -36,8 +35,9 @@ type Config struct {
 	SecretKey []byte
 	// TLS, when Domain is set, serves HTTPS with automatic certificates.
 	TLS TLSConfig
-	// OnListen, if set, is called with the address the server listens on (tests use it).
-	OnListen func(addr string)
+	// OnListen, if set, is called with the base URL once the server listens, such as
+	// http://127.0.0.1:8090 or https://DOMAIN (tests use it).
+	OnListen func(baseURL string)
 }
 
 // TLSConfig is automatic HTTPS through ACME.
@@ -63,12 +63,12 @@ func Register(app core.App, cfg *Config) {
 		bindWidgetAPI(se, e)
 		bindStaffAPI(se, a)
 		bindStatic(se, cfg.Public)
-		if err := bindTLS(se, cfg); err != nil {
-			return err
-		}
 		if se.Server == nil {
 			// Routes only (API scenarios in tests): nothing listens.
 			return se.Next()
+		}
+		if err := bindTLS(se, cfg); err != nil {
+			return err
 		}
 		if se.Listener == nil && cfg.OnListen != nil {
 			ln, err := net.Listen("tcp", se.Server.Addr)
@@ -91,7 +91,7 @@ func Register(app core.App, cfg *Config) {
 			}
 		}
 		if cfg.OnListen != nil {
-			cfg.OnListen(strings.TrimPrefix(base, "http://"))
+			cfg.OnListen(base)
 		}
 		se.App.Logger().Info("Frontdesk is running", "demo_page", base+"/", "admin", base+"/_/", "visitor_api", base+"/api/widget/")
 		fmt.Printf("Frontdesk is running.\n  Demo page: %s/\n  Admin UI:  %s/_/\n", base, base)

@@ -129,8 +129,7 @@ func TestDocumentIngestion(t *testing.T) {
 }
 
 func TestWebsiteIngestion(t *testing.T) {
-	var site *httptest.Server
-	site = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/robots.txt":
 			fmt.Fprint(w, "User-agent: *\nDisallow: /private\n")

@@ -53,6 +53,12 @@ func bindTLS(se *core.ServeEvent, cfg *Config) error {
 		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	started := false
+	defer func() {
+		if !started {
+			cancel() // a failed start never terminates: stop the Manager's renewal here
+		}
+	}()
 	se.App.OnTerminate().BindFunc(func(te *core.TerminateEvent) error {
 		cancel()
 		return te.Next()
@@ -84,7 +90,7 @@ func bindTLS(se *core.ServeEvent, cfg *Config) error {
 	se.Server.TLSConfig = tlsCfg
 	se.Listener = tls.NewListener(ln, tlsCfg)
 
-	redirect := &http.Server{Addr: t.HTTPAddr, Handler: m.HTTPHandler(), ReadHeaderTimeout: 10 * time.Second}
+	redirect := &http.Server{Addr: t.HTTPAddr, Handler: m.HTTPHandler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	httpLn, err := net.Listen("tcp", t.HTTPAddr)
 	if err != nil {
 		ln.Close()
@@ -99,6 +105,7 @@ func bindTLS(se *core.ServeEvent, cfg *Config) error {
 		_ = redirect.Close()
 		return te.Next()
 	})
+	started = true
 	return nil
 }
 

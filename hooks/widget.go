@@ -80,11 +80,17 @@ func (eng *engine) cors(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	if !originAllowed(origin, b, e) {
-		return errOriginNotAllowed
-	}
 	h := e.Response.Header()
 	h.Add("Vary", "Origin")
+	if !originAllowed(origin, b, e) {
+		// A preflight gets no CORS headers, so the browser never sends the request. A
+		// simple request (the widget's first, GET config) is refused here, readable so
+		// the widget can tell the visitor why instead of showing a network error.
+		if e.Request.Method != http.MethodOptions {
+			h.Set("Access-Control-Allow-Origin", origin)
+		}
+		return errOriginNotAllowed
+	}
 	h.Set("Access-Control-Allow-Origin", origin)
 	h.Set("Access-Control-Expose-Headers", "Retry-After")
 	if e.Request.Method == http.MethodOptions {

@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"testing"
 	"time"
 
@@ -153,13 +152,7 @@ func StartServer(t testing.TB, o Options) *Server {
 	}()
 	var url string
 	select {
-	case a := <-addr:
-		// With TLS configured the app reports its https:// base URL rather than a
-		// plain listen address.
-		url = a
-		if !strings.Contains(a, "://") {
-			url = "http://" + a
-		}
+	case url = <-addr:
 	case err := <-done:
 		t.Fatalf("serve: %v", err)
 	case <-time.After(30 * time.Second):

@@ -64,7 +64,7 @@ type Page struct {
 func Crawl(ctx context.Context, startURL string, opts CrawlOptions) ([]Page, error) {
 	start, err := url.Parse(strings.TrimSpace(startURL))
 	if err != nil || (start.Scheme != "http" && start.Scheme != "https") || start.Host == "" {
-		return nil, fmt.Errorf("invalid website address %q: want http(s)://host/...", startURL)
+		return nil, fmt.Errorf("invalid website address %q: it must start with http:// or https://", startURL)
 	}
 	start.Fragment = ""
 	c := newCrawler(start, opts)

@@ -94,9 +94,9 @@ func answers(h Hit, labels []string) bool {
 
 type evalResult struct {
 	recall3, mrr float64
-	misses      []string
-	scores      []float64 // top hit score when the top hit answers
-	unsure      []string  // right top hits with Score < 0.5
+	misses       []string
+	scores       []float64 // top hit score when the top hit answers
+	unsure       []string  // right top hits with Score < 0.5
 }
 
 func runEval(t testing.TB, ix *Index, qs []evalQuestion) evalResult {

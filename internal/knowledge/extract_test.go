@@ -213,3 +213,20 @@ func TestExtractMarkdownTitle(t *testing.T) {
 		t.Fatalf("%q %q %v", title, text, err)
 	}
 }
+
+// FuzzExtract feeds damaged documents to Extract: whatever the bytes, it returns text or
+// an error, and never panics.
+func FuzzExtract(f *testing.F) {
+	pdf := minimalPDF("Opening hours", "Parking")
+	f.Add("application/pdf", pdf)
+	f.Add("application/pdf", pdf[:len(pdf)-40])
+	f.Add("application/pdf", bytes.Replace(pdf, []byte("/Length "), []byte("/Length 1"), 1))
+	f.Add("text/html", []byte(`<html><meta charset="koi8-r"><h1>T</h1><p>Body</p></html>`))
+	f.Add("text/plain; charset=utf-16", []byte("\xff\xfeh\x00i\x00"))
+	f.Fuzz(func(t *testing.T, ct string, data []byte) {
+		_, text, err := Extract(ct, "", data)
+		if err == nil && strings.TrimSpace(text) == "" {
+			t.Fatal("no error and no text")
+		}
+	})
+}

@@ -95,6 +95,9 @@ func Open(dir string) (*Index, error) {
 	if err == nil {
 		return ix, nil
 	}
+	if errors.Is(err, ErrInUse) {
+		return nil, err // healthy, and someone else's: never move it
+	}
 	if _, statErr := os.Stat(dir); statErr != nil {
 		return nil, err // nothing there to move aside: the error is about creating it
 	}
@@ -110,25 +113,29 @@ func Open(dir string) (*Index, error) {
 	return ix, nil
 }
 
+// ErrInUse is returned by Open when another Index (in this process or another) has
+// the directory open.
+var ErrInUse = errors.New("knowledge: index is already open elsewhere")
+
 func open(dir string) (*Index, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("knowledge: create %s: %w", dir, err)
 	}
+	// The vector file is opened first: its lock tells a busy index from a broken one.
+	vs, err := openVectorStore(filepath.Join(dir, "vectors.db"))
+	if err != nil {
+		return nil, err
+	}
 	path := filepath.Join(dir, "bleve")
 	var b bleve.Index
-	var err error
 	if _, statErr := os.Stat(path); errors.Is(statErr, os.ErrNotExist) {
 		b, err = bleve.New(path, newMapping())
 	} else {
-		b, err = bleve.Open(path)
+		b, err = bleve.OpenUsing(path, map[string]interface{}{"bolt_timeout": "5s"})
 	}
 	if err != nil {
+		_ = vs.close()
 		return nil, fmt.Errorf("knowledge: open index: %w", err)
-	}
-	vs, err := openVectorStore(filepath.Join(dir, "vectors.db"))
-	if err != nil {
-		_ = b.Close()
-		return nil, err
 	}
 	return &Index{dir: dir, bleve: b, vectors: vs}, nil
 }

@@ -119,10 +119,10 @@ func TestSearchCasualWording(t *testing.T) {
 	mustReplace(t, ix, "b", "fees", ChunkText("Fees", "# Fees\n\n## Prices\n\nA check-up is $80.\n\n## Opening hours\n\nWe are open Monday to Friday 8 to 6.", 0)...)
 	mustReplace(t, ix, "b", "park", FAQChunk("park", "Is there parking?", "Yes, behind the building."))
 	cases := []struct{ q, want string }{
-		{"how much does a checkup cost", "Prices"},          // synonym: cost ~ price
-		{"when are you open", "Opening hours"},              // stop words dropped, "open" ~ "hours"
-		{"is there parkng", "Is there parking?"},            // typo: fuzzy
-		{"wat are ur prices???", "Prices"},                  // chat spelling
+		{"how much does a checkup cost", "Prices"},            // synonym: cost ~ price
+		{"when are you open", "Opening hours"},                // stop words dropped, "open" ~ "hours"
+		{"is there parkng", "Is there parking?"},              // typo: fuzzy
+		{"wat are ur prices???", "Prices"},                    // chat spelling
 		{"can I leave my car somewhere", "Is there parking?"}, // "car" ~ "parking"
 	}
 	for _, c := range cases {
@@ -205,6 +205,14 @@ func TestOpenExistingAndCorrupt(t *testing.T) {
 	aside, _ := filepath.Glob(dir + ".broken-*")
 	if len(aside) != 1 {
 		t.Fatalf("corrupt index not kept aside: %v", aside)
+	}
+
+	// An index open elsewhere is busy, not broken: it must not be moved aside.
+	if _, err := Open(dir); !errors.Is(err, ErrInUse) {
+		t.Fatalf("second Open: err = %v, want ErrInUse", err)
+	}
+	if aside, _ := filepath.Glob(dir + ".broken-*"); len(aside) != 1 {
+		t.Fatalf("busy index moved aside: %v", aside)
 	}
 }
 

@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // vectorStore keeps chunk vectors in a bbolt file beside the bleve index, so hybrid
@@ -21,7 +23,10 @@ type vectorStore struct {
 }
 
 func openVectorStore(path string) (*vectorStore, error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second})
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, ErrInUse
+	}
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: open vectors: %w", err)
 	}
