@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
 	"frontdesk/internal/guard"
@@ -318,11 +319,10 @@ func (eng *engine) offline(ctx context.Context, s *stream, b *models.Business, c
 // history is the conversation so far as model messages, oldest first. Health details a
 // visitor volunteered are withheld from the model.
 func (eng *engine) history(conversationID string) ([]llm.Message, error) {
-	recs, err := eng.app.FindRecordsByFilter(models.MessagesCollection, "conversation = {:c}", "-created,-id", historyTurns, 0, map[string]any{"c": conversationID})
+	recs, err := conversationMessages(eng.app, conversationID, historyTurns, false)
 	if err != nil {
 		return nil, err
 	}
-	slices.Reverse(recs)
 	out := make([]llm.Message, 0, len(recs))
 	for _, r := range recs {
 		m := models.NewMessage(r)
@@ -391,6 +391,23 @@ func (eng *engine) requestHuman(b *models.Business, c *models.Conversation) erro
 	}
 	_, err := eng.storeMessage(b.Id, c.Id, models.RoleSystem, "The visitor asked to talk to a person.", nil, "")
 	return err
+}
+
+// conversationMessages returns the last limit messages of a conversation, oldest first, in
+// the order they were stored (rowid breaks ties within a millisecond).
+func conversationMessages(app core.App, conversationID string, limit int, visibleOnly bool) ([]*core.Record, error) {
+	q := app.RecordQuery(models.MessagesCollection).
+		AndWhere(dbx.HashExp{"conversation": conversationID}).
+		OrderBy("created DESC", "rowid DESC").Limit(int64(limit))
+	if visibleOnly {
+		q.AndWhere(dbx.Not(dbx.HashExp{"role": models.RoleSystem}))
+	}
+	var recs []*core.Record
+	if err := q.All(&recs); err != nil {
+		return nil, err
+	}
+	slices.Reverse(recs)
+	return recs, nil
 }
 
 func (eng *engine) storeMessage(business, conversation, role, text string, flags map[string]any, provider string) (*core.Record, error) {

@@ -232,7 +232,7 @@ func (eng *engine) handleGetConversation(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	records, err := eng.app.FindRecordsByFilter(models.MessagesCollection, "conversation = {:c} && role != 'system'", "created,id", 500, 0, map[string]any{"c": c.Id})
+	records, err := conversationMessages(eng.app, c.Id, 500, true)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/ollama/ollama/api"
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
 	pbtests "github.com/pocketbase/pocketbase/tests"
 
 	"frontdesk/tests"
@@ -73,7 +75,8 @@ func (v *visitorAPI) send(id, token, text string) (*httptest.ResponseRecorder, [
 
 func (v *visitorAPI) messages(id string) []map[string]any {
 	v.t.Helper()
-	recs, err := v.app.FindRecordsByFilter("messages", "conversation = {:c}", "created,id", 0, 0, map[string]any{"c": id})
+	recs := []*core.Record{}
+	err := v.app.RecordQuery("messages").AndWhere(dbx.HashExp{"conversation": id}).OrderBy("created", "rowid").All(&recs)
 	if err != nil {
 		v.t.Fatal(err)
 	}

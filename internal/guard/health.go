@@ -30,6 +30,9 @@ type HealthResult struct {
 //     "I take ibuprofen"), or a possessive followed within 3 words by such a verb
 //     ("my son has a fever").
 //
+// A statement that something hurts ("it really hurts", "it's bleeding") counts too, unlike
+// the question "does it hurt?".
+//
 // Service words (cleaning, checkup, crown, whitening, implant...) are not health terms, and
 // "pain-free"/"painless"/"sin dolor" are marketing, not symptoms, so "I want pain-free
 // dentistry" is not flagged. Negations still count ("I don't have diabetes" is a health
@@ -86,6 +89,9 @@ func tokenize(s string) []string {
 
 // personal applies DetectHealth's first-person rule to the term toks[s:e].
 func personal(toks []string, s, e int) bool {
+	if itHurts(toks, s) {
+		return true
+	}
 	for j := s - 1; j >= 0 && s-j <= 6; j-- {
 		t := toks[j]
 		if healthBreakers[t] {
@@ -130,6 +136,22 @@ func listContinues(toks []string, from, to int) bool {
 		}
 	}
 	return true
+}
+
+// itHurts spots a statement that something hurts now, "it really hurts", while the question
+// "does it hurt?" uses another verb form and stays out.
+func itHurts(toks []string, s int) bool {
+	if !hurtsWords[toks[s]] {
+		return false
+	}
+	j := s - 1
+	for j >= 0 && fillers[toks[j]] {
+		j--
+	}
+	if j < 0 || (toks[j] != "it" && toks[j] != "it's" && toks[j] != "its") {
+		return false
+	}
+	return j == 0 || !questionAux[toks[j-1]]
 }
 
 func verbWithin(toks []string, from, to int) bool {
@@ -247,6 +269,8 @@ var (
 		tengo tenia tuve tenido estoy estaba estuve estado sufro sufri sufrido padezco padeci
 		tomo tome tomado siento sentia soy uso necesito me`)
 	subjects    = wordSet(`i we yo nosotros`)
+	hurtsWords  = wordSet(`hurts hurting aches aching bleeds bleeding`)
+	questionAux = wordSet(`does did will would could should can is was if when`)
 	listWords   = wordSet(`and or a an also plus some y o e un una unos unas tambien`)
 	possessives = wordSet(`my our mi mis nuestro nuestra nuestros nuestras`)
 	objects     = wordSet(`me mine`)

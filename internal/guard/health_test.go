@@ -65,6 +65,10 @@ func TestDetectHealth(t *testing.T) {
 		{"I need antibiotics", []string{"antibiotics"}},
 		{"Can I take ibuprofen before my appointment?", []string{"ibuprofen"}},
 		{"I'm interested in whitening. Also I have a heart condition", []string{"heart condition"}},
+		{"Can I come today? It really hurts", []string{"hurts"}},
+		{"It hurts when I chew", []string{"hurts"}},
+		{"it's bleeding again", []string{"bleeding"}},
+		{"I'm a diabetic patient of Dr. Lee", []string{"diabetic"}},
 
 		// volunteered, Spanish
 		{"Tengo dolor de muelas desde hace tres días y tomo ibuprofeno", []string{"dolor de muelas", "ibuprofeno"}},
@@ -116,6 +120,11 @@ func TestDetectHealth(t *testing.T) {
 		{"I'm looking for a dentist who is good with anxiety", nil},
 		{"Do you see patients with diabetes?", nil},
 		{"Does a filling hurt?", nil},
+		{"Does it hurt when they numb you?", nil},
+		{"Will it hurt?", nil},
+		{"When it hurts after a filling, is that normal?", nil},
+		{"I broke my crown", nil},
+		{"I have a dental emergency", nil},
 		{"How long does the pain last after an extraction?", nil},
 		{"Do you do implants for people with osteoporosis?", nil},
 		{"Are you open on Saturdays?", nil},

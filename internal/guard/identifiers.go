@@ -46,7 +46,7 @@ var (
 	// phoneRe takes digit groups joined by at most one separator, so "9 - 5. 555 123 4567"
 	// yields "555 123 4567" rather than one long run; validPhone then judges each run.
 	phoneRe       = regexp.MustCompile(`\+?(?:\(\d{1,5}\)|\d+)(?:[ .\-\x{00A0}]?(?:\(\d{1,5}\)|\d+))*`)
-	phoneContext  = regexp.MustCompile(`\b(?:phone|tel|telephone|cell|cellphone|mobile|mob|call|text|txt|reach me|whatsapp|whats app|fax|sms|my number|mi numero|movil|celular|telefono|tlf|llamar|llamame|llamenme|llama|whatsapp)\b`)
+	phoneContext  = regexp.MustCompile(`\b(?:phone|tel|telephone|cell|cellphone|mobile|mob|call|text|txt|reach me|whatsapp|whats app|fax|sms|my number|mi numero|movil|celular|telefono|tlf|llamar|llamame|llamenme|llama)\b`)
 	dateShape     = regexp.MustCompile(`^(?:\d{1,2}[.\-]\d{1,2}[.\-]\d{2,4}|\d{4}[.\-]\d{1,2}[.\-]\d{1,2})$`)
 	timeShape     = regexp.MustCompile(`^\d{1,2}\.\d{2}(?:[ \-]\d{1,2}\.\d{2})?$`)
 	zip4Shape     = regexp.MustCompile(`^\d{5}-\d{4}$`)
@@ -71,12 +71,12 @@ var (
 	mrnBareLabel = regexp.MustCompile(`(?i)^(?:medical\s+records|record|chart|patient|member|subscriber|policy|insurance|nhs|health\s+card)\s*$`)
 	mrnLabelEnd  = regexp.MustCompile(`(?i)(?:\s*[:#=]\s*|\s+(?:(?:is|es|was|:)\s*)*)$`)
 
-	isoDateRe  = regexp.MustCompile(`\b(\d{4})[\-/.](\d{1,2})[\-/.](\d{1,2})\b`)
-	numDateRe  = regexp.MustCompile(`\b(\d{1,2})([/.\-])(\d{1,2})[/.\-](\d{4}|\d{2})\b`)
+	isoDateRe = regexp.MustCompile(`\b(\d{4})[\-/.](\d{1,2})[\-/.](\d{1,2})\b`)
+	numDateRe = regexp.MustCompile(`\b(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})\b`)
 	// The month is matched as any short word and looked up in monthNumber afterwards: an
 	// alternation of forty month names made these two the slowest expressions here.
-	mdyDateRe  = regexp.MustCompile(`\b([A-Za-z]{3,10})\b\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?:de\s+)?(\d{4})\b)?`)
-	dmyDateRe  = regexp.MustCompile(`\b(\d{1,2})(?:st|nd|rd|th|º)?\s+(?:of\s+|de\s+)?([A-Za-z]{3,10})\b\.?(?:,?\s+(?:de\s+|del\s+)?(\d{4})\b)?`)
+	mdyDateRe  = regexp.MustCompile(`(?i)\b([A-Za-z]{3,10})\b\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?:de\s+)?(\d{4})\b)?`)
+	dmyDateRe  = regexp.MustCompile(`(?i)\b(\d{1,2})(?:st|nd|rd|th|º)?\s+(?:of\s+|de\s+)?([A-Za-z]{3,10})\b\.?(?:,?\s+(?:de\s+|del\s+)?(\d{4})\b)?`)
 	dobContext = regexp.MustCompile(`\b(?:dob|d\.o\.b|date of birth|birth ?date|birthday|born|b-day|bday|fecha de nacimiento|f\. nac|nacimiento|naci|nacio|nacido|nacida|cumpleanos)\b`)
 )
 
@@ -122,7 +122,7 @@ func FindIdentifiers(text string) []Finding {
 	if strings.IndexByte(text, '@') >= 0 {
 		c = findEmails(text, c)
 	}
-	if strings.IndexAny(text, "0123456789") < 0 {
+	if !strings.ContainsAny(text, "0123456789") {
 		return resolve(c)
 	}
 	c = findCards(text, c)
@@ -436,7 +436,7 @@ func findDOBs(text string, c []candidate, thisYear int) []candidate {
 		check(m[0], m[1], atoi(text[m[2]:m[3]]), atoi(text[m[4]:m[5]]), atoi(text[m[6]:m[7]]), true)
 	}
 	for _, m := range numDateRe.FindAllStringSubmatchIndex(text, -1) {
-		a, b, ys := atoi(text[m[2]:m[3]]), atoi(text[m[6]:m[7]]), text[m[8]:m[9]]
+		a, b, ys := atoi(text[m[2]:m[3]]), atoi(text[m[4]:m[5]]), text[m[6]:m[7]]
 		y := atoi(ys)
 		if len(ys) == 2 {
 			if !dobContext.MatchString(before(text, m[0], 40)) && !dobContext.MatchString(after(text, m[1], 25)) {

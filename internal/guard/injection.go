@@ -185,7 +185,7 @@ var markerRules = []injRule{
 var phraseRules = []injRule{
 	// Overrides. The object must be the model's instructions, never "my message".
 	rule(reasonOverride, `\b(?:ignore|disregard|forget|bypass|override|overrule|discard|abandon)\s+(?:(?:all|any|each|every|the|your|these|those|of|previous|prior|above|earlier|preceding|initial|original|old|existing|current|system|safety|given|default|other|whatever|and|following|subsequent)\s+){0,4}(?:instructions?|prompts?|rules|directives?|guidelines|guardrails|programming|restrictions|constraints|commands|training|system (?:prompt|message))\b`),
-	rule(reasonOverride, `\b(?:ignore|disregard|forget)\s+(?:all\s+(?:of\s+)?)?(?:the\s+|everything\s+|what(?:'s| is| was)\s+(?:written\s+|said\s+)?)?above\b`),
+	rule(reasonOverride, `\b(?:ignore|disregard|forget)\s+(?:all\s+(?:of\s+)?)?(?:the\s+|everything\s+|what(?:'s| is| was)\s+(?:written\s+|said\s+)?)?above(?:$|\s*[.,;:!?]|\s+(?:and|instructions?|text|prompt|rules|directions|content|y)\b)`),
 	rule(reasonOverride, `\b(?:ignore|disregard|forget)\s+everything\s+(?:before|prior|you(?:'ve| have)?\s+(?:been\s+|were\s+)?(?:told|taught|given|learned))`),
 	rule(reasonOverride, `\b(?:new|updated|real|actual|revised)\s+(?:system\s+)?instructions?\s*:`),
 	rule(reasonOverride, `\bfrom now on,?\s+(?:you are|you're|you will be|you will act|act as|you must ignore|you have no|ignore)\b`),
@@ -197,7 +197,7 @@ var phraseRules = []injRule{
 
 	// Role-play jailbreaks.
 	rule(reasonRolePlay, `\b(?:you are|you're|act as|behave as|respond as|role-?play as|role play as|become)\s+(?:now\s+)?(?:an?\s+)?(?:dan|stan|jailbroken|unrestricted|unfiltered|uncensored|unlimited|evil|rogue|amoral|unethical|unaligned)\b`),
-	rule(reasonRolePlay, `\byou are now (?:dan|my|no longer|free|in (?:developer|dev|god|jailbreak|unrestricted) mode|an? (?:ai|assistant|bot|chatbot|character|different|unrestricted|evil|jailbroken|language model|llm)\b)`),
+	rule(reasonRolePlay, `\byou are now (?:dan|my (?:assistant|servant|slave|master|creator|ai)|no longer|free|in (?:developer|dev|god|jailbreak|unrestricted) mode|an? (?:ai|assistant|bot|chatbot|character|different|unrestricted|evil|jailbroken|language model|llm)\b)`),
 	rule(reasonRolePlay, `\bdo anything now\b|\bjailbr(?:oken|eak(?:ed|ing)?)\b|\bdan mode\b|\bstay in character\b`),
 	rule(reasonRolePlay, `\bpretend\s+(?:that\s+)?(?:you are|you're|you were|you have no|you can|you don't)\b`),
 	rule(reasonRolePlay, `\byou(?:'re| are)? (?:going to |gonna |will |must |should |can |now )?pretend\b|\bpretend(?:ing)? to be (?:dan|someone else|human|a human|an? (?:ai|assistant|chatbot|bot|model|unrestricted|evil|different)\b)`),

@@ -70,6 +70,8 @@ func newAnalyzer(_ map[string]interface{}, cache *registry.Cache) (analysis.Anal
 
 // fillerWords are words of chat that carry no meaning for search, on top of bleve's
 // English stop words. "much" is not here: "how much" asks for a price (see synonyms).
+// Words naming the practice itself ("your office", "the clinic") carry no meaning either:
+// every passage is about the practice.
 var fillerWords = map[string]bool{}
 
 func init() {
@@ -77,7 +79,8 @@ func init() {
 		can will may might must shall u ur im ive id dont cant wont
 		want wanted wanting wondering wonder know tell ask asking question
 		just really also ok okay yes yeah anyone someone something anything
-		like get got go going make one us whats wheres hows whens whos r ya yall`) {
+		like get got go going make one us whats wheres hows whens whos r ya yall
+		near nearby around office practice clinic`) {
 		fillerWords[w] = true
 	}
 }

@@ -96,7 +96,7 @@ type evalResult struct {
 	recall3, mrr float64
 	misses       []string
 	scores       []float64 // top hit score when the top hit answers
-	unsure       []string  // right top hits with Score < 0.5
+	unsure       []string  // right top hits with Score < AnswerThreshold
 }
 
 func runEval(t testing.TB, ix *Index, qs []evalQuestion) evalResult {
@@ -124,7 +124,7 @@ func runEval(t testing.TB, ix *Index, qs []evalQuestion) evalResult {
 		}
 		if rank == 1 {
 			r.scores = append(r.scores, hits[0].Score)
-			if hits[0].Score < 0.5 {
+			if hits[0].Score < AnswerThreshold {
 				r.unsure = append(r.unsure, fmt.Sprintf("%q %.2f %s", q.Q, hits[0].Score, hits[0].ID))
 			}
 		}
@@ -172,16 +172,16 @@ func TestRetrievalEval(t *testing.T) {
 	// knowledge doesn't answer should not.
 	confident := 0
 	for _, s := range r.scores {
-		if s >= 0.5 {
+		if s >= AnswerThreshold {
 			confident++
 		}
 	}
-	t.Logf("right top answers with Score >= 0.5: %d of %d", confident, len(r.scores))
+	t.Logf("right top answers with Score >= AnswerThreshold: %d of %d", confident, len(r.scores))
 	for _, u := range r.unsure {
 		t.Logf("unsure: %s", u)
 	}
 	if float64(confident) < 0.7*float64(len(r.scores)) {
-		t.Errorf("only %d of %d right top answers have Score >= 0.5", confident, len(r.scores))
+		t.Errorf("only %d of %d right top answers have Score >= AnswerThreshold", confident, len(r.scores))
 	}
 	for _, q := range unanswerable {
 		hits, err := ix.Search(context.Background(), evalBusiness, q, 3)
@@ -191,8 +191,8 @@ func TestRetrievalEval(t *testing.T) {
 		if len(hits) > 0 {
 			t.Logf("unanswerable %q: %.2f %s", q, hits[0].Score, hits[0].ID)
 		}
-		if len(hits) > 0 && hits[0].Score >= 0.5 {
-			t.Errorf("%q: top hit %s#%s has Score %.2f, want < 0.5 for a question the documents don't answer", q, hits[0].SourceID, hits[0].Heading, hits[0].Score)
+		if len(hits) > 0 && hits[0].Score >= AnswerThreshold {
+			t.Errorf("%q: top hit %s#%s has Score %.2f, want < AnswerThreshold for a question the documents don't answer", q, hits[0].SourceID, hits[0].Heading, hits[0].Score)
 		}
 	}
 }

@@ -56,20 +56,28 @@ func (ix *Index) queryTerms(q string) []queryTerm {
 	return out
 }
 
+// AnswerThreshold is the Score at and above which the top hit may be given to a
+// visitor as the answer without a model, as the offline provider does. TestRetrievalEval
+// checks that most right answers reach it and that questions the documents don't
+// answer stay below it.
+const AnswerThreshold = 0.5
+
 // Search returns up to k chunks of business that best answer q, best first. Only that
 // business's chunks are ever considered.
 //
-// Order: BM25 over the chunk's words (exact terms OR'ed with fuzziness-1 terms for
-// typos, FAQ questions and headings boosted); with an embedder set, that ranking is
-// fused with the cosine ranking of the chunk vectors by reciprocal rank fusion.
+// Order: bleve BM25 over the chunk's words (exact terms, OR'ed with a fuzziness-1 match
+// of words no chunk holds as written, which are taken for typos; FAQ questions 3x,
+// headings 2x, titles 1.5x), then the candidates are re-ranked by coverage (below) plus
+// 0.75 x their BM25 score relative to the best. With an embedder set, that ranking is
+// fused with the cosine ranking of the chunk vectors by reciprocal rank fusion (k=60).
 //
-// Score is a confidence from 0 to 1 that is comparable across questions, unlike raw
-// BM25: the share of the question's meaning the chunk contains, that is the IDF-weighted
-// fraction of the question's terms (after stemming, filler removal and synonyms) found
-// in the chunk, a typo-close term counting as found. A question whose rare words appear
-// nowhere in the chunk scores low however well its common words match, so a threshold
-// around 0.5 separates "this passage answers it" from "this merely shares words".
-// With hybrid search Hit.Similarity also carries the cosine similarity.
+// Score is a confidence from 0 to 1 comparable across questions, unlike raw BM25: the
+// chunk's coverage of the question, the IDF-weighted fraction of the question's terms
+// (after stemming, filler removal and synonyms) that the chunk contains, a typo-close
+// word counting 0.8. Rare words carry a question's meaning, so a question whose rare
+// words appear nowhere in the chunk scores low however well its common words match
+// (see AnswerThreshold). Score is not in order when fusion brings in a chunk by
+// meaning alone; Hit.Similarity then carries the cosine similarity.
 func (ix *Index) Search(ctx context.Context, business, q string, k int) ([]Hit, error) {
 	if k <= 0 || strings.TrimSpace(q) == "" {
 		return nil, nil
@@ -84,7 +92,7 @@ func (ix *Index) Search(ctx context.Context, business, q string, k int) ([]Hit, 
 		return nil, err
 	}
 
-	n := max(5*k, 30) // candidates per ranking before fusion and cut
+	n := max(3*k, 20) // candidates per ranking before fusion and cut
 	var lexical []*search.DocumentMatch
 	var cov map[string]float64 // coverage by document ID
 	if len(terms) > 0 {
@@ -106,19 +114,18 @@ func (ix *Index) Search(ctx context.Context, business, q string, k int) ([]Hit, 
 	hits := make(map[string]*Hit)
 	fused := make(map[string]float64)
 	var order []string
-	add := func(dm *search.DocumentMatch) *Hit {
-		h, ok := hits[dm.ID]
-		if !ok {
-			h = &Hit{Chunk: chunkFromFields(business, dm.Fields)}
-			if c, ok := cov[dm.ID]; ok {
-				h.Score = c
-			} else {
-				h.Score = coverage(terms, weights, dm.Fields)
-			}
-			hits[dm.ID] = h
-			order = append(order, dm.ID)
+	add := func(dm *search.DocumentMatch) {
+		if _, ok := hits[dm.ID]; ok {
+			return
 		}
-		return h
+		h := &Hit{Chunk: chunkFromFields(business, dm.Fields)}
+		if c, ok := cov[dm.ID]; ok {
+			h.Score = c
+		} else {
+			h.Score = coverage(terms, weights, dm.Fields)
+		}
+		hits[dm.ID] = h
+		order = append(order, dm.ID)
 	}
 	for rank, dm := range lexical {
 		add(dm)
