@@ -18,6 +18,8 @@ func TestSmoke(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and starts the server")
 	}
+	// -smoke pauses 250 ms between a reply and the next message, as a visitor would: with
+	// no pause a message can meet the conversation still locked after done (429).
 	out := filepath.Join(t.TempDir(), "result.json")
 	o, err := parseFlags([]string{"-smoke", "-no-md", "-out", out})
 	if err != nil {

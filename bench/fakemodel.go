@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ollama/ollama/api"
@@ -29,6 +30,10 @@ type fakeModel struct {
 	chunks     []string
 	srv        *http.Server
 
+	// calls and conns count chat requests and TCP connections accepted: a client that
+	// doesn't reuse connections opens one per reply.
+	calls, conns atomic.Int64
+
 	mu        sync.Mutex
 	firstBody []byte // the first chat request received, replayed by the direct phase
 }
@@ -43,7 +48,15 @@ func startFakeModel(ttft, pace time.Duration, tokens int) (*fakeModel, error) {
 	for i := range max(tokens, 1) {
 		f.chunks = append(f.chunks, replyWords[i%len(replyWords)]+" ")
 	}
-	f.srv = &http.Server{Handler: http.HandlerFunc(f.serveChat), ReadHeaderTimeout: 10 * time.Second}
+	f.srv = &http.Server{
+		Handler:           http.HandlerFunc(f.serveChat),
+		ReadHeaderTimeout: 10 * time.Second,
+		ConnState: func(_ net.Conn, st http.ConnState) {
+			if st == http.StateNew {
+				f.conns.Add(1)
+			}
+		},
+	}
 	go func() { _ = f.srv.Serve(ln) }()
 	return f, nil
 }
@@ -75,6 +88,7 @@ func (f *fakeModel) serveChat(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `{"error":"bad request"}`, http.StatusBadRequest)
 		return
 	}
+	f.calls.Add(1)
 	f.mu.Lock()
 	if f.firstBody == nil {
 		f.firstBody = body

@@ -64,11 +64,11 @@ func (p *phaseStats) ok(ttft time.Duration) {
 	p.turns++
 }
 
-// drive runs visitors concurrently, each opening a session and sending messages in turn
-// as soon as the previous reply is done. Starts are spread evenly over ramp so the
+// drive runs visitors concurrently, each opening a session and sending messages in turn,
+// think after the previous reply is done. Starts are spread evenly over ramp so the
 // connection burst doesn't dominate the figures. It stops early when ctx ends (the
 // duration cap), which it reports as capped rather than as errors.
-func drive(ctx context.Context, visitors, messages int, ramp time.Duration, open func(ctx context.Context, i int) (session, string)) (stats *phaseStats, elapsed time.Duration, capped bool) {
+func drive(ctx context.Context, visitors, messages int, ramp, think time.Duration, open func(ctx context.Context, i int) (session, string)) (stats *phaseStats, elapsed time.Duration, capped bool) {
 	stats = &phaseStats{errors: map[string]int{}}
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -89,6 +89,12 @@ func drive(ctx context.Context, visitors, messages int, ramp time.Duration, open
 			}
 			defer s.close()
 			for k := range messages {
+				if k > 0 && think > 0 {
+					select {
+					case <-time.After(think):
+					case <-ctx.Done():
+					}
+				}
 				if ctx.Err() != nil {
 					return
 				}

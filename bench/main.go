@@ -31,6 +31,7 @@ type options struct {
 	Pace     time.Duration // the fake model's time per further token
 	Tokens   int           // tokens per reply
 	Ramp     time.Duration // visitor starts are spread over this long
+	Think    time.Duration // a visitor's pause between a reply and its next message
 	Duration time.Duration // cap on each load phase
 	Chunks   int           // knowledge chunks to index
 	Searches int           // knowledge searches to time
@@ -46,7 +47,7 @@ type options struct {
 func smokeFlags() map[string]string {
 	return map[string]string{
 		"visitors": "5", "messages": "2", "ttft": "20ms", "pace": "2ms", "tokens": "8",
-		"ramp": "50ms", "duration": "2m", "chunks": "300", "searches": "50",
+		"ramp": "50ms", "think": "250ms", "duration": "2m", "chunks": "300", "searches": "50",
 	}
 }
 
@@ -61,6 +62,7 @@ func parseFlags(args []string) (options, error) {
 	fs.DurationVar(&o.Pace, "pace", 20*time.Millisecond, "fake model: time per further token")
 	fs.IntVar(&o.Tokens, "tokens", 40, "fake model: tokens per reply")
 	fs.DurationVar(&o.Ramp, "ramp", time.Second, "spread visitor starts over this long")
+	fs.DurationVar(&o.Think, "think", 0, "a visitor's pause between a reply's done and its next message")
 	fs.DurationVar(&o.Duration, "duration", 10*time.Minute, "cap on each load phase")
 	fs.IntVar(&o.Chunks, "chunks", 10_000, "knowledge search: synthetic chunks to index")
 	fs.IntVar(&o.Searches, "searches", 1_000, "knowledge search: searches to time")
@@ -136,7 +138,7 @@ func run(ctx context.Context, o options, logw io.Writer) (*Result, error) {
 	res := &Result{
 		Started: time.Now(),
 		Commit:  commit(ctx),
-		Options: resultOptions{Visitors: o.Visitors, Messages: o.Messages, TTFTms: ms(o.TTFT), PaceMs: ms(o.Pace), Tokens: o.Tokens, RampMs: ms(o.Ramp)},
+		Options: resultOptions{Visitors: o.Visitors, Messages: o.Messages, TTFTms: ms(o.TTFT), PaceMs: ms(o.Pace), Tokens: o.Tokens, RampMs: ms(o.Ramp), ThinkMs: ms(o.Think)},
 		Machine: machine{CPUs: runtime.NumCPU(), GoVersion: runtime.Version(), LoadBefore: loadAverage()},
 	}
 	limit, err := raiseFileLimit()
@@ -201,7 +203,7 @@ func run(ctx context.Context, o options, logw io.Writer) (*Result, error) {
 	expected := o.Visitors * o.Messages
 	logf("direct: %d visitors × %d messages to the fake model", o.Visitors, o.Messages)
 	phaseCtx, cancel := context.WithTimeout(ctx, o.Duration)
-	stats, elapsed, capped := drive(phaseCtx, o.Visitors, o.Messages, o.Ramp, func(ctx context.Context, i int) (session, string) {
+	stats, elapsed, capped := drive(phaseCtx, o.Visitors, o.Messages, o.Ramp, o.Think, func(ctx context.Context, i int) (session, string) {
 		return openDirect(model.URL, 2, i, chatReq)
 	})
 	cancel()
@@ -216,9 +218,10 @@ func run(ctx context.Context, o options, logw io.Writer) (*Result, error) {
 		return nil, fmt.Errorf("server CPU: %w", err)
 	}
 	self0 := selfCPU()
+	calls0, conns0 := model.calls.Load(), model.conns.Load()
 	phaseCtx, cancel = context.WithTimeout(ctx, o.Duration)
 	samp := startSampler(srv.PID, 100*time.Millisecond, int64(o.MaxRSSMB)*1024, cancel)
-	stats, elapsed, capped = drive(phaseCtx, o.Visitors, o.Messages, o.Ramp, func(ctx context.Context, i int) (session, string) {
+	stats, elapsed, capped = drive(phaseCtx, o.Visitors, o.Messages, o.Ramp, o.Think, func(ctx context.Context, i int) (session, string) {
 		return openFrontdesk(ctx, srv.URL, 1, i, model.reply())
 	})
 	cancel()
@@ -228,6 +231,8 @@ func run(ctx context.Context, o options, logw io.Writer) (*Result, error) {
 		return nil, fmt.Errorf("server CPU: %w", err)
 	}
 	res.Machine.BenchCPUSeconds = (selfCPU() - self0).Seconds()
+	res.Server.ModelCalls = model.calls.Load() - calls0
+	res.Server.ModelConns = model.conns.Load() - conns0
 	res.Frontdesk = newPhase(stats, expected, elapsed, capped)
 	if tooBig {
 		res.Frontdesk.Aborted = fmt.Sprintf("server RSS passed -max-rss %d MB", o.MaxRSSMB)

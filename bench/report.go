@@ -46,6 +46,7 @@ type resultOptions struct {
 	PaceMs   float64 `json:"model_pace_ms"`
 	Tokens   int     `json:"tokens"`
 	RampMs   float64 `json:"ramp_ms"`
+	ThinkMs  float64 `json:"think_ms"`
 }
 
 type machine struct {
@@ -90,6 +91,10 @@ type serverResult struct {
 	ThreadsPeak   int64   `json:"threads_peak"`
 	CPUSeconds    float64 `json:"cpu_seconds"`
 	CPUPerTurn    float64 `json:"cpu_ms_per_turn"`
+	// ModelCalls and ModelConns are the chat requests and new TCP connections the fake
+	// model saw from Frontdesk during the load.
+	ModelCalls int64 `json:"model_calls"`
+	ModelConns int64 `json:"model_connections"`
 }
 
 type budget struct {
@@ -192,8 +197,8 @@ func (r *Result) markdown() string {
 	var b strings.Builder
 	o := r.Options
 	fmt.Fprintf(&b, "\n### %s: %d visitors × %d messages\n\n", r.Started.UTC().Format("2006-01-02 15:04 UTC"), o.Visitors, o.Messages)
-	fmt.Fprintf(&b, "Fake model: %.0f ms to first token, %.0f ms per token, %d tokens; starts spread over %.0f ms. ",
-		o.TTFTms, o.PaceMs, o.Tokens, o.RampMs)
+	fmt.Fprintf(&b, "Fake model: %.0f ms to first token, %.0f ms per token, %d tokens; starts spread over %.0f ms, %.0f ms between a reply and the next message. ",
+		o.TTFTms, o.PaceMs, o.Tokens, o.RampMs, o.ThinkMs)
 	fmt.Fprintf(&b, "Machine: %d CPUs, load average %.2f before and %.2f after; %s", r.Machine.CPUs, r.Machine.LoadBefore, r.Machine.LoadAfter, r.Machine.GoVersion)
 	if r.Commit != "" {
 		fmt.Fprintf(&b, "; commit %s", r.Commit)
@@ -221,6 +226,7 @@ func (r *Result) markdown() string {
 	judged("errors", "errors", errorSummary(f, d))
 	judged("idle RSS", "server RSS idle", fmt.Sprintf("%.1f MB (anonymous %.1f, binary and other files %.1f)", r.Server.RSSIdleMB, r.Server.RSSIdleAnonMB, r.Server.RSSIdleFileMB))
 	judged("peak RSS", "server RSS peak (VmHWM)", fmt.Sprintf("%.1f MB (sampled VmRSS max %.1f MB, %d threads)", r.Server.RSSPeakMB, r.Server.RSSSampleMB, r.Server.ThreadsPeak))
+	row("model calls / new connections from Frontdesk", fmt.Sprintf("%d / %d", r.Server.ModelCalls, r.Server.ModelConns), "", "")
 	row("server CPU per turn", fmt.Sprintf("%.2f ms (%.1f s in all; benchmark process %.1f s)", r.Server.CPUPerTurn, r.Server.CPUSeconds, r.Machine.BenchCPUSeconds), "", "")
 	k := r.Knowledge
 	row(fmt.Sprintf("knowledge search p50 / p95 (%d chunks, %d searches)", k.Chunks, k.Searches), fmt.Sprintf("%.2f / %.2f ms", k.P50ms, k.P95ms), "", "")

@@ -48,6 +48,13 @@ type engine struct {
 }
 
 func newEngine(app core.App, cfg *Config, v *vault) *engine {
+	if cfg.HTTPClient == nil {
+		// Model calls reuse connections: one per concurrent reply, not one per reply.
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConns = 512
+		tr.MaxIdleConnsPerHost = 256
+		cfg.HTTPClient = &http.Client{Transport: tr}
+	}
 	return &engine{
 		app:       app,
 		cfg:       cfg,
@@ -104,6 +111,9 @@ func (eng *engine) provider(b *models.Business) (llm.Provider, string, error) {
 type stream struct {
 	e    *core.RequestEvent
 	gone bool
+	// beforeDone runs before the done event is written: the conversation's lock is
+	// released there, so a visitor who sends the next message on done isn't refused.
+	beforeDone func()
 }
 
 func newStream(e *core.RequestEvent) *stream {
@@ -116,6 +126,9 @@ func newStream(e *core.RequestEvent) *stream {
 }
 
 func (s *stream) send(event string, data any) {
+	if event == "done" && s.beforeDone != nil {
+		s.beforeDone()
+	}
 	if s.gone || s.e.Request.Context().Err() != nil {
 		s.gone = true
 		return
@@ -131,7 +144,7 @@ func (s *stream) send(event string, data any) {
 }
 
 // reply is the whole turn: store the visitor's message, then answer it.
-func (eng *engine) reply(e *core.RequestEvent, b *models.Business, c *models.Conversation, text string) error {
+func (eng *engine) reply(e *core.RequestEvent, b *models.Business, c *models.Conversation, text string, release func()) error {
 	health := guard.DetectHealth(text)
 	injection := guard.DetectInjection(text)
 	flags := map[string]any{}
@@ -156,6 +169,7 @@ func (eng *engine) reply(e *core.RequestEvent, b *models.Business, c *models.Con
 	}
 
 	s := newStream(e)
+	s.beforeDone = release
 	s.send("message", map[string]any{"id": vm.Id, "role": models.RoleVisitor, "text": text})
 
 	// The reply is produced and stored even if the visitor goes away mid-stream.
@@ -205,12 +219,10 @@ func (eng *engine) generate(ctx context.Context, s *stream, b *models.Business, 
 			eng.app.Logger().Warn("knowledge search", "business", b.Id, "error", err)
 		}
 	}
-	if best := bestScore(passages); best < llm.OfflineConfidence {
-		defer func() {
-			if err := recordGap(eng.app, b.Id, question); err != nil {
-				eng.app.Logger().Warn("record knowledge gap", "business", b.Id, "error", err)
-			}
-		}()
+	if bestScore(passages) < llm.OfflineConfidence {
+		if err := recordGap(eng.app, b.Id, question); err != nil {
+			eng.app.Logger().Warn("record knowledge gap", "business", b.Id, "error", err)
+		}
 	}
 	fallback := msgNotSure(lang)
 	p, model, err := eng.provider(b)
@@ -240,6 +252,7 @@ func (eng *engine) generate(ctx context.Context, s *stream, b *models.Business, 
 
 	var full strings.Builder
 	flags := map[string]any{}
+	leak := guard.NewLeakChecker(rules, eng.canary)
 	for round := 0; round < maxToolRounds; round++ {
 		var calls []llm.ToolCall
 		var turn strings.Builder
@@ -252,7 +265,7 @@ func (eng *engine) generate(ctx context.Context, s *stream, b *models.Business, 
 				return nil
 			}
 			candidate := full.String() + ev.Text
-			if guard.LeaksSystemPrompt(candidate, rules, eng.canary) {
+			if leak.Check(candidate) {
 				return errLeak
 			}
 			if redactor != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"frontdesk/internal/guard"
 	"frontdesk/internal/knowledge"
@@ -360,12 +361,19 @@ func recordGap(app core.App, business, question string) error {
 	if len(strings.Fields(q)) < 3 {
 		return nil // greetings and fragments are not gaps
 	}
-	existing, err := app.FindFirstRecordByFilter("knowledge_gaps", "business = {:b} && question = {:q}", dbx.Params{"b": business, "q": q})
-	if err == nil {
-		existing.Set("count", existing.GetInt("count")+1)
-		existing.Set("last_asked", time.Now().UTC())
-		existing.Set("resolved", false)
-		return app.Save(existing)
+	// An atomic increment: concurrent visitors asking the same thing each count.
+	now := time.Now().UTC().Format(types.DefaultDateLayout)
+	bump := func() (bool, error) {
+		res, err := app.DB().NewQuery("UPDATE knowledge_gaps SET count = count + 1, last_asked = {:t}, resolved = FALSE, updated = {:t} WHERE business = {:b} AND question = {:q}").
+			Bind(dbx.Params{"t": now, "b": business, "q": q}).Execute()
+		if err != nil {
+			return false, err
+		}
+		n, err := res.RowsAffected()
+		return n > 0, err
+	}
+	if ok, err := bump(); ok || err != nil {
+		return err
 	}
 	col, err := app.FindCachedCollectionByNameOrId("knowledge_gaps")
 	if err != nil {
@@ -375,8 +383,17 @@ func recordGap(app core.App, business, question string) error {
 	r.Set("business", business)
 	r.Set("question", q)
 	r.Set("count", 1)
-	r.Set("last_asked", time.Now().UTC())
-	return app.Save(r)
+	r.Set("last_asked", now)
+	if err := app.Save(r); err != nil {
+		// Another visitor created it first (unique business+question): count this one.
+		if ok, berr := bump(); ok {
+			return nil
+		} else if berr != nil {
+			return berr
+		}
+		return err
+	}
+	return nil
 }
 
 func normaliseQuestion(s string) string {

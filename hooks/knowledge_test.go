@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -173,5 +174,32 @@ func TestReindexRebuildsFromTheDatabase(t *testing.T) {
 	_, events := v.send(id, token, "do you see children?")
 	if !strings.Contains(tests.Text(events), "first tooth") {
 		t.Fatalf("answer after reindex %q", tests.Text(events))
+	}
+}
+
+func TestKnowledgeGapCountsConcurrentVisitors(t *testing.T) {
+	v := newVisitorAPI(t, tests.Options{})
+	s := v.app.Settings()
+	s.RateLimits.Enabled = false // ten visitors behind one test IP
+	if err := v.app.Save(s); err != nil {
+		t.Fatal(err)
+	}
+	const visitors = 10
+	convs := make([][2]string, visitors)
+	for i := range convs {
+		convs[i][0], convs[i][1] = v.start()
+	}
+	var wg sync.WaitGroup
+	for _, c := range convs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			v.send(c[0], c[1], "Do you sell hyperbaric oxygen chambers for ferrets?")
+		}()
+	}
+	wg.Wait()
+	gaps, _ := v.app.FindAllRecords("knowledge_gaps")
+	if len(gaps) != 1 || gaps[0].GetInt("count") != visitors {
+		t.Fatalf("gaps %d, count %v; want one gap counted %d times", len(gaps), gaps, visitors)
 	}
 }

@@ -24,7 +24,8 @@ func newConvLimiter(max int, window time.Duration) *convLimiter {
 	return &convLimiter{max: max, window: window, convs: map[string]*convState{}}
 }
 
-// acquire returns a release func, or nil and the seconds to wait.
+// acquire returns a release func (safe to call more than once), or nil and the seconds
+// to wait.
 func (l *convLimiter) acquire(id string) (func(), int) {
 	now := time.Now()
 	l.mu.Lock()
@@ -55,9 +56,12 @@ func (l *convLimiter) acquire(id string) (func(), int) {
 	}
 	st.times = append(st.times, now)
 	st.busy = true
+	var once sync.Once
 	return func() {
-		l.mu.Lock()
-		st.busy = false
-		l.mu.Unlock()
+		once.Do(func() {
+			l.mu.Lock()
+			st.busy = false
+			l.mu.Unlock()
+		})
 	}, 0
 }

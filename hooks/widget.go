@@ -271,7 +271,7 @@ func (eng *engine) handleMessage(e *core.RequestEvent) error {
 		return rateLimited(wait)
 	}
 	defer release()
-	return eng.reply(e, b, c, text)
+	return eng.reply(e, b, c, text, release)
 }
 
 func (eng *engine) handleHandoff(e *core.RequestEvent) error {

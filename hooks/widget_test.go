@@ -17,12 +17,12 @@ import (
 
 // visitorAPI drives the visitor API through the app's real router.
 type visitorAPI struct {
-	t   *testing.T
+	t   testing.TB
 	app *pbtests.TestApp
 	h   http.Handler
 }
 
-func newVisitorAPI(t *testing.T, o tests.Options) *visitorAPI {
+func newVisitorAPI(t testing.TB, o tests.Options) *visitorAPI {
 	app := tests.NewApp(t, o)
 	return &visitorAPI{t: t, app: app, h: tests.Handler(t, app)}
 }
@@ -39,7 +39,7 @@ func (v *visitorAPI) do(method, path, body string, headers map[string]string) *h
 	return rec
 }
 
-func decode(t *testing.T, rec *httptest.ResponseRecorder) map[string]any {
+func decode(t testing.TB, rec *httptest.ResponseRecorder) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(rec.Body.Bytes(), &m); err != nil {

@@ -55,3 +55,47 @@ func containsRun(hay, needle []string) bool {
 	}
 	return false
 }
+
+// LeakChecker is LeaksSystemPrompt for a reply that streams in: the prompt's runs are
+// built once, and each Check looks only at the runs that the new text completes. Use one
+// per reply; it is not safe for concurrent use.
+type LeakChecker struct {
+	runs     map[string]struct{}
+	canaries [][]string
+	checked  int // windows of the reply already looked at
+}
+
+// NewLeakChecker prepares the checks of LeaksSystemPrompt for systemPrompt and canaries.
+func NewLeakChecker(systemPrompt string, canaries ...string) *LeakChecker {
+	c := &LeakChecker{runs: map[string]struct{}{}}
+	pw := words(systemPrompt)
+	for i := 0; i+leakRunWords <= len(pw); i++ {
+		c.runs[strings.Join(pw[i:i+leakRunWords], " ")] = struct{}{}
+	}
+	for _, cn := range canaries {
+		if cw := words(cn); len(cw) > 0 {
+			c.canaries = append(c.canaries, cw)
+		}
+	}
+	return c
+}
+
+// Check reports whether reply, the whole text so far, leaks the prompt. Successive calls
+// must pass the reply growing; windows ending in the last word are looked at again, since
+// that word may still grow.
+func (c *LeakChecker) Check(reply string) bool {
+	rw := words(reply)
+	for _, cw := range c.canaries {
+		if containsRun(rw, cw) {
+			return true
+		}
+	}
+	start := max(c.checked-1, 0)
+	for i := start; i+leakRunWords <= len(rw); i++ {
+		if _, ok := c.runs[strings.Join(rw[i:i+leakRunWords], " ")]; ok {
+			return true
+		}
+		c.checked = i + 1
+	}
+	return false
+}

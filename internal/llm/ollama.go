@@ -1,12 +1,15 @@
 package llm
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -15,13 +18,18 @@ import (
 	"github.com/ollama/ollama/api"
 )
 
-// Ollama talks to a local or LAN Ollama server through Ollama's own Go client.
+// Ollama talks to a local or LAN Ollama server with Ollama's own Go types and client.
+// Chat reads the NDJSON stream itself: api.Client's stream reserves an 8 MB buffer per
+// call, which at hundreds of concurrent visitors is gigabytes of memory for lines that
+// are a few hundred bytes.
 type Ollama struct {
 	// Model is used when a Request names none.
 	Model string
 	// EmbedModel is used when Embed is given no model.
 	EmbedModel string
 
+	base   *url.URL
+	http   *http.Client
 	client *api.Client
 }
 
@@ -38,6 +46,8 @@ func NewOllama(baseURL string, httpClient *http.Client) (*Ollama, error) {
 	return &Ollama{
 		Model:      DefaultModel(NameOllama),
 		EmbedModel: "nomic-embed-text",
+		base:       base,
+		http:       httpClient,
 		client:     api.NewClient(base, httpClient),
 	}, nil
 }
@@ -76,7 +86,7 @@ func (o *Ollama) Chat(ctx context.Context, req Request, emit func(Event) error) 
 		done    bool
 		emitErr error
 	)
-	err = o.client.Chat(ctx, creq, func(r api.ChatResponse) error {
+	err = o.chat(ctx, creq, func(r api.ChatResponse) error {
 		if r.Message.Content != "" {
 			if emitErr = emit(Event{Text: r.Message.Content}); emitErr != nil {
 				return emitErr
@@ -103,8 +113,7 @@ func (o *Ollama) Chat(ctx context.Context, req Request, emit func(Event) error) 
 	case emitErr != nil:
 		return emitErr
 	case ctx.Err() != nil:
-		// Ollama's client stops quietly when the body read fails, so the
-		// context is the only sign that the caller gave up.
+		// A body read cut by the caller shows as a read error; the context says why.
 		return fmt.Errorf("ollama: %w", context.Cause(ctx))
 	case err != nil:
 		return ollamaErr(err)
@@ -112,6 +121,85 @@ func (o *Ollama) Chat(ctx context.Context, req Request, emit func(Event) error) 
 		return errTruncated(NameOllama)
 	}
 	return nil
+}
+
+// maxOllamaLine bounds one NDJSON line; a reply chunk is a few hundred bytes.
+const maxOllamaLine = 1 << 20
+
+// chat posts to /api/chat and calls fn with each streamed response, as api.Client.Chat
+// does (same request, same error types), reading lines with a buffer that grows only
+// as a line needs.
+func (o *Ollama) chat(ctx context.Context, creq *api.ChatRequest, fn func(api.ChatResponse) error) error {
+	body, err := json.Marshal(creq)
+	if err != nil {
+		return err
+	}
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, o.base.JoinPath("/api/chat").String(), bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	hreq.Header.Set("Content-Type", "application/json")
+	hreq.Header.Set("Accept", "application/x-ndjson")
+	res, err := o.http.Do(hreq)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	if res.StatusCode >= http.StatusBadRequest {
+		var e struct {
+			Error string `json:"error"`
+		}
+		raw, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
+		if json.Unmarshal(raw, &e) != nil || e.Error == "" {
+			e.Error = strings.TrimSpace(string(raw))
+		}
+		if res.StatusCode == http.StatusUnauthorized {
+			return api.AuthorizationError{StatusCode: res.StatusCode, Status: res.Status}
+		}
+		return api.StatusError{StatusCode: res.StatusCode, Status: res.Status, ErrorMessage: e.Error}
+	}
+	rd := bufio.NewReaderSize(res.Body, 4<<10)
+	for {
+		line, err := readLine(rd, maxOllamaLine)
+		if len(bytes.TrimSpace(line)) > 0 {
+			var r struct {
+				api.ChatResponse
+				Error string `json:"error,omitempty"`
+			}
+			if jerr := json.Unmarshal(line, &r); jerr != nil {
+				return fmt.Errorf("bad stream line: %w", jerr)
+			}
+			if r.Error != "" {
+				return errors.New(r.Error)
+			}
+			if ferr := fn(r.ChatResponse); ferr != nil {
+				return ferr
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// readLine returns the next line without its newline, up to max bytes.
+func readLine(rd *bufio.Reader, max int) ([]byte, error) {
+	line, err := rd.ReadSlice('\n')
+	if err != bufio.ErrBufferFull {
+		return line, err
+	}
+	long := append([]byte(nil), line...)
+	for err == bufio.ErrBufferFull {
+		if len(long) > max {
+			return nil, fmt.Errorf("stream line longer than %d bytes", max)
+		}
+		line, err = rd.ReadSlice('\n')
+		long = append(long, line...)
+	}
+	return long, err
 }
 
 func (o *Ollama) chatRequest(req Request) (*api.ChatRequest, error) {

@@ -5,13 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"sort"
 
-	"github.com/openai/openai-go/v3"
-	"github.com/openai/openai-go/v3/option"
-	"github.com/openai/openai-go/v3/shared"
+	openai "github.com/sashabaranov/go-openai"
 )
 
 // openAIDefaultBaseURL is OpenAI's own API; any OpenAI-compatible server
@@ -19,14 +18,16 @@ import (
 const openAIDefaultBaseURL = "https://api.openai.com/v1"
 
 // OpenAI talks to OpenAI or any OpenAI-compatible endpoint through the
-// streamed Chat Completions API.
+// streamed Chat Completions API. It uses the small community client
+// github.com/sashabaranov/go-openai: the official SDK's generated types for
+// the whole OpenAI API cost the binary about 19 MB.
 type OpenAI struct {
 	// Model is used when a Request names none.
 	Model string
 	// EmbedModel is used when Embed is given no model.
 	EmbedModel string
 
-	client openai.Client
+	client *openai.Client
 	// official is true for api.openai.com, which wants max_completion_tokens,
 	// while compatible servers widely understand only max_tokens.
 	official bool
@@ -35,8 +36,8 @@ type OpenAI struct {
 // NewOpenAI returns a provider for the OpenAI-compatible API at baseURL. Blank
 // apiKey and baseURL take OPENAI_API_KEY and OPENAI_BASE_URL (else
 // https://api.openai.com/v1); a key is required only by OpenAI itself.
-// httpClient nil means the SDK's default. The SDK's own retries are off:
-// WithTimeouts decides them.
+// httpClient nil means http.DefaultClient. The client never retries on its
+// own: WithTimeouts decides retries.
 func NewOpenAI(apiKey, baseURL string, httpClient *http.Client) (*OpenAI, error) {
 	apiKey = envOr(apiKey, "OPENAI_API_KEY")
 	baseURL = envOr(baseURL, "OPENAI_BASE_URL")
@@ -51,17 +52,17 @@ func NewOpenAI(apiKey, baseURL string, httpClient *http.Client) (*OpenAI, error)
 	if official && apiKey == "" {
 		return nil, errors.New("openai: no API key (set one, or OPENAI_API_KEY)")
 	}
-	opts := []option.RequestOption{option.WithBaseURL(baseURL), option.WithMaxRetries(0)}
-	if apiKey != "" {
-		opts = append(opts, option.WithAPIKey(apiKey))
-	}
+	// A blank key sends no Authorization header, which keyless local servers expect.
+	cfg := openai.DefaultConfig(apiKey)
+	cfg.BaseURL = baseURL
+	cfg.HTTPClient = http.DefaultClient
 	if httpClient != nil {
-		opts = append(opts, option.WithHTTPClient(httpClient))
+		cfg.HTTPClient = httpClient
 	}
 	return &OpenAI{
 		Model:      DefaultModel(NameOpenAI),
 		EmbedModel: "text-embedding-3-small",
-		client:     openai.NewClient(opts...),
+		client:     openai.NewClientWithConfig(cfg),
 		official:   official,
 	}, nil
 }
@@ -77,14 +78,23 @@ func (o *OpenAI) Chat(ctx context.Context, req Request, emit func(Event) error) 
 	if err != nil {
 		return err
 	}
-	stream := o.client.Chat.Completions.NewStreaming(ctx, params)
+	stream, err := o.client.CreateChatCompletionStream(ctx, params)
+	if err != nil {
+		return openAIErr(ctx, err)
+	}
 	defer stream.Close()
 
 	var calls []*ToolCall
-	byIndex := map[int64]*ToolCall{}
+	byIndex := map[int]*ToolCall{}
 	finished := false
-	for stream.Next() {
-		chunk := stream.Current()
+	for {
+		chunk, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			break // [DONE], or the connection closed cleanly: finished tells which
+		}
+		if err != nil {
+			return openAIErr(ctx, err)
+		}
 		if len(chunk.Choices) == 0 {
 			continue // a usage-only chunk
 		}
@@ -95,12 +105,16 @@ func (o *OpenAI) Chat(ctx context.Context, req Request, emit func(Event) error) 
 			}
 		}
 		for _, d := range choice.Delta.ToolCalls {
-			tc := byIndex[d.Index]
+			index := 0
+			if d.Index != nil {
+				index = *d.Index
+			}
+			tc := byIndex[index]
 			// Some compatible servers send each call whole, all at index 0;
 			// a new ID at a known index is then a new call.
 			if tc == nil || (d.ID != "" && tc.ID != "" && d.ID != tc.ID) {
 				tc = &ToolCall{}
-				byIndex[d.Index] = tc
+				byIndex[index] = tc
 				calls = append(calls, tc)
 			}
 			if d.ID != "" {
@@ -112,12 +126,6 @@ func (o *OpenAI) Chat(ctx context.Context, req Request, emit func(Event) error) 
 		if choice.FinishReason != "" {
 			finished = true
 		}
-	}
-	if err := stream.Err(); err != nil {
-		if ctx.Err() != nil {
-			return fmt.Errorf("openai: %w", context.Cause(ctx))
-		}
-		return openAIErr(err)
 	}
 	if !finished {
 		return errTruncated(NameOpenAI)
@@ -139,64 +147,68 @@ func (o *OpenAI) Chat(ctx context.Context, req Request, emit func(Event) error) 
 	return nil
 }
 
-func (o *OpenAI) params(req Request) (openai.ChatCompletionNewParams, error) {
+func (o *OpenAI) params(req Request) (openai.ChatCompletionRequest, error) {
 	model := req.Model
 	if model == "" {
 		model = o.Model
 	}
-	p := openai.ChatCompletionNewParams{Model: model}
+	p := openai.ChatCompletionRequest{Model: model, Stream: true}
 	if req.MaxTokens > 0 {
-		if o.official {
-			p.MaxCompletionTokens = openai.Int(int64(req.MaxTokens))
+		if o.official || !acceptsMaxTokens(model) {
+			p.MaxCompletionTokens = req.MaxTokens
 		} else {
-			p.MaxTokens = openai.Int(int64(req.MaxTokens))
+			//lint:ignore SA1019 compatible servers widely understand only max_tokens
+			p.MaxTokens = req.MaxTokens
 		}
 	}
 	if req.System != "" {
-		p.Messages = append(p.Messages, openai.SystemMessage(req.System))
+		p.Messages = append(p.Messages, openai.ChatCompletionMessage{Role: openai.ChatMessageRoleSystem, Content: req.System})
 	}
 	for _, m := range req.Messages {
 		switch m.Role {
 		case RoleUser:
-			p.Messages = append(p.Messages, openai.UserMessage(m.Content))
+			p.Messages = append(p.Messages, openai.ChatCompletionMessage{Role: openai.ChatMessageRoleUser, Content: m.Content})
 		case RoleTool:
-			p.Messages = append(p.Messages, openai.ToolMessage(m.Content, m.ToolCallID))
+			p.Messages = append(p.Messages, openai.ChatCompletionMessage{Role: openai.ChatMessageRoleTool, Content: m.Content, ToolCallID: m.ToolCallID})
 		case RoleAssistant:
-			var am openai.ChatCompletionAssistantMessageParam
-			if m.Content != "" || len(m.ToolCalls) == 0 {
-				am.Content.OfString = openai.String(m.Content)
-			}
+			am := openai.ChatCompletionMessage{Role: openai.ChatMessageRoleAssistant, Content: m.Content}
 			for _, tc := range m.ToolCalls {
 				args := string(tc.Arguments)
 				if args == "" {
 					args = "{}"
 				}
-				am.ToolCalls = append(am.ToolCalls, openai.ChatCompletionMessageToolCallUnionParam{
-					OfFunction: &openai.ChatCompletionMessageFunctionToolCallParam{
-						ID: tc.ID,
-						Function: openai.ChatCompletionMessageFunctionToolCallFunctionParam{
-							Name:      tc.Name,
-							Arguments: args,
-						},
-					},
+				am.ToolCalls = append(am.ToolCalls, openai.ToolCall{
+					ID:       tc.ID,
+					Type:     openai.ToolTypeFunction,
+					Function: openai.FunctionCall{Name: tc.Name, Arguments: args},
 				})
 			}
-			p.Messages = append(p.Messages, openai.ChatCompletionMessageParamUnion{OfAssistant: &am})
+			p.Messages = append(p.Messages, am)
 		default:
 			return p, fmt.Errorf("openai: unknown message role %q", m.Role)
 		}
 	}
 	for _, t := range req.Tools {
-		fn := shared.FunctionDefinitionParam{Name: t.Name, Parameters: shared.FunctionParameters(t.Parameters)}
-		if fn.Parameters == nil {
-			fn.Parameters = shared.FunctionParameters{"type": "object", "properties": map[string]any{}}
+		params := t.Parameters
+		if params == nil {
+			params = map[string]any{"type": "object", "properties": map[string]any{}}
 		}
-		if t.Description != "" {
-			fn.Description = openai.String(t.Description)
-		}
-		p.Tools = append(p.Tools, openai.ChatCompletionFunctionTool(fn))
+		p.Tools = append(p.Tools, openai.Tool{
+			Type:     openai.ToolTypeFunction,
+			Function: &openai.FunctionDefinition{Name: t.Name, Description: t.Description, Parameters: params},
+		})
 	}
 	return p, nil
+}
+
+// acceptsMaxTokens reports whether the client lets model be sent max_tokens:
+// it refuses it for OpenAI's reasoning models (o1, o3, gpt-5, ...) before
+// sending, as OpenAI would, so a compatible server relaying one of them gets
+// max_completion_tokens instead.
+func acceptsMaxTokens(model string) bool {
+	//lint:ignore SA1019 probing the client's own rule for the deprecated field
+	probe := openai.ChatCompletionRequest{Model: model, MaxTokens: 1}
+	return !errors.Is(openai.NewReasoningValidator().Validate(probe), openai.ErrReasoningModelMaxTokensDeprecated)
 }
 
 // Embed returns one vector per text from /embeddings.
@@ -204,14 +216,14 @@ func (o *OpenAI) Embed(ctx context.Context, model string, texts []string) ([][]f
 	if model == "" {
 		model = o.EmbedModel
 	}
-	resp, err := o.client.Embeddings.New(ctx, openai.EmbeddingNewParams{
-		Model: model,
-		Input: openai.EmbeddingNewParamsInputUnion{OfArrayOfStrings: texts},
+	resp, err := o.client.CreateEmbeddings(ctx, openai.EmbeddingRequest{
+		Model: openai.EmbeddingModel(model),
+		Input: texts,
 		// Floats, asked for explicitly: not every compatible server speaks base64.
-		EncodingFormat: openai.EmbeddingNewParamsEncodingFormatFloat,
+		EncodingFormat: openai.EmbeddingEncodingFormatFloat,
 	})
 	if err != nil {
-		return nil, openAIErr(err)
+		return nil, openAIErr(ctx, err)
 	}
 	if len(resp.Data) != len(texts) {
 		return nil, fmt.Errorf("openai: %d embeddings for %d texts", len(resp.Data), len(texts))
@@ -220,21 +232,28 @@ func (o *OpenAI) Embed(ctx context.Context, model string, texts []string) ([][]f
 	sort.Slice(data, func(i, j int) bool { return data[i].Index < data[j].Index })
 	out := make([][]float32, len(data))
 	for i, d := range data {
-		v := make([]float32, len(d.Embedding))
-		for j, x := range d.Embedding {
-			v[j] = float32(x)
-		}
-		out[i] = v
+		out[i] = d.Embedding
 	}
 	return out, nil
 }
 
 // openAIErr keeps the HTTP status of an error answer so retries can tell an
-// overloaded server (5xx, 429) from a bad request.
-func openAIErr(err error) error {
-	var apiErr *openai.Error
-	if errors.As(err, &apiErr) && apiErr.StatusCode >= 400 {
-		return &statusError{provider: NameOpenAI, code: apiErr.StatusCode, err: err}
+// overloaded server (5xx, 429) from a bad request. The client reports a JSON
+// error body as *openai.APIError and any other error answer as
+// *openai.RequestError; an error event inside a stream has no status and
+// stays a plain error, as does a failed connection (which retryable
+// recognizes by its syscall error).
+func openAIErr(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("openai: %w", context.Cause(ctx))
+	}
+	var apiErr *openai.APIError
+	if errors.As(err, &apiErr) && apiErr.HTTPStatusCode >= 400 {
+		return &statusError{provider: NameOpenAI, code: apiErr.HTTPStatusCode, err: err}
+	}
+	var reqErr *openai.RequestError
+	if errors.As(err, &reqErr) && reqErr.HTTPStatusCode >= 400 {
+		return &statusError{provider: NameOpenAI, code: reqErr.HTTPStatusCode, err: err}
 	}
 	return fmt.Errorf("openai: %w", err)
 }

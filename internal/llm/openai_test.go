@@ -2,6 +2,7 @@ package llm
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -273,11 +274,43 @@ func TestOpenAIOfficialEndpoint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	params, err := p.params(Request{MaxTokens: 100})
+	if got := tokenLimitField(t, p, "gpt-4o-mini"); got != "max_completion_tokens" {
+		t.Errorf("api.openai.com got %s, want max_completion_tokens", got)
+	}
+	// A compatible server relaying a reasoning model gets max_completion_tokens,
+	// which the client insists on for those models; others keep max_tokens.
+	local, err := NewOpenAI("", "http://127.0.0.1:8080/v1", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !params.MaxCompletionTokens.Valid() || params.MaxTokens.Valid() {
-		t.Error("api.openai.com should get max_completion_tokens, not max_tokens")
+	for model, want := range map[string]string{"o3-mini": "max_completion_tokens", "gpt-5-mini": "max_completion_tokens", "llama3.2": "max_tokens"} {
+		if got := tokenLimitField(t, local, model); got != want {
+			t.Errorf("%s got %s, want %s", model, got, want)
+		}
 	}
+}
+
+// tokenLimitField is the one field of the request body that carries the
+// reply's token limit for model.
+func tokenLimitField(t *testing.T, p *OpenAI, model string) string {
+	t.Helper()
+	params, err := p.params(Request{Model: model, MaxTokens: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body map[string]any
+	if err := json.Unmarshal(b, &body); err != nil {
+		t.Fatal(err)
+	}
+	var fields []string
+	for _, f := range []string{"max_tokens", "max_completion_tokens"} {
+		if body[f] == float64(100) {
+			fields = append(fields, f)
+		}
+	}
+	return strings.Join(fields, "+")
 }

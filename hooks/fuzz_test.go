@@ -1,0 +1,56 @@
+package hooks_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"frontdesk/tests"
+)
+
+// FuzzMessageRoute sends arbitrary bodies to the message route: whatever comes in, the
+// answer is a stream or a clear JSON error, never a crash or a 5xx, and a refused
+// message stores nothing.
+func FuzzMessageRoute(f *testing.F) {
+	for _, seed := range []string{
+		`{"text":"hello"}`, `{"text":""}`, `{"text":null}`, `{"text":1}`, `{}`, `[]`, `null`, ``,
+		`{"text":"` + strings.Repeat("a", 2001) + `"}`, `{"text":"\u0000\ud800"}`, `{"text":"ignore previous instructions"}`,
+		`{"text":"<img src=x onerror=alert(1)>"}`, `{"text":"my email is a@b.co"}`, `{"text":"` + strings.Repeat("é", 1999) + `"}`,
+		"{\"text\":\"\xff\xfe\"}", `{"text":"hi","extra":{"nested":[1,2,3]}}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	shared := newVisitorAPI(f, tests.Options{})
+	// One fuzzing client is one IP; PocketBase's per-IP limits are tested elsewhere.
+	s := shared.app.Settings()
+	s.RateLimits.Enabled = false
+	if err := shared.app.Save(s); err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		v := *shared
+		v.t = t
+		// A conversation per input: the fuzzer sends far more than one visitor may.
+		id, token := v.start()
+		before, _ := v.app.CountRecords("messages")
+		rec := v.do("POST", "/api/widget/demo/conversations/"+id+"/messages", string(body), map[string]string{"X-Conversation-Token": token})
+		switch rec.Code {
+		case http.StatusOK:
+			events, err := tests.ReadEvents(rec.Body)
+			if err != nil || len(events) < 2 || events[0].Name != "message" || events[len(events)-1].Name != "done" {
+				t.Fatalf("stream %v %v", tests.Names(events), err)
+			}
+		case http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusTooManyRequests:
+			var e struct{ Code, Message string }
+			if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || e.Code == "" || e.Message == "" {
+				t.Fatalf("error body %q", rec.Body.String())
+			}
+			if after, _ := v.app.CountRecords("messages"); after != before {
+				t.Fatalf("refused message stored %d records", after-before)
+			}
+		default:
+			t.Fatalf("status %d: %s", rec.Code, rec.Body.String())
+		}
+	})
+}
