@@ -5,10 +5,13 @@ package main
 import (
 	"fmt"
 	"log"
+	"net/http"
+	_ "net/http/pprof"
 	"os"
 	"time"
 
 	"github.com/pocketbase/pocketbase"
+	"github.com/pocketbase/pocketbase/core"
 	"github.com/spf13/cobra"
 
 	"frontdesk/hooks"
@@ -45,6 +48,13 @@ func main() {
 		cfg.Public = os.DirFS(publicDir)
 	}
 
+	if addr := os.Getenv("FRONTDESK_PPROF"); addr != "" {
+		// Profiling for benchmarks and support: Go's pprof on a separate address, while serving.
+		app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+			go func() { log.Println("pprof:", http.ListenAndServe(addr, nil)) }()
+			return se.Next()
+		})
+	}
 	hooks.Register(app, cfg)
 	app.RootCmd.AddCommand(versionCmd(), auditCmd(app), reindexCmd(app, cfg))
 

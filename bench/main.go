@@ -47,7 +47,7 @@ type options struct {
 func smokeFlags() map[string]string {
 	return map[string]string{
 		"visitors": "5", "messages": "2", "ttft": "20ms", "pace": "2ms", "tokens": "8",
-		"ramp": "50ms", "think": "250ms", "duration": "2m", "chunks": "300", "searches": "50",
+		"ramp": "50ms", "think": "0s", "duration": "2m", "chunks": "300", "searches": "50",
 	}
 }
 

@@ -92,12 +92,12 @@ func startServer(ctx context.Context, bin, dataDir, modelURL string) (*server, e
 }
 
 // benchEnv is this process's environment with every model setting replaced, so a
-// developer's own keys or Ollama never take part in the run.
+// developer's own keys or Ollama never take part in the run (FRONTDESK_PPROF passes).
 func benchEnv(modelURL string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(name, "FRONTDESK_") || strings.HasPrefix(name, "OLLAMA_") ||
+		if (strings.HasPrefix(name, "FRONTDESK_") && name != "FRONTDESK_PPROF") || strings.HasPrefix(name, "OLLAMA_") ||
 			strings.HasPrefix(name, "ANTHROPIC_") || strings.HasPrefix(name, "OPENAI_") {
 			continue
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"frontdesk/internal/guard"
 	"frontdesk/internal/llm"
@@ -43,8 +44,9 @@ type engine struct {
 	canary  string
 	know    retriever
 
-	mu        sync.Mutex
-	providers map[string]llm.Provider
+	mu         sync.Mutex
+	providers  map[string]llm.Provider
+	businesses sync.Map // slug -> cachedBusiness
 }
 
 func newEngine(app core.App, cfg *Config, v *vault) *engine {
@@ -159,13 +161,11 @@ func (eng *engine) reply(e *core.RequestEvent, b *models.Business, c *models.Con
 	if err != nil {
 		return err
 	}
+	// Counted now, saved with the reply (finish): one write less before the model is asked.
 	c.Set("message_count", c.MessageCount()+1)
 	c.Set("last_message_at", time.Now().UTC())
 	if health.Found {
 		c.Set("health_flagged", true)
-	}
-	if err := eng.app.Save(c); err != nil {
-		eng.app.Logger().Error("conversation update", "conversation", c.Id, "error", err)
 	}
 
 	s := newStream(e)
@@ -200,6 +200,9 @@ func (eng *engine) finish(s *stream, b *models.Business, c *models.Conversation,
 		s.gone = true
 		flags["interrupted"] = true
 	}
+	if err := eng.app.Save(c); err != nil {
+		eng.app.Logger().Error("conversation update", "conversation", c.Id, "error", err)
+	}
 	m, err := eng.storeMessage(b.Id, c.Id, models.RoleAssistant, text, flags, provider)
 	if err != nil {
 		eng.app.Logger().Error("store reply", "conversation", c.Id, "error", err)
@@ -220,9 +223,13 @@ func (eng *engine) generate(ctx context.Context, s *stream, b *models.Business, 
 		}
 	}
 	if bestScore(passages) < llm.OfflineConfidence {
-		if err := recordGap(eng.app, b.Id, question); err != nil {
-			eng.app.Logger().Warn("record knowledge gap", "business", b.Id, "error", err)
-		}
+		// Recorded after the reply: no write ahead of the first token, and the
+		// conversation is already free for the visitor's next message.
+		defer func() {
+			if err := recordGap(eng.app, b.Id, question); err != nil {
+				eng.app.Logger().Warn("record knowledge gap", "business", b.Id, "error", err)
+			}
+		}()
 	}
 	fallback := msgNotSure(lang)
 	p, model, err := eng.provider(b)
@@ -337,17 +344,16 @@ func (eng *engine) history(conversationID string) ([]llm.Message, error) {
 		return nil, err
 	}
 	out := make([]llm.Message, 0, len(recs))
-	for _, r := range recs {
-		m := models.NewMessage(r)
-		text := m.Text()
-		if m.Flags()["health"] == true {
+	for _, m := range recs {
+		text := m.Text
+		if m.flag("health") {
 			text = "[The visitor shared personal health details, withheld here.]"
 		}
-		switch m.Role() {
+		switch m.Role {
 		case models.RoleVisitor:
 			out = append(out, llm.Message{Role: llm.RoleUser, Content: text})
 		case models.RoleAssistant, models.RoleStaff:
-			if m.Flags()["partial"] == true {
+			if m.flag("partial") {
 				continue
 			}
 			out = append(out, llm.Message{Role: llm.RoleAssistant, Content: text})
@@ -406,21 +412,37 @@ func (eng *engine) requestHuman(b *models.Business, c *models.Conversation) erro
 	return err
 }
 
+// storedMessage is a message as the visitor API and the model history read it: plain
+// columns, without building full records on the hot path.
+type storedMessage struct {
+	ID      string         `db:"id" json:"id"`
+	Role    string         `db:"role" json:"role"`
+	Text    string         `db:"text" json:"text"`
+	Flags   types.JSONRaw  `db:"flags" json:"-"`
+	Created types.DateTime `db:"created" json:"created"`
+}
+
+func (m storedMessage) flag(name string) bool {
+	var f map[string]any
+	_ = json.Unmarshal(m.Flags, &f)
+	return f[name] == true
+}
+
 // conversationMessages returns the last limit messages of a conversation, oldest first, in
 // the order they were stored (rowid breaks ties within a millisecond).
-func conversationMessages(app core.App, conversationID string, limit int, visibleOnly bool) ([]*core.Record, error) {
-	q := app.RecordQuery(models.MessagesCollection).
-		AndWhere(dbx.HashExp{"conversation": conversationID}).
+func conversationMessages(app core.App, conversationID string, limit int, visibleOnly bool) ([]storedMessage, error) {
+	q := app.DB().Select("id", "role", "text", "flags", "created").From(models.MessagesCollection).
+		Where(dbx.HashExp{"conversation": conversationID}).
 		OrderBy("created DESC", "rowid DESC").Limit(int64(limit))
 	if visibleOnly {
 		q.AndWhere(dbx.Not(dbx.HashExp{"role": models.RoleSystem}))
 	}
-	var recs []*core.Record
-	if err := q.All(&recs); err != nil {
+	var msgs []storedMessage
+	if err := q.All(&msgs); err != nil {
 		return nil, err
 	}
-	slices.Reverse(recs)
-	return recs, nil
+	slices.Reverse(msgs)
+	return msgs, nil
 }
 
 func (eng *engine) storeMessage(business, conversation, role, text string, flags map[string]any, provider string) (*core.Record, error) {

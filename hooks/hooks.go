@@ -13,6 +13,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"frontdesk/internal/llm"
+	"frontdesk/models"
 )
 
 // Config is what main hands to Register. Flags are parsed after Register runs, so
@@ -59,6 +60,8 @@ func Register(app core.App, cfg *Config) {
 	bindDemo(app, cfg)
 	e := newEngine(app, cfg, v)
 	e.know = bindKnowledge(app, cfg)
+	app.OnRecordAfterUpdateSuccess(models.BusinessesCollection).BindFunc(e.forgetBusinesses)
+	app.OnRecordAfterDeleteSuccess(models.BusinessesCollection).BindFunc(e.forgetBusinesses)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		bindWidgetAPI(se, e)
 		bindStaffAPI(se, a)

@@ -61,13 +61,43 @@ func (eng *engine) business(e *core.RequestEvent) (*models.Business, error) {
 	if len(slug) > 63 {
 		return nil, errNotFound
 	}
+	b, err := eng.businessBySlug(slug)
+	if err != nil {
+		return nil, err
+	}
+	e.Set("fdBusiness", b)
+	return b, nil
+}
+
+// businessTTL bounds how stale a cached practice can be if it was changed outside the
+// app (its own saves invalidate the cache at once).
+const businessTTL = time.Minute
+
+type cachedBusiness struct {
+	b       *models.Business
+	expires time.Time
+}
+
+// businessBySlug serves the visitor API's practice lookups from memory: every request
+// needs the practice, and it changes only when someone edits its settings. The cached
+// record is shared read-only.
+func (eng *engine) businessBySlug(slug string) (*models.Business, error) {
+	if c, ok := eng.businesses.Load(slug); ok && time.Now().Before(c.(cachedBusiness).expires) {
+		return c.(cachedBusiness).b, nil
+	}
 	r, err := eng.app.FindFirstRecordByData(models.BusinessesCollection, "slug", slug)
 	if err != nil {
 		return nil, errNotFound
 	}
 	b := models.NewBusiness(r)
-	e.Set("fdBusiness", b)
+	eng.businesses.Store(slug, cachedBusiness{b: b, expires: time.Now().Add(businessTTL)})
 	return b, nil
+}
+
+// forgetBusinesses drops the cache after any change to a practice.
+func (eng *engine) forgetBusinesses(e *core.RecordEvent) error {
+	eng.businesses.Clear()
+	return e.Next()
 }
 
 // cors allows the practice's own websites and same-origin requests and refuses the rest.
@@ -220,25 +250,17 @@ func (eng *engine) conversation(e *core.RequestEvent) (*models.Business, *models
 	return b, c, nil
 }
 
-type messageView struct {
-	ID      string `json:"id"`
-	Role    string `json:"role"`
-	Text    string `json:"text"`
-	Created string `json:"created"`
-}
-
 func (eng *engine) handleGetConversation(e *core.RequestEvent) error {
 	_, c, err := eng.conversation(e)
 	if err != nil {
 		return err
 	}
-	records, err := conversationMessages(eng.app, c.Id, 500, true)
+	msgs, err := conversationMessages(eng.app, c.Id, 500, true)
 	if err != nil {
 		return err
 	}
-	msgs := make([]messageView, 0, len(records))
-	for _, r := range records {
-		msgs = append(msgs, messageView{ID: r.Id, Role: r.GetString("role"), Text: r.GetString("text"), Created: r.GetDateTime("created").String()})
+	if msgs == nil {
+		msgs = []storedMessage{}
 	}
 	e.Response.Header().Set("Cache-Control", "no-store")
 	return e.JSON(http.StatusOK, map[string]any{"id": c.Id, "status": c.Status(), "messages": msgs})
