@@ -131,12 +131,26 @@ func (s *stream) send(event string, data any) {
 	if event == "done" && s.beforeDone != nil {
 		s.beforeDone()
 	}
+	b, _ := json.Marshal(data)
+	s.write(append(append(append(append([]byte("event: "), event...), "\ndata: "...), b...), "\n\n"...))
+}
+
+// delta sends one chunk of the reply: the hot path, built without maps or reflection
+// beyond quoting the text.
+func (s *stream) delta(text string) {
+	q, _ := json.Marshal(text)
+	buf := make([]byte, 0, len(q)+32)
+	buf = append(buf, "event: delta\ndata: {\"text\":"...)
+	buf = append(buf, q...)
+	s.write(append(buf, "}\n\n"...))
+}
+
+func (s *stream) write(p []byte) {
 	if s.gone || s.e.Request.Context().Err() != nil {
 		s.gone = true
 		return
 	}
-	b, _ := json.Marshal(data)
-	if _, err := fmt.Fprintf(s.e.Response, "event: %s\ndata: %s\n\n", event, b); err != nil {
+	if _, err := s.e.Response.Write(p); err != nil {
 		s.gone = true
 		return
 	}
@@ -189,7 +203,7 @@ func (eng *engine) reply(e *core.RequestEvent, b *models.Business, c *models.Con
 
 func (eng *engine) cannedReply(s *stream, b *models.Business, c *models.Conversation, text string, flags map[string]any) {
 	for _, chunk := range chunkWords(text, 4) {
-		s.send("delta", map[string]any{"text": chunk})
+		s.delta(chunk)
 	}
 	eng.finish(s, b, c, text, flags, "")
 }
@@ -280,7 +294,7 @@ func (eng *engine) generate(ctx context.Context, s *stream, b *models.Business, 
 			}
 			full.WriteString(ev.Text)
 			turn.WriteString(ev.Text)
-			s.send("delta", map[string]any{"text": ev.Text})
+			s.delta(ev.Text)
 			return nil
 		})
 		if err != nil {
@@ -326,7 +340,7 @@ func (eng *engine) offline(ctx context.Context, s *stream, b *models.Business, c
 	var full strings.Builder
 	err := llm.NewOffline().Chat(ctx, llm.Request{Passages: passages, Fallback: fallback, Offer: msgOffer(language(c.Locale(), b.Locale()))}, func(ev llm.Event) error {
 		full.WriteString(ev.Text)
-		s.send("delta", map[string]any{"text": ev.Text})
+		s.delta(ev.Text)
 		return nil
 	})
 	if err != nil || full.Len() == 0 {

@@ -39,7 +39,7 @@ func TestNewFillsFromEnvironment(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c.record(r)
 		w.Header().Set("Content-Type", "application/x-ndjson")
-		writeFlush(w, ollamaChunk("Hi")+ollamaDone)
+		writeFlush(w, ollamaLine("Hi")+ollamaDone)
 	}))
 	defer srv.Close()
 	t.Setenv("OLLAMA_HOST", srv.URL)

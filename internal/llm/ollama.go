@@ -86,7 +86,7 @@ func (o *Ollama) Chat(ctx context.Context, req Request, emit func(Event) error) 
 		done    bool
 		emitErr error
 	)
-	err = o.chat(ctx, creq, func(r api.ChatResponse) error {
+	err = o.chat(ctx, creq, func(r *ollamaChunk) error {
 		if r.Message.Content != "" {
 			if emitErr = emit(Event{Text: r.Message.Content}); emitErr != nil {
 				return emitErr
@@ -126,10 +126,21 @@ func (o *Ollama) Chat(ctx context.Context, req Request, emit func(Event) error) 
 // maxOllamaLine bounds one NDJSON line; a reply chunk is a few hundred bytes.
 const maxOllamaLine = 1 << 20
 
+// ollamaChunk is the part of a streamed api.ChatResponse that Chat reads (the same JSON
+// names): decoding only these fields keeps the per-token cost low.
+type ollamaChunk struct {
+	Message struct {
+		Content   string         `json:"content"`
+		ToolCalls []api.ToolCall `json:"tool_calls"`
+	} `json:"message"`
+	Done  bool   `json:"done"`
+	Error string `json:"error"`
+}
+
 // chat posts to /api/chat and calls fn with each streamed response, as api.Client.Chat
 // does (same request, same error types), reading lines with a buffer that grows only
 // as a line needs.
-func (o *Ollama) chat(ctx context.Context, creq *api.ChatRequest, fn func(api.ChatResponse) error) error {
+func (o *Ollama) chat(ctx context.Context, creq *api.ChatRequest, fn func(*ollamaChunk) error) error {
 	body, err := json.Marshal(creq)
 	if err != nil {
 		return err
@@ -162,17 +173,14 @@ func (o *Ollama) chat(ctx context.Context, creq *api.ChatRequest, fn func(api.Ch
 	for {
 		line, err := readLine(rd, maxOllamaLine)
 		if len(bytes.TrimSpace(line)) > 0 {
-			var r struct {
-				api.ChatResponse
-				Error string `json:"error,omitempty"`
-			}
+			var r ollamaChunk
 			if jerr := json.Unmarshal(line, &r); jerr != nil {
 				return fmt.Errorf("bad stream line: %w", jerr)
 			}
 			if r.Error != "" {
 				return errors.New(r.Error)
 			}
-			if ferr := fn(r.ChatResponse); ferr != nil {
+			if ferr := fn(&r); ferr != nil {
 				return ferr
 			}
 		}

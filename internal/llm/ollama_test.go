@@ -16,7 +16,7 @@ const (
 	ollamaBusy = `{"error":"server busy, please try again.  maximum pending requests exceeded"}`
 )
 
-func ollamaChunk(text string) string {
+func ollamaLine(text string) string {
 	return `{"model":"llama3.2","created_at":"2025-06-01T10:00:00.123456Z","message":{"role":"assistant","content":"` + text + `"},"done":false}` + "\n"
 }
 
@@ -44,7 +44,7 @@ func TestOllamaStreamsText(t *testing.T) {
 	c := &captured{}
 	p := fakeOllama(t, c, func(w http.ResponseWriter, r *http.Request, _ int) {
 		for _, s := range []string{"We open", " at 8", " tomorrow."} {
-			writeFlush(w, ollamaChunk(s))
+			writeFlush(w, ollamaLine(s))
 		}
 		writeFlush(w, ollamaDone)
 	})
@@ -84,7 +84,7 @@ func TestOllamaStreamsText(t *testing.T) {
 func TestOllamaDefaultModel(t *testing.T) {
 	c := &captured{}
 	p := fakeOllama(t, c, func(w http.ResponseWriter, r *http.Request, _ int) {
-		writeFlush(w, ollamaChunk("Hi"))
+		writeFlush(w, ollamaLine("Hi"))
 		writeFlush(w, ollamaDone)
 	})
 	p.Model = "qwen3:4b"
@@ -120,7 +120,7 @@ func TestOllamaToolCall(t *testing.T) {
 
 func TestOllamaErrorMidStream(t *testing.T) {
 	p := fakeOllama(t, &captured{}, func(w http.ResponseWriter, r *http.Request, _ int) {
-		writeFlush(w, ollamaChunk("We open"))
+		writeFlush(w, ollamaLine("We open"))
 		writeFlush(w, `{"error":"an error was encountered while running the model: unexpected EOF"}`+"\n")
 	})
 	rec := &recorder{}
@@ -135,7 +135,7 @@ func TestOllamaErrorMidStream(t *testing.T) {
 
 func TestOllamaTruncatedStreamIsAnError(t *testing.T) {
 	p := fakeOllama(t, &captured{}, func(w http.ResponseWriter, r *http.Request, _ int) {
-		writeFlush(w, ollamaChunk("We open"))
+		writeFlush(w, ollamaLine("We open"))
 		panic(http.ErrAbortHandler) // the connection drops before done:true
 	})
 	err := p.Chat(context.Background(), Request{Messages: []Message{{Role: RoleUser, Content: "hours?"}}}, (&recorder{}).emit)
@@ -147,7 +147,7 @@ func TestOllamaTruncatedStreamIsAnError(t *testing.T) {
 func TestOllamaSlowFirstToken(t *testing.T) {
 	p := fakeOllama(t, &captured{}, func(w http.ResponseWriter, r *http.Request, _ int) {
 		if waitOrStop(r, 500*time.Millisecond) {
-			writeFlush(w, ollamaChunk("late"))
+			writeFlush(w, ollamaLine("late"))
 			writeFlush(w, ollamaDone)
 		}
 	})
@@ -171,7 +171,7 @@ func TestOllamaRetriesBusyServerBeforeFirstToken(t *testing.T) {
 			writeFlush(w, ollamaBusy)
 			return
 		}
-		writeFlush(w, ollamaChunk("Hello"))
+		writeFlush(w, ollamaLine("Hello"))
 		writeFlush(w, ollamaDone)
 	})
 	rec := &recorder{}
@@ -188,7 +188,7 @@ func TestOllamaRetriesBusyServerBeforeFirstToken(t *testing.T) {
 func TestOllamaNoRetryAfterFirstToken(t *testing.T) {
 	c := &captured{}
 	p := fakeOllama(t, c, func(w http.ResponseWriter, r *http.Request, call int) {
-		writeFlush(w, ollamaChunk("Hello"))
+		writeFlush(w, ollamaLine("Hello"))
 		panic(http.ErrAbortHandler)
 	})
 	rec := &recorder{}
@@ -205,7 +205,7 @@ func TestOllamaNoRetryAfterFirstToken(t *testing.T) {
 func TestOllamaClientDisconnects(t *testing.T) {
 	serverSawDone := make(chan struct{})
 	p := fakeOllama(t, &captured{}, func(w http.ResponseWriter, r *http.Request, _ int) {
-		writeFlush(w, ollamaChunk("We"))
+		writeFlush(w, ollamaLine("We"))
 		<-r.Context().Done()
 		close(serverSawDone)
 	})
