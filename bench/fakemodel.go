@@ -36,6 +36,25 @@ type fakeModel struct {
 
 	mu        sync.Mutex
 	firstBody []byte // the first chat request received, replayed by the direct phase
+	recording bool
+	ttfts     []time.Duration // the model's own TTFT per call while recording
+}
+
+// record starts collecting the model's own time to first token per call (from the
+// request's arrival to its first line flushed), so Frontdesk's share of the TTFT can be
+// told from the model's under the same machine load.
+func (f *fakeModel) record() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.recording, f.ttfts = true, nil
+}
+
+// recorded stops collecting and returns what was collected.
+func (f *fakeModel) recorded() []time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.recording = false
+	return f.ttfts
 }
 
 // startFakeModel listens on a loopback port and serves replies of tokens chunks.
@@ -75,6 +94,7 @@ func (f *fakeModel) requestBody() []byte {
 func (f *fakeModel) close() { _ = f.srv.Close() }
 
 func (f *fakeModel) serveChat(w http.ResponseWriter, r *http.Request) {
+	arrived := time.Now()
 	if r.URL.Path != "/api/chat" || r.Method != http.MethodPost {
 		http.Error(w, `{"error":"not found"}`, http.StatusNotFound)
 		return
@@ -117,6 +137,13 @@ func (f *fakeModel) serveChat(w http.ResponseWriter, r *http.Request) {
 		}
 		if send(api.ChatResponse{Message: api.Message{Role: "assistant", Content: c}}) != nil {
 			return
+		}
+		if i == 0 {
+			f.mu.Lock()
+			if f.recording {
+				f.ttfts = append(f.ttfts, time.Since(arrived))
+			}
+			f.mu.Unlock()
 		}
 	}
 	_ = send(api.ChatResponse{Message: api.Message{Role: "assistant"}, Done: true, DoneReason: "stop"})

@@ -220,12 +220,14 @@ func run(ctx context.Context, o options, logw io.Writer) (*Result, error) {
 	self0 := selfCPU()
 	calls0, conns0 := model.calls.Load(), model.conns.Load()
 	phaseCtx, cancel = context.WithTimeout(ctx, o.Duration)
+	model.record()
 	samp := startSampler(srv.PID, 100*time.Millisecond, int64(o.MaxRSSMB)*1024, cancel)
 	stats, elapsed, capped = drive(phaseCtx, o.Visitors, o.Messages, o.Ramp, o.Think, func(ctx context.Context, i int) (session, string) {
 		return openFrontdesk(ctx, srv.URL, 1, i, model.reply())
 	})
 	cancel()
 	peak, tooBig := samp.Stop()
+	res.ModelTTFT = percentiles(model.recorded())
 	cpu1, err := cpuTime(srv.PID)
 	if err != nil {
 		return nil, fmt.Errorf("server CPU: %w", err)

@@ -34,6 +34,11 @@ type Result struct {
 	Direct    phaseResult     `json:"direct"`
 	AddedTTFT latency         `json:"added_ttft_ms"` // Frontdesk minus direct, per percentile
 	Ratio     latency         `json:"ttft_ratio"`    // Frontdesk over direct, per percentile
+	// ModelTTFT is the model's own TTFT (request arrival to first line) during the
+	// Frontdesk phase, and OwnTTFT Frontdesk's TTFT minus it: Frontdesk's share under the
+	// same machine load, where AddedTTFT also counts the model slowing on a busier machine.
+	ModelTTFT latency `json:"model_ttft_in_frontdesk_phase_ms"`
+	OwnTTFT   latency `json:"frontdesk_share_of_ttft_ms"`
 	Server    serverResult    `json:"server"`
 	Knowledge knowledgeResult `json:"knowledge_search"`
 	Budgets   []budget        `json:"budgets"`
@@ -144,6 +149,8 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 func (r *Result) compare() {
 	f, d := r.Frontdesk.TTFTms, r.Direct.TTFTms
 	r.AddedTTFT = latency{P50: f.P50 - d.P50, P95: f.P95 - d.P95, P99: f.P99 - d.P99}
+	m := r.ModelTTFT
+	r.OwnTTFT = latency{P50: f.P50 - m.P50, P95: f.P95 - m.P95, P99: f.P99 - m.P99}
 	ratio := func(a, b float64) float64 {
 		if b == 0 {
 			return 0
@@ -221,6 +228,8 @@ func (r *Result) markdown() string {
 	judged("added TTFT p50", "added TTFT p50", fmt.Sprintf("%.1f ms (×%.3f)", r.AddedTTFT.P50, r.Ratio.P50))
 	row("added TTFT p95", fmt.Sprintf("%.1f ms (×%.3f)", r.AddedTTFT.P95, r.Ratio.P95), "", "")
 	judged("added TTFT p99", "added TTFT p99", fmt.Sprintf("%.1f ms (×%.3f)", r.AddedTTFT.P99, r.Ratio.P99))
+	row("model's own TTFT during the Frontdesk phase p50 / p95 / p99", trio(r.ModelTTFT, "ms"), "", "")
+	row("Frontdesk's share of TTFT (through Frontdesk − model's own, same phase) p50 / p95 / p99", trio(r.OwnTTFT, "ms"), "", "")
 	row("turns", fmt.Sprintf("%d of %d in %.1f s: %.1f/s (direct %.1f/s)", f.Turns, f.Expected, f.Seconds, f.TurnsPerSecond, d.TurnsPerSecond), "", "")
 	row("peak concurrent turns", fmt.Sprintf("%d (direct %d)", f.PeakStreams, d.PeakStreams), "", "")
 	judged("errors", "errors", errorSummary(f, d))
