@@ -26,19 +26,19 @@ const (
 // Result is everything one run measured; it is written as JSON and summarised in
 // BENCHMARKS.md.
 type Result struct {
-	Started   time.Time       `json:"started"`
-	Commit    string          `json:"commit,omitempty"`
-	Options   resultOptions   `json:"options"`
-	Machine   machine         `json:"machine"`
-	Frontdesk phaseResult     `json:"frontdesk"`
-	Direct    phaseResult     `json:"direct"`
-	AddedTTFT latency         `json:"added_ttft_ms"` // Frontdesk minus direct, per percentile
-	Ratio     latency         `json:"ttft_ratio"`    // Frontdesk over direct, per percentile
+	Started   time.Time     `json:"started"`
+	Commit    string        `json:"commit,omitempty"`
+	Options   resultOptions `json:"options"`
+	Machine   machine       `json:"machine"`
+	Frontdesk phaseResult   `json:"frontdesk"`
+	Direct    phaseResult   `json:"direct"`
+	AddedTTFT latency       `json:"added_ttft_ms"` // Frontdesk minus direct, per percentile
+	Ratio     latency       `json:"ttft_ratio"`    // Frontdesk over direct, per percentile
 	// ModelTTFT is the model's own TTFT (request arrival to first line) during the
 	// Frontdesk phase, and OwnTTFT Frontdesk's TTFT minus it: Frontdesk's share under the
 	// same machine load, where AddedTTFT also counts the model slowing on a busier machine.
-	ModelTTFT latency `json:"model_ttft_in_frontdesk_phase_ms"`
-	OwnTTFT   latency `json:"frontdesk_share_of_ttft_ms"`
+	ModelTTFT latency         `json:"model_ttft_in_frontdesk_phase_ms"`
+	OwnTTFT   latency         `json:"frontdesk_share_of_ttft_ms"`
 	Server    serverResult    `json:"server"`
 	Knowledge knowledgeResult `json:"knowledge_search"`
 	Budgets   []budget        `json:"budgets"`
