@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -193,6 +194,22 @@ func bindAudit(app core.App, a *auditor) {
 			return err
 		}
 		logErr(a.record(auditFromRequest(e.RequestEvent, "view", e.Collection.Name+"/"+e.Record.Id, e.Record.GetString("business"))))
+		return nil
+	})
+
+	// Realtime subscriptions are a read path too: each topic on visitor data is audited
+	// (PocketBase still applies the collection's view rule to every event sent).
+	app.OnRealtimeSubscribeRequest().BindFunc(func(e *core.RealtimeSubscribeRequestEvent) error {
+		if err := e.Next(); err != nil {
+			return err
+		}
+		for _, topic := range e.Subscriptions {
+			name, _, _ := strings.Cut(topic, "/")
+			name, _, _ = strings.Cut(name, "?")
+			if slices.Contains(visitorData, name) {
+				logErr(a.record(auditFromRequest(e.RequestEvent, "subscribe", truncate(topic, 200), "")))
+			}
+		}
 		return nil
 	})
 

@@ -1,6 +1,8 @@
 package hooks_test
 
 import (
+	"bufio"
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -9,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"frontdesk/hooks"
+	"frontdesk/tests"
 )
 
 func auditActions(t *testing.T, app core.App) []string {
@@ -164,5 +167,49 @@ func TestAuditVerifyCatchesDirectEdits(t *testing.T) {
 	_, broken, _ = hooks.VerifyAudit(f.app)
 	if broken == nil || broken.Seq > 4 {
 		t.Fatalf("deletion not caught: %+v", broken)
+	}
+}
+
+func TestRealtimeSubscriptionsAreAudited(t *testing.T) {
+	srv := tests.StartServer(t, tests.Options{})
+	b, _ := srv.App.FindFirstRecordByData("businesses", "slug", "demo")
+	col, _ := srv.App.FindCollectionByNameOrId("staff")
+	staff := newRecord(col, map[string]any{"business": b.Id, "role": "viewer", "email": "v@example.com"})
+	staff.SetPassword("correct horse battery")
+	if err := srv.App.Save(staff); err != nil {
+		t.Fatal(err)
+	}
+	tok, _ := staff.NewAuthToken()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/api/realtime", nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var clientID string
+	sc := bufio.NewScanner(res.Body)
+	for sc.Scan() && clientID == "" {
+		if line := sc.Text(); strings.HasPrefix(line, "id:") {
+			clientID = strings.TrimSpace(strings.TrimPrefix(line, "id:"))
+		}
+	}
+	body := `{"clientId":"` + clientID + `","subscriptions":["conversations/*","leads","faqs"]}`
+	sub, _ := http.NewRequest("POST", srv.URL+"/api/realtime", strings.NewReader(body))
+	sub.Header.Set("Content-Type", "application/json")
+	sub.Header.Set("Authorization", tok)
+	sres, err := http.DefaultClient.Do(sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sres.Body.Close()
+	if sres.StatusCode != http.StatusNoContent {
+		t.Fatalf("subscribe: %d", sres.StatusCode)
+	}
+	got := strings.Join(auditActions(t, srv.App), "|")
+	if !strings.Contains(got, "subscribe conversations/*") || !strings.Contains(got, "subscribe leads") || strings.Contains(got, "faqs") {
+		t.Fatalf("audit %q", got)
 	}
 }

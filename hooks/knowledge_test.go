@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ollama/ollama/api"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/filesystem"
 
@@ -201,5 +202,30 @@ func TestKnowledgeGapCountsConcurrentVisitors(t *testing.T) {
 	gaps, _ := v.app.FindAllRecords("knowledge_gaps")
 	if len(gaps) != 1 || gaps[0].GetInt("count") != visitors {
 		t.Fatalf("gaps %d, count %v; want one gap counted %d times", len(gaps), gaps, visitors)
+	}
+}
+
+func TestEmbeddingsAreStoredAndUsed(t *testing.T) {
+	fake := tests.NewFakeOllama(t, func(api.ChatRequest) tests.OllamaReply { return tests.Words("unused") })
+	v := newVisitorAPI(t, tests.Options{Configure: func(c *hooks.Config) {
+		c.EmbedModel, c.EmbedBaseURL = "nomic-embed-text", fake.URL
+	}})
+	f, _ := filesystem.NewFileFromBytes([]byte("# Night guards\n\nWe make custom night guards for teeth grinding; they cost $450 and take two weeks.\n"), "guards.md")
+	doc := addDocument(t, v.app, map[string]any{"title": "Night guards"}, f)
+	waitStatus(t, v.app, doc.Id, "ready")
+	embedded := strings.Join(fake.Embedded(), "\n")
+	if !strings.Contains(embedded, "custom night guards") || !strings.Contains(embedded, "opening hours") {
+		t.Fatalf("document and FAQs were not embedded: %.300s", embedded)
+	}
+	id, token := v.start()
+	_, events := v.send(id, token, "how much is a night guard for grinding?")
+	if !strings.Contains(tests.Text(events), "$450") {
+		t.Fatalf("answer %q", tests.Text(events))
+	}
+	if !strings.Contains(strings.Join(fake.Embedded(), "\n"), "how much is a night guard for grinding?") {
+		t.Fatal("the question was not embedded for the vector ranking")
+	}
+	if len(fake.Requests()) != 0 {
+		t.Fatal("the offline default called the chat model")
 	}
 }

@@ -2,9 +2,11 @@ package tests
 
 import (
 	"encoding/json"
+	"hash/fnv"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -24,13 +26,60 @@ type OllamaReply struct {
 	Status int
 }
 
-// FakeOllama is an httptest server speaking Ollama's /api/chat NDJSON protocol, so the
-// production Ollama provider is what a test runs. It records every request.
+// FakeOllama is an httptest server speaking Ollama's /api/chat NDJSON protocol and its
+// /api/embed JSON, so the production Ollama provider is what a test runs. It records
+// every request.
 type FakeOllama struct {
 	*httptest.Server
 
 	mu       sync.Mutex
 	requests []api.ChatRequest
+	embedded []string // every text /api/embed was asked for
+}
+
+// Embedded returns the texts /api/embed was asked to embed so far.
+func (f *FakeOllama) Embedded() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.embedded...)
+}
+
+// embed answers /api/embed with deterministic bag-of-words vectors: texts sharing words
+// are close, so fused rankings behave as with a real embedding model.
+func (f *FakeOllama) embed(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Model string `json:"model"`
+		Input any    `json:"input"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		http.Error(w, `{"error":"bad request"}`, http.StatusBadRequest)
+		return
+	}
+	var texts []string
+	switch in := req.Input.(type) {
+	case string:
+		texts = []string{in}
+	case []any:
+		for _, t := range in {
+			s, _ := t.(string)
+			texts = append(texts, s)
+		}
+	}
+	f.mu.Lock()
+	f.embedded = append(f.embedded, texts...)
+	f.mu.Unlock()
+	resp := api.EmbedResponse{Model: req.Model}
+	for _, t := range texts {
+		v := make([]float32, 64)
+		for _, word := range strings.Fields(strings.ToLower(t)) {
+			h := fnv.New32a()
+			h.Write([]byte(strings.Trim(word, ".,!?;:()")))
+			v[h.Sum32()%64]++
+		}
+		resp.Embeddings = append(resp.Embeddings, v)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(resp)
 }
 
 // Requests returns the chat requests received so far.
@@ -45,6 +94,10 @@ func NewFakeOllama(t testing.TB, reply func(req api.ChatRequest) OllamaReply) *F
 	t.Helper()
 	f := &FakeOllama{}
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/embed" {
+			f.embed(w, r)
+			return
+		}
 		if r.URL.Path != "/api/chat" {
 			http.Error(w, `{"error":"not found"}`, http.StatusNotFound)
 			return
