@@ -87,7 +87,7 @@ func (a *auditor) record(e auditEntry) error {
 	return nil
 }
 
-// fromRequest fills the actor and IP of an entry from the request's auth.
+// auditFromRequest fills the actor and IP of an entry from the request's auth.
 func auditFromRequest(e *core.RequestEvent, action, target, business string) auditEntry {
 	actor := "guest"
 	if e.Auth != nil {

@@ -220,7 +220,7 @@ func (eng *engine) finish(s *stream, b *models.Business, c *models.Conversation,
 	m, err := eng.storeMessage(b.Id, c.Id, models.RoleAssistant, text, flags, provider)
 	if err != nil {
 		eng.app.Logger().Error("store reply", "conversation", c.Id, "error", err)
-		s.send("error", map[string]any{"code": "internal", "message": "The reply could not be saved."})
+		s.send("error", &apiError{Code: "internal", Message: "The reply could not be saved."})
 		return
 	}
 	s.send("done", map[string]any{"id": m.Id, "text": text})
@@ -249,7 +249,7 @@ func (eng *engine) generate(ctx context.Context, s *stream, b *models.Business, 
 	p, model, err := eng.provider(b)
 	if err != nil {
 		eng.app.Logger().Error("model provider", "business", b.Id, "error", err)
-		s.send("error", map[string]any{"code": errModelUnavailable.Code, "message": errModelUnavailable.Message})
+		s.send("error", errModelUnavailable)
 		eng.offline(ctx, s, b, c, passages, fallback)
 		return
 	}
@@ -267,7 +267,7 @@ func (eng *engine) generate(ctx context.Context, s *stream, b *models.Business, 
 		}
 	}
 	req := llm.Request{Model: model, System: system, Messages: history, Tools: chatTools, MaxTokens: replyMaxTokens, Passages: passages, Fallback: fallback, Offer: msgOffer(lang)}
-	if p.Name() == "offline" {
+	if p.Name() == llm.NameOffline {
 		req.Tools = nil
 	}
 
@@ -324,7 +324,7 @@ func (eng *engine) generate(ctx context.Context, s *stream, b *models.Business, 
 				eng.app.Logger().Error("store partial reply", "conversation", c.Id, "error", serr)
 			}
 		}
-		s.send("error", map[string]any{"code": errModelUnavailable.Code, "message": errModelUnavailable.Message})
+		s.send("error", errModelUnavailable)
 		eng.offline(ctx, s, b, c, passages, fallback)
 	case full.Len() == 0:
 		// A model that only called tools still owes the visitor a sentence.

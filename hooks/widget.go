@@ -22,14 +22,14 @@ import (
 
 // Limits of the visitor API.
 const (
-	maxMessageChars      = 2000
-	maxVisitorMessages   = 60
-	maxWidgetBody        = 16 << 10
-	conversationRate     = 12 // messages per conversation per minute
-	conversationWindow   = time.Minute
-	tokenHeader          = "X-Conversation-Token"
-	errorRenderPriority  = apis.DefaultCorsMiddlewarePriority - 1
-	widgetBodyLimitBytes = maxWidgetBody
+	maxMessageChars    = 2000
+	maxVisitorMessages = 60
+	maxWidgetBody      = 16 << 10
+	conversationRate   = 12 // messages per conversation per minute
+	conversationWindow = time.Minute
+	tokenHeader        = "X-Conversation-Token"
+	// errors are rendered outside every other middleware, CORS included
+	errorRenderPriority = apis.DefaultCorsMiddlewarePriority - 1
 )
 
 var visitorIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,100}$`)
@@ -41,7 +41,7 @@ func bindWidgetAPI(se *core.ServeEvent, eng *engine) {
 	// Replaces PocketBase's global CORS middleware (same id) for these routes only:
 	// each practice allows its own website plus same-origin, nothing else.
 	g.Bind(&hook.Handler[*core.RequestEvent]{Id: apis.DefaultCorsMiddlewareId, Priority: apis.DefaultCorsMiddlewarePriority, Func: eng.cors})
-	g.Bind(apis.BodyLimit(widgetBodyLimitBytes))
+	g.Bind(apis.BodyLimit(maxWidgetBody))
 
 	g.OPTIONS("/{path...}", func(e *core.RequestEvent) error { return e.NoContent(http.StatusNoContent) })
 	g.GET("/config", eng.handleConfig)
