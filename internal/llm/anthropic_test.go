@@ -227,15 +227,7 @@ func TestAnthropicRetriesOverloadBeforeFirstToken(t *testing.T) {
 		}
 		writeFlush(w, anthropicStart+anthropicTextStart(0)+anthropicText(0, "Hello")+anthropicStop(0)+anthropicEnd)
 	})
-	rec := &recorder{}
-	err := WithTimeouts(p, 5*time.Second, 10*time.Second).Chat(context.Background(),
-		Request{Messages: []Message{{Role: RoleUser, Content: "hi"}}}, rec.emit)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rec.text() != "Hello" || c.calls.Load() != 2 {
-		t.Errorf("text %q after %d calls, want Hello after 2", rec.text(), c.calls.Load())
-	}
+	assertRetriedOnce(t, p, c)
 }
 
 func TestAnthropicOverloadEventBeforeTextRetried(t *testing.T) {
@@ -248,15 +240,7 @@ func TestAnthropicOverloadEventBeforeTextRetried(t *testing.T) {
 		}
 		writeFlush(w, anthropicStart+anthropicTextStart(0)+anthropicText(0, "Hello")+anthropicStop(0)+anthropicEnd)
 	})
-	rec := &recorder{}
-	err := WithTimeouts(p, 5*time.Second, 10*time.Second).Chat(context.Background(),
-		Request{Messages: []Message{{Role: RoleUser, Content: "hi"}}}, rec.emit)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rec.text() != "Hello" || c.calls.Load() != 2 {
-		t.Errorf("text %q after %d calls, want Hello after 2", rec.text(), c.calls.Load())
-	}
+	assertRetriedOnce(t, p, c)
 }
 
 func TestAnthropicBadRequestNotRetried(t *testing.T) {

@@ -173,3 +173,18 @@ var sampleConversation = []Message{
 	{Role: RoleTool, ToolCallID: "call_1", Name: "save_lead", Content: "saved"},
 	{Role: RoleUser, Content: "Thanks!"},
 }
+
+// assertRetriedOnce runs one chat through WithTimeouts and checks that it answered
+// "Hello" on the server's second call: the first failed before any text and was retried.
+func assertRetriedOnce(t *testing.T, p Provider, c *captured) {
+	t.Helper()
+	rec := &recorder{}
+	err := WithTimeouts(p, 5*time.Second, 10*time.Second).Chat(context.Background(),
+		Request{Messages: []Message{{Role: RoleUser, Content: "hi"}}}, rec.emit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.text() != "Hello" || c.calls.Load() != 2 {
+		t.Errorf("text %q after %d calls, want Hello after 2", rec.text(), c.calls.Load())
+	}
+}

@@ -174,15 +174,7 @@ func TestOllamaRetriesBusyServerBeforeFirstToken(t *testing.T) {
 		writeFlush(w, ollamaLine("Hello"))
 		writeFlush(w, ollamaDone)
 	})
-	rec := &recorder{}
-	err := WithTimeouts(p, 5*time.Second, 10*time.Second).Chat(context.Background(),
-		Request{Messages: []Message{{Role: RoleUser, Content: "hi"}}}, rec.emit)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rec.text() != "Hello" || c.calls.Load() != 2 {
-		t.Errorf("text %q after %d calls, want Hello after 2", rec.text(), c.calls.Load())
-	}
+	assertRetriedOnce(t, p, c)
 }
 
 func TestOllamaNoRetryAfterFirstToken(t *testing.T) {
