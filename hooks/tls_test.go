@@ -1,7 +1,6 @@
 package hooks_test
 
 import (
-	"crypto/tls"
 	"encoding/json"
 	"encoding/pem"
 	"io"
@@ -55,25 +54,11 @@ func TestTLSServesAppOverACME(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &config) != nil || config["name"] != "Bright Smile Dental" {
 		t.Fatalf("GET config: %s %s", resp.Status, body)
 	}
-	if resp.TLS == nil || resp.TLS.Version < tls.VersionTLS12 {
-		t.Fatalf("connection state %+v, want TLS 1.2 or newer", resp.TLS)
-	}
-	leaf := resp.TLS.PeerCertificates[0]
-	if !slices.Contains(leaf.DNSNames, domain) {
-		t.Errorf("certificate names %v, want %s", leaf.DNSNames, domain)
-	}
 	// PocketBase's server only speaks HTTP/2 when its own TLSConfig lists h2, which
 	// bindTLS has to set beside the listener's.
-	if resp.ProtoMajor != 2 {
-		t.Errorf("protocol %s, want HTTP/2", resp.Proto)
-	}
-	old := &tls.Config{ServerName: domain, RootCAs: pebble.IssuingRoots, MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS11}
-	if conn, err := tls.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port443)), old); err == nil {
-		conn.Close()
-		t.Error("a TLS 1.1 handshake succeeded")
-	} else if !strings.Contains(err.Error(), "protocol version") {
-		t.Errorf("TLS 1.1 handshake failed for another reason than its version: %v", err)
-	}
+	acmetest.CheckServed(t, resp, domain)
+	leaf := resp.TLS.PeerCertificates[0]
+	acmetest.CheckRefusesOldTLS(t, port443, domain, pebble.IssuingRoots)
 
 	req, _ := http.NewRequest(http.MethodGet, "http://127.0.0.1:"+strconv.Itoa(port80)+"/x?y=1", nil)
 	req.Host = domain

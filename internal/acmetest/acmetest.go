@@ -183,3 +183,32 @@ func (l *Log) String() string {
 	defer l.mu.Unlock()
 	return l.buf.String()
 }
+
+// CheckServed asserts that resp came over TLS 1.2 or newer and HTTP/2, with a
+// certificate that names domain.
+func CheckServed(t testing.TB, resp *http.Response, domain string) {
+	t.Helper()
+	if resp.TLS == nil || resp.TLS.Version < tls.VersionTLS12 {
+		t.Fatalf("connection state %+v, want TLS 1.2 or newer", resp.TLS)
+	}
+	if leaf := resp.TLS.PeerCertificates[0]; !slices.Contains(leaf.DNSNames, domain) {
+		t.Errorf("certificate names %v, want %s", leaf.DNSNames, domain)
+	}
+	if resp.ProtoMajor != 2 {
+		t.Errorf("protocol %s, want HTTP/2", resp.Proto)
+	}
+}
+
+// CheckRefusesOldTLS asserts that a client offering nothing newer than TLS 1.1 is turned
+// away by the server on 127.0.0.1:port, for its protocol version and no other reason.
+func CheckRefusesOldTLS(t testing.TB, port int, domain string, roots *x509.CertPool) {
+	t.Helper()
+	old := &tls.Config{ServerName: domain, RootCAs: roots, MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS11}
+	conn, err := tls.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), old)
+	if err == nil {
+		conn.Close()
+		t.Error("a TLS 1.1 handshake succeeded")
+	} else if !strings.Contains(err.Error(), "protocol version") {
+		t.Errorf("TLS 1.1 handshake failed for another reason than its version: %v", err)
+	}
+}

@@ -116,23 +116,8 @@ func checkHTTPS(t *testing.T, domain string, port int, roots *x509.CertPool) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "/book?day=mon") {
 		t.Errorf("GET %s: %s %q", url, resp.Status, body)
 	}
-	if resp.TLS == nil || resp.TLS.Version < tls.VersionTLS12 {
-		t.Fatalf("connection state %+v, want TLS 1.2 or newer", resp.TLS)
-	}
-	leaf := resp.TLS.PeerCertificates[0]
-	if !slices.Contains(leaf.DNSNames, domain) {
-		t.Errorf("certificate names %v, want %s", leaf.DNSNames, domain)
-	}
-	if resp.ProtoMajor != 2 {
-		t.Errorf("protocol %s, want HTTP/2", resp.Proto)
-	}
-
-	// A client that offers nothing newer than TLS 1.1 is turned away.
-	old := &tls.Config{ServerName: domain, RootCAs: roots, MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS11}
-	if conn, err := tls.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), old); err == nil {
-		conn.Close()
-		t.Error("a TLS 1.1 handshake succeeded")
-	}
+	acmetest.CheckServed(t, resp, domain)
+	acmetest.CheckRefusesOldTLS(t, port, domain, roots)
 }
 
 func newTestManager(t *testing.T, c *acmetest.CA, storage string, httpPort, httpsPort int, domains ...string) (*Manager, *acmetest.Log) {
