@@ -1,22 +1,23 @@
-package knowledge
+package knowledge_test
 
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"sort"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"frontdesk/internal/knowledge"
+	"frontdesk/internal/knowledge/knowledgetest"
 )
 
 // benchDirs are the benchmark indexes, removed when the test binary ends.
 var (
 	benchMu      sync.Mutex
-	benchIndexes = map[int]*Index{}
+	benchIndexes = map[int]*knowledge.Index{}
 	benchDirs    []string
 )
 
@@ -31,59 +32,9 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// corpus generates deterministic chunk text: words drawn with a Zipf distribution
-// (s≈1, as in English) from a vocabulary headed by English function words, then
-// front-desk words, then made-up ones, so term statistics look like real prose: a few
-// very common words the analyzer drops, a long tail of rare ones.
-type corpus struct {
-	vocab []string
-	rng   *rand.Rand
-	zipf  *rand.Zipf
-}
-
-var functionWords = strings.Fields(`the and to of a in is you for we our your are be
-	with on it this that or at as can if will by from an please not have all any`)
-
-var seedWords = strings.Fields(`appointment physiotherapy clinic patient pain back neck knee shoulder
-	injury treatment exercise session fee price insurance claim health fund referral doctor
-	parking hours open monday friday saturday booking cancel notice payment card cash receipt
-	pilates class massage needling rehabilitation surgery recovery sport ankle hip wrist
-	children teenager parent consent privacy record telehealth video home visit wheelchair
-	access ramp toilet hoist interpreter language train bus station street address`)
-
-func newCorpus(seed uint64) *corpus {
-	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	vocab := append(append([]string(nil), functionWords...), seedWords...)
-	syll := []string{"ka", "lo", "mi", "ter", "an", "vo", "ris", "tu", "pe", "lin", "dor", "sa", "qui", "mel", "ost"}
-	for len(vocab) < 5000 {
-		var w strings.Builder
-		for n := 2 + rng.IntN(3); n > 0; n-- {
-			w.WriteString(syll[rng.IntN(len(syll))])
-		}
-		vocab = append(vocab, w.String())
-	}
-	return &corpus{vocab: vocab, rng: rng, zipf: rand.NewZipf(rng, 1.05, 1, uint64(len(vocab)-1))}
-}
-
-func (c *corpus) words(n int) string {
-	ws := make([]string, n)
-	for i := range ws {
-		ws[i] = c.vocab[c.zipf.Uint64()]
-	}
-	return strings.Join(ws, " ")
-}
-
-func (c *corpus) chunk() Chunk {
-	var sentences []string
-	for n := 4 + c.rng.IntN(6); n > 0; n-- {
-		sentences = append(sentences, c.words(8+c.rng.IntN(10))+".")
-	}
-	return Chunk{SourceTitle: c.words(3), Heading: c.words(2), Text: strings.Join(sentences, " ")}
-}
-
 // benchIndex returns an index holding n synthetic chunks of business "bench", built
 // once per process and size.
-func benchIndex(b *testing.B, n int) *Index {
+func benchIndex(b *testing.B, n int) *knowledge.Index {
 	benchMu.Lock()
 	defer benchMu.Unlock()
 	if ix, ok := benchIndexes[n]; ok {
@@ -94,17 +45,17 @@ func benchIndex(b *testing.B, n int) *Index {
 		b.Fatal(err)
 	}
 	benchDirs = append(benchDirs, dir)
-	ix, err := Open(dir)
+	ix, err := knowledge.Open(dir)
 	if err != nil {
 		b.Fatal(err)
 	}
-	c := newCorpus(uint64(n))
+	c := knowledgetest.New(uint64(n))
 	const perSource = 1000 // big sources: fewer segments to merge, a faster build
 	start := time.Now()
 	for s := 0; s*perSource < n; s++ {
-		chunks := make([]Chunk, 0, perSource)
+		chunks := make([]knowledge.Chunk, 0, perSource)
 		for i := 0; i < perSource && s*perSource+i < n; i++ {
-			chunks = append(chunks, c.chunk())
+			chunks = append(chunks, c.Chunk())
 		}
 		if err := ix.ReplaceSource(context.Background(), "bench", fmt.Sprintf("doc%d", s), chunks); err != nil {
 			b.Fatal(err)
@@ -117,14 +68,10 @@ func benchIndex(b *testing.B, n int) *Index {
 
 func benchmarkSearch(b *testing.B, n int) {
 	ix := benchIndex(b, n)
-	c := newCorpus(7)
+	c := knowledgetest.New(7)
 	queries := make([]string, 200)
 	for i := range queries {
-		q := c.words(4 + c.rng.IntN(5))
-		if i%4 == 0 { // every fourth query has a typo in a word
-			q = strings.Replace(q, "a", "e", 1)
-		}
-		queries[i] = "do you have " + q + "?"
+		queries[i] = c.Question(i)
 	}
 	ctx := context.Background()
 	durations := make([]time.Duration, 0, b.N)
@@ -163,17 +110,17 @@ func BenchmarkSearch50k(b *testing.B) { benchmarkSearch(b, 50_000) }
 
 // BenchmarkIngest measures ReplaceSource on documents of 50 chunks into a growing index.
 func BenchmarkIngest(b *testing.B) {
-	ix, err := Open(b.TempDir())
+	ix, err := knowledge.Open(b.TempDir())
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer ix.Close()
-	c := newCorpus(3)
+	c := knowledgetest.New(3)
 	const perSource = 50
-	sources := make([][]Chunk, 20)
+	sources := make([][]knowledge.Chunk, 20)
 	for i := range sources {
 		for j := 0; j < perSource; j++ {
-			sources[i] = append(sources[i], c.chunk())
+			sources[i] = append(sources[i], c.Chunk())
 		}
 	}
 	ctx := context.Background()
