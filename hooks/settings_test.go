@@ -25,6 +25,15 @@ func TestBusinessValidation(t *testing.T) {
 		t.Fatal(err)
 	}
 	tok, _ := su.NewAuthToken()
+	post := func(path string, body any) *httptest.ResponseRecorder {
+		raw, _ := json.Marshal(body)
+		req := httptest.NewRequest("POST", path, bytes.NewReader(raw))
+		req.Header.Set("Authorization", tok)
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
 	valid := map[string]any{"slug": "good-clinic", "name": "Good Clinic", "timezone": "Europe/Madrid",
 		"hours": map[string]any{"mon": []map[string]string{{"open": "09:00", "close": "17:00"}}}}
 	cases := []struct {
@@ -50,12 +59,7 @@ func TestBusinessValidation(t *testing.T) {
 			for k, v := range tc.patch {
 				body[k] = v
 			}
-			raw, _ := json.Marshal(body)
-			req := httptest.NewRequest("POST", "/api/collections/businesses/records", bytes.NewReader(raw))
-			req.Header.Set("Authorization", tok)
-			req.Header.Set("Content-Type", "application/json")
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, req)
+			rec := post("/api/collections/businesses/records", body)
 			if rec.Code != 400 {
 				t.Fatalf("status %d: %s", rec.Code, rec.Body.String())
 			}
@@ -71,25 +75,13 @@ func TestBusinessValidation(t *testing.T) {
 	if n, _ := app.CountRecords("businesses"); n != 0 {
 		t.Fatalf("invalid practices stored: %d", n)
 	}
-	raw, _ := json.Marshal(valid)
-	req := httptest.NewRequest("POST", "/api/collections/businesses/records", bytes.NewReader(raw))
-	req.Header.Set("Authorization", tok)
-	req.Header.Set("Content-Type", "application/json")
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	if rec.Code != 200 {
+	if rec := post("/api/collections/businesses/records", valid); rec.Code != 200 {
 		t.Fatalf("valid practice: %d %s", rec.Code, rec.Body.String())
 	}
 	// Unknown staff role.
 	b, _ := app.FindFirstRecordByData("businesses", "slug", "good-clinic")
 	staff := map[string]any{"business": b.Id, "role": "janitor", "email": "j@example.com", "password": "correct horse battery", "passwordConfirm": "correct horse battery"}
-	raw, _ = json.Marshal(staff)
-	req = httptest.NewRequest("POST", "/api/collections/staff/records", bytes.NewReader(raw))
-	req.Header.Set("Authorization", tok)
-	req.Header.Set("Content-Type", "application/json")
-	rec = httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	if rec.Code != 400 || !strings.Contains(rec.Body.String(), `"role"`) {
+	if rec := post("/api/collections/staff/records", staff); rec.Code != 400 || !strings.Contains(rec.Body.String(), `"role"`) {
 		t.Fatalf("unknown role: %d %s", rec.Code, rec.Body.String())
 	}
 }
