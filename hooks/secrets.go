@@ -115,10 +115,7 @@ func checkCanary(app core.App, v *vault) error {
 		rec.Set("value", token)
 		return app.Save(rec)
 	}
-	if err := box.VerifyCanary(rec.GetString("value")); err != nil {
-		return err
-	}
-	return nil
+	return box.VerifyCanary(rec.GetString("value"))
 }
 
 func isNoRows(err error) bool {
