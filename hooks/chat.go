@@ -47,6 +47,23 @@ type engine struct {
 	mu         sync.Mutex
 	providers  map[string]llm.Provider
 	businesses sync.Map // slug -> cachedBusiness
+	prompts    sync.Map // business id -> cachedPrompt
+}
+
+type cachedPrompt struct {
+	b    *models.Business
+	base *promptBase
+}
+
+// promptBase returns the practice's prompt base, built once for each version of its
+// record that the practice cache hands out.
+func (eng *engine) promptBase(b *models.Business) *promptBase {
+	if c, ok := eng.prompts.Load(b.Id); ok && c.(cachedPrompt).b == b {
+		return c.(cachedPrompt).base
+	}
+	base := newPromptBase(b, eng.canary)
+	eng.prompts.Store(b.Id, cachedPrompt{b: b, base: base})
+	return base
 }
 
 func newEngine(app core.App, cfg *Config, v *vault) *engine {
@@ -214,7 +231,8 @@ func (eng *engine) finish(s *stream, b *models.Business, c *models.Conversation,
 		s.gone = true
 		flags["interrupted"] = true
 	}
-	if err := eng.app.Save(c); err != nil {
+	// Only the engine's own counters and timestamps changed: nothing to validate.
+	if err := eng.app.SaveNoValidate(c); err != nil {
 		eng.app.Logger().Error("conversation update", "conversation", c.Id, "error", err)
 	}
 	m, err := eng.storeMessage(b.Id, c.Id, models.RoleAssistant, text, flags, provider)
@@ -257,7 +275,8 @@ func (eng *engine) generate(ctx context.Context, s *stream, b *models.Business, 
 	if err != nil {
 		eng.app.Logger().Error("load history", "conversation", c.Id, "error", err)
 	}
-	system, rules := systemPrompt(b, passages, time.Now(), eng.canary)
+	base := eng.promptBase(b)
+	system := base.prompt(b, passages, time.Now())
 	var redactor *guard.Redactor
 	if llm.Hosted(p.Name()) {
 		// Identifiers never reach a hosted model; tool arguments are restored below.
@@ -271,9 +290,11 @@ func (eng *engine) generate(ctx context.Context, s *stream, b *models.Business, 
 		req.Tools = nil
 	}
 
-	var full strings.Builder
+	// full is the reply as the visitor sees it; said is the model's own text, which the
+	// leak check reads (they differ only where identifiers were restored).
+	var full, said strings.Builder
 	flags := map[string]any{}
-	leak := guard.NewLeakChecker(rules, eng.canary)
+	leak := base.leak.Checker()
 	for round := 0; round < maxToolRounds; round++ {
 		var calls []llm.ToolCall
 		var turn strings.Builder
@@ -285,8 +306,8 @@ func (eng *engine) generate(ctx context.Context, s *stream, b *models.Business, 
 			if ev.Text == "" {
 				return nil
 			}
-			candidate := full.String() + ev.Text
-			if leak.Check(candidate) {
+			said.WriteString(ev.Text)
+			if leak.Check(said.String()) {
 				return errLeak
 			}
 			if redactor != nil {
@@ -459,6 +480,11 @@ func conversationMessages(app core.App, conversationID string, limit int, visibl
 	return msgs, nil
 }
 
+// storeMessage saves one message of a conversation. The engine builds every message from
+// input it has already validated or from the model's reply, so PocketBase's record
+// validation, which reads both relations back from the database on each save, is
+// skipped; the record hooks (realtime among them) still run. A reply longer than the
+// field allows is cut to fit rather than lost.
 func (eng *engine) storeMessage(business, conversation, role, text string, flags map[string]any, provider string) (*core.Record, error) {
 	col, err := eng.app.FindCachedCollectionByNameOrId(models.MessagesCollection)
 	if err != nil {
@@ -468,15 +494,30 @@ func (eng *engine) storeMessage(business, conversation, role, text string, flags
 	r.Set("business", business)
 	r.Set("conversation", conversation)
 	r.Set("role", role)
-	r.Set("text", text)
+	r.Set("text", truncateRunes(text, models.MaxMessageText))
 	if len(flags) > 0 {
 		r.Set("flags", flags)
 	}
 	r.Set("provider", provider)
-	if err := eng.app.Save(r); err != nil {
+	if err := eng.app.SaveNoValidate(r); err != nil {
 		return nil, fmt.Errorf("store %s message: %w", role, err)
 	}
 	return r, nil
+}
+
+// truncateRunes cuts s to at most n characters.
+func truncateRunes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := 0
+	for k := range s {
+		if i == n {
+			return s[:k]
+		}
+		i++
+	}
+	return s
 }
 
 func bestScore(passages []llm.Passage) float64 {

@@ -97,6 +97,7 @@ func (eng *engine) businessBySlug(slug string) (*models.Business, error) {
 // forgetBusinesses drops the cache after any change to a practice.
 func (eng *engine) forgetBusinesses(e *core.RecordEvent) error {
 	eng.businesses.Clear()
+	eng.prompts.Clear()
 	return e.Next()
 }
 

@@ -5,6 +5,7 @@ package models
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -68,12 +69,22 @@ func (b *Business) Color() string {
 
 // Location is the practice's time zone (UTC if unset or invalid; validation keeps it valid).
 func (b *Business) Location() *time.Location {
-	loc, err := time.LoadLocation(b.GetString("timezone"))
+	name := b.GetString("timezone")
+	if loc, ok := locations.Load(name); ok {
+		return loc.(*time.Location)
+	}
+	loc, err := time.LoadLocation(name)
 	if err != nil {
 		return time.UTC
 	}
+	locations.Store(name, loc)
 	return loc
 }
+
+// locations keeps the time zones already loaded: time.LoadLocation reads and parses a
+// zoneinfo file on every call, and every reply asks for the practice's local time. The
+// zones in use are few, and a loaded one never changes while the process runs.
+var locations sync.Map // name -> *time.Location
 
 // Services lists what the practice offers.
 func (b *Business) Services() []Service {

@@ -10,3 +10,7 @@ const (
 	RoleStaff     = "staff"
 	RoleSystem    = "system"
 )
+
+// MaxMessageText is the most characters a message's text holds (the text field's Max
+// in the messages migration).
+const MaxMessageText = 20000

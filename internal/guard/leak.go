@@ -1,6 +1,11 @@
 package guard
 
-import "strings"
+import (
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
 
 // leakRunWords is how many consecutive words of the system prompt a reply must repeat to
 // count as a leak: long enough that ordinary phrasing never collides by chance.
@@ -56,46 +61,74 @@ func containsRun(hay, needle []string) bool {
 	return false
 }
 
-// LeakChecker is LeaksSystemPrompt for a reply that streams in: the prompt's runs are
-// built once, and each Check looks only at the runs that the new text completes. Use one
-// per reply; it is not safe for concurrent use.
-type LeakChecker struct {
+// LeakGuard holds what LeaksSystemPrompt compares a reply with, prepared once: the
+// prompt's runs of words and the canaries. Build it when the prompt changes and share it;
+// it is safe for concurrent use. Each reply gets its own Checker.
+type LeakGuard struct {
 	runs     map[string]struct{}
 	canaries [][]string
-	checked  int // windows of the reply already looked at
 }
 
-// NewLeakChecker prepares the checks of LeaksSystemPrompt for systemPrompt and canaries.
-func NewLeakChecker(systemPrompt string, canaries ...string) *LeakChecker {
-	c := &LeakChecker{runs: map[string]struct{}{}}
+// NewLeakGuard prepares the checks of LeaksSystemPrompt for systemPrompt and canaries.
+func NewLeakGuard(systemPrompt string, canaries ...string) *LeakGuard {
+	g := &LeakGuard{runs: map[string]struct{}{}}
 	pw := words(systemPrompt)
 	for i := 0; i+leakRunWords <= len(pw); i++ {
-		c.runs[strings.Join(pw[i:i+leakRunWords], " ")] = struct{}{}
+		g.runs[strings.Join(pw[i:i+leakRunWords], " ")] = struct{}{}
 	}
 	for _, cn := range canaries {
 		if cw := words(cn); len(cw) > 0 {
-			c.canaries = append(c.canaries, cw)
+			g.canaries = append(g.canaries, cw)
 		}
 	}
-	return c
+	return g
+}
+
+// Checker starts the check of one streaming reply.
+func (g *LeakGuard) Checker() *LeakChecker { return &LeakChecker{g: g} }
+
+// LeakChecker is LeaksSystemPrompt for a reply that streams in. It splits only the text
+// that arrived since the last Check into words and looks only at the runs that end in
+// it, so a whole reply costs about what one LeaksSystemPrompt of it does. Use one per
+// reply; it is not safe for concurrent use.
+type LeakChecker struct {
+	g     *LeakGuard
+	words []string // words of reply[:split], which no later text can change
+	split int      // bytes of the reply up to and including its last whitespace
+	final int      // len(words) at the last Check: runs ending there were looked at
+}
+
+// NewLeakChecker is NewLeakGuard(systemPrompt, canaries...).Checker(), for a prompt
+// checked once.
+func NewLeakChecker(systemPrompt string, canaries ...string) *LeakChecker {
+	return NewLeakGuard(systemPrompt, canaries...).Checker()
 }
 
 // Check reports whether reply, the whole text so far, leaks the prompt. Successive calls
-// must pass the reply growing; windows ending in the last word are looked at again, since
-// that word may still grow.
+// must pass the reply growing. Words before the reply's last whitespace are final; the
+// text after it may still grow, so the runs that end in it are looked at again next time.
 func (c *LeakChecker) Check(reply string) bool {
-	rw := words(reply)
-	for _, cw := range c.canaries {
-		if containsRun(rw, cw) {
-			return true
+	if i := strings.LastIndexFunc(reply[c.split:], unicode.IsSpace); i >= 0 {
+		_, size := utf8.DecodeRuneInString(reply[c.split+i:])
+		c.words = append(c.words, words(reply[c.split:c.split+i+size])...)
+		c.split += i + size
+	}
+	final := len(c.words)
+	rw := append(c.words, words(reply[c.split:])...)
+	c.words = rw[:final] // the unfinished words are only borrowed for this check
+	from := c.final
+	c.final = final
+	for _, cw := range c.g.canaries {
+		for end := max(from+1, len(cw)); end <= len(rw); end++ {
+			if slices.Equal(rw[end-len(cw):end], cw) {
+				return true
+			}
 		}
 	}
-	start := max(c.checked-1, 0)
-	for i := start; i+leakRunWords <= len(rw); i++ {
-		if _, ok := c.runs[strings.Join(rw[i:i+leakRunWords], " ")]; ok {
+	for end := max(from+1, leakRunWords); end <= len(rw); end++ {
+		if _, ok := c.g.runs[strings.Join(rw[end-leakRunWords:end], " ")]; ok {
 			return true
 		}
-		c.checked = i + 1
 	}
 	return false
 }

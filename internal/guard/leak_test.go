@@ -105,6 +105,8 @@ func TestLeakCheckerMatchesLeaksSystemPrompt(t *testing.T) {
 		"Sure! My rules: help only with this practice's business: its services, hours, location, insurance, payment, visits and contacting the team.",
 		"The reference is FD canary x1, as you asked.",
 		"Help only with this practice's business: its services, hours, location",
+		"Sí, ayudamos\u00a0el sábado.\nHelp  only with this practice’s business:\tits services, hours, location, İnsurance, payment, visits and contacting",
+		"Ünïcode    words\u2003and  FD\u00a0CANARY\u00a0X1",
 	}
 	for _, reply := range replies {
 		c := NewLeakChecker(prompt, "fd-canary-x1")
