@@ -23,15 +23,24 @@ import (
 // version is stamped in by the Makefile (-ldflags "-X main.version=...").
 var version = "dev"
 
-// defaultMemoryLimit is the Go heap's soft limit when GOMEMLIMIT is unset: on a small
-// VPS the collector works harder near it instead of letting a busy hour double the heap.
-const defaultMemoryLimit = 100 << 20
+// The collector's settings when GOGC and GOMEMLIMIT are unset. A busy hour's heap is
+// mostly garbage from replies in flight, so collecting at three times the live heap
+// (GOGC=200) instead of twice halves the collections and the latency they add to
+// every stream; the soft limit keeps that from costing a small VPS its memory: near
+// 100 MiB the collector works harder instead of letting the heap grow.
+const (
+	defaultGCPercent   = 200
+	defaultMemoryLimit = 100 << 20
+)
 
 func main() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(defaultGCPercent)
+	}
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(defaultMemoryLimit)
 	}
-	app := pocketbase.NewWithConfig(pocketbase.Config{DefaultDev: false})
+	app := pocketbase.NewWithConfig(pocketbase.Config{DefaultDev: false, DBConnect: hooks.DBConnect})
 	app.RootCmd.Version = version
 
 	cfg := &hooks.Config{
@@ -64,6 +73,14 @@ func main() {
 		})
 	}
 	hooks.Register(app, cfg)
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		err := se.Next()
+		// Start-up (migrations, the demo practice, the knowledge index) leaves garbage
+		// the collector may not reach for a while: hand it back to the OS now, so an
+		// idle server holds only what it uses.
+		debug.FreeOSMemory()
+		return err
+	})
 	app.RootCmd.AddCommand(versionCmd(), auditCmd(app), reindexCmd(app, cfg))
 
 	if err := app.Start(); err != nil {

@@ -188,7 +188,7 @@ func (eng *engine) reply(e *core.RequestEvent, b *models.Business, c *models.Con
 		flags["injection"] = true
 	}
 	// The visitor's message is stored before anything else can fail.
-	vm, err := eng.storeMessage(b.Id, c.Id, models.RoleVisitor, text, flags, "")
+	vm, err := storeMessage(eng.app, b.Id, c.Id, models.RoleVisitor, text, flags, "")
 	if err != nil {
 		return err
 	}
@@ -231,11 +231,18 @@ func (eng *engine) finish(s *stream, b *models.Business, c *models.Conversation,
 		s.gone = true
 		flags["interrupted"] = true
 	}
-	// Only the engine's own counters and timestamps changed: nothing to validate.
-	if err := eng.app.SaveNoValidate(c); err != nil {
-		eng.app.Logger().Error("conversation update", "conversation", c.Id, "error", err)
-	}
-	m, err := eng.storeMessage(b.Id, c.Id, models.RoleAssistant, text, flags, provider)
+	// One transaction, so one turn at SQLite's single write lock. The conversation's
+	// counters failing to save must not cost the reply.
+	var m *core.Record
+	err := eng.app.RunInTransaction(func(tx core.App) error {
+		// Only the engine's own counters and timestamps changed: nothing to validate.
+		if err := tx.SaveNoValidate(c); err != nil {
+			tx.Logger().Error("conversation update", "conversation", c.Id, "error", err)
+		}
+		var err error
+		m, err = storeMessage(tx, b.Id, c.Id, models.RoleAssistant, text, flags, provider)
+		return err
+	})
 	if err != nil {
 		eng.app.Logger().Error("store reply", "conversation", c.Id, "error", err)
 		s.send("error", &apiError{Code: "internal", Message: "The reply could not be saved."})
@@ -341,7 +348,7 @@ func (eng *engine) generate(ctx context.Context, s *stream, b *models.Business, 
 		if full.Len() > 0 {
 			flags["error"] = true
 			flags["partial"] = true
-			if _, serr := eng.storeMessage(b.Id, c.Id, models.RoleAssistant, full.String(), flags, p.Name()); serr != nil {
+			if _, serr := storeMessage(eng.app, b.Id, c.Id, models.RoleAssistant, full.String(), flags, p.Name()); serr != nil {
 				eng.app.Logger().Error("store partial reply", "conversation", c.Id, "error", serr)
 			}
 		}
@@ -443,7 +450,7 @@ func (eng *engine) requestHuman(b *models.Business, c *models.Conversation) erro
 	if err := eng.app.Save(c); err != nil {
 		return err
 	}
-	_, err := eng.storeMessage(b.Id, c.Id, models.RoleSystem, "The visitor asked to talk to a person.", nil, "")
+	_, err := storeMessage(eng.app, b.Id, c.Id, models.RoleSystem, "The visitor asked to talk to a person.", nil, "")
 	return err
 }
 
@@ -485,8 +492,8 @@ func conversationMessages(app core.App, conversationID string, limit int, visibl
 // validation, which reads both relations back from the database on each save, is
 // skipped; the record hooks (realtime among them) still run. A reply longer than the
 // field allows is cut to fit rather than lost.
-func (eng *engine) storeMessage(business, conversation, role, text string, flags map[string]any, provider string) (*core.Record, error) {
-	col, err := eng.app.FindCachedCollectionByNameOrId(models.MessagesCollection)
+func storeMessage(app core.App, business, conversation, role, text string, flags map[string]any, provider string) (*core.Record, error) {
+	col, err := app.FindCachedCollectionByNameOrId(models.MessagesCollection)
 	if err != nil {
 		return nil, err
 	}
@@ -499,7 +506,7 @@ func (eng *engine) storeMessage(business, conversation, role, text string, flags
 		r.Set("flags", flags)
 	}
 	r.Set("provider", provider)
-	if err := eng.app.SaveNoValidate(r); err != nil {
+	if err := app.SaveNoValidate(r); err != nil {
 		return nil, fmt.Errorf("store %s message: %w", role, err)
 	}
 	return r, nil

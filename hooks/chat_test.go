@@ -7,10 +7,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ollama/ollama/api"
 
 	"frontdesk/internal/llm"
+	"frontdesk/models"
 	"frontdesk/tests"
 )
 
@@ -377,5 +379,22 @@ func TestHandoff(t *testing.T) {
 	c, _ := v.app.FindRecordById("conversations", id)
 	if c.GetString("status") != "needs_human" {
 		t.Fatal("status not changed")
+	}
+}
+
+// A reply longer than the messages' text field holds is stored cut to fit, not lost.
+func TestOverlongReplyIsStoredCut(t *testing.T) {
+	long := strings.Repeat("Our team can help. ", 1100) // 20,900 characters
+	fake := tests.NewFakeOllama(t, func(req api.ChatRequest) tests.OllamaReply { return tests.Words(long) })
+	v := newVisitorAPI(t, tests.Options{OllamaURL: fake.URL})
+	id, token := v.start()
+	_, events := v.send(id, token, "Tell me everything about your practice")
+	if last := events[len(events)-1]; last.Name != "done" {
+		t.Fatalf("last event %s %v", last.Name, last.Data)
+	}
+	msgs := v.messages(id)
+	got := msgs[len(msgs)-1]["text"].(string)
+	if n := utf8.RuneCountInString(got); n != models.MaxMessageText || !strings.HasPrefix(long, got) {
+		t.Fatalf("stored reply: %d characters, prefix of the reply: %v", n, strings.HasPrefix(long, got))
 	}
 }

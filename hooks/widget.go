@@ -42,6 +42,9 @@ func bindWidgetAPI(se *core.ServeEvent, eng *engine) {
 	// each practice allows its own website plus same-origin, nothing else.
 	g.Bind(&hook.Handler[*core.RequestEvent]{Id: apis.DefaultCorsMiddlewareId, Priority: apis.DefaultCorsMiddlewarePriority, Func: eng.cors})
 	g.Bind(apis.BodyLimit(maxWidgetBody))
+	// Visitor traffic is most of all requests, and a request log line holds the
+	// visitor's IP address and conversation: only failed requests are logged.
+	g.Bind(apis.SkipSuccessActivityLog())
 
 	g.OPTIONS("/{path...}", func(e *core.RequestEvent) error { return e.NoContent(http.StatusNoContent) })
 	g.GET("/config", eng.handleConfig)

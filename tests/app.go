@@ -86,7 +86,7 @@ func (o Options) Config() *hooks.Config {
 // The demo practice is created when the app first serves (an API scenario or Start).
 func NewApp(t testing.TB, o Options) *pbtests.TestApp {
 	t.Helper()
-	app, err := pbtests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: t.TempDir()})
+	app, err := pbtests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: t.TempDir(), DBConnect: hooks.DBConnect})
 	if err != nil {
 		t.Fatalf("test app: %v", err)
 	}
@@ -124,7 +124,7 @@ type Server struct {
 // address itself (e.g. with a custom DialContext).
 func StartServer(t testing.TB, o Options) *Server {
 	t.Helper()
-	app, err := pbtests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: t.TempDir()})
+	app, err := pbtests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: t.TempDir(), DBConnect: hooks.DBConnect})
 	if err != nil {
 		t.Fatalf("test app: %v", err)
 	}
@@ -198,11 +198,17 @@ func Handler(t testing.TB, app core.App) http.Handler {
 	return h
 }
 
+// terminate shuts app down as PocketBase does on exit: the terminate hooks, then the
+// databases close.
+func terminate(app core.App) {
+	_ = app.OnTerminate().Trigger(&core.TerminateEvent{App: app}, func(e *core.TerminateEvent) error { return e.App.ResetBootstrapState() })
+}
+
 // ServeOnce starts the app on dataDir (kept between calls, unlike NewApp's copy), waits
 // until it listens or fails, stops it, and returns the start error if any.
 func ServeOnce(t testing.TB, dataDir string, o Options) error {
 	t.Helper()
-	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dataDir})
+	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dataDir, DBConnect: hooks.DBConnect})
 	if err := app.Bootstrap(); err != nil {
 		return err
 	}
@@ -217,12 +223,12 @@ func ServeOnce(t testing.TB, dataDir string, o Options) error {
 	select {
 	case <-addr:
 	case err = <-done:
-		_ = app.ResetBootstrapState()
+		terminate(app)
 		return err
 	case <-time.After(30 * time.Second):
 		t.Fatal("server did not start in 30s")
 	}
-	_ = app.OnTerminate().Trigger(&core.TerminateEvent{App: app}, func(e *core.TerminateEvent) error { return e.App.ResetBootstrapState() })
+	terminate(app)
 	select {
 	case err = <-done:
 	case <-time.After(5 * time.Second):
