@@ -125,14 +125,26 @@ func (eng *engine) provider(b *models.Business) (llm.Provider, string, error) {
 	return p, cfg.Model, nil
 }
 
+// deltaWindow is how long reply chunks that follow a written one are held so they go
+// out together: the first chunk of a reply is written at once, and at a fast model's
+// pace a few chunks share one write (one system call here and one at the visitor's end)
+// instead of one each, with no delay a reader could notice. A slow model's chunks,
+// further apart than this, are each written as they come.
+const deltaWindow = 50 * time.Millisecond
+
 // stream writes server-sent events to the visitor until they disconnect; after that the
 // reply goes on being produced and stored, and writes are dropped.
 type stream struct {
-	e    *core.RequestEvent
-	gone bool
+	e *core.RequestEvent
 	// beforeDone runs before the done event is written: the conversation's lock is
 	// released there, so a visitor who sends the next message on done isn't refused.
 	beforeDone func()
+
+	mu      sync.Mutex // held while writing: a held-back delta is written by a timer
+	gone    bool
+	pending []byte      // delta events held back, written with the next write
+	wrote   time.Time   // when a delta was last written
+	timer   *time.Timer // writes pending when it fires; nil when none is held
 }
 
 func newStream(e *core.RequestEvent) *stream {
@@ -144,36 +156,92 @@ func newStream(e *core.RequestEvent) *stream {
 	return &stream{e: e}
 }
 
+// send writes an event at once, after any deltas held back.
 func (s *stream) send(event string, data any) {
 	if event == "done" && s.beforeDone != nil {
 		s.beforeDone()
 	}
 	b, _ := json.Marshal(data)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.timer != nil {
+		s.timer.Stop()
+		s.timer = nil
+	}
 	s.write(append(append(append(append([]byte("event: "), event...), "\ndata: "...), b...), "\n\n"...))
 }
 
 // delta sends one chunk of the reply: the hot path, built without maps or reflection
-// beyond quoting the text.
+// beyond quoting the text. A chunk that comes within deltaWindow of the last one
+// written is held back until the window ends.
 func (s *stream) delta(text string) {
 	q, _ := json.Marshal(text)
-	buf := make([]byte, 0, len(q)+32)
-	buf = append(buf, "event: delta\ndata: {\"text\":"...)
-	buf = append(buf, q...)
-	s.write(append(buf, "}\n\n"...))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pending = append(s.pending, "event: delta\ndata: {\"text\":"...)
+	s.pending = append(s.pending, q...)
+	s.pending = append(s.pending, "}\n\n"...)
+	if s.timer != nil {
+		return // already due to be written
+	}
+	if wait := deltaWindow - time.Since(s.wrote); !s.wrote.IsZero() && wait > 0 {
+		s.timer = time.AfterFunc(wait, s.flushHeld)
+		return
+	}
+	s.write(nil)
+	s.wrote = time.Now()
 }
 
+// flushHeld writes the deltas held back (the timer's end of the window).
+func (s *stream) flushHeld() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.timer == nil {
+		return // send wrote them meanwhile
+	}
+	s.timer = nil
+	s.write(nil)
+	s.wrote = time.Now()
+}
+
+// write writes the held deltas and then p, and flushes; s.mu is held.
 func (s *stream) write(p []byte) {
+	out := append(s.pending, p...)
+	s.pending = s.pending[:0]
+	if len(out) == 0 {
+		return
+	}
 	if s.gone || s.e.Request.Context().Err() != nil {
 		s.gone = true
 		return
 	}
-	if _, err := s.e.Response.Write(p); err != nil {
+	if _, err := s.e.Response.Write(out); err != nil {
 		s.gone = true
 		return
 	}
 	if err := s.e.Flush(); err != nil {
 		s.gone = true
 	}
+}
+
+// close ends the stream when the handler returns: a held-back delta's timer must not
+// write to a response that is finished.
+func (s *stream) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.timer != nil {
+		s.timer.Stop()
+		s.timer = nil
+	}
+	s.gone = true
+}
+
+// visitorGone reports whether the visitor has stopped reading the stream.
+func (s *stream) visitorGone() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.gone = s.gone || s.e.Request.Context().Err() != nil
+	return s.gone
 }
 
 // reply is the whole turn: store the visitor's message, then answer it.
@@ -200,6 +268,7 @@ func (eng *engine) reply(e *core.RequestEvent, b *models.Business, c *models.Con
 	}
 
 	s := newStream(e)
+	defer s.close()
 	s.beforeDone = release
 	s.send("message", map[string]any{"id": vm.Id, "role": models.RoleVisitor, "text": text})
 
@@ -227,8 +296,7 @@ func (eng *engine) cannedReply(s *stream, b *models.Business, c *models.Conversa
 
 // finish stores an assistant reply and tells the visitor it is done.
 func (eng *engine) finish(s *stream, b *models.Business, c *models.Conversation, text string, flags map[string]any, provider string) {
-	if s.gone || s.e.Request.Context().Err() != nil {
-		s.gone = true
+	if s.visitorGone() {
 		flags["interrupted"] = true
 	}
 	// One transaction, so one turn at SQLite's single write lock. The conversation's

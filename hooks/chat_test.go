@@ -1,6 +1,7 @@
 package hooks_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -218,22 +219,9 @@ func TestReplyStoredWhenVisitorDisconnects(t *testing.T) {
 		return r
 	})
 	srv := tests.StartServer(t, tests.Options{OllamaURL: fake.URL})
-	res, err := http.Post(srv.URL+"/api/widget/demo/conversations", "application/json", strings.NewReader(`{}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var conv map[string]string
-	_ = json.NewDecoder(res.Body).Decode(&conv)
-	res.Body.Close()
-
+	conv := startConversation(t, srv.URL)
 	ctx, cancel := context.WithCancel(context.Background())
-	req, _ := http.NewRequestWithContext(ctx, "POST", srv.URL+"/api/widget/demo/conversations/"+conv["id"]+"/messages", strings.NewReader(`{"text":"count for me"}`))
-	req.Header.Set("X-Conversation-Token", conv["token"])
-	req.Header.Set("Content-Type", "application/json")
-	res, err = http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := postMessage(t, ctx, srv.URL, conv, "count for me")
 	buf := make([]byte, 512)
 	if _, err := res.Body.Read(buf); err != nil {
 		t.Fatal(err)
@@ -255,6 +243,77 @@ func TestReplyStoredWhenVisitorDisconnects(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatal("the reply was not stored after the visitor disconnected")
+}
+
+// startConversation opens a conversation with the demo practice of a running server
+// and returns its id and token.
+func startConversation(t *testing.T, base string) map[string]string {
+	t.Helper()
+	res, err := http.Post(base+"/api/widget/demo/conversations", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var conv map[string]string
+	if err := json.NewDecoder(res.Body).Decode(&conv); err != nil || conv["id"] == "" {
+		t.Fatalf("conversation: %v %v", conv, err)
+	}
+	return conv
+}
+
+// postMessage sends the visitor's text and returns the streaming response.
+func postMessage(t *testing.T, ctx context.Context, base string, conv map[string]string, text string) *http.Response {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"text": text})
+	req, _ := http.NewRequestWithContext(ctx, "POST", base+"/api/widget/demo/conversations/"+conv["id"]+"/messages", bytes.NewReader(body))
+	req.Header.Set("X-Conversation-Token", conv["token"])
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// Chunks that come close together share a write, yet none waits for the next: here each
+// chunk is produced only once the visitor has the one before it, so a chunk held back
+// until more arrive would stall the reply.
+func TestEveryChunkReachesTheVisitorWithoutTheNext(t *testing.T) {
+	received := make(chan struct{}, 16)
+	stalled := make(chan int, 16)
+	fake := tests.NewFakeOllama(t, func(api.ChatRequest) tests.OllamaReply {
+		r := tests.Words("one two three four five")
+		r.BeforeChunk = func(i int) {
+			select {
+			case <-received:
+			case <-time.After(5 * time.Second):
+				stalled <- i
+			}
+		}
+		return r
+	})
+	srv := tests.StartServer(t, tests.Options{OllamaURL: fake.URL})
+	res := postMessage(t, context.Background(), srv.URL, startConversation(t, srv.URL), "count for me")
+	defer res.Body.Close()
+	var deltas []string
+	err := tests.EachEvent(res.Body, func(e tests.Event) bool {
+		if e.Name == "delta" {
+			deltas = append(deltas, e.Data["text"].(string))
+			received <- struct{}{}
+		}
+		return e.Name != "done" && e.Name != "error"
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case i := <-stalled:
+		t.Fatalf("chunk %d was held back until the next one came", i-1)
+	default:
+	}
+	if got := strings.Join(deltas, ""); got != "one two three four five" || len(deltas) != 5 {
+		t.Fatalf("deltas %q", deltas)
+	}
 }
 
 func TestConversationRateLimit(t *testing.T) {

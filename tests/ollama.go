@@ -24,6 +24,8 @@ type OllamaReply struct {
 	FailAfter int
 	// Status, if set, answers with this HTTP status and an error body instead.
 	Status int
+	// BeforeChunk, if set, is called before each chunk after the first, with its index.
+	BeforeChunk func(i int)
 }
 
 // FakeOllama is an httptest server speaking Ollama's /api/chat NDJSON protocol and its
@@ -141,6 +143,9 @@ func NewFakeOllama(t testing.TB, reply func(req api.ChatRequest) OllamaReply) *F
 			}
 			if i > 0 && !wait(rep.ChunkDelay) {
 				return
+			}
+			if i > 0 && rep.BeforeChunk != nil {
+				rep.BeforeChunk(i)
 			}
 			_ = enc.Encode(api.ChatResponse{Model: req.Model, CreatedAt: time.Now().UTC(), Message: api.Message{Role: "assistant", Content: c}})
 			if flusher != nil {

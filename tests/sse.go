@@ -16,6 +16,13 @@ type Event struct {
 // ReadEvents parses a text/event-stream body into its events.
 func ReadEvents(r io.Reader) ([]Event, error) {
 	var out []Event
+	err := EachEvent(r, func(e Event) bool { out = append(out, e); return true })
+	return out, err
+}
+
+// EachEvent parses a text/event-stream body, calling on with each event as it arrives
+// until on returns false or the body ends.
+func EachEvent(r io.Reader, on func(Event) bool) error {
 	var cur Event
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
@@ -23,19 +30,19 @@ func ReadEvents(r io.Reader) ([]Event, error) {
 		line := sc.Text()
 		switch {
 		case line == "":
-			if cur.Name != "" {
-				out = append(out, cur)
+			if cur.Name != "" && !on(cur) {
+				return nil
 			}
 			cur = Event{}
 		case strings.HasPrefix(line, "event: "):
 			cur.Name = strings.TrimPrefix(line, "event: ")
 		case strings.HasPrefix(line, "data: "):
 			if err := json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &cur.Data); err != nil {
-				return out, err
+				return err
 			}
 		}
 	}
-	return out, sc.Err()
+	return sc.Err()
 }
 
 // Names lists the events' names, consecutive deltas folded into one "delta".
