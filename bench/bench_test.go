@@ -56,6 +56,9 @@ func TestSmoke(t *testing.T) {
 	if k := res.Knowledge; k.Chunks != o.Chunks || k.Searches != o.Searches || k.P50ms <= 0 || k.P95ms < k.P50ms {
 		t.Errorf("implausible knowledge figures %+v", k)
 	}
+	if m := res.Machine; m.IdlePct+m.StealPct <= 0 || m.IdlePct+m.StealPct > 100 {
+		t.Errorf("machine idle %.1f%% and steal %.1f%% during the run", m.IdlePct, m.StealPct)
+	}
 	if len(res.Budgets) != 5 {
 		t.Errorf("budgets = %+v", res.Budgets)
 	}

@@ -218,6 +218,7 @@ func run(ctx context.Context, o options, logw io.Writer) (*Result, error) {
 		return nil, fmt.Errorf("server CPU: %w", err)
 	}
 	self0 := selfCPU()
+	ticks0 := machineTicks()
 	calls0, conns0 := model.calls.Load(), model.conns.Load()
 	phaseCtx, cancel = context.WithTimeout(ctx, o.Duration)
 	model.record()
@@ -233,6 +234,7 @@ func run(ctx context.Context, o options, logw io.Writer) (*Result, error) {
 		return nil, fmt.Errorf("server CPU: %w", err)
 	}
 	res.Machine.BenchCPUSeconds = (selfCPU() - self0).Seconds()
+	res.Machine.IdlePct, res.Machine.StealPct = share(ticks0, machineTicks())
 	res.Server.ModelCalls = model.calls.Load() - calls0
 	res.Server.ModelConns = model.conns.Load() - conns0
 	res.Frontdesk = newPhase(stats, expected, elapsed, capped)

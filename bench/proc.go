@@ -178,3 +178,41 @@ func loadAverage() float64 {
 	v, _ := strconv.ParseFloat(f[0], 64)
 	return v
 }
+
+// cpuTicks are the machine's CPU time counters from /proc/stat, all cores together.
+type cpuTicks struct{ total, idle, steal uint64 }
+
+// machineTicks reads the counters; zero when /proc/stat can't be read.
+func machineTicks() cpuTicks {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return cpuTicks{}
+	}
+	line, _, _ := strings.Cut(string(data), "\n")
+	f := strings.Fields(line) // cpu user nice system idle iowait irq softirq steal ...
+	var t cpuTicks
+	for i, s := range f[1:] {
+		v, _ := strconv.ParseUint(s, 10, 64)
+		if i >= 8 { // guest time is already counted in user
+			break
+		}
+		t.total += v
+		switch i {
+		case 3:
+			t.idle = v
+		case 7:
+			t.steal = v
+		}
+	}
+	return t
+}
+
+// share returns what part of the machine's CPU time between a and b was idle, and what
+// part the hypervisor gave to other machines (steal), in percent.
+func share(a, b cpuTicks) (idle, steal float64) {
+	total := float64(b.total - a.total)
+	if total <= 0 {
+		return 0, 0
+	}
+	return 100 * float64(b.idle-a.idle) / total, 100 * float64(b.steal-a.steal) / total
+}

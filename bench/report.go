@@ -62,7 +62,12 @@ type machine struct {
 	// BenchCPUSeconds is what the visitors and fake model (this process) used during the
 	// Frontdesk phase, on the same cores as the server.
 	BenchCPUSeconds float64 `json:"bench_cpu_seconds"`
-	FileLimit       uint64  `json:"nofile_limit"`
+	// IdlePct and StealPct are the machine's CPU time during the Frontdesk phase that
+	// was idle, and that the hypervisor gave to other machines: a run with much steal
+	// measured a busier machine than its load average says.
+	IdlePct   float64 `json:"idle_pct"`
+	StealPct  float64 `json:"steal_pct"`
+	FileLimit uint64  `json:"nofile_limit"`
 }
 
 // latency is a set of percentiles in milliseconds (or ratios).
@@ -206,7 +211,8 @@ func (r *Result) markdown() string {
 	fmt.Fprintf(&b, "\n### %s: %d visitors × %d messages\n\n", r.Started.UTC().Format("2006-01-02 15:04 UTC"), o.Visitors, o.Messages)
 	fmt.Fprintf(&b, "Fake model: %.0f ms to first token, %.0f ms per token, %d tokens; starts spread over %.0f ms, %.0f ms between a reply and the next message. ",
 		o.TTFTms, o.PaceMs, o.Tokens, o.RampMs, o.ThinkMs)
-	fmt.Fprintf(&b, "Machine: %d CPUs, load average %.2f before and %.2f after; %s", r.Machine.CPUs, r.Machine.LoadBefore, r.Machine.LoadAfter, r.Machine.GoVersion)
+	fmt.Fprintf(&b, "Machine: %d CPUs, load average %.2f before and %.2f after, during the Frontdesk phase %.0f%% idle and %.1f%% stolen by the hypervisor; %s",
+		r.Machine.CPUs, r.Machine.LoadBefore, r.Machine.LoadAfter, r.Machine.IdlePct, r.Machine.StealPct, r.Machine.GoVersion)
 	if r.Commit != "" {
 		fmt.Fprintf(&b, "; commit %s", r.Commit)
 	}
