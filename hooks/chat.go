@@ -41,6 +41,7 @@ type engine struct {
 	cfg     *Config
 	vault   *vault
 	limiter *convLimiter
+	ckpt    *checkpointer
 	canary  string
 	know    retriever
 
@@ -79,6 +80,7 @@ func newEngine(app core.App, cfg *Config, v *vault) *engine {
 		cfg:       cfg,
 		vault:     v,
 		limiter:   newConvLimiter(conversationRate, conversationWindow),
+		ckpt:      &checkpointer{app: app},
 		canary:    "fd-" + randomToken(9),
 		providers: map[string]llm.Provider{},
 	}
@@ -317,6 +319,8 @@ func (eng *engine) finish(s *stream, b *models.Business, c *models.Conversation,
 		return
 	}
 	s.send("done", map[string]any{"id": m.Id, "text": text})
+	// The visitor has the whole reply: the log's checkpoint costs no one a wait here.
+	eng.ckpt.maybe()
 }
 
 var errLeak = errors.New("reply would reveal the system prompt")

@@ -58,7 +58,6 @@ func Register(app core.App, cfg *Config) {
 	v := bindSecrets(app, cfg)
 	bindAudit(app, a)
 	bindDemo(app, cfg)
-	bindCheckpoints(app)
 	e := newEngine(app, cfg, v)
 	e.know = bindKnowledge(app, cfg)
 	app.OnRecordAfterUpdateSuccess(models.BusinessesCollection).BindFunc(e.forgetBusinesses)
