@@ -262,9 +262,7 @@ func (eng *engine) reply(e *core.RequestEvent, b *models.Business, c *models.Con
 	if err != nil {
 		return err
 	}
-	// Counted now, saved with the reply (finish): one write less before the model is asked.
-	c.Set("message_count", c.MessageCount()+1)
-	c.Set("last_message_at", time.Now().UTC())
+	// Counted with the reply (finish): one write less before the model is asked.
 	if health.Found {
 		c.Set("health_flagged", true)
 	}
@@ -305,8 +303,7 @@ func (eng *engine) finish(s *stream, b *models.Business, c *models.Conversation,
 	// counters failing to save must not cost the reply.
 	var m *core.Record
 	err := eng.app.RunInTransaction(func(tx core.App) error {
-		// Only the engine's own counters and timestamps changed: nothing to validate.
-		if err := tx.SaveNoValidate(c); err != nil {
+		if err := countTurn(tx, c); err != nil {
 			tx.Logger().Error("conversation update", "conversation", c.Id, "error", err)
 		}
 		var err error
@@ -321,6 +318,24 @@ func (eng *engine) finish(s *stream, b *models.Business, c *models.Conversation,
 	s.send("done", map[string]any{"id": m.Id, "text": text})
 	// The visitor has the whole reply: the log's checkpoint costs no one a wait here.
 	eng.ckpt.maybe()
+}
+
+// countTurn adds a visitor's message and its reply to the conversation's counters. The
+// record is read afresh inside the transaction, not saved from c: a reply takes seconds,
+// and a status set meanwhile (the visitor's handoff, staff closing the conversation)
+// must not be written back over.
+func countTurn(tx core.App, c *models.Conversation) error {
+	r, err := tx.FindRecordById(models.ConversationsCollection, c.Id)
+	if err != nil {
+		return err
+	}
+	r.Set("message_count", r.GetInt("message_count")+1)
+	r.Set("last_message_at", time.Now().UTC())
+	if c.GetBool("health_flagged") {
+		r.Set("health_flagged", true)
+	}
+	// Only the engine's own counters and timestamps changed: nothing to validate.
+	return tx.SaveNoValidate(r)
 }
 
 var errLeak = errors.New("reply would reveal the system prompt")

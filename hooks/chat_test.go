@@ -457,3 +457,67 @@ func TestOverlongReplyIsStoredCut(t *testing.T) {
 		t.Fatalf("stored reply: %d characters, prefix of the reply: %v", n, strings.HasPrefix(long, got))
 	}
 }
+
+// A reply in progress must not undo what changed on its conversation meanwhile: here the
+// visitor asks for a person, and staff close another conversation, while replies stream.
+func TestReplyKeepsStatusChangedMeanwhile(t *testing.T) {
+	midway := make(chan struct{})
+	goOn := make(chan struct{})
+	fake := tests.NewFakeOllama(t, func(api.ChatRequest) tests.OllamaReply {
+		r := tests.Words("one two three")
+		r.BeforeChunk = func(i int) {
+			if i == 1 {
+				midway <- struct{}{}
+				<-goOn
+			}
+		}
+		return r
+	})
+	v := newVisitorAPI(t, tests.Options{OllamaURL: fake.URL})
+	for _, tc := range []struct {
+		name   string
+		change func(id, token string)
+		status string
+	}{
+		{"handoff", func(id, token string) {
+			rec := v.do("POST", "/api/widget/demo/conversations/"+id+"/handoff", "", map[string]string{"X-Conversation-Token": token})
+			if rec.Code != 200 {
+				t.Errorf("handoff %d %s", rec.Code, rec.Body.String())
+			}
+		}, models.StatusNeedsHuman},
+		{"closed by staff", func(id, token string) {
+			c, err := v.app.FindRecordById(models.ConversationsCollection, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Set("status", models.StatusClosed)
+			if err := v.app.Save(c); err != nil {
+				t.Error(err)
+			}
+		}, models.StatusClosed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			id, token := v.start()
+			sent := make(chan []tests.Event)
+			go func() {
+				_, events := v.send(id, token, "count for me")
+				sent <- events
+			}()
+			<-midway
+			tc.change(id, token)
+			close(goOn)
+			events := <-sent
+			goOn = make(chan struct{})
+			if last := events[len(events)-1]; last.Name != "done" {
+				t.Fatalf("last event %s %v", last.Name, last.Data)
+			}
+			c, err := v.app.FindRecordById(models.ConversationsCollection, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.GetString("status") != tc.status || c.GetInt("message_count") != 1 {
+				t.Fatalf("status %q message_count %d, want %q and 1", c.GetString("status"), c.GetInt("message_count"), tc.status)
+			}
+		})
+	}
+}
