@@ -29,9 +29,11 @@ type Message struct {
 
 // Tool is a function the model may call; Parameters is a JSON Schema object.
 type Tool struct {
-	Name        string         `json:"name"`
-	Description string         `json:"description"`
-	Parameters  map[string]any `json:"parameters"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	// Parameters is the JSON Schema of the arguments. Providers may keep their own
+	// form of it, so a schema must not be changed once it has been passed in a Request.
+	Parameters map[string]any `json:"parameters"`
 }
 
 // ToolCall is one call the model asked for.

@@ -13,7 +13,10 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
+	"sync"
+	"unsafe"
 
 	"github.com/ollama/ollama/api"
 )
@@ -31,7 +34,20 @@ type Ollama struct {
 	base   *url.URL
 	http   *http.Client
 	client *api.Client
+
+	toolsMu sync.Mutex
+	tools   map[toolKey]api.Tool // converted tools, see tool
 }
+
+// toolKey names one Tool value: its Parameters by identity, which Tool's contract
+// (unchanged once used) makes enough.
+type toolKey struct {
+	name, description string
+	params            unsafe.Pointer
+}
+
+// maxCachedTools bounds the converted tools kept; callers pass the same few.
+const maxCachedTools = 64
 
 // NewOllama returns a provider for the Ollama server at baseURL; empty means
 // OLLAMA_HOST, else http://127.0.0.1:11434. httpClient nil means http.DefaultClient.
@@ -246,13 +262,34 @@ func (o *Ollama) chatRequest(req Request) (*api.ChatRequest, error) {
 		creq.Messages = append(creq.Messages, msg)
 	}
 	for _, t := range req.Tools {
-		fn := api.ToolFunction{Name: t.Name, Description: t.Description}
-		if err := convertSchema(t.Parameters, &fn.Parameters); err != nil {
-			return nil, fmt.Errorf("ollama: parameters of tool %s: %w", t.Name, err)
+		tool, err := o.tool(t)
+		if err != nil {
+			return nil, err
 		}
-		creq.Tools = append(creq.Tools, api.Tool{Type: "function", Function: fn})
+		creq.Tools = append(creq.Tools, tool)
 	}
 	return creq, nil
+}
+
+// tool is t in Ollama's types. The conversion goes through JSON and cost more than the
+// rest of a request, for the same few tools every turn, so each is converted once.
+func (o *Ollama) tool(t Tool) (api.Tool, error) {
+	key := toolKey{t.Name, t.Description, reflect.ValueOf(t.Parameters).UnsafePointer()}
+	o.toolsMu.Lock()
+	defer o.toolsMu.Unlock()
+	if tool, ok := o.tools[key]; ok {
+		return tool, nil
+	}
+	fn := api.ToolFunction{Name: t.Name, Description: t.Description}
+	if err := convertSchema(t.Parameters, &fn.Parameters); err != nil {
+		return api.Tool{}, fmt.Errorf("ollama: parameters of tool %s: %w", t.Name, err)
+	}
+	tool := api.Tool{Type: "function", Function: fn}
+	if o.tools == nil || len(o.tools) >= maxCachedTools {
+		o.tools = make(map[toolKey]api.Tool)
+	}
+	o.tools[key] = tool
+	return tool, nil
 }
 
 // Embed returns one vector per text from /api/embed.

@@ -81,6 +81,37 @@ func TestOllamaStreamsText(t *testing.T) {
 			"name":{"type":"string","description":"Full name"},"phone":{"type":"string"}}}}}]`)
 }
 
+// Tools are converted to Ollama's types once and reused; a tool with another schema
+// under the same name is converted anew.
+func TestOllamaToolsConvertedOnceEach(t *testing.T) {
+	c := &captured{}
+	p := fakeOllama(t, c, func(w http.ResponseWriter, r *http.Request, _ int) {
+		writeFlush(w, ollamaLine("Hi"))
+		writeFlush(w, ollamaDone)
+	})
+	other := []Tool{{Name: "save_lead", Description: "Save the visitor's contact details.", Parameters: map[string]any{
+		"type": "object", "properties": map[string]any{"email": map[string]any{"type": "string"}}}}}
+	want := map[string]string{
+		"sample": `[{"type":"function","function":{"name":"save_lead","description":"Save the visitor's contact details.",
+			"parameters":{"type":"object","required":["name"],"properties":{
+			"name":{"type":"string","description":"Full name"},"phone":{"type":"string"}}}}}]`,
+		"other": `[{"type":"function","function":{"name":"save_lead","description":"Save the visitor's contact details.",
+			"parameters":{"type":"object","properties":{"email":{"type":"string"}}}}}]`,
+	}
+	for _, step := range []struct {
+		name  string
+		tools []Tool
+	}{{"sample", sampleTools}, {"sample", sampleTools}, {"other", other}, {"sample", sampleTools}} {
+		if err := p.Chat(context.Background(), Request{Messages: sampleConversation, Tools: step.tools}, (&recorder{}).emit); err != nil {
+			t.Fatal(err)
+		}
+		assertJSON(t, step.name+" tools", c.json(t)["tools"], want[step.name])
+	}
+	if len(p.tools) != 2 {
+		t.Fatalf("%d tools converted, want 2", len(p.tools))
+	}
+}
+
 func TestOllamaDefaultModel(t *testing.T) {
 	c := &captured{}
 	p := fakeOllama(t, c, func(w http.ResponseWriter, r *http.Request, _ int) {
