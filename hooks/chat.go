@@ -370,7 +370,7 @@ func (eng *engine) generate(ctx context.Context, s *stream, b *models.Business, 
 		eng.app.Logger().Error("load history", "conversation", c.Id, "error", err)
 	}
 	base := eng.promptBase(b)
-	system := base.prompt(b, passages, time.Now())
+	system := base.prompt(passages, time.Now())
 	var redactor *guard.Redactor
 	if llm.Hosted(p.Name()) {
 		// Identifiers never reach a hosted model; tool arguments are restored below.

@@ -98,12 +98,6 @@ type LeakChecker struct {
 	final int      // len(words) at the last Check: runs ending there were looked at
 }
 
-// NewLeakChecker is NewLeakGuard(systemPrompt, canaries...).Checker(), for a prompt
-// checked once.
-func NewLeakChecker(systemPrompt string, canaries ...string) *LeakChecker {
-	return NewLeakGuard(systemPrompt, canaries...).Checker()
-}
-
 // Check reports whether reply, the whole text so far, leaks the prompt. Successive calls
 // must pass the reply growing. Words before the reply's last whitespace are final; the
 // text after it may still grow, so the runs that end in it are looked at again next time.

@@ -109,7 +109,7 @@ func TestLeakCheckerMatchesLeaksSystemPrompt(t *testing.T) {
 		"Ünïcode    words\u2003and  FD\u00a0CANARY\u00a0X1",
 	}
 	for _, reply := range replies {
-		c := NewLeakChecker(prompt, "fd-canary-x1")
+		c := NewLeakGuard(prompt, "fd-canary-x1").Checker()
 		leaked := false
 		for n := 1; n <= len(reply); n++ {
 			want := LeaksSystemPrompt(reply[:n], prompt, "fd-canary-x1")
