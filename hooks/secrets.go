@@ -2,10 +2,12 @@ package hooks
 
 import (
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
 
+	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 
 	"frontdesk/internal/secrets"
@@ -78,6 +80,8 @@ func bindSecrets(app core.App, cfg *Config) *vault {
 	for col := range encryptedFields {
 		app.OnRecordCreate(col).BindFunc(encrypt)
 		app.OnRecordUpdate(col).BindFunc(encrypt)
+		app.OnRecordCreateRequest(col).BindFunc(writeOnly)
+		app.OnRecordUpdateRequest(col).BindFunc(writeOnly)
 	}
 	// At serve, after migrations: a wrong key fails the start with a clear message
 	// instead of producing garbage later.
@@ -88,6 +92,44 @@ func bindSecrets(app core.App, cfg *Config) *vault {
 		return se.Next()
 	})
 	return v
+}
+
+// writeOnly lets staff set a stored credential. The fields are hidden so they are never
+// returned, and PocketBase drops hidden fields from a non-superuser's request body, so an
+// owner's key would be answered 200 and silently not stored: this hook reads the field
+// back from the body itself. The collection's API rule has already admitted the caller
+// (update), or is checked when the record is submitted (create).
+func writeOnly(e *core.RecordRequestEvent) error {
+	if e.HasSuperuserAuth() {
+		return e.Next() // superusers' bodies keep hidden fields
+	}
+	field := encryptedFields[e.Collection.Name]
+	body := map[string]any{}
+	if err := e.BindBody(&body); err != nil {
+		return e.BadRequestError("The body could not be read.", err)
+	}
+	raw, ok := body[field]
+	if !ok {
+		return e.Next()
+	}
+	val, isString := raw.(string)
+	if !isString {
+		return e.BadRequestError("Invalid "+field+".", validation.Errors{
+			field: validation.NewError("invalid_secret", "Send the secret as a string (an empty string removes it)."),
+		})
+	}
+	if e.Collection.Name == "credentials" && val != "" && !isJSONObject(val) {
+		return e.BadRequestError("Invalid value.", validation.Errors{
+			field: validation.NewError("invalid_credential", `The value must be a JSON object, such as {"api_key": "..."}.`),
+		})
+	}
+	e.Record.Set(field, val)
+	return e.Next()
+}
+
+func isJSONObject(s string) bool {
+	var m map[string]any
+	return json.Unmarshal([]byte(s), &m) == nil && m != nil
 }
 
 const canaryKey = "secret_canary"

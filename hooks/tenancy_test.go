@@ -80,8 +80,12 @@ type tenancyFixture struct {
 	counter int
 }
 
-func newTenancyFixture(t *testing.T) *tenancyFixture {
-	app := tests.NewApp(t, tests.Options{})
+func newTenancyFixture(t *testing.T, opts ...tests.Options) *tenancyFixture {
+	var o tests.Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	app := tests.NewApp(t, o)
 	f := &tenancyFixture{app: app, tokens: map[string]string{}}
 	var err error
 	if f.bizA, err = app.FindFirstRecordByData("businesses", "slug", "demo"); err != nil {
@@ -190,7 +194,7 @@ func (f *tenancyFixture) body(t *testing.T, collection, action string) map[strin
 	case "audit_log":
 		return map[string]any{"action": "forged", "seq": 1, "at": "x", "hash": "x"}
 	case "credentials":
-		return map[string]any{"business": a, "kind": fmt.Sprintf("new%d", n), "value": "s3cret"}
+		return map[string]any{"business": a, "kind": fmt.Sprintf("new%d", n), "value": `{"api_key": "s3cret"}`}
 	case "outbox":
 		return map[string]any{"business": a, "channel": "sms", "event": "x", "status": "sent"}
 	case "app_state":
