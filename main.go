@@ -34,6 +34,7 @@ const (
 )
 
 func main() {
+	privateUmask()
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(defaultGCPercent)
 	}

@@ -54,6 +54,7 @@ type TLSConfig struct {
 // Register binds every Frontdesk hook, route and job to app.
 func Register(app core.App, cfg *Config) {
 	a := &auditor{app: app}
+	bindPrivateFiles(app)
 	bindValidation(app)
 	v := bindSecrets(app, cfg)
 	bindAudit(app, a)
