@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -71,6 +72,9 @@ func Register(app core.App, cfg *Config) {
 			// Routes only (API scenarios in tests): nothing listens.
 			return se.Next()
 		}
+		// PocketBase would open a browser for its first-superuser installer: on a
+		// headless VPS that runs xdg-open. The link is printed instead.
+		se.InstallerFunc = printInstallLink
 		if err := bindTLS(se, cfg); err != nil {
 			return err
 		}
@@ -101,6 +105,17 @@ func Register(app core.App, cfg *Config) {
 		fmt.Printf("Frontdesk is running.\n  Demo page: %s/\n  Admin UI:  %s/_/\n", base, base)
 		return nil
 	})
+}
+
+// printInstallLink prints the one-time link (valid 30 minutes) that creates the first
+// superuser in the admin UI, while there is none.
+func printInstallLink(app core.App, installer *core.Record, baseURL string) error {
+	token, err := installer.NewStaticAuthToken(30 * time.Minute)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\nNo superuser yet. Open this link within 30 minutes to create one:\n  %s/_/#/pbinstall/%s\n(or run: frontdesk superuser upsert EMAIL PASSWORD)\n\n", strings.TrimRight(baseURL, "/"), token)
+	return nil
 }
 
 // displayAddr turns a listen address such as ":8090" into one a browser can open.
