@@ -31,9 +31,9 @@
 //
 //	app.OnRecordCreateExecute("documents").BindFunc(func(e *core.RecordEvent) error {
 //		return e.App.RunInTransaction(func(txApp core.App) error {
-//			app := e.App
-//			e.App = txApp
-//			defer func() { e.App = app }()
+//			orig := e.App
+//			e.App = txApp // the record saves in this transaction too
+//			defer func() { e.App = orig }()
 //			if err := e.Next(); err != nil {
 //				return err
 //			}
@@ -76,6 +76,7 @@ const DefaultMaxAttempts = 20
 // Handler does one job. A nil error marks it done; Permanent(err) fails it at once; any
 // other error retries it later with backoff. ctx ends when the runner stops or loses
 // the job's lease; a handler must honour it and must be idempotent (see the package doc).
+// Its error is logged and kept in the job's last_error: no visitor data in it.
 type Handler func(ctx context.Context, job *Job) error
 
 // Job is one claimed job as its handler sees it.
