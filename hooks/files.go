@@ -39,6 +39,11 @@ func restrictTree(dir string) error {
 		if d.Type()&fs.ModeSymlink != 0 {
 			return nil
 		}
+		if d.IsDir() && d.Name() == core.LocalNotifyDirName {
+			// PocketBase watches it to sync instances on one data dir: a chmod is an
+			// event there. It holds no data, only empty marker files.
+			return filepath.SkipDir
+		}
 		info, err := d.Info()
 		if err != nil {
 			if os.IsNotExist(err) {
