@@ -19,6 +19,7 @@ import (
 
 	"frontdesk/internal/guard"
 	"frontdesk/internal/llm"
+	"frontdesk/internal/locale"
 	"frontdesk/models"
 )
 
@@ -275,14 +276,14 @@ func (eng *engine) reply(e *core.RequestEvent, b *models.Business, c *models.Con
 	// The reply is produced and stored even if the visitor goes away mid-stream.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(e.Request.Context()), eng.cfg.ReplyTimeout+10*time.Second)
 	defer cancel()
-	lang := language(c.Locale(), b.Locale())
+	texts := locale.For(locale.Match(c.Locale(), b.Locale()))
 	switch {
 	case injection.Found:
-		eng.cannedReply(s, b, c, msgOffTopic(lang, b.Name()), map[string]any{"injection_refused": true})
+		eng.cannedReply(s, b, c, texts.OffTopic(b.Name()), map[string]any{"injection_refused": true})
 	case health.Found:
-		eng.cannedReply(s, b, c, msgHealth(lang, b.Phone()), map[string]any{"health_ack": true})
+		eng.cannedReply(s, b, c, texts.Health(b.Phone()), map[string]any{"health_ack": true})
 	default:
-		eng.generate(ctx, s, b, c, text, lang)
+		eng.generate(ctx, s, b, c, text, texts)
 	}
 	return nil
 }
@@ -340,7 +341,7 @@ func countTurn(tx core.App, c *models.Conversation) error {
 
 var errLeak = errors.New("reply would reveal the system prompt")
 
-func (eng *engine) generate(ctx context.Context, s *stream, b *models.Business, c *models.Conversation, question, lang string) {
+func (eng *engine) generate(ctx context.Context, s *stream, b *models.Business, c *models.Conversation, question string, texts locale.Catalog) {
 	var passages []llm.Passage
 	if eng.know != nil {
 		var err error
@@ -357,12 +358,11 @@ func (eng *engine) generate(ctx context.Context, s *stream, b *models.Business, 
 			}
 		}()
 	}
-	fallback := msgNotSure(lang)
 	p, model, err := eng.provider(b)
 	if err != nil {
 		eng.app.Logger().Error("model provider", "business", b.Id, "error", err)
 		s.send("error", errModelUnavailable)
-		eng.offline(ctx, s, b, c, passages, fallback)
+		eng.offline(ctx, s, b, c, passages, texts)
 		return
 	}
 	history, err := eng.history(c.Id)
@@ -379,7 +379,7 @@ func (eng *engine) generate(ctx context.Context, s *stream, b *models.Business, 
 			history[i].Content = redactor.Redact(history[i].Content)
 		}
 	}
-	req := llm.Request{Model: model, System: system, Messages: history, Tools: chatTools, MaxTokens: replyMaxTokens, Passages: passages, Fallback: fallback, Offer: msgOffer(lang)}
+	req := llm.Request{Model: model, System: system, Messages: history, Tools: chatTools, MaxTokens: replyMaxTokens, Passages: passages, Fallback: texts.NotSure, Offer: texts.Offer}
 	if p.Name() == llm.NameOffline {
 		req.Tools = nil
 	}
@@ -429,7 +429,7 @@ func (eng *engine) generate(ctx context.Context, s *stream, b *models.Business, 
 	case errors.Is(err, errLeak):
 		// Whatever streamed so far is replaced by the visitor's widget on done.
 		flags["leak_blocked"] = true
-		eng.cannedReply(s, b, c, msgOffTopic(lang, b.Name()), flags)
+		eng.cannedReply(s, b, c, texts.OffTopic(b.Name()), flags)
 	case err != nil:
 		eng.app.Logger().Warn("model reply failed", "business", b.Id, "provider", p.Name(), "error", err)
 		if full.Len() > 0 {
@@ -440,27 +440,26 @@ func (eng *engine) generate(ctx context.Context, s *stream, b *models.Business, 
 			}
 		}
 		s.send("error", errModelUnavailable)
-		eng.offline(ctx, s, b, c, passages, fallback)
+		eng.offline(ctx, s, b, c, passages, texts)
 	case full.Len() == 0:
 		// A model that only called tools still owes the visitor a sentence.
-		text := msgFollowUp(lang)
-		eng.cannedReply(s, b, c, text, flags)
+		eng.cannedReply(s, b, c, texts.FollowUp, flags)
 	default:
 		eng.finish(s, b, c, full.String(), flags, p.Name())
 	}
 }
 
 // offline answers from the practice's knowledge without a model, after a model failure.
-func (eng *engine) offline(ctx context.Context, s *stream, b *models.Business, c *models.Conversation, passages []llm.Passage, fallback string) {
+func (eng *engine) offline(ctx context.Context, s *stream, b *models.Business, c *models.Conversation, passages []llm.Passage, texts locale.Catalog) {
 	var full strings.Builder
-	err := llm.NewOffline().Chat(ctx, llm.Request{Passages: passages, Fallback: fallback, Offer: msgOffer(language(c.Locale(), b.Locale()))}, func(ev llm.Event) error {
+	err := llm.NewOffline().Chat(ctx, llm.Request{Passages: passages, Fallback: texts.NotSure, Offer: texts.Offer}, func(ev llm.Event) error {
 		full.WriteString(ev.Text)
 		s.delta(ev.Text)
 		return nil
 	})
 	if err != nil || full.Len() == 0 {
 		full.Reset()
-		full.WriteString(fallback)
+		full.WriteString(texts.NotSure)
 	}
 	eng.finish(s, b, c, full.String(), map[string]any{"offline": true}, "offline")
 }
@@ -537,7 +536,8 @@ func (eng *engine) requestHuman(b *models.Business, c *models.Conversation) erro
 	if err := eng.app.Save(c); err != nil {
 		return err
 	}
-	_, err := storeMessage(eng.app, b.Id, c.Id, models.RoleSystem, "The visitor asked to talk to a person.", nil, "")
+	// Staff read this note, in English like the rest of the staff tools.
+	_, err := storeMessage(eng.app, b.Id, c.Id, models.RoleSystem, locale.For(locale.English).HumanRequested, nil, "")
 	return err
 }
 

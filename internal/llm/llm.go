@@ -61,11 +61,12 @@ type Request struct {
 	Tools     []Tool
 	MaxTokens int
 	// Passages and Fallback serve the offline provider: it answers from the best
-	// passage when confident, and otherwise with Fallback.
+	// passage when confident, and otherwise with Fallback, which the caller localizes
+	// (empty: locale's English NotSure).
 	Passages []Passage
 	Fallback string
 	// Offer is the offline provider's invitation to leave contact details, added
-	// after a confident answer; the caller localizes it (empty: built-in English).
+	// after a confident answer; the caller localizes it (empty: locale's English Offer).
 	Offer string
 }
 

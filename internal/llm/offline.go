@@ -3,18 +3,14 @@ package llm
 import (
 	"context"
 	"strings"
+
+	"frontdesk/internal/locale"
 )
 
 // OfflineConfidence is the lowest passage Score the offline provider answers
 // from; below it, a passage is more likely a near miss than the answer, and the
 // visitor gets the fallback with an offer of a callback instead.
 const OfflineConfidence = 0.5
-
-// Built-in English texts for a Request that brings no localized ones.
-const (
-	offlineOffer    = "If you'd like, leave your name and phone number or email and the team will follow up."
-	offlineFallback = "I'm not sure about that — I can have the team follow up if you leave your contact details."
-)
 
 // offlineWordsPerEvent sets the size of the word groups the reply is streamed
 // in, so the visitor's widget renders it the way it renders a model.
@@ -63,11 +59,11 @@ func offlineReply(req Request) string {
 		if req.Fallback != "" {
 			return req.Fallback
 		}
-		return offlineFallback
+		return locale.For(locale.English).NotSure
 	}
 	offer := req.Offer
 	if offer == "" {
-		offer = offlineOffer
+		offer = locale.For(locale.English).Offer
 	}
 	return strings.TrimSpace(best.Text) + "\n\n" + offer
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"frontdesk/internal/locale"
 )
 
 func TestOfflineAnswersConfidentPassage(t *testing.T) {
@@ -60,8 +62,8 @@ func TestOfflineFallsBack(t *testing.T) {
 	}{
 		{"low score", low, "Je ne suis pas sûr — laissez vos coordonnées.", "Je ne suis pas sûr — laissez vos coordonnées."},
 		{"no passages", nil, "Je ne suis pas sûr — laissez vos coordonnées.", "Je ne suis pas sûr — laissez vos coordonnées."},
-		{"no passages, no fallback", nil, "", offlineFallback},
-		{"empty text", []Passage{{Text: "  ", Score: 1}}, "", offlineFallback},
+		{"no passages, no fallback", nil, "", locale.For(locale.English).NotSure},
+		{"empty text", []Passage{{Text: "  ", Score: 1}}, "", locale.For(locale.English).NotSure},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := &recorder{}

@@ -1,0 +1,17 @@
+package locale
+
+var english = Catalog{
+	NotSure:  "I'm not sure about that. If you leave your name and a phone number or email, our team will get back to you.",
+	Offer:    "If you'd like, leave your name and phone number or email and the team will follow up.",
+	FollowUp: "Done. Our team will be in touch soon.",
+	Health: func(phone string) string {
+		if phone == "" {
+			return "Thanks for letting me know. I can't give advice on health matters here, so please call our team, who will be glad to help. If you like, leave your contact details and they'll reach out."
+		}
+		return "Thanks for letting me know. I can't give advice on health matters here, so please call our team at " + phone + ", who will be glad to help. If you like, leave your contact details and they'll reach out."
+	},
+	OffTopic: func(practice string) string {
+		return "I can only help with questions about " + practice + ": our services, hours, insurance or booking a visit. What can I help you with?"
+	},
+	HumanRequested: "The visitor asked to talk to a person.",
+}
