@@ -354,10 +354,13 @@ func (kb *knowledgeBase) Search(ctx context.Context, business, query string, k i
 	return out, nil
 }
 
-// recordGap counts a question the knowledge could not answer, identifiers redacted, so
-// staff see the most frequent gaps first.
+// recordGap counts a question the knowledge could not answer, so staff see the most
+// frequent gaps first. The question is anonymized (names and street addresses too, not
+// only identifiers): a gap outlives its conversation's retention and erasure and every
+// staff member reads it. Redaction runs before normaliseQuestion lowercases, since names
+// are told by their capitals.
 func recordGap(app core.App, business, question string) error {
-	q := normaliseQuestion(guard.NewRedactor().Redact(question))
+	q := normaliseQuestion(guard.Anonymize(question))
 	if len(strings.Fields(q)) < 3 {
 		return nil // greetings and fragments are not gaps
 	}

@@ -59,6 +59,26 @@ func TestKnowledgeGapsAreCountedForStaff(t *testing.T) {
 	}
 }
 
+func TestKnowledgeGapsHoldNoNameOrAddress(t *testing.T) {
+	v := newVisitorAPI(t, tests.Options{})
+	id, token := v.start()
+	v.send(id, token, "Hi, my name is Jane Doe and I live at 42 Elm Street, do you do root canals on Saturdays?")
+	gaps, err := v.app.FindAllRecords("knowledge_gaps")
+	if err != nil || len(gaps) != 1 {
+		t.Fatalf("gaps %d %v", len(gaps), err)
+	}
+	q := gaps[0].GetString("question")
+	for _, leak := range []string{"jane", "doe", "42 elm"} {
+		if strings.Contains(strings.ToLower(q), leak) {
+			t.Errorf("gap %q holds %q", q, leak)
+		}
+	}
+	// What was asked must survive, or the gap is useless to staff.
+	if !strings.Contains(q, "root canals on saturdays") {
+		t.Errorf("gap %q lost the question", q)
+	}
+}
+
 func waitStatus(t *testing.T, app core.App, id string, want string) *core.Record {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)

@@ -77,6 +77,35 @@ func FuzzRedact(f *testing.F) {
 	})
 }
 
+func FuzzAnonymize(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add(s)
+	}
+	f.Add("Hi, my name is Jane Doe and I live at 42 Elm Street, do you do root canals on Saturdays?")
+	f.Add("Soy Ana María de la Fuente, vivo en C/ Alcalá 45, 3º B, 28013. Gracias, Ana")
+	f.Add("[NAME_1] I'm Jane, Flat 3, 12 High Street SW1A 2AA, Calle 45 # 12-34")
+	f.Fuzz(func(t *testing.T, text string) {
+		if len(text) > 2000 {
+			t.Skip("longer than a visitor message; only slows the fuzzer down")
+		}
+		last := 0
+		for _, fd := range resolve(findPeople(text, nil)) {
+			if fd.Start < last || fd.End <= fd.Start || fd.End > len(text) || text[fd.Start:fd.End] != fd.Value {
+				t.Fatalf("bad finding %+v in %q", fd, text)
+			}
+			last = fd.End
+		}
+		r := newRedactor(true)
+		red := r.Redact(text)
+		if got := r.Restore(red); got != text {
+			t.Fatalf("Restore(Redact(%q)) = %q via %q", text, got, red)
+		}
+		if Anonymize(text) != red {
+			t.Fatalf("Anonymize(%q) differs from a fresh Redactor's", text)
+		}
+	})
+}
+
 func FuzzDetectInjection(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add(s)

@@ -1,5 +1,6 @@
 // Package guard holds Frontdesk's guardrails: it finds visitor identifiers and replaces them
-// with typed placeholders before text reaches a hosted model, notices health details a visitor
+// with typed placeholders before text reaches a hosted model (and, for text kept apart from
+// its conversation, names and street addresses too), notices health details a visitor
 // volunteers, screens messages for prompt injection and checks replies for system-prompt leaks.
 //
 // The detectors are heuristics tuned to stay quiet on ordinary practice questions; each file

@@ -36,9 +36,10 @@ type Finding struct {
 }
 
 // priority settles overlaps: the more specific detector wins (an e-mail address beats the
-// phone-like digits inside it, a Luhn-valid card beats a phone). 0 is kept for placeholders
+// phone-like digits inside it, a Luhn-valid card beats a phone), and Anonymize's addresses
+// and names, guessed from wording, lose to every identifier. 0 is kept for placeholders
 // already present in text a Redactor is given.
-var priority = map[Kind]int{Email: 1, Card: 2, SSN: 3, MRN: 4, DOB: 5, Phone: 6}
+var priority = map[Kind]int{Email: 1, Card: 2, SSN: 3, MRN: 4, DOB: 5, Phone: 6, Address: 7, Name: 8}
 
 var (
 	emailRe = regexp.MustCompile(`[\p{L}\p{N}_%+\-][\p{L}\p{N}._%+\-]*@(?:[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?\.)+\p{L}{2,}`)

@@ -9,8 +9,13 @@ import (
 	"unicode/utf8"
 )
 
-// placeholderRe matches anything shaped like a placeholder, ours or typed by someone else.
-var placeholderRe = regexp.MustCompile(`(?i)\[(?:EMAIL|PHONE|DOB|SSN|MRN|CARD)_[0-9]+\]`)
+// placeholderRe matches anything shaped like a placeholder, ours or typed by someone else;
+// peoplePlaceholderRe adds the kinds only Anonymize issues, so the chat path's Redactor
+// handles typed text exactly as it did before those kinds existed.
+var (
+	placeholderRe       = regexp.MustCompile(`(?i)\[(?:EMAIL|PHONE|DOB|SSN|MRN|CARD)_[0-9]+\]`)
+	peoplePlaceholderRe = regexp.MustCompile(`(?i)\[(?:EMAIL|PHONE|DOB|SSN|MRN|CARD|NAME|ADDRESS)_[0-9]+\]`)
+)
 
 // Redactor replaces identifiers with typed placeholders such as [EMAIL_1] and remembers the
 // originals, so one Redactor per conversation keeps placeholders consistent across turns and
@@ -27,16 +32,29 @@ type Redactor struct {
 	kindOf   map[string]Kind   // original -> kind
 	next     map[Kind]int
 	known    []string // originals, longest first, for the repeat scan
+
+	people  bool           // also names and addresses: see Anonymize
+	holders *regexp.Regexp // what counts as a placeholder for this Redactor
 }
 
 // NewRedactor returns an empty Redactor; use one per conversation.
 func NewRedactor() *Redactor {
-	return &Redactor{
+	return newRedactor(false)
+}
+
+func newRedactor(people bool) *Redactor {
+	r := &Redactor{
 		byValue:  map[string]string{},
 		byHolder: map[string]string{},
 		kindOf:   map[string]Kind{},
 		next:     map[Kind]int{},
+		people:   people,
+		holders:  placeholderRe,
 	}
+	if people {
+		r.holders = peoplePlaceholderRe
+	}
+	return r
 }
 
 // Count returns how many distinct values the Redactor has replaced so far.
@@ -50,7 +68,7 @@ func (r *Redactor) Count() int {
 // value always gets the same placeholder on one Redactor; numbering is per kind, in order of
 // first appearance.
 func (r *Redactor) Redact(text string) string {
-	spans := redactionSpans(text)
+	spans := r.redactionSpans(text)
 
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -98,7 +116,7 @@ func (r *Redactor) Restore(s string) string {
 	if len(r.byHolder) == 0 {
 		return s
 	}
-	return placeholderRe.ReplaceAllStringFunc(s, func(m string) string {
+	return r.holders.ReplaceAllStringFunc(s, func(m string) string {
 		if v, ok := r.byHolder[strings.ToUpper(m)]; ok {
 			return v
 		}
@@ -130,15 +148,19 @@ func sortLongestFirst(vs []string) {
 	})
 }
 
-// redactionSpans is FindIdentifiers plus any placeholder-shaped text, which wins overlaps so
-// that Restore can never confuse a typed "[PHONE_1]" with a real one.
-func redactionSpans(text string) []Finding {
+// redactionSpans is FindIdentifiers (and, for Anonymize, names and addresses) plus any
+// placeholder-shaped text, which wins overlaps so that Restore can never confuse a typed
+// "[PHONE_1]" with a real one.
+func (r *Redactor) redactionSpans(text string) []Finding {
 	found := FindIdentifiers(text)
-	lits := placeholderRe.FindAllStringIndex(text, -1)
-	if len(lits) == 0 {
+	lits := r.holders.FindAllStringIndex(text, -1)
+	if len(lits) == 0 && !r.people {
 		return found
 	}
 	c := make([]candidate, 0, len(found)+len(lits))
+	if r.people {
+		c = findPeople(text, c)
+	}
 	for _, m := range lits {
 		v := text[m[0]:m[1]]
 		k := Kind(strings.ToUpper(v[1:strings.LastIndexByte(v, '_')]))
