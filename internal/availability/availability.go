@@ -36,6 +36,7 @@ package availability
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 )
@@ -209,7 +210,7 @@ func Slots(r Request) []Slot {
 	if first.Compare(last) > 0 {
 		return nil
 	}
-	dates := p.load(first, last)
+	dates := p.load(first, last, math.MinInt64, math.MaxInt64)
 
 	var out []Slot
 	dur := time.Duration(p.dur) * time.Second
@@ -223,7 +224,7 @@ func Slots(r Request) []Slot {
 				if !ok || s < p.earliest || s > p.latest {
 					continue
 				}
-				if p.free(s) == nil {
+				if _, err := p.free(s); err == nil {
 					start := time.Unix(s, 0).In(p.loc)
 					out = append(out, Slot{Start: start, End: start.Add(dur)})
 				}
@@ -265,8 +266,12 @@ func Check(r Request, start time.Time) error {
 		// The second pass of a fall-back hour: the slot list offers its first pass only.
 		return ErrOffGrid
 	}
-	p.load(date, date)
-	return p.free(s)
+	p.load(date, date, s, s+p.dur+p.buf)
+	label, err := p.free(s)
+	if err != nil && label != "" {
+		return fmt.Errorf("%w: %s", err, label)
+	}
+	return err
 }
 
 // window is an opening period of a day in minutes after midnight, [open, close).
@@ -381,8 +386,9 @@ func (c Closure) covers(d Date) bool {
 // load reads hours, closures, busy time and bookings into instants for slots starting on
 // the dates first through last, and returns the dates it read. It reads a day before
 // them, for a zone whose clock goes back across midnight, and as many after as a slot
-// can run into, so that a slot running past midnight sees the next day's hours.
-func (p *plan) load(first, last Date) []day {
+// can run into, so that a slot running past midnight sees the next day's hours. Busy
+// time and bookings outside [lo, hi) are left out: Check asks about one slot only.
+func (p *plan) load(first, last Date, lo, hi int64) []day {
 	last = last.AddDays(1 + int(p.dur/secondsPerDay))
 	var dates []day
 	for d := first.AddDays(-1); d.Compare(last) <= 0; d = d.AddDays(1) {
@@ -406,44 +412,47 @@ func (p *plan) load(first, last Date) []day {
 	}
 	// Bookings and busy time outside the stretch the slots can reach change nothing, and
 	// leaving them out keeps the sort small when only a few dates are asked about.
-	lo, hi := p.open[0].s, p.open[len(p.open)-1].e+p.buf
-	var busy []span
-	for _, b := range p.busyTime {
-		if s, e := b.Start.Unix(), ceilUnix(b.End); s < hi && e > lo {
-			busy = append(busy, span{s: s, e: e})
-		}
-	}
-	p.busy = normalize(busy)
-	var held []span
-	for _, b := range p.bookings {
-		if s, e := b.Start.Unix(), ceilUnix(b.End)+p.buf; s < hi && e > lo {
-			held = append(held, span{s: s, e: e})
-		}
-	}
-	p.full = full(held, p.capacity)
+	lo, hi = max(lo, p.open[0].s), min(hi, p.open[len(p.open)-1].e+p.buf)
+	p.busy = normalize(within(p.busyTime, 0, lo, hi))
+	p.full = full(within(p.bookings, p.buf, lo, hi), p.capacity)
 	return dates
 }
 
+// within is the spans of in, each extended by tail, that overlap [lo, hi), in seconds.
+func within(in []Span, tail, lo, hi int64) []span {
+	n := 0
+	for _, b := range in {
+		if b.Start.Unix() < hi && ceilUnix(b.End)+tail > lo {
+			n++
+		}
+	}
+	out := make([]span, 0, n)
+	for _, b := range in {
+		if s, e := b.Start.Unix(), ceilUnix(b.End)+tail; s < hi && e > lo {
+			out = append(out, span{s: s, e: e})
+		}
+	}
+	return out
+}
+
 // free says why a slot starting at s (on the grid, within notice and horizon) can't be
-// booked, or nil when it can.
-func (p *plan) free(s int64) error {
+// booked, with the label of the closure that shuts it, or nil when it can. The label
+// comes apart from the error so that Slots, which drops the reason, formats nothing.
+func (p *plan) free(s int64) (label string, err error) {
 	e := s + p.dur
 	if !p.open.contains(s, e) {
-		return ErrClosed
+		return "", ErrClosed
 	}
 	if c, ok := p.closed.overlapping(s, e); ok {
-		if c.label == "" {
-			return ErrClosed
-		}
-		return fmt.Errorf("%w: %s", ErrClosed, c.label)
+		return c.label, ErrClosed
 	}
 	if _, ok := p.busy.overlapping(s, e); ok {
-		return ErrTaken
+		return "", ErrTaken
 	}
 	if _, ok := p.full.overlapping(s, e+p.buf); ok {
-		return ErrTaken
+		return "", ErrTaken
 	}
-	return nil
+	return "", nil
 }
 
 func ceilSeconds(d time.Duration) int64 { return int64((d + time.Second - 1) / time.Second) }

@@ -57,34 +57,31 @@ func (ss spans) contains(s, e int64) bool {
 // occupied (each one unit, [s, e)) already fill. One sort and one sweep, so a request costs
 // O(n log n) in the bookings however many slots it checks.
 func full(occupied []span, capacity int) spans {
-	type edge struct {
-		t     int64
-		delta int
-	}
-	edges := make([]edge, 0, 2*len(occupied))
+	// An edge is its time shifted left one bit, with the low bit set for a start: sorting
+	// plain integers is several times faster than sorting structs with a comparison
+	// function, and it puts ends before starts at equal times, so a booking ending at
+	// 10:00 frees its unit for one starting at 10:00.
+	edges := make([]int64, 0, 2*len(occupied))
 	for _, o := range occupied {
 		if o.e > o.s {
-			edges = append(edges, edge{o.s, +1}, edge{o.e, -1})
+			edges = append(edges, o.s<<1|1, o.e<<1)
 		}
 	}
-	// At equal times ends come first: a booking ending at 10:00 frees its unit for one
-	// starting at 10:00.
-	slices.SortFunc(edges, func(a, b edge) int {
-		if c := cmp.Compare(a.t, b.t); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.delta, b.delta)
-	})
+	slices.Sort(edges)
 	var out spans
 	n := 0
 	for _, x := range edges {
 		was := n >= capacity
-		n += x.delta
+		if x&1 == 1 {
+			n++
+		} else {
+			n--
+		}
 		switch is := n >= capacity; {
 		case is && !was:
-			out = append(out, span{s: x.t})
+			out = append(out, span{s: x >> 1})
 		case was && !is:
-			out[len(out)-1].e = x.t
+			out[len(out)-1].e = x >> 1
 		}
 	}
 	return normalize(out)
