@@ -6,15 +6,17 @@
 //
 // The rules it keeps, and why:
 //
-//   - Hours and closures are wall-clock times: "09:00" is nine on the practice's clocks
-//     whatever the season. Durations, buffers and notice are absolute: a 60-minute visit
-//     lasts 60 minutes even across a daylight-saving change, since that is how long the
-//     chair is in use.
+//   - Hours and closures are wall-clock times: the practice is open at an instant when
+//     the clocks then show a time inside its hours and outside its closures, so "09:00"
+//     is nine whatever the season. Durations, buffers and notice are absolute: a
+//     60-minute visit lasts 60 real minutes even across a daylight-saving change, since
+//     that is how long the chair is in use, and it must be open all that time.
 //   - On a spring-forward day a wall time the clocks skip (02:30 in New York on
-//     2026-03-08) is no start: it doesn't exist. On a fall-back day a repeated wall time
-//     (01:30 on 2026-11-01) is offered once, at its first pass, so the visitor never sees
-//     the same time twice; the second pass of the repeated hour starts no slot, though a
-//     slot that began earlier may run through it. Hours and closures hold on both passes.
+//     2026-03-08) is no start: it doesn't exist; hours that open inside the gap open when
+//     the clocks jump. On a fall-back day a repeated wall time (01:30 on 2026-11-01) is
+//     offered once, at its first pass, so the visitor never sees the same time twice and
+//     no two slots share a start; the second pass starts no slot, though a slot that
+//     began earlier may run through it. Hours and closures hold on both passes.
 //   - Starts lie on a grid of Step (default 15 minutes) counted from each opening time, not
 //     of the service's duration: quarter hours read well in a chat, and after a booking
 //     with an odd length (50 minutes, plus a buffer) the next start is at most one step
@@ -102,8 +104,8 @@ type Slot struct {
 	End   time.Time `json:"end"`
 }
 
-// Request is everything one question about availability needs. Location and Duration are
-// required; the other settings fall back to the defaults when zero.
+// Request is everything one question about availability needs. Location, Duration and Now
+// are required; the other settings fall back to the defaults when zero.
 type Request struct {
 	// Location is the practice's time zone: hours, closures and dates are read in it.
 	Location *time.Location
@@ -120,7 +122,7 @@ type Request struct {
 	// Capacity is how many appointments can run at once (0: DefaultCapacity).
 	Capacity int
 	// Notice is how long before its start a slot stops being offered (0: DefaultNotice;
-	// negative: none, any start after Now).
+	// negative: none, any start from Now on).
 	Notice time.Duration
 	// HorizonDays is how far ahead a slot may start: up to the same wall-clock time that
 	// many days after Now (0: DefaultHorizonDays).
@@ -237,8 +239,9 @@ func Slots(r Request) []Slot {
 // Available reports whether start can be booked: Check found no reason against it.
 func Available(r Request, start time.Time) bool { return Check(r, start) == nil }
 
-// Check says why start can't be booked, or nil when it can: exactly when Slots would list
-// it. The reasons are the Err values; a closure's comes wrapped with its label.
+// Check says why start can't be booked, or nil when it can: exactly when Slots, asked for
+// its date, would list it. The reasons are the Err values; a closure's comes wrapped with
+// its label.
 func Check(r Request, start time.Time) error {
 	p, ok := compile(r)
 	if !ok {

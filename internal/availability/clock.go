@@ -32,6 +32,28 @@ func DateOf(t time.Time) Date {
 // String is the date as "YYYY-MM-DD".
 func (d Date) String() string { return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day) }
 
+// MarshalText writes d as "YYYY-MM-DD" (the zero Date as ""), so closures keep as JSON.
+func (d Date) MarshalText() ([]byte, error) {
+	if d.IsZero() {
+		return []byte{}, nil
+	}
+	return []byte(d.String()), nil
+}
+
+// UnmarshalText reads "YYYY-MM-DD", or "" as the zero Date.
+func (d *Date) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*d = Date{}
+		return nil
+	}
+	v, err := ParseDate(string(b))
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
+
 // IsZero reports whether d is the zero Date, which Closure.To uses for "same as From".
 func (d Date) IsZero() bool { return d == Date{} }
 

@@ -1,6 +1,7 @@
 package availability
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 )
@@ -82,5 +83,23 @@ func TestDayClock(t *testing.T) {
 		if got != c.want {
 			t.Errorf("%s %s %s: %q, want %q", c.zone, c.date, c.wall, got, c.want)
 		}
+	}
+}
+
+func TestClosureJSON(t *testing.T) {
+	in := `[{"label":"Christmas Eve","from":"2026-12-24","to":"","start":"13:00"},{"label":"Vacation","from":"2026-08-03","to":"2026-08-14"}]`
+	var cs []Closure
+	if err := json.Unmarshal([]byte(in), &cs); err != nil {
+		t.Fatal(err)
+	}
+	if cs[0].From != date("2026-12-24") || !cs[0].To.IsZero() || cs[0].Start != "13:00" || cs[1].To != date("2026-08-14") {
+		t.Errorf("read %+v", cs)
+	}
+	out, err := json.Marshal(cs)
+	if err != nil || string(out) != in {
+		t.Errorf("wrote %s, %v; want %s", out, err, in)
+	}
+	if err := json.Unmarshal([]byte(`[{"from":"24/12/2026"}]`), &cs); err == nil {
+		t.Error("a malformed date passed")
 	}
 }
