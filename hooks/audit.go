@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -38,6 +39,10 @@ type auditor struct {
 	lastHash string
 }
 
+// auditWriteKey marks the context of the auditor's own saves, the one way an entry is
+// created: any other create of an audit_log record, from any API or code path, is refused.
+type auditWriteKey struct{}
+
 func auditHash(seq int, business, actor, action, target, ip, at, prev string) string {
 	h := sha256.New()
 	for _, f := range []string{strconv.Itoa(seq), business, actor, action, target, ip, at, prev} {
@@ -47,19 +52,34 @@ func auditHash(seq int, business, actor, action, target, ip, at, prev string) st
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-func (a *auditor) record(e auditEntry) error {
+// record appends e. app is the app the caller runs on: inside a transaction (a batch
+// request) the entry is written once the transaction commits, and not at all when it
+// rolls back, since the transaction holds SQLite's only write connection until it ends.
+func (a *auditor) record(app core.App, e auditEntry) error {
+	if app.IsTransactional() {
+		app.TxInfo().OnComplete(func(txErr error) error {
+			if txErr == nil {
+				if err := a.append(e); err != nil {
+					a.app.Logger().Error("audit write failed", "error", err)
+				}
+			}
+			return nil
+		})
+		return nil
+	}
+	return a.append(e)
+}
+
+// request appends an entry for a request, with its actor and IP.
+func (a *auditor) request(re *core.RequestEvent, action, target, business string) error {
+	return a.record(re.App, auditFromRequest(re, action, target, business))
+}
+
+func (a *auditor) append(e auditEntry) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if !a.loaded {
-		last := struct {
-			Seq  int    `db:"seq"`
-			Hash string `db:"hash"`
-		}{}
-		err := a.app.DB().NewQuery("SELECT seq, hash FROM " + AuditCollection + " ORDER BY seq DESC LIMIT 1").One(&last)
-		if err != nil && !isNoRows(err) {
-			return fmt.Errorf("audit: read chain head: %w", err)
-		}
-		a.lastSeq, a.lastHash, a.loaded = last.Seq, last.Hash, true
+	if err := a.load(); err != nil {
+		return err
 	}
 	col, err := a.app.FindCachedCollectionByNameOrId(AuditCollection)
 	if err != nil {
@@ -78,12 +98,29 @@ func (a *auditor) record(e auditEntry) error {
 	r.Set("at", at)
 	r.Set("prev_hash", a.lastHash)
 	r.Set("hash", hash)
-	if err := a.app.SaveNoValidate(r); err != nil {
+	if err := a.app.SaveNoValidateWithContext(context.WithValue(context.Background(), auditWriteKey{}, true), r); err != nil {
 		// The head may have moved under us (another process); reload it next time.
 		a.loaded = false
 		return fmt.Errorf("audit: append: %w", err)
 	}
 	a.lastSeq, a.lastHash = seq, hash
+	return nil
+}
+
+// load reads the chain's head from the table, once.
+func (a *auditor) load() error {
+	if a.loaded {
+		return nil
+	}
+	last := struct {
+		Seq  int    `db:"seq"`
+		Hash string `db:"hash"`
+	}{}
+	err := a.app.DB().NewQuery("SELECT seq, hash FROM " + AuditCollection + " ORDER BY seq DESC LIMIT 1").One(&last)
+	if err != nil && !isNoRows(err) {
+		return fmt.Errorf("audit: read chain head: %w", err)
+	}
+	a.lastSeq, a.lastHash, a.loaded = last.Seq, last.Hash, true
 	return nil
 }
 
@@ -149,13 +186,33 @@ func VerifyAudit(app core.App) (int, *AuditBreak, error) {
 	}
 }
 
-var errAuditImmutable = errors.New("audit log entries can't be changed or deleted")
+var (
+	errAuditImmutable = errors.New("audit log entries can't be changed or deleted")
+	errAuditForged    = errors.New("audit log entries are written by Frontdesk alone")
+)
 
 // bindAudit writes entries for reads of visitor data, logins and settings changes, and
 // refuses any change to the trail itself, superusers included.
 func bindAudit(app core.App, a *auditor) {
+	// Superusers pass every API rule, so the API's writes are refused by hook: the record
+	// routes (the batch API runs the same ones, with the same hooks), and, for any other
+	// path, the model hooks below. Only the auditor's own saves carry auditWriteKey.
+	refuse := func(e *core.RecordRequestEvent) error {
+		return e.ForbiddenError("Audit log entries are written by Frontdesk alone; they can't be created, changed or deleted.", nil)
+	}
+	app.OnRecordCreateRequest(AuditCollection).BindFunc(refuse)
+	app.OnRecordUpdateRequest(AuditCollection).BindFunc(refuse)
+	app.OnRecordDeleteRequest(AuditCollection).BindFunc(refuse)
+	app.OnRecordCreate(AuditCollection).BindFunc(func(e *core.RecordEvent) error {
+		if e.Context == nil || e.Context.Value(auditWriteKey{}) == nil {
+			return errAuditForged
+		}
+		return e.Next()
+	})
 	app.OnRecordUpdate(AuditCollection).BindFunc(func(e *core.RecordEvent) error { return errAuditImmutable })
 	app.OnRecordDelete(AuditCollection).BindFunc(func(e *core.RecordEvent) error { return errAuditImmutable })
+	// The collection itself (its rules, its fields) can't change either: not through the
+	// collections API nor an import of collections, which saves through the same hooks.
 	app.OnCollectionUpdate(AuditCollection).BindFunc(func(e *core.CollectionEvent) error {
 		return errors.New("the audit_log collection can't be changed")
 	})
@@ -185,7 +242,7 @@ func bindAudit(app core.App, a *auditor) {
 			businesses[""] = true
 		}
 		for b := range businesses {
-			logErr(a.record(auditFromRequest(e.RequestEvent, "list", target, b)))
+			logErr(a.request(e.RequestEvent, "list", target, b))
 		}
 		return nil
 	})
@@ -193,7 +250,7 @@ func bindAudit(app core.App, a *auditor) {
 		if err := e.Next(); err != nil {
 			return err
 		}
-		logErr(a.record(auditFromRequest(e.RequestEvent, "view", e.Collection.Name+"/"+e.Record.Id, e.Record.GetString("business"))))
+		logErr(a.request(e.RequestEvent, "view", e.Collection.Name+"/"+e.Record.Id, e.Record.GetString("business")))
 		return nil
 	})
 
@@ -207,7 +264,7 @@ func bindAudit(app core.App, a *auditor) {
 			name, _, _ := strings.Cut(topic, "/")
 			name, _, _ = strings.Cut(name, "?")
 			if slices.Contains(visitorData, name) {
-				logErr(a.record(auditFromRequest(e.RequestEvent, "subscribe", truncate(topic, 200), "")))
+				logErr(a.request(e.RequestEvent, "subscribe", truncate(topic, 200), ""))
 			}
 		}
 		return nil
@@ -226,7 +283,7 @@ func bindAudit(app core.App, a *auditor) {
 		if err != nil {
 			entry.Action = "login_failed"
 		}
-		logErr(a.record(entry))
+		logErr(a.record(e.App, entry))
 		return err
 	})
 
@@ -236,7 +293,7 @@ func bindAudit(app core.App, a *auditor) {
 		if e.Collection.Name == "businesses" {
 			b = e.Record.Id
 		}
-		logErr(a.record(auditFromRequest(e.RequestEvent, action, e.Collection.Name+"/"+e.Record.Id, b)))
+		logErr(a.request(e.RequestEvent, action, e.Collection.Name+"/"+e.Record.Id, b))
 	}
 	app.OnRecordCreateRequest(settings...).BindFunc(func(e *core.RecordRequestEvent) error {
 		if err := e.Next(); err != nil {
@@ -263,7 +320,7 @@ func bindAudit(app core.App, a *auditor) {
 		if err := e.Next(); err != nil {
 			return err
 		}
-		logErr(a.record(auditFromRequest(e.RequestEvent, "update", "app_settings", "")))
+		logErr(a.request(e.RequestEvent, "update", "app_settings", ""))
 		return nil
 	})
 	schema := func(action string) func(e *core.CollectionRequestEvent) error {
@@ -271,7 +328,7 @@ func bindAudit(app core.App, a *auditor) {
 			if err := e.Next(); err != nil {
 				return err
 			}
-			logErr(a.record(auditFromRequest(e.RequestEvent, "schema_"+action, "collections/"+e.Collection.Name, "")))
+			logErr(a.request(e.RequestEvent, "schema_"+action, "collections/"+e.Collection.Name, ""))
 			return nil
 		}
 	}

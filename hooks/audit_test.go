@@ -3,11 +3,18 @@ package hooks_test
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
 	"frontdesk/hooks"
@@ -103,17 +110,7 @@ func TestAuditEntriesAreImmutable(t *testing.T) {
 	if len(entries) < 2 {
 		t.Fatalf("%d entries", len(entries))
 	}
-	su, err := f.app.FindAuthRecordByEmail(core.CollectionNameSuperusers, "su@example.com")
-	if err != nil {
-		col, _ := f.app.FindCollectionByNameOrId(core.CollectionNameSuperusers)
-		su = core.NewRecord(col)
-		su.SetEmail("su@example.com")
-		su.SetPassword("superuser password 1")
-		if err := f.app.Save(su); err != nil {
-			t.Fatal(err)
-		}
-	}
-	tok, _ := su.NewAuthToken()
+	tok := superuserToken(t, f.app)
 	for _, req := range []*http.Request{
 		httptest.NewRequest("PATCH", "/api/collections/audit_log/records/"+entries[0].Id, strings.NewReader(`{"action":"nothing"}`)),
 		httptest.NewRequest("DELETE", "/api/collections/audit_log/records/"+entries[0].Id, nil),
@@ -211,5 +208,154 @@ func TestRealtimeSubscriptionsAreAudited(t *testing.T) {
 	got := strings.Join(auditActions(t, srv.App), "|")
 	if !strings.Contains(got, "subscribe conversations/*") || !strings.Contains(got, "subscribe leads") || strings.Contains(got, "faqs") {
 		t.Fatalf("audit %q", got)
+	}
+}
+
+// superuserToken makes (once) a superuser and returns an auth token for it.
+func superuserToken(t *testing.T, app core.App) string {
+	t.Helper()
+	su, err := app.FindAuthRecordByEmail(core.CollectionNameSuperusers, "su@example.com")
+	if err != nil {
+		col, _ := app.FindCollectionByNameOrId(core.CollectionNameSuperusers)
+		su = core.NewRecord(col)
+		su.SetEmail("su@example.com")
+		su.SetPassword("superuser password 1")
+		if err := app.Save(su); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tok, err := su.NewAuthToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// auditRows is every column of every audit entry, in order, for comparing snapshots and
+// searching for what must not be there.
+func auditRows(t *testing.T, app core.App) []dbx.NullStringMap {
+	t.Helper()
+	var rows []dbx.NullStringMap
+	if err := app.DB().NewQuery("SELECT * FROM audit_log ORDER BY seq").All(&rows); err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// chainHash is the audit chain's hash, computed here the way an attacker who read the
+// source would, to forge an entry that the chain alone would accept.
+func chainHash(fields ...string) string {
+	h := sha256.New()
+	for _, f := range fields {
+		h.Write([]byte(f))
+		h.Write([]byte{0x1f})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func TestAuditLogRefusesWritesThroughAnyAPI(t *testing.T) {
+	f := newTenancyFixture(t)
+	for range 3 {
+		req := httptest.NewRequest("GET", "/api/collections/leads/records", nil)
+		req.Header.Set("Authorization", f.tokens[owner])
+		f.h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	s := f.app.Settings()
+	s.Batch.Enabled, s.Batch.MaxRequests, s.Batch.Timeout = true, 10, 5
+	if err := f.app.Save(s); err != nil {
+		t.Fatal(err)
+	}
+	tok := superuserToken(t, f.app)
+	before := auditRows(t, f.app)
+	last := before[len(before)-1]
+	seq := strconv.Itoa(len(before) + 1)
+	at := "2026-01-01T00:00:00Z"
+	forged := map[string]any{
+		"seq": len(before) + 1, "business": f.bizA.Id, "actor": "staff:nobody", "action": "view",
+		"target": "leads", "ip": "10.0.0.1", "at": at, "prev_hash": last["hash"].String,
+		"hash": chainHash(seq, f.bizA.Id, "staff:nobody", "view", "leads", "10.0.0.1", at, last["hash"].String),
+	}
+	forgedJSON, _ := json.Marshal(forged)
+	id := last["id"].String
+	batch := func(method, url string, body any) string {
+		b, _ := json.Marshal(map[string]any{"requests": []map[string]any{{"method": method, "url": url, "body": body}}})
+		return string(b)
+	}
+	auditCol, _ := f.app.FindCollectionByNameOrId("audit_log")
+	opened := *auditCol
+	opened.CreateRule = new(string)
+	importBody, _ := json.Marshal(map[string]any{"collections": []any{&opened}, "deleteMissing": false})
+
+	// Each refusal must come from the audit log's guard, not from a malformed request.
+	const alone, fixed = "written by Frontdesk alone", "collection can't be changed"
+	for _, c := range []struct{ method, url, body, why string }{
+		{"POST", "/api/collections/audit_log/records", string(forgedJSON), alone},
+		{"PATCH", "/api/collections/audit_log/records/" + id, `{"action":"nothing"}`, alone},
+		{"DELETE", "/api/collections/audit_log/records/" + id, "", alone},
+		{"DELETE", "/api/collections/audit_log/truncate", "", "Failed to truncate"},
+		{"DELETE", "/api/collections/audit_log", "", "Failed to delete"},
+		{"PATCH", "/api/collections/audit_log", `{"createRule":""}`, fixed},
+		{"PUT", "/api/collections/import", string(importBody), fixed},
+		{"POST", "/api/batch", batch("POST", "/api/collections/audit_log/records", forged), alone},
+		{"POST", "/api/batch", batch("PUT", "/api/collections/audit_log/records", forged), alone},
+		{"POST", "/api/batch", batch("PATCH", "/api/collections/audit_log/records/"+id, map[string]any{"action": "nothing"}), alone},
+		{"POST", "/api/batch", batch("DELETE", "/api/collections/audit_log/records/"+id, nil), alone},
+	} {
+		req := httptest.NewRequest(c.method, c.url, strings.NewReader(c.body))
+		req.Header.Set("Authorization", tok)
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		f.h.ServeHTTP(rec, req)
+		if (rec.Code != http.StatusForbidden && rec.Code != http.StatusBadRequest) || !strings.Contains(rec.Body.String(), c.why) {
+			t.Errorf("superuser %s %s: %d %s, want 403 or 400 saying %q", c.method, c.url, rec.Code, rec.Body.String(), c.why)
+		}
+	}
+	if after := auditRows(t, f.app); !reflect.DeepEqual(after, before) {
+		t.Fatalf("the API wrote the audit log: %d entries before, %d after", len(before), len(after))
+	}
+
+	// Frontdesk's own code can't add entries beside the auditor either.
+	r := core.NewRecord(auditCol)
+	r.Load(forged)
+	if err := f.app.SaveNoValidate(r); err == nil {
+		t.Fatal("app.SaveNoValidate added an audit entry")
+	}
+	if _, broken, err := hooks.VerifyAudit(f.app); err != nil || broken != nil {
+		t.Fatalf("verify: %+v %v", broken, err)
+	}
+}
+
+func TestAuditBatchOfAuditedWritesCompletes(t *testing.T) {
+	// A batch runs in one transaction; the audit entries of its writes must not wait
+	// for that transaction's connection.
+	f := newTenancyFixture(t)
+	s := f.app.Settings()
+	s.Batch.Enabled, s.Batch.MaxRequests, s.Batch.Timeout = true, 10, 5
+	if err := f.app.Save(s); err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string]any{"requests": []map[string]any{
+		{"method": "POST", "url": "/api/collections/faqs/records", "body": map[string]any{"business": f.bizA.Id, "question": "Q1?", "answer": "A1."}},
+		{"method": "POST", "url": "/api/collections/faqs/records", "body": map[string]any{"business": f.bizA.Id, "question": "Q2?", "answer": "A2."}},
+	}})
+	req := httptest.NewRequest("POST", "/api/batch", strings.NewReader(string(body)))
+	req.Header.Set("Authorization", f.tokens[owner])
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	done := make(chan struct{})
+	go func() { f.h.ServeHTTP(rec, req); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("batch of two FAQ creates did not finish in 20s")
+	}
+	if rec.Code != http.StatusOK {
+		t.Fatalf("batch: %d %s", rec.Code, rec.Body.String())
+	}
+	if got := strings.Count(strings.Join(auditActions(t, f.app), "|"), "create faqs/"); got != 2 {
+		t.Fatalf("%d create entries: %v", got, auditActions(t, f.app))
+	}
+	if _, broken, err := hooks.VerifyAudit(f.app); err != nil || broken != nil {
+		t.Fatalf("verify: %+v %v", broken, err)
 	}
 }
