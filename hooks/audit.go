@@ -30,6 +30,8 @@ type auditEntry struct {
 
 // auditor appends entries to a hash chain: each entry's hash covers its own fields and the
 // previous entry's hash, so editing or deleting any row in SQLite breaks every link after it.
+// After each entry it records the chain's head in AuditHeadFile (see writeAuditHead), which
+// shows the newest entries deleted, which the chain alone can't.
 type auditor struct {
 	app core.App
 
@@ -37,6 +39,9 @@ type auditor struct {
 	loaded   bool
 	lastSeq  int
 	lastHash string
+	// keepHead is set when the head file disagreed with the table at load: the file is
+	// then the evidence of entries deleted or changed, and writing on must not replace it.
+	keepHead bool
 }
 
 // auditWriteKey marks the context of the auditor's own saves, the one way an entry is
@@ -104,10 +109,18 @@ func (a *auditor) append(e auditEntry) error {
 		return fmt.Errorf("audit: append: %w", err)
 	}
 	a.lastSeq, a.lastHash = seq, hash
+	if !a.keepHead {
+		if err := writeAuditHead(a.app.DataDir(), auditHead{Seq: seq, Hash: hash}); err != nil {
+			// The entry is stored; a head left behind the table is checked as far as it goes.
+			a.app.Logger().Error("audit head write failed", "error", err)
+		}
+	}
 	return nil
 }
 
-// load reads the chain's head from the table, once.
+// load reads the chain's head from the table, once, and checks the head file against it.
+// A missing file is started from the table (a new install, or one from before the file);
+// a file that disagrees with the table is left as it is for `frontdesk audit verify`.
 func (a *auditor) load() error {
 	if a.loaded {
 		return nil
@@ -119,6 +132,33 @@ func (a *auditor) load() error {
 	err := a.app.DB().NewQuery("SELECT seq, hash FROM " + AuditCollection + " ORDER BY seq DESC LIMIT 1").One(&last)
 	if err != nil && !isNoRows(err) {
 		return fmt.Errorf("audit: read chain head: %w", err)
+	}
+	dir := a.app.DataDir()
+	head, found, err := readAuditHead(dir)
+	switch {
+	case err != nil:
+		a.keepHead = true
+		a.app.Logger().Error("audit head unreadable; leaving it as it is: run frontdesk audit verify", "error", err)
+	case !found:
+		if last.Seq > 0 {
+			a.app.Logger().Warn("audit head file missing; starting it from the table's newest entry", "seq", last.Seq)
+		}
+		if err := writeAuditHead(dir, auditHead{Seq: last.Seq, Hash: last.Hash}); err != nil {
+			a.app.Logger().Error("audit head write failed", "error", err)
+		}
+	default:
+		at := struct {
+			ID   string `db:"id"`
+			Hash string `db:"hash"`
+		}{}
+		err := a.app.DB().Select("id", "hash").From(AuditCollection).Where(dbx.HashExp{"seq": head.Seq}).One(&at)
+		if err != nil && !isNoRows(err) {
+			return fmt.Errorf("audit: read chain: %w", err)
+		}
+		if b := compareAuditHead(head, last.Seq, at.ID, at.Hash); b != nil {
+			a.keepHead = true
+			a.app.Logger().Error("audit log disagrees with its head file; leaving the file as evidence: run frontdesk audit verify", "seq", b.Seq, "reason", b.Reason)
+		}
 	}
 	a.lastSeq, a.lastHash, a.loaded = last.Seq, last.Hash, true
 	return nil
@@ -143,9 +183,13 @@ type AuditBreak struct {
 	Reason string
 }
 
-// VerifyAudit walks the whole chain in order and returns how many entries it checked and
-// the first broken link, or nil when the trail is intact.
+// VerifyAudit walks the whole chain in order, then checks its end against AuditHeadFile,
+// and returns how many entries it checked and the first broken link (a changed, missing
+// or truncated entry), or nil when the trail is intact.
 func VerifyAudit(app core.App) (int, *AuditBreak, error) {
+	// The head is read before the table: the server writes it after each entry commits,
+	// so read in this order it can't name an entry the walk below has not yet seen.
+	head, headFound, headErr := readAuditHead(app.DataDir())
 	type row struct {
 		ID       string `db:"id"`
 		Seq      int    `db:"seq"`
@@ -160,6 +204,7 @@ func VerifyAudit(app core.App) (int, *AuditBreak, error) {
 	}
 	const page = 1000
 	prev, want, n := "", 1, 0
+	var idAtHead, hashAtHead string
 	for {
 		var rows []row
 		err := app.DB().Select("id", "seq", "business", "actor", "action", "target", "ip", "at", "prev_hash", "hash").
@@ -178,12 +223,22 @@ func VerifyAudit(app core.App) (int, *AuditBreak, error) {
 			case auditHash(r.Seq, r.Business, r.Actor, r.Action, r.Target, r.IP, r.At, r.PrevHash) != r.Hash:
 				return n, &AuditBreak{Seq: r.Seq, ID: r.ID, Reason: "entry was changed after it was written"}, nil
 			}
+			if r.Seq == head.Seq {
+				idAtHead, hashAtHead = r.ID, r.Hash
+			}
 			prev, want = r.Hash, want+1
 		}
 		if len(rows) < page {
-			return n, nil, nil
+			break
 		}
 	}
+	switch {
+	case headErr != nil:
+		return n, &AuditBreak{Seq: want, Reason: headErr.Error()}, nil
+	case !headFound && n > 0:
+		return n, &AuditBreak{Seq: want, Reason: fmt.Sprintf("%s is missing from the data directory, so deleted newest entries can't be ruled out", AuditHeadFile)}, nil
+	}
+	return n, compareAuditHead(head, want-1, idAtHead, hashAtHead), nil
 }
 
 var (
@@ -223,6 +278,15 @@ func bindAudit(app core.App, a *auditor) {
 			app.Logger().Error("audit write failed", "error", err)
 		}
 	}
+
+	// At start, the head file is checked against the table (or started), so a
+	// disagreement is logged when the server starts rather than at the first entry.
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		a.mu.Lock()
+		logErr(a.load())
+		a.mu.Unlock()
+		return se.Next()
+	})
 
 	visitorData := []string{"conversations", "messages", "leads"}
 	app.OnRecordsListRequest(visitorData...).BindFunc(func(e *core.RecordsListRequestEvent) error {

@@ -1,6 +1,7 @@
 package hooks_test
 
 import (
+	"archive/zip"
 	"bufio"
 	"context"
 	"crypto/sha256"
@@ -8,7 +9,10 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -357,5 +361,109 @@ func TestAuditBatchOfAuditedWritesCompletes(t *testing.T) {
 	}
 	if _, broken, err := hooks.VerifyAudit(f.app); err != nil || broken != nil {
 		t.Fatalf("verify: %+v %v", broken, err)
+	}
+}
+
+func TestAuditVerifyCatchesATruncatedTail(t *testing.T) {
+	f := newTenancyFixture(t)
+	for range 6 {
+		req := httptest.NewRequest("GET", "/api/collections/leads/records", nil)
+		req.Header.Set("Authorization", f.tokens[owner])
+		f.h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	n, broken, err := hooks.VerifyAudit(f.app)
+	if err != nil || broken != nil || n != 6 {
+		t.Fatalf("intact chain: %d %+v %v", n, broken, err)
+	}
+	// Someone with the SQLite file deletes the newest entries: the rest is a valid chain.
+	if _, err := f.app.DB().NewQuery("DELETE FROM audit_log WHERE seq > 4").Execute(); err != nil {
+		t.Fatal(err)
+	}
+	_, broken, err = hooks.VerifyAudit(f.app)
+	if err != nil || broken == nil || broken.Seq != 5 || !strings.Contains(broken.Reason, "truncated") {
+		t.Fatalf("truncation not reported at 5: %+v %v", broken, err)
+	}
+	// Also after rewriting the newest remaining entries to look like the lost ones.
+	if _, err := f.app.DB().NewQuery("DELETE FROM audit_log WHERE seq > 2").Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if _, broken, _ = hooks.VerifyAudit(f.app); broken == nil {
+		t.Fatal("a shorter truncation went unreported")
+	}
+}
+
+func TestAuditHeadFile(t *testing.T) {
+	f := newTenancyFixture(t)
+	for range 3 {
+		req := httptest.NewRequest("GET", "/api/collections/leads/records", nil)
+		req.Header.Set("Authorization", f.tokens[owner])
+		f.h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	path := filepath.Join(f.app.DataDir(), hooks.AuditHeadFile)
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v, want 0600", fi.Mode().Perm())
+	}
+	rows := auditRows(t, f.app)
+	b, _ := os.ReadFile(path)
+	var head struct {
+		Seq  int    `json:"seq"`
+		Hash string `json:"hash"`
+	}
+	if err := json.Unmarshal(b, &head); err != nil || head.Seq != len(rows) || head.Hash != rows[len(rows)-1]["hash"].String {
+		t.Fatalf("head %s (%v), want seq %d", b, err, len(rows))
+	}
+
+	// The head travels in every backup, so a restored log is checked against its own head.
+	if err := f.app.CreateBackup(context.Background(), "b.zip"); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.OpenReader(filepath.Join(f.app.DataDir(), core.LocalBackupsDirName, "b.zip"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	var names []string
+	for _, zf := range zr.File {
+		names = append(names, zf.Name)
+	}
+	if !slices.Contains(names, hooks.AuditHeadFile) {
+		t.Fatalf("backup holds %v, not %s", names, hooks.AuditHeadFile)
+	}
+}
+
+func TestAuditHeadStaysAsEvidenceAfterRestart(t *testing.T) {
+	key := make([]byte, 32)
+	sameKey := func(c *hooks.Config) { c.SecretKey = key }
+	app := tests.NewApp(t, tests.Options{NoDemo: true, Configure: sameKey})
+	h := tests.Handler(t, app)
+	tok := superuserToken(t, app)
+	list := func(h http.Handler) {
+		req := httptest.NewRequest("GET", "/api/collections/leads/records", nil)
+		req.Header.Set("Authorization", tok)
+		h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	for range 5 {
+		list(h)
+	}
+	if _, err := app.DB().NewQuery("DELETE FROM audit_log WHERE seq > 3").Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.ResetBootstrapState(); err != nil {
+		t.Fatal(err)
+	}
+	// The server starts again on the truncated log and writes on: the head file must
+	// not follow the table, or the truncation would vanish.
+	again := tests.NewApp(t, tests.Options{NoDemo: true, DataDir: app.DataDir(), Configure: sameKey})
+	h2 := tests.Handler(t, again)
+	for range 4 {
+		list(h2)
+	}
+	_, broken, err := hooks.VerifyAudit(again)
+	if err != nil || broken == nil || broken.Seq != 5 {
+		t.Fatalf("truncation before the restart not reported at 5: %+v %v", broken, err)
 	}
 }
