@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -246,8 +247,13 @@ var (
 	errAuditForged    = errors.New("audit log entries are written by Frontdesk alone")
 )
 
+// auditedReads are the collections of visitor data whose every read is audited.
+var auditedReads = []string{"conversations", "messages", "leads"}
+
 // bindAudit writes entries for reads of visitor data, logins and settings changes, and
-// refuses any change to the trail itself, superusers included.
+// refuses any change to the trail itself, superusers included. Entries hold no
+// identifiers: not the filter of a list (email='...'), not a realtime topic's options,
+// not the identity of a failed login; only what was read and how much.
 func bindAudit(app core.App, a *auditor) {
 	// Superusers pass every API rule, so the API's writes are refused by hook: the record
 	// routes (the batch API runs the same ones, with the same hooks), and, for any other
@@ -288,29 +294,24 @@ func bindAudit(app core.App, a *auditor) {
 		return se.Next()
 	})
 
-	visitorData := []string{"conversations", "messages", "leads"}
-	app.OnRecordsListRequest(visitorData...).BindFunc(func(e *core.RecordsListRequestEvent) error {
+	app.OnRecordsListRequest(auditedReads...).BindFunc(func(e *core.RecordsListRequestEvent) error {
 		if err := e.Next(); err != nil {
 			return err
 		}
-		target := e.Collection.Name
-		if f := e.Request.URL.Query().Get("filter"); f != "" {
-			target += "?filter=" + truncate(f, 150)
-		}
-		// A superuser listing several practices' records gets one entry per practice.
-		businesses := map[string]bool{}
+		// One entry per practice whose records were read (a superuser may read several).
+		read := map[string]int{}
 		for _, r := range e.Records {
-			businesses[r.GetString("business")] = true
+			read[r.GetString("business")]++
 		}
-		if len(businesses) == 0 {
-			businesses[""] = true
+		if len(read) == 0 {
+			read[""] = 0
 		}
-		for b := range businesses {
-			logErr(a.request(e.RequestEvent, "list", target, b))
+		for _, b := range slices.Sorted(maps.Keys(read)) {
+			logErr(a.request(e.RequestEvent, "list", recordsRead(e.Collection.Name, read[b]), b))
 		}
 		return nil
 	})
-	app.OnRecordViewRequest(visitorData...).BindFunc(func(e *core.RecordRequestEvent) error {
+	app.OnRecordViewRequest(auditedReads...).BindFunc(func(e *core.RecordRequestEvent) error {
 		if err := e.Next(); err != nil {
 			return err
 		}
@@ -324,11 +325,12 @@ func bindAudit(app core.App, a *auditor) {
 		if err := e.Next(); err != nil {
 			return err
 		}
+		seen := map[string]bool{}
 		for _, topic := range e.Subscriptions {
-			name, _, _ := strings.Cut(topic, "/")
-			name, _, _ = strings.Cut(name, "?")
-			if slices.Contains(visitorData, name) {
-				logErr(a.request(e.RequestEvent, "subscribe", truncate(topic, 200), ""))
+			target, ok := subscriptionTarget(e.App, topic)
+			if ok && !seen[target] {
+				seen[target] = true
+				logErr(a.request(e.RequestEvent, "subscribe", target, ""))
 			}
 		}
 		return nil
@@ -341,8 +343,8 @@ func bindAudit(app core.App, a *auditor) {
 			entry.Actor = e.Collection.Name + ":" + e.Record.Id
 			entry.Business = e.Record.GetString("business")
 		} else {
+			// The identity tried (an email) is not kept: the log can't be erased.
 			entry.Actor = e.Collection.Name + ":unknown"
-			entry.Target = "identity=" + truncate(e.Identity, 100)
 		}
 		if err != nil {
 			entry.Action = "login_failed"
@@ -399,6 +401,37 @@ func bindAudit(app core.App, a *auditor) {
 	app.OnCollectionCreateRequest().BindFunc(schema("create"))
 	app.OnCollectionUpdateRequest().BindFunc(schema("update"))
 	app.OnCollectionDeleteRequest().BindFunc(schema("delete"))
+}
+
+// recordsRead is an entry's target for n records of a collection read.
+func recordsRead(collection string, n int) string {
+	if n == 1 {
+		return collection + " (1 record)"
+	}
+	return fmt.Sprintf("%s (%d records)", collection, n)
+}
+
+// subscriptionTarget is what the audit keeps of a realtime topic on visitor data: the
+// collection and the record id, or "*" for all. Not the topic's options, which can hold
+// a filter such as email='...', nor an id that names no record, since the id is free
+// text too; false when the topic is not on visitor data.
+func subscriptionTarget(app core.App, topic string) (string, bool) {
+	topic, _, _ = strings.Cut(topic, "?")
+	name, id, hasID := strings.Cut(topic, "/")
+	col, err := app.FindCachedCollectionByNameOrId(name)
+	if err != nil || !slices.Contains(auditedReads, col.Name) {
+		return "", false
+	}
+	switch {
+	case !hasID:
+		return col.Name, true
+	case id == "*":
+		return col.Name + "/*", true
+	}
+	if _, err := app.FindRecordById(col, id); err != nil {
+		return col.Name + "/(unknown record)", true
+	}
+	return col.Name + "/" + id, true
 }
 
 func truncate(s string, n int) string {
