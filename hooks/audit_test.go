@@ -42,11 +42,7 @@ func auditActions(t *testing.T, app core.App) []string {
 func TestAuditTrail(t *testing.T) {
 	f := newTenancyFixture(t)
 	// Three logins in a row would trip PocketBase's auth rate limit; this test is about the trail.
-	s := f.app.Settings()
-	s.RateLimits.Enabled = false
-	if err := f.app.Save(s); err != nil {
-		t.Fatal(err)
-	}
+	f.updateSettings(t, noRateLimits)
 	do := func(method, url, body, token string) int {
 		req := httptest.NewRequest(method, url, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
@@ -143,11 +139,7 @@ func TestAuditEntriesAreImmutable(t *testing.T) {
 
 func TestAuditVerifyCatchesDirectEdits(t *testing.T) {
 	f := newTenancyFixture(t)
-	for i := 0; i < 5; i++ {
-		req := httptest.NewRequest("GET", "/api/collections/leads/records", nil)
-		req.Header.Set("Authorization", f.tokens[owner])
-		f.h.ServeHTTP(httptest.NewRecorder(), req)
-	}
+	f.listLeads(t, 5)
 	if _, broken, err := hooks.VerifyAudit(f.app); err != nil || broken != nil {
 		t.Fatalf("intact chain reported broken: %v %v", broken, err)
 	}
@@ -277,18 +269,38 @@ func chainHash(fields ...string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-func TestAuditLogRefusesWritesThroughAnyAPI(t *testing.T) {
-	f := newTenancyFixture(t)
-	for range 3 {
+// listLeads makes n audit entries: an owner's lists of leads.
+func (f *tenancyFixture) listLeads(t *testing.T, n int) {
+	t.Helper()
+	for range n {
 		req := httptest.NewRequest("GET", "/api/collections/leads/records", nil)
 		req.Header.Set("Authorization", f.tokens[owner])
 		f.h.ServeHTTP(httptest.NewRecorder(), req)
 	}
+}
+
+// updateSettings saves a change to the app's settings.
+func (f *tenancyFixture) updateSettings(t *testing.T, change func(*core.Settings)) {
+	t.Helper()
 	s := f.app.Settings()
-	s.Batch.Enabled, s.Batch.MaxRequests, s.Batch.Timeout = true, 10, 5
+	change(s)
 	if err := f.app.Save(s); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// enableBatch turns on PocketBase's batch API, off by default, to test it as a way in.
+func enableBatch(s *core.Settings) {
+	s.Batch.Enabled, s.Batch.MaxRequests, s.Batch.Timeout = true, 10, 5
+}
+
+// noRateLimits lets a test log in several times in a row.
+func noRateLimits(s *core.Settings) { s.RateLimits.Enabled = false }
+
+func TestAuditLogRefusesWritesThroughAnyAPI(t *testing.T) {
+	f := newTenancyFixture(t)
+	f.listLeads(t, 3)
+	f.updateSettings(t, enableBatch)
 	tok := superuserToken(t, f.app)
 	before := auditRows(t, f.app)
 	last := before[len(before)-1]
@@ -353,11 +365,7 @@ func TestAuditBatchOfAuditedWritesCompletes(t *testing.T) {
 	// A batch runs in one transaction; the audit entries of its writes must not wait
 	// for that transaction's connection.
 	f := newTenancyFixture(t)
-	s := f.app.Settings()
-	s.Batch.Enabled, s.Batch.MaxRequests, s.Batch.Timeout = true, 10, 5
-	if err := f.app.Save(s); err != nil {
-		t.Fatal(err)
-	}
+	f.updateSettings(t, enableBatch)
 	body, _ := json.Marshal(map[string]any{"requests": []map[string]any{
 		{"method": "POST", "url": "/api/collections/faqs/records", "body": map[string]any{"business": f.bizA.Id, "question": "Q1?", "answer": "A1."}},
 		{"method": "POST", "url": "/api/collections/faqs/records", "body": map[string]any{"business": f.bizA.Id, "question": "Q2?", "answer": "A2."}},
@@ -386,11 +394,7 @@ func TestAuditBatchOfAuditedWritesCompletes(t *testing.T) {
 
 func TestAuditVerifyCatchesATruncatedTail(t *testing.T) {
 	f := newTenancyFixture(t)
-	for range 6 {
-		req := httptest.NewRequest("GET", "/api/collections/leads/records", nil)
-		req.Header.Set("Authorization", f.tokens[owner])
-		f.h.ServeHTTP(httptest.NewRecorder(), req)
-	}
+	f.listLeads(t, 6)
 	n, broken, err := hooks.VerifyAudit(f.app)
 	if err != nil || broken != nil || n != 6 {
 		t.Fatalf("intact chain: %d %+v %v", n, broken, err)
@@ -414,11 +418,7 @@ func TestAuditVerifyCatchesATruncatedTail(t *testing.T) {
 
 func TestAuditHeadFile(t *testing.T) {
 	f := newTenancyFixture(t)
-	for range 3 {
-		req := httptest.NewRequest("GET", "/api/collections/leads/records", nil)
-		req.Header.Set("Authorization", f.tokens[owner])
-		f.h.ServeHTTP(httptest.NewRecorder(), req)
-	}
+	f.listLeads(t, 3)
 	path := filepath.Join(f.app.DataDir(), hooks.AuditHeadFile)
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -490,11 +490,7 @@ func TestAuditHeadStaysAsEvidenceAfterRestart(t *testing.T) {
 
 func TestAuditEntriesHoldNoIdentifiers(t *testing.T) {
 	f := newTenancyFixture(t)
-	s := f.app.Settings()
-	s.RateLimits.Enabled = false
-	if err := f.app.Save(s); err != nil {
-		t.Fatal(err)
-	}
+	f.updateSettings(t, noRateLimits)
 	const email, phone = "jane.roe@example.com", "5035550143"
 	f.create(t, "leads", map[string]any{"business": f.bizA.Id, "name": "Jane Roe", "email": email, "phone": phone, "status": "new"})
 	filter := url.QueryEscape("email='" + email + "' || phone~'" + phone + "'")
