@@ -84,8 +84,8 @@ func main() {
 	})
 	app.RootCmd.AddCommand(versionCmd(), auditCmd(app), reindexCmd(app, cfg))
 
-	if err := app.Start(); err != nil {
-		log.Fatal(err)
+	if err := run(app); err != nil {
+		os.Exit(1)
 	}
 }
 
@@ -112,8 +112,9 @@ func envDuration(name string, def time.Duration) time.Duration {
 
 func versionCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the version",
+		Use:         "version",
+		Short:       "Print the version",
+		Annotations: map[string]string{annotationData: withoutApp},
 		Run: func(cmd *cobra.Command, args []string) {
 			fmt.Println("frontdesk", version)
 		},
@@ -123,8 +124,10 @@ func versionCmd() *cobra.Command {
 func auditCmd(app *pocketbase.PocketBase) *cobra.Command {
 	audit := &cobra.Command{Use: "audit", Short: "Check the audit log"}
 	audit.AddCommand(&cobra.Command{
-		Use:   "verify",
-		Short: "Verify the audit log's hash chain and report the first broken link",
+		Use:         "verify",
+		Short:       "Verify the audit log's hash chain and its head, and report the first broken link",
+		Args:        cobra.NoArgs,
+		Annotations: map[string]string{annotationData: needsData},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := app.RunAllMigrations(); err != nil {
 				return err
@@ -134,7 +137,11 @@ func auditCmd(app *pocketbase.PocketBase) *cobra.Command {
 				return err
 			}
 			if broken != nil {
-				return fmt.Errorf("audit log broken at entry %d (record %s): %s; %d entries checked", broken.Seq, broken.ID, broken.Reason, n)
+				record := ""
+				if broken.ID != "" {
+					record = " (record " + broken.ID + ")"
+				}
+				return fmt.Errorf("audit log broken at entry %d%s: %s; %d entries checked", broken.Seq, record, broken.Reason, n)
 			}
 			fmt.Printf("audit log intact: %d entries\n", n)
 			return nil
@@ -145,8 +152,10 @@ func auditCmd(app *pocketbase.PocketBase) *cobra.Command {
 
 func reindexCmd(app *pocketbase.PocketBase, cfg *hooks.Config) *cobra.Command {
 	return &cobra.Command{
-		Use:   "reindex",
-		Short: "Rebuild the knowledge index from every practice's FAQs and documents",
+		Use:         "reindex",
+		Short:       "Rebuild the knowledge index from every practice's FAQs and documents",
+		Args:        cobra.NoArgs,
+		Annotations: map[string]string{annotationData: needsData},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := app.RunAllMigrations(); err != nil {
 				return err

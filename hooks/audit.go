@@ -1,10 +1,12 @@
 package hooks
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,6 +31,8 @@ type auditEntry struct {
 
 // auditor appends entries to a hash chain: each entry's hash covers its own fields and the
 // previous entry's hash, so editing or deleting any row in SQLite breaks every link after it.
+// After each entry it records the chain's head in AuditHeadFile (see writeAuditHead), which
+// shows the newest entries deleted, which the chain alone can't.
 type auditor struct {
 	app core.App
 
@@ -36,7 +40,14 @@ type auditor struct {
 	loaded   bool
 	lastSeq  int
 	lastHash string
+	// keepHead is set when the head file disagreed with the table at load: the file is
+	// then the evidence of entries deleted or changed, and writing on must not replace it.
+	keepHead bool
 }
+
+// auditWriteKey marks the context of the auditor's own saves, the one way an entry is
+// created: any other create of an audit_log record, from any API or code path, is refused.
+type auditWriteKey struct{}
 
 func auditHash(seq int, business, actor, action, target, ip, at, prev string) string {
 	h := sha256.New()
@@ -47,19 +58,34 @@ func auditHash(seq int, business, actor, action, target, ip, at, prev string) st
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-func (a *auditor) record(e auditEntry) error {
+// record appends e. app is the app the caller runs on: inside a transaction (a batch
+// request) the entry is written once the transaction commits, and not at all when it
+// rolls back, since the transaction holds SQLite's only write connection until it ends.
+func (a *auditor) record(app core.App, e auditEntry) error {
+	if app.IsTransactional() {
+		app.TxInfo().OnComplete(func(txErr error) error {
+			if txErr == nil {
+				if err := a.append(e); err != nil {
+					a.app.Logger().Error("audit write failed", "error", err)
+				}
+			}
+			return nil
+		})
+		return nil
+	}
+	return a.append(e)
+}
+
+// request appends an entry for a request, with its actor and IP.
+func (a *auditor) request(re *core.RequestEvent, action, target, business string) error {
+	return a.record(re.App, auditFromRequest(re, action, target, business))
+}
+
+func (a *auditor) append(e auditEntry) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if !a.loaded {
-		last := struct {
-			Seq  int    `db:"seq"`
-			Hash string `db:"hash"`
-		}{}
-		err := a.app.DB().NewQuery("SELECT seq, hash FROM " + AuditCollection + " ORDER BY seq DESC LIMIT 1").One(&last)
-		if err != nil && !isNoRows(err) {
-			return fmt.Errorf("audit: read chain head: %w", err)
-		}
-		a.lastSeq, a.lastHash, a.loaded = last.Seq, last.Hash, true
+	if err := a.load(); err != nil {
+		return err
 	}
 	col, err := a.app.FindCachedCollectionByNameOrId(AuditCollection)
 	if err != nil {
@@ -78,12 +104,64 @@ func (a *auditor) record(e auditEntry) error {
 	r.Set("at", at)
 	r.Set("prev_hash", a.lastHash)
 	r.Set("hash", hash)
-	if err := a.app.SaveNoValidate(r); err != nil {
+	if err := a.app.SaveNoValidateWithContext(context.WithValue(context.Background(), auditWriteKey{}, true), r); err != nil {
 		// The head may have moved under us (another process); reload it next time.
 		a.loaded = false
 		return fmt.Errorf("audit: append: %w", err)
 	}
 	a.lastSeq, a.lastHash = seq, hash
+	if !a.keepHead {
+		if err := writeAuditHead(a.app.DataDir(), auditHead{Seq: seq, Hash: hash}); err != nil {
+			// The entry is stored; a head left behind the table is checked as far as it goes.
+			a.app.Logger().Error("audit head write failed", "error", err)
+		}
+	}
+	return nil
+}
+
+// load reads the chain's head from the table, once, and checks the head file against it.
+// A missing file is started from the table (a new install, or one from before the file);
+// a file that disagrees with the table is left as it is for `frontdesk audit verify`.
+func (a *auditor) load() error {
+	if a.loaded {
+		return nil
+	}
+	last := struct {
+		Seq  int    `db:"seq"`
+		Hash string `db:"hash"`
+	}{}
+	err := a.app.DB().NewQuery("SELECT seq, hash FROM " + AuditCollection + " ORDER BY seq DESC LIMIT 1").One(&last)
+	if err != nil && !isNoRows(err) {
+		return fmt.Errorf("audit: read chain head: %w", err)
+	}
+	dir := a.app.DataDir()
+	head, found, err := readAuditHead(dir)
+	switch {
+	case err != nil:
+		a.keepHead = true
+		a.app.Logger().Error("audit head unreadable; leaving it as it is: run frontdesk audit verify", "error", err)
+	case !found:
+		if last.Seq > 0 {
+			a.app.Logger().Warn("audit head file missing; starting it from the table's newest entry", "seq", last.Seq)
+		}
+		if err := writeAuditHead(dir, auditHead{Seq: last.Seq, Hash: last.Hash}); err != nil {
+			a.app.Logger().Error("audit head write failed", "error", err)
+		}
+	default:
+		at := struct {
+			ID   string `db:"id"`
+			Hash string `db:"hash"`
+		}{}
+		err := a.app.DB().Select("id", "hash").From(AuditCollection).Where(dbx.HashExp{"seq": head.Seq}).One(&at)
+		if err != nil && !isNoRows(err) {
+			return fmt.Errorf("audit: read chain: %w", err)
+		}
+		if b := compareAuditHead(head, last.Seq, at.ID, at.Hash); b != nil {
+			a.keepHead = true
+			a.app.Logger().Error("audit log disagrees with its head file; leaving the file as evidence: run frontdesk audit verify", "seq", b.Seq, "reason", b.Reason)
+		}
+	}
+	a.lastSeq, a.lastHash, a.loaded = last.Seq, last.Hash, true
 	return nil
 }
 
@@ -106,9 +184,13 @@ type AuditBreak struct {
 	Reason string
 }
 
-// VerifyAudit walks the whole chain in order and returns how many entries it checked and
-// the first broken link, or nil when the trail is intact.
+// VerifyAudit walks the whole chain in order, then checks its end against AuditHeadFile,
+// and returns how many entries it checked and the first broken link (a changed, missing
+// or truncated entry), or nil when the trail is intact.
 func VerifyAudit(app core.App) (int, *AuditBreak, error) {
+	// The head is read before the table: the server writes it after each entry commits,
+	// so read in this order it can't name an entry the walk below has not yet seen.
+	head, headFound, headErr := readAuditHead(app.DataDir())
 	type row struct {
 		ID       string `db:"id"`
 		Seq      int    `db:"seq"`
@@ -123,6 +205,7 @@ func VerifyAudit(app core.App) (int, *AuditBreak, error) {
 	}
 	const page = 1000
 	prev, want, n := "", 1, 0
+	var idAtHead, hashAtHead string
 	for {
 		var rows []row
 		err := app.DB().Select("id", "seq", "business", "actor", "action", "target", "ip", "at", "prev_hash", "hash").
@@ -141,21 +224,56 @@ func VerifyAudit(app core.App) (int, *AuditBreak, error) {
 			case auditHash(r.Seq, r.Business, r.Actor, r.Action, r.Target, r.IP, r.At, r.PrevHash) != r.Hash:
 				return n, &AuditBreak{Seq: r.Seq, ID: r.ID, Reason: "entry was changed after it was written"}, nil
 			}
+			if r.Seq == head.Seq {
+				idAtHead, hashAtHead = r.ID, r.Hash
+			}
 			prev, want = r.Hash, want+1
 		}
 		if len(rows) < page {
-			return n, nil, nil
+			break
 		}
 	}
+	switch {
+	case headErr != nil:
+		return n, &AuditBreak{Seq: want, Reason: headErr.Error()}, nil
+	case !headFound && n > 0:
+		return n, &AuditBreak{Seq: want, Reason: fmt.Sprintf("%s is missing from the data directory, so deleted newest entries can't be ruled out", AuditHeadFile)}, nil
+	}
+	return n, compareAuditHead(head, want-1, idAtHead, hashAtHead), nil
 }
 
-var errAuditImmutable = errors.New("audit log entries can't be changed or deleted")
+var (
+	errAuditImmutable = errors.New("audit log entries can't be changed or deleted")
+	errAuditForged    = errors.New("audit log entries are written by Frontdesk alone")
+)
+
+// auditedReads are the collections of visitor data whose every read is audited.
+var auditedReads = []string{"conversations", "messages", "leads"}
 
 // bindAudit writes entries for reads of visitor data, logins and settings changes, and
-// refuses any change to the trail itself, superusers included.
+// refuses any change to the trail itself, superusers included. Entries hold no
+// identifiers: not the filter of a list (email='...'), not a realtime topic's options,
+// not the identity of a failed login; only what was read and how much.
 func bindAudit(app core.App, a *auditor) {
+	// Superusers pass every API rule, so the API's writes are refused by hook: the record
+	// routes (the batch API runs the same ones, with the same hooks), and, for any other
+	// path, the model hooks below. Only the auditor's own saves carry auditWriteKey.
+	refuse := func(e *core.RecordRequestEvent) error {
+		return e.ForbiddenError("Audit log entries are written by Frontdesk alone; they can't be created, changed or deleted.", nil)
+	}
+	app.OnRecordCreateRequest(AuditCollection).BindFunc(refuse)
+	app.OnRecordUpdateRequest(AuditCollection).BindFunc(refuse)
+	app.OnRecordDeleteRequest(AuditCollection).BindFunc(refuse)
+	app.OnRecordCreate(AuditCollection).BindFunc(func(e *core.RecordEvent) error {
+		if e.Context == nil || e.Context.Value(auditWriteKey{}) == nil {
+			return errAuditForged
+		}
+		return e.Next()
+	})
 	app.OnRecordUpdate(AuditCollection).BindFunc(func(e *core.RecordEvent) error { return errAuditImmutable })
 	app.OnRecordDelete(AuditCollection).BindFunc(func(e *core.RecordEvent) error { return errAuditImmutable })
+	// The collection itself (its rules, its fields) can't change either: not through the
+	// collections API nor an import of collections, which saves through the same hooks.
 	app.OnCollectionUpdate(AuditCollection).BindFunc(func(e *core.CollectionEvent) error {
 		return errors.New("the audit_log collection can't be changed")
 	})
@@ -167,33 +285,37 @@ func bindAudit(app core.App, a *auditor) {
 		}
 	}
 
-	visitorData := []string{"conversations", "messages", "leads"}
-	app.OnRecordsListRequest(visitorData...).BindFunc(func(e *core.RecordsListRequestEvent) error {
+	// At start, the head file is checked against the table (or started), so a
+	// disagreement is logged when the server starts rather than at the first entry.
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		a.mu.Lock()
+		logErr(a.load())
+		a.mu.Unlock()
+		return se.Next()
+	})
+
+	app.OnRecordsListRequest(auditedReads...).BindFunc(func(e *core.RecordsListRequestEvent) error {
 		if err := e.Next(); err != nil {
 			return err
 		}
-		target := e.Collection.Name
-		if f := e.Request.URL.Query().Get("filter"); f != "" {
-			target += "?filter=" + truncate(f, 150)
-		}
-		// A superuser listing several practices' records gets one entry per practice.
-		businesses := map[string]bool{}
+		// One entry per practice whose records were read (a superuser may read several).
+		read := map[string]int{}
 		for _, r := range e.Records {
-			businesses[r.GetString("business")] = true
+			read[r.GetString("business")]++
 		}
-		if len(businesses) == 0 {
-			businesses[""] = true
+		if len(read) == 0 {
+			read[""] = 0
 		}
-		for b := range businesses {
-			logErr(a.record(auditFromRequest(e.RequestEvent, "list", target, b)))
+		for _, b := range slices.Sorted(maps.Keys(read)) {
+			logErr(a.request(e.RequestEvent, "list", recordsRead(e.Collection.Name, read[b]), b))
 		}
 		return nil
 	})
-	app.OnRecordViewRequest(visitorData...).BindFunc(func(e *core.RecordRequestEvent) error {
+	app.OnRecordViewRequest(auditedReads...).BindFunc(func(e *core.RecordRequestEvent) error {
 		if err := e.Next(); err != nil {
 			return err
 		}
-		logErr(a.record(auditFromRequest(e.RequestEvent, "view", e.Collection.Name+"/"+e.Record.Id, e.Record.GetString("business"))))
+		logErr(a.request(e.RequestEvent, "view", e.Collection.Name+"/"+e.Record.Id, e.Record.GetString("business")))
 		return nil
 	})
 
@@ -203,11 +325,12 @@ func bindAudit(app core.App, a *auditor) {
 		if err := e.Next(); err != nil {
 			return err
 		}
+		seen := map[string]bool{}
 		for _, topic := range e.Subscriptions {
-			name, _, _ := strings.Cut(topic, "/")
-			name, _, _ = strings.Cut(name, "?")
-			if slices.Contains(visitorData, name) {
-				logErr(a.record(auditFromRequest(e.RequestEvent, "subscribe", truncate(topic, 200), "")))
+			target, ok := subscriptionTarget(e.App, topic)
+			if ok && !seen[target] {
+				seen[target] = true
+				logErr(a.request(e.RequestEvent, "subscribe", target, ""))
 			}
 		}
 		return nil
@@ -220,13 +343,13 @@ func bindAudit(app core.App, a *auditor) {
 			entry.Actor = e.Collection.Name + ":" + e.Record.Id
 			entry.Business = e.Record.GetString("business")
 		} else {
+			// The identity tried (an email) is not kept: the log can't be erased.
 			entry.Actor = e.Collection.Name + ":unknown"
-			entry.Target = "identity=" + truncate(e.Identity, 100)
 		}
 		if err != nil {
 			entry.Action = "login_failed"
 		}
-		logErr(a.record(entry))
+		logErr(a.record(e.App, entry))
 		return err
 	})
 
@@ -236,7 +359,7 @@ func bindAudit(app core.App, a *auditor) {
 		if e.Collection.Name == "businesses" {
 			b = e.Record.Id
 		}
-		logErr(a.record(auditFromRequest(e.RequestEvent, action, e.Collection.Name+"/"+e.Record.Id, b)))
+		logErr(a.request(e.RequestEvent, action, e.Collection.Name+"/"+e.Record.Id, b))
 	}
 	app.OnRecordCreateRequest(settings...).BindFunc(func(e *core.RecordRequestEvent) error {
 		if err := e.Next(); err != nil {
@@ -263,7 +386,7 @@ func bindAudit(app core.App, a *auditor) {
 		if err := e.Next(); err != nil {
 			return err
 		}
-		logErr(a.record(auditFromRequest(e.RequestEvent, "update", "app_settings", "")))
+		logErr(a.request(e.RequestEvent, "update", "app_settings", ""))
 		return nil
 	})
 	schema := func(action string) func(e *core.CollectionRequestEvent) error {
@@ -271,13 +394,44 @@ func bindAudit(app core.App, a *auditor) {
 			if err := e.Next(); err != nil {
 				return err
 			}
-			logErr(a.record(auditFromRequest(e.RequestEvent, "schema_"+action, "collections/"+e.Collection.Name, "")))
+			logErr(a.request(e.RequestEvent, "schema_"+action, "collections/"+e.Collection.Name, ""))
 			return nil
 		}
 	}
 	app.OnCollectionCreateRequest().BindFunc(schema("create"))
 	app.OnCollectionUpdateRequest().BindFunc(schema("update"))
 	app.OnCollectionDeleteRequest().BindFunc(schema("delete"))
+}
+
+// recordsRead is an entry's target for n records of a collection read.
+func recordsRead(collection string, n int) string {
+	if n == 1 {
+		return collection + " (1 record)"
+	}
+	return fmt.Sprintf("%s (%d records)", collection, n)
+}
+
+// subscriptionTarget is what the audit keeps of a realtime topic on visitor data: the
+// collection and the record id, or "*" for all. Not the topic's options, which can hold
+// a filter such as email='...', nor an id that names no record, since the id is free
+// text too; false when the topic is not on visitor data.
+func subscriptionTarget(app core.App, topic string) (string, bool) {
+	topic, _, _ = strings.Cut(topic, "?")
+	name, id, hasID := strings.Cut(topic, "/")
+	col, err := app.FindCachedCollectionByNameOrId(name)
+	if err != nil || !slices.Contains(auditedReads, col.Name) {
+		return "", false
+	}
+	switch {
+	case !hasID:
+		return col.Name, true
+	case id == "*":
+		return col.Name + "/*", true
+	}
+	if _, err := app.FindRecordById(col, id); err != nil {
+		return col.Name + "/(unknown record)", true
+	}
+	return col.Name + "/" + id, true
 }
 
 func truncate(s string, n int) string {

@@ -1,13 +1,25 @@
 package hooks_test
 
 import (
+	"archive/zip"
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
 	"frontdesk/hooks"
@@ -30,11 +42,7 @@ func auditActions(t *testing.T, app core.App) []string {
 func TestAuditTrail(t *testing.T) {
 	f := newTenancyFixture(t)
 	// Three logins in a row would trip PocketBase's auth rate limit; this test is about the trail.
-	s := f.app.Settings()
-	s.RateLimits.Enabled = false
-	if err := f.app.Save(s); err != nil {
-		t.Fatal(err)
-	}
+	f.updateSettings(t, noRateLimits)
 	do := func(method, url, body, token string) int {
 		req := httptest.NewRequest(method, url, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
@@ -54,13 +62,13 @@ func TestAuditTrail(t *testing.T) {
 	}{
 		{"GET", "/api/collections/conversations/records", "", f.tokens[owner], 200, "list conversations"},
 		{"GET", "/api/collections/conversations/records/" + conv.Id, "", f.tokens[viewer], 200, "view conversations/" + conv.Id},
-		{"GET", "/api/collections/messages/records?filter=conversation%3D'" + conv.Id + "'", "", f.tokens[admin], 200, "list messages?filter=conversation='" + conv.Id + "'"},
+		{"GET", "/api/collections/messages/records?filter=conversation%3D'" + conv.Id + "'", "", f.tokens[admin], 200, "list messages (0 records)"},
 		{"GET", "/api/collections/leads/records/" + lead.Id, "", f.tokens[owner], 200, "view leads/" + lead.Id},
 		{"GET", "/api/frontdesk/leads.csv", "", f.tokens[owner], 200, "export leads.csv"},
 		{"GET", "/api/frontdesk/leads.csv", "", f.tokens[viewer], 403, ""},
 		{"POST", "/api/collections/staff/auth-with-password", `{"identity":"owner@example.com","password":"correct horse battery"}`, "", 200, "login "},
 		{"POST", "/api/collections/staff/auth-with-password", `{"identity":"owner@example.com","password":"wrong"}`, "", 400, "login_failed "},
-		{"POST", "/api/collections/staff/auth-with-password", `{"identity":"nobody@example.com","password":"wrong"}`, "", 400, "login_failed identity=nobody@example.com"},
+		{"POST", "/api/collections/staff/auth-with-password", `{"identity":"nobody@example.com","password":"wrong"}`, "", 400, "login_failed "},
 		{"PATCH", "/api/collections/businesses/records/" + f.bizA.Id, `{"greeting":"Welcome!"}`, f.tokens[admin], 200, "update businesses/" + f.bizA.Id},
 		{"POST", "/api/collections/faqs/records", `{"business":"` + f.bizA.Id + `","question":"Q?","answer":"A."}`, f.tokens[owner], 200, "create faqs/"},
 	}
@@ -103,17 +111,7 @@ func TestAuditEntriesAreImmutable(t *testing.T) {
 	if len(entries) < 2 {
 		t.Fatalf("%d entries", len(entries))
 	}
-	su, err := f.app.FindAuthRecordByEmail(core.CollectionNameSuperusers, "su@example.com")
-	if err != nil {
-		col, _ := f.app.FindCollectionByNameOrId(core.CollectionNameSuperusers)
-		su = core.NewRecord(col)
-		su.SetEmail("su@example.com")
-		su.SetPassword("superuser password 1")
-		if err := f.app.Save(su); err != nil {
-			t.Fatal(err)
-		}
-	}
-	tok, _ := su.NewAuthToken()
+	tok := superuserToken(t, f.app)
 	for _, req := range []*http.Request{
 		httptest.NewRequest("PATCH", "/api/collections/audit_log/records/"+entries[0].Id, strings.NewReader(`{"action":"nothing"}`)),
 		httptest.NewRequest("DELETE", "/api/collections/audit_log/records/"+entries[0].Id, nil),
@@ -141,11 +139,7 @@ func TestAuditEntriesAreImmutable(t *testing.T) {
 
 func TestAuditVerifyCatchesDirectEdits(t *testing.T) {
 	f := newTenancyFixture(t)
-	for i := 0; i < 5; i++ {
-		req := httptest.NewRequest("GET", "/api/collections/leads/records", nil)
-		req.Header.Set("Authorization", f.tokens[owner])
-		f.h.ServeHTTP(httptest.NewRecorder(), req)
-	}
+	f.listLeads(t, 5)
 	if _, broken, err := hooks.VerifyAudit(f.app); err != nil || broken != nil {
 		t.Fatalf("intact chain reported broken: %v %v", broken, err)
 	}
@@ -196,7 +190,16 @@ func TestRealtimeSubscriptionsAreAudited(t *testing.T) {
 			clientID = strings.TrimSpace(strings.TrimPrefix(line, "id:"))
 		}
 	}
-	body := `{"clientId":"` + clientID + `","subscriptions":["conversations/*","leads","faqs"]}`
+	// Topics can carry a filter (options) and any text as a record id: neither may reach
+	// the audit log, which nobody can erase.
+	conv := newRecord(mustCollection(t, srv.App, "conversations"), map[string]any{"business": b.Id, "visitor_id": "v", "status": "open"})
+	if err := srv.App.Save(conv); err != nil {
+		t.Fatal(err)
+	}
+	options := url.QueryEscape(`{"query":{"filter":"email='jane.roe@example.com'"}}`)
+	subs, _ := json.Marshal([]string{"conversations/*", "leads", "faqs", "leads?options=" + options,
+		"conversations/" + conv.Id + "?options=" + options, "leads/jane.roe@example.com", "conversations/*"})
+	body := `{"clientId":"` + clientID + `","subscriptions":` + string(subs) + `}`
 	sub, _ := http.NewRequest("POST", srv.URL+"/api/realtime", strings.NewReader(body))
 	sub.Header.Set("Content-Type", "application/json")
 	sub.Header.Set("Authorization", tok)
@@ -209,7 +212,315 @@ func TestRealtimeSubscriptionsAreAudited(t *testing.T) {
 		t.Fatalf("subscribe: %d", sres.StatusCode)
 	}
 	got := strings.Join(auditActions(t, srv.App), "|")
-	if !strings.Contains(got, "subscribe conversations/*") || !strings.Contains(got, "subscribe leads") || strings.Contains(got, "faqs") {
-		t.Fatalf("audit %q", got)
+	want := "subscribe conversations/*|subscribe leads|subscribe conversations/" + conv.Id + "|subscribe leads/(unknown record)"
+	if got != want {
+		t.Fatalf("audit %q, want %q", got, want)
+	}
+}
+
+func mustCollection(t *testing.T, app core.App, name string) *core.Collection {
+	t.Helper()
+	col, err := app.FindCollectionByNameOrId(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return col
+}
+
+// superuserToken makes (once) a superuser and returns an auth token for it.
+func superuserToken(t *testing.T, app core.App) string {
+	t.Helper()
+	su, err := app.FindAuthRecordByEmail(core.CollectionNameSuperusers, "su@example.com")
+	if err != nil {
+		col, _ := app.FindCollectionByNameOrId(core.CollectionNameSuperusers)
+		su = core.NewRecord(col)
+		su.SetEmail("su@example.com")
+		su.SetPassword("superuser password 1")
+		if err := app.Save(su); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tok, err := su.NewAuthToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// auditRows is every column of every audit entry, in order, for comparing snapshots and
+// searching for what must not be there.
+func auditRows(t *testing.T, app core.App) []dbx.NullStringMap {
+	t.Helper()
+	var rows []dbx.NullStringMap
+	if err := app.DB().NewQuery("SELECT * FROM audit_log ORDER BY seq").All(&rows); err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// chainHash is the audit chain's hash, computed here the way an attacker who read the
+// source would, to forge an entry that the chain alone would accept.
+func chainHash(fields ...string) string {
+	h := sha256.New()
+	for _, f := range fields {
+		h.Write([]byte(f))
+		h.Write([]byte{0x1f})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// listLeads makes n audit entries: an owner's lists of leads.
+func (f *tenancyFixture) listLeads(t *testing.T, n int) {
+	t.Helper()
+	for range n {
+		req := httptest.NewRequest("GET", "/api/collections/leads/records", nil)
+		req.Header.Set("Authorization", f.tokens[owner])
+		f.h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+}
+
+// updateSettings saves a change to the app's settings.
+func (f *tenancyFixture) updateSettings(t *testing.T, change func(*core.Settings)) {
+	t.Helper()
+	s := f.app.Settings()
+	change(s)
+	if err := f.app.Save(s); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// enableBatch turns on PocketBase's batch API, off by default, to test it as a way in.
+func enableBatch(s *core.Settings) {
+	s.Batch.Enabled, s.Batch.MaxRequests, s.Batch.Timeout = true, 10, 5
+}
+
+// noRateLimits lets a test log in several times in a row.
+func noRateLimits(s *core.Settings) { s.RateLimits.Enabled = false }
+
+func TestAuditLogRefusesWritesThroughAnyAPI(t *testing.T) {
+	f := newTenancyFixture(t)
+	f.listLeads(t, 3)
+	f.updateSettings(t, enableBatch)
+	tok := superuserToken(t, f.app)
+	before := auditRows(t, f.app)
+	last := before[len(before)-1]
+	seq := strconv.Itoa(len(before) + 1)
+	at := "2026-01-01T00:00:00Z"
+	forged := map[string]any{
+		"seq": len(before) + 1, "business": f.bizA.Id, "actor": "staff:nobody", "action": "view",
+		"target": "leads", "ip": "10.0.0.1", "at": at, "prev_hash": last["hash"].String,
+		"hash": chainHash(seq, f.bizA.Id, "staff:nobody", "view", "leads", "10.0.0.1", at, last["hash"].String),
+	}
+	forgedJSON, _ := json.Marshal(forged)
+	id := last["id"].String
+	batch := func(method, url string, body any) string {
+		b, _ := json.Marshal(map[string]any{"requests": []map[string]any{{"method": method, "url": url, "body": body}}})
+		return string(b)
+	}
+	auditCol, _ := f.app.FindCollectionByNameOrId("audit_log")
+	opened := *auditCol
+	opened.CreateRule = new(string)
+	importBody, _ := json.Marshal(map[string]any{"collections": []any{&opened}, "deleteMissing": false})
+
+	// Each refusal must come from the audit log's guard, not from a malformed request.
+	const alone, fixed = "written by Frontdesk alone", "collection can't be changed"
+	for _, c := range []struct{ method, url, body, why string }{
+		{"POST", "/api/collections/audit_log/records", string(forgedJSON), alone},
+		{"PATCH", "/api/collections/audit_log/records/" + id, `{"action":"nothing"}`, alone},
+		{"DELETE", "/api/collections/audit_log/records/" + id, "", alone},
+		{"DELETE", "/api/collections/audit_log/truncate", "", "Failed to truncate"},
+		{"DELETE", "/api/collections/audit_log", "", "Failed to delete"},
+		{"PATCH", "/api/collections/audit_log", `{"createRule":""}`, fixed},
+		{"PUT", "/api/collections/import", string(importBody), fixed},
+		{"POST", "/api/batch", batch("POST", "/api/collections/audit_log/records", forged), alone},
+		{"POST", "/api/batch", batch("PUT", "/api/collections/audit_log/records", forged), alone},
+		{"POST", "/api/batch", batch("PATCH", "/api/collections/audit_log/records/"+id, map[string]any{"action": "nothing"}), alone},
+		{"POST", "/api/batch", batch("DELETE", "/api/collections/audit_log/records/"+id, nil), alone},
+	} {
+		req := httptest.NewRequest(c.method, c.url, strings.NewReader(c.body))
+		req.Header.Set("Authorization", tok)
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		f.h.ServeHTTP(rec, req)
+		if (rec.Code != http.StatusForbidden && rec.Code != http.StatusBadRequest) || !strings.Contains(rec.Body.String(), c.why) {
+			t.Errorf("superuser %s %s: %d %s, want 403 or 400 saying %q", c.method, c.url, rec.Code, rec.Body.String(), c.why)
+		}
+	}
+	if after := auditRows(t, f.app); !reflect.DeepEqual(after, before) {
+		t.Fatalf("the API wrote the audit log: %d entries before, %d after", len(before), len(after))
+	}
+
+	// Frontdesk's own code can't add entries beside the auditor either.
+	r := core.NewRecord(auditCol)
+	r.Load(forged)
+	if err := f.app.SaveNoValidate(r); err == nil {
+		t.Fatal("app.SaveNoValidate added an audit entry")
+	}
+	if _, broken, err := hooks.VerifyAudit(f.app); err != nil || broken != nil {
+		t.Fatalf("verify: %+v %v", broken, err)
+	}
+}
+
+func TestAuditBatchOfAuditedWritesCompletes(t *testing.T) {
+	// A batch runs in one transaction; the audit entries of its writes must not wait
+	// for that transaction's connection.
+	f := newTenancyFixture(t)
+	f.updateSettings(t, enableBatch)
+	body, _ := json.Marshal(map[string]any{"requests": []map[string]any{
+		{"method": "POST", "url": "/api/collections/faqs/records", "body": map[string]any{"business": f.bizA.Id, "question": "Q1?", "answer": "A1."}},
+		{"method": "POST", "url": "/api/collections/faqs/records", "body": map[string]any{"business": f.bizA.Id, "question": "Q2?", "answer": "A2."}},
+	}})
+	req := httptest.NewRequest("POST", "/api/batch", strings.NewReader(string(body)))
+	req.Header.Set("Authorization", f.tokens[owner])
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	done := make(chan struct{})
+	go func() { f.h.ServeHTTP(rec, req); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("batch of two FAQ creates did not finish in 20s")
+	}
+	if rec.Code != http.StatusOK {
+		t.Fatalf("batch: %d %s", rec.Code, rec.Body.String())
+	}
+	if got := strings.Count(strings.Join(auditActions(t, f.app), "|"), "create faqs/"); got != 2 {
+		t.Fatalf("%d create entries: %v", got, auditActions(t, f.app))
+	}
+	if _, broken, err := hooks.VerifyAudit(f.app); err != nil || broken != nil {
+		t.Fatalf("verify: %+v %v", broken, err)
+	}
+}
+
+func TestAuditVerifyCatchesATruncatedTail(t *testing.T) {
+	f := newTenancyFixture(t)
+	f.listLeads(t, 6)
+	n, broken, err := hooks.VerifyAudit(f.app)
+	if err != nil || broken != nil || n != 6 {
+		t.Fatalf("intact chain: %d %+v %v", n, broken, err)
+	}
+	// Someone with the SQLite file deletes the newest entries: the rest is a valid chain.
+	if _, err := f.app.DB().NewQuery("DELETE FROM audit_log WHERE seq > 4").Execute(); err != nil {
+		t.Fatal(err)
+	}
+	_, broken, err = hooks.VerifyAudit(f.app)
+	if err != nil || broken == nil || broken.Seq != 5 || !strings.Contains(broken.Reason, "truncated") {
+		t.Fatalf("truncation not reported at 5: %+v %v", broken, err)
+	}
+	// Also after rewriting the newest remaining entries to look like the lost ones.
+	if _, err := f.app.DB().NewQuery("DELETE FROM audit_log WHERE seq > 2").Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if _, broken, _ = hooks.VerifyAudit(f.app); broken == nil {
+		t.Fatal("a shorter truncation went unreported")
+	}
+}
+
+func TestAuditHeadFile(t *testing.T) {
+	f := newTenancyFixture(t)
+	f.listLeads(t, 3)
+	path := filepath.Join(f.app.DataDir(), hooks.AuditHeadFile)
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v, want 0600", fi.Mode().Perm())
+	}
+	rows := auditRows(t, f.app)
+	b, _ := os.ReadFile(path)
+	var head struct {
+		Seq  int    `json:"seq"`
+		Hash string `json:"hash"`
+	}
+	if err := json.Unmarshal(b, &head); err != nil || head.Seq != len(rows) || head.Hash != rows[len(rows)-1]["hash"].String {
+		t.Fatalf("head %s (%v), want seq %d", b, err, len(rows))
+	}
+
+	// The head travels in every backup, so a restored log is checked against its own head.
+	if err := f.app.CreateBackup(context.Background(), "b.zip"); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.OpenReader(filepath.Join(f.app.DataDir(), core.LocalBackupsDirName, "b.zip"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	var names []string
+	for _, zf := range zr.File {
+		names = append(names, zf.Name)
+	}
+	if !slices.Contains(names, hooks.AuditHeadFile) {
+		t.Fatalf("backup holds %v, not %s", names, hooks.AuditHeadFile)
+	}
+}
+
+func TestAuditHeadStaysAsEvidenceAfterRestart(t *testing.T) {
+	key := make([]byte, 32)
+	sameKey := func(c *hooks.Config) { c.SecretKey = key }
+	app := tests.NewApp(t, tests.Options{NoDemo: true, Configure: sameKey})
+	h := tests.Handler(t, app)
+	tok := superuserToken(t, app)
+	list := func(h http.Handler) {
+		req := httptest.NewRequest("GET", "/api/collections/leads/records", nil)
+		req.Header.Set("Authorization", tok)
+		h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	for range 5 {
+		list(h)
+	}
+	if _, err := app.DB().NewQuery("DELETE FROM audit_log WHERE seq > 3").Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.ResetBootstrapState(); err != nil {
+		t.Fatal(err)
+	}
+	// The server starts again on the truncated log and writes on: the head file must
+	// not follow the table, or the truncation would vanish.
+	again := tests.NewApp(t, tests.Options{NoDemo: true, DataDir: app.DataDir(), Configure: sameKey})
+	h2 := tests.Handler(t, again)
+	for range 4 {
+		list(h2)
+	}
+	_, broken, err := hooks.VerifyAudit(again)
+	if err != nil || broken == nil || broken.Seq != 5 {
+		t.Fatalf("truncation before the restart not reported at 5: %+v %v", broken, err)
+	}
+}
+
+func TestAuditEntriesHoldNoIdentifiers(t *testing.T) {
+	f := newTenancyFixture(t)
+	f.updateSettings(t, noRateLimits)
+	const email, phone = "jane.roe@example.com", "5035550143"
+	f.create(t, "leads", map[string]any{"business": f.bizA.Id, "name": "Jane Roe", "email": email, "phone": phone, "status": "new"})
+	filter := url.QueryEscape("email='" + email + "' || phone~'" + phone + "'")
+	convFilter := url.QueryEscape("page_url~'" + email + "' || visitor_id='" + phone + "'")
+	for _, c := range []struct{ method, url, body, token string }{
+		{"GET", "/api/collections/leads/records?filter=" + filter, "", f.tokens[owner]},
+		{"GET", "/api/collections/conversations/records?filter=" + convFilter, "", f.tokens[admin]},
+		{"GET", "/api/collections/leads/records?filter=" + filter, "", superuserToken(t, f.app)},
+		{"POST", "/api/collections/staff/auth-with-password", `{"identity":"` + email + `","password":"wrong"}`, ""},
+		{"POST", "/api/collections/staff/auth-with-password", `{"identity":"` + phone + `","password":"wrong"}`, ""},
+	} {
+		req := httptest.NewRequest(c.method, c.url, strings.NewReader(c.body))
+		req.Header.Set("Content-Type", "application/json")
+		if c.token != "" {
+			req.Header.Set("Authorization", c.token)
+		}
+		f.h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	rows := auditRows(t, f.app)
+	if len(rows) < 5 {
+		t.Fatalf("%d entries, want at least 5: %v", len(rows), auditActions(t, f.app))
+	}
+	for _, r := range rows {
+		for col, v := range r {
+			if strings.Contains(v.String, email) || strings.Contains(v.String, phone) || strings.Contains(v.String, "jane") {
+				t.Errorf("entry %s: %s = %q holds an identifier", r["seq"].String, col, v.String)
+			}
+		}
+	}
+	if got := strings.Join(auditActions(t, f.app), "|"); !strings.Contains(got, "list leads (1 record)") {
+		t.Fatalf("audit %q: the list entry should say how many records were read", got)
 	}
 }

@@ -38,7 +38,7 @@ func exportLeads(e *core.RequestEvent, a *auditor) error {
 	if err != nil {
 		return err
 	}
-	if err := a.record(auditFromRequest(e, "export", "leads.csv", business)); err != nil {
+	if err := a.request(e, "export", recordsRead("leads.csv", len(leads)), business); err != nil {
 		// No export without its audit entry.
 		return err
 	}

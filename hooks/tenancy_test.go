@@ -148,7 +148,15 @@ func (f *tenancyFixture) record(t *testing.T, collection string) *core.Record {
 	case "leads":
 		return f.create(t, collection, map[string]any{"business": a, "name": "Ana", "email": fmt.Sprintf("ana%d@example.com", n), "status": "new"})
 	case "audit_log":
-		return f.create(t, collection, map[string]any{"seq": 100000 + n, "business": a, "actor": "system", "action": "test", "at": "2026-01-01T00:00:00Z", "hash": "x"})
+		// Only Frontdesk writes entries: an owner's audited read makes one.
+		req := httptest.NewRequest(http.MethodGet, "/api/collections/leads/records/"+f.record(t, "leads").Id, nil)
+		req.Header.Set("Authorization", f.tokens[owner])
+		f.h.ServeHTTP(httptest.NewRecorder(), req)
+		entries, err := f.app.FindRecordsByFilter(collection, "business = {:b}", "-seq", 1, 0, map[string]any{"b": a})
+		if err != nil || len(entries) == 0 {
+			t.Fatalf("no audit entry after a read: %v", err)
+		}
+		return entries[0]
 	case "credentials":
 		return f.create(t, collection, map[string]any{"business": a, "kind": fmt.Sprintf("kind%d", n), "value": "v1:x"})
 	case "outbox":

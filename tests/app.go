@@ -39,6 +39,9 @@ type Options struct {
 	PublicDir string
 	// Configure, if set, adjusts the hooks config before Register.
 	Configure func(*hooks.Config)
+	// DataDir, if set, is a data directory NewApp starts from a copy of, as a server
+	// restarting on it would (default: an empty one).
+	DataDir string
 }
 
 // RepoRoot is the repository's root folder.
@@ -86,7 +89,11 @@ func (o Options) Config() *hooks.Config {
 // The demo practice is created when the app first serves (an API scenario or Start).
 func NewApp(t testing.TB, o Options) *pbtests.TestApp {
 	t.Helper()
-	app, err := pbtests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: t.TempDir(), DBConnect: hooks.DBConnect})
+	dir := o.DataDir
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	app, err := pbtests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: dir, DBConnect: hooks.DBConnect})
 	if err != nil {
 		t.Fatalf("test app: %v", err)
 	}

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"frontdesk/tests"
+)
+
+// buildBinary builds frontdesk as shipped, since what is under test is the process's
+// exit status, which only a real process has.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "frontdesk")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Dir = tests.RepoRoot()
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// frontdesk runs the binary and returns its exit status, stdout and stderr.
+func frontdesk(t *testing.T, bin string, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	c := exec.Command(bin, args...)
+	c.Dir = t.TempDir() // PocketBase's default --dir is beside the binary; nothing lands here
+	c.Stdout, c.Stderr = &stdout, &stderr
+	err := c.Run()
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		return exit.ExitCode(), stdout.String(), stderr.String()
+	case err != nil:
+		t.Fatalf("run %v: %v", args, err)
+	}
+	return 0, stdout.String(), stderr.String()
+}
+
+// auditedDataDir is a data directory whose audit log has n entries, written by the app
+// as a server would (superuser reads of leads), and the app still open on it.
+func auditedDataDir(t *testing.T, n int) core.App {
+	t.Helper()
+	app := tests.NewApp(t, tests.Options{NoDemo: true})
+	col, err := app.FindCollectionByNameOrId(core.CollectionNameSuperusers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	su := core.NewRecord(col)
+	su.SetEmail("su@example.com")
+	su.SetPassword("superuser password 1")
+	if err := app.Save(su); err != nil {
+		t.Fatal(err)
+	}
+	tok, _ := su.NewAuthToken()
+	h := tests.Handler(t, app)
+	for range n {
+		req := httptest.NewRequest("GET", "/api/collections/leads/records", nil)
+		req.Header.Set("Authorization", tok)
+		h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	return app
+}
+
+func TestCommandsExitNonZeroOnFailure(t *testing.T) {
+	bin := buildBinary(t)
+
+	t.Run("version succeeds", func(t *testing.T) {
+		code, out, errOut := frontdesk(t, bin, "version")
+		if code != 0 || !strings.HasPrefix(out, "frontdesk ") {
+			t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
+		}
+	})
+
+	t.Run("unknown commands fail", func(t *testing.T) {
+		for _, args := range [][]string{{"bogus"}, {"audit", "bogus"}, {"superuser", "bogus"}} {
+			code, _, errOut := frontdesk(t, bin, args...)
+			if code == 0 || !strings.Contains(errOut, `unknown command "bogus"`) {
+				t.Errorf("%v: exit %d, stderr %q", args, code, errOut)
+			}
+		}
+	})
+
+	t.Run("audit verify refuses a missing data directory", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "pb_data")
+		code, out, errOut := frontdesk(t, bin, "audit", "verify", "--dir", dir)
+		if code == 0 || !strings.Contains(errOut, "no data directory") {
+			t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
+		}
+		if _, err := os.Stat(dir); err == nil {
+			t.Fatal("audit verify created the data directory it was to read")
+		}
+	})
+
+	t.Run("audit verify fails on a truncated or changed log", func(t *testing.T) {
+		app := auditedDataDir(t, 4)
+		dir := app.DataDir()
+		code, out, errOut := frontdesk(t, bin, "audit", "verify", "--dir", dir)
+		if code != 0 || !strings.Contains(out, "intact: 4 entries") {
+			t.Fatalf("intact log: exit %d, stdout %q, stderr %q", code, out, errOut)
+		}
+		if _, err := app.DB().NewQuery("DELETE FROM audit_log WHERE seq = 4").Execute(); err != nil {
+			t.Fatal(err)
+		}
+		code, _, errOut = frontdesk(t, bin, "audit", "verify", "--dir", dir)
+		if code == 0 || !strings.Contains(errOut, "broken at entry 4") || !strings.Contains(errOut, "truncated") {
+			t.Fatalf("truncated log: exit %d, stderr %q", code, errOut)
+		}
+		if _, err := app.DB().NewQuery("UPDATE audit_log SET actor = 'staff:someone-else' WHERE seq = 2").Execute(); err != nil {
+			t.Fatal(err)
+		}
+		code, _, errOut = frontdesk(t, bin, "audit", "verify", "--dir", dir)
+		if code == 0 || !strings.Contains(errOut, "broken at entry 2") || !strings.Contains(errOut, "changed after it was written") {
+			t.Fatalf("changed log: exit %d, stderr %q", code, errOut)
+		}
+	})
+
+	t.Run("reindex fails when it can't open the index", func(t *testing.T) {
+		// The fixture app holds the knowledge index open, as a running server does.
+		dir := auditedDataDir(t, 0).DataDir()
+		code, out, errOut := frontdesk(t, bin, "reindex", "--dir", dir)
+		if code == 0 || !strings.Contains(errOut, "already open") {
+			t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
+		}
+	})
+}
