@@ -41,7 +41,9 @@ func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(defaultMemoryLimit)
 	}
-	app := pocketbase.NewWithConfig(pocketbase.Config{DefaultDev: false, DBConnect: hooks.DBConnect})
+	// The data directory defaults to ./pb_data in the working directory, as `make run`
+	// and the README use, not PocketBase's pb_data beside the executable (bin/pb_data).
+	app := pocketbase.NewWithConfig(pocketbase.Config{DefaultDev: false, DefaultDataDir: "pb_data", DBConnect: hooks.DBConnect})
 	app.RootCmd.Version = version
 
 	cfg := &hooks.Config{
