@@ -55,6 +55,7 @@ type TLSConfig struct {
 func Register(app core.App, cfg *Config) {
 	a := &auditor{app: app}
 	bindValidation(app)
+	bindTenantRelations(app)
 	v := bindSecrets(app, cfg)
 	bindAudit(app, a)
 	bindDemo(app, cfg)
