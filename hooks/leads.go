@@ -29,10 +29,10 @@ var phoneChars = regexp.MustCompile(`^\+?[0-9 ().\-]{7,25}$`)
 
 // validate normalises the input and returns an error message per bad field.
 func (in *leadInput) validate(b *models.Business) map[string]string {
-	in.Name = strings.TrimSpace(in.Name)
-	in.Email = strings.ToLower(strings.TrimSpace(in.Email))
-	in.Phone = strings.TrimSpace(in.Phone)
-	in.Service = strings.TrimSpace(in.Service)
+	in.Name = strings.TrimSpace(cleanLine(in.Name))
+	in.Email = strings.ToLower(strings.TrimSpace(cleanLine(in.Email)))
+	in.Phone = strings.TrimSpace(cleanLine(in.Phone))
+	in.Service = strings.TrimSpace(cleanLine(in.Service))
 	f := map[string]string{}
 	switch {
 	case in.Name == "":

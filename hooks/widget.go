@@ -195,6 +195,7 @@ func (eng *engine) handleCreateConversation(e *core.RequestEvent) error {
 	if err := e.BindBody(&body); err != nil {
 		return invalidInput("The body must be JSON: {visitor_id, page_url, locale}.", nil)
 	}
+	body.Locale = cleanLine(body.Locale)
 	fields := map[string]string{}
 	if body.VisitorID != "" && !visitorIDPattern.MatchString(body.VisitorID) {
 		fields["visitor_id"] = "Use up to 100 letters, digits, dashes or underscores."
@@ -281,7 +282,7 @@ func (eng *engine) handleMessage(e *core.RequestEvent) error {
 	if err := e.BindBody(&body); err != nil {
 		return invalidInput(`The body must be JSON: {"text": "..."}.`, nil)
 	}
-	text := strings.TrimSpace(body.Text)
+	text := strings.TrimSpace(cleanText(body.Text))
 	switch {
 	case text == "" || !utf8.ValidString(text):
 		return invalidInput("The message is empty.", map[string]string{"text": "Type a message."})
