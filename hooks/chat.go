@@ -321,7 +321,9 @@ func (eng *engine) finish(s *stream, b *models.Business, c *models.Conversation,
 	eng.ckpt.maybe()
 }
 
-// countTurn adds a visitor's message and its reply to the conversation's counters. The
+// countTurn writes a turn's counters to the conversation: the visitor's messages as
+// counted when the turn began (handleMessage), this one included, rather than one more
+// than stored, so a turn whose reply was lost to a crash is counted with the next. The
 // record is read afresh inside the transaction, not saved from c: a reply takes seconds,
 // and a status set meanwhile (the visitor's handoff, staff closing the conversation)
 // must not be written back over.
@@ -330,7 +332,7 @@ func countTurn(tx core.App, c *models.Conversation) error {
 	if err != nil {
 		return err
 	}
-	r.Set("message_count", r.GetInt("message_count")+1)
+	r.Set("message_count", c.MessageCount())
 	r.Set("last_message_at", time.Now().UTC())
 	if c.GetBool("health_flagged") {
 		r.Set("health_flagged", true)

@@ -5,13 +5,14 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"unicode"
 
 	"frontdesk/tests"
 )
 
 // FuzzMessageRoute sends arbitrary bodies to the message route: whatever comes in, the
-// answer is a stream or a clear JSON error, never a crash or a 5xx, and a refused
-// message stores nothing.
+// answer is a stream or a clear JSON error, never a crash or a 5xx, a refused message
+// stores nothing, and a stored one holds no control character but newline and tab.
 func FuzzMessageRoute(f *testing.F) {
 	for _, seed := range []string{
 		`{"text":"hello"}`, `{"text":""}`, `{"text":null}`, `{"text":1}`, `{}`, `[]`, `null`, ``,
@@ -40,6 +41,9 @@ func FuzzMessageRoute(f *testing.F) {
 			events, err := tests.ReadEvents(rec.Body)
 			if err != nil || len(events) < 2 || events[0].Name != "message" || events[len(events)-1].Name != "done" {
 				t.Fatalf("stream %v %v", tests.Names(events), err)
+			}
+			if text, _ := v.messages(id)[0]["text"].(string); strings.ContainsFunc(text, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }) {
+				t.Fatalf("stored a control character: %q", text)
 			}
 		case http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusTooManyRequests:
 			var e struct{ Code, Message string }

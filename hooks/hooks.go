@@ -57,6 +57,7 @@ func Register(app core.App, cfg *Config) {
 	a := &auditor{app: app}
 	bindPrivateFiles(app)
 	bindValidation(app)
+	bindTenantRelations(app)
 	v := bindSecrets(app, cfg)
 	bindAudit(app, a)
 	bindDemo(app, cfg)

@@ -1,6 +1,9 @@
 package hooks
 
 import (
+	"database/sql"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/mail"
 	"regexp"
@@ -26,10 +29,10 @@ var phoneChars = regexp.MustCompile(`^\+?[0-9 ().\-]{7,25}$`)
 
 // validate normalises the input and returns an error message per bad field.
 func (in *leadInput) validate(b *models.Business) map[string]string {
-	in.Name = strings.TrimSpace(in.Name)
-	in.Email = strings.ToLower(strings.TrimSpace(in.Email))
-	in.Phone = strings.TrimSpace(in.Phone)
-	in.Service = strings.TrimSpace(in.Service)
+	in.Name = strings.TrimSpace(cleanLine(in.Name))
+	in.Email = strings.ToLower(strings.TrimSpace(cleanLine(in.Email)))
+	in.Phone = strings.TrimSpace(cleanLine(in.Phone))
+	in.Service = strings.TrimSpace(cleanLine(in.Service))
 	f := map[string]string{}
 	switch {
 	case in.Name == "":
@@ -43,7 +46,7 @@ func (in *leadInput) validate(b *models.Business) map[string]string {
 		}
 	}
 	if in.Phone != "" {
-		if digits := countDigits(in.Phone); !phoneChars.MatchString(in.Phone) || digits < 7 || digits > 15 {
+		if n := len(phoneDigits(in.Phone)); !phoneChars.MatchString(in.Phone) || n < 7 || n > 15 {
 			f["phone"] = "Please give a valid phone number."
 		}
 	}
@@ -67,64 +70,139 @@ func (in *leadInput) validate(b *models.Business) map[string]string {
 	return f
 }
 
-func countDigits(s string) int {
-	n := 0
-	for _, r := range s {
+// phoneDigits is a phone number without its punctuation, for comparing two spellings.
+func phoneDigits(s string) string {
+	return strings.Map(func(r rune) rune {
 		if r >= '0' && r <= '9' {
-			n++
+			return r
 		}
-	}
-	return n
+		return -1
+	}, s)
 }
 
-// saveLead creates the lead, or updates the practice's existing lead with the same email
-// or phone, so one person asking twice is one lead.
+// saveLead stores the contact details a visitor gave in a conversation. A conversation
+// has one lead, which its own later submissions update (a visitor correcting a phone
+// number). A lead from another conversation is never changed, even when it has the same
+// email or phone: whoever holds a conversation's token can type anyone's address, so
+// matching on what was typed would let them rewrite another person's lead and consent.
+// A lead that shares an email or phone with an earlier lead of the practice is flagged
+// and linked to it instead, for staff to merge.
 func saveLead(app core.App, b *models.Business, conversationID string, in leadInput) (*core.Record, error) {
-	var existing *core.Record
-	if in.Email != "" || in.Phone != "" {
-		conds := []dbx.Expression{}
-		if in.Email != "" {
-			conds = append(conds, dbx.HashExp{"email": in.Email})
+	var r *core.Record
+	// One transaction (SQLite's single writer), so the contact form and the model's
+	// save_contact tool submitting at once still make one lead for the conversation.
+	err := app.RunInTransaction(func(tx core.App) error {
+		var err error
+		if r, err = conversationLead(tx, b.Id, conversationID); err != nil {
+			return err
 		}
-		if in.Phone != "" {
-			conds = append(conds, dbx.HashExp{"phone": in.Phone})
+		if r == nil {
+			col, err := tx.FindCachedCollectionByNameOrId(models.LeadsCollection)
+			if err != nil {
+				return err
+			}
+			r = core.NewRecord(col)
+			r.Set("business", b.Id)
+			r.Set("conversation", conversationID)
+			r.Set("status", "new")
 		}
-		recs, err := app.FindAllRecords(models.LeadsCollection, dbx.HashExp{"business": b.Id}, dbx.Or(conds...))
-		if err != nil {
-			return nil, err
+		applyLead(r, b, in)
+		if err := linkDuplicate(tx, r); err != nil {
+			return err
 		}
-		if len(recs) > 0 {
-			existing = recs[0]
-		}
+		return tx.Save(r)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("save lead: %w", err)
 	}
-	r := existing
-	if r == nil {
-		col, err := app.FindCachedCollectionByNameOrId(models.LeadsCollection)
-		if err != nil {
-			return nil, err
-		}
-		r = core.NewRecord(col)
-		r.Set("business", b.Id)
-		r.Set("status", "new")
+	return r, nil
+}
+
+// conversationLead is the lead the conversation's visitor left earlier, or nil. Before
+// leads were kept per conversation one could hold several; the newest is the one updated.
+func conversationLead(tx core.App, business, conversationID string) (*core.Record, error) {
+	if conversationID == "" {
+		return nil, nil
 	}
+	r := &core.Record{}
+	err := tx.RecordQuery(models.LeadsCollection).
+		AndWhere(dbx.HashExp{"conversation": conversationID, "business": business}).
+		// The partial index's condition, and an order SQLite can't take from the
+		// practice's (business, created) index, so it looks the conversation up.
+		AndWhere(dbx.NewExp("[[conversation]] != ''")).
+		OrderBy("+[[created]] DESC", "rowid DESC").Limit(1).One(r)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// applyLead writes a submission over the conversation's own lead (or a new one). Empty
+// optional fields keep what an earlier submission gave.
+func applyLead(r *core.Record, b *models.Business, in leadInput) {
 	r.Set("name", in.Name)
 	if in.Email != "" {
 		r.Set("email", in.Email)
 	}
 	if in.Phone != "" {
+		// Consent to texts was given for the number it came with: a different number
+		// needs its own.
+		if old := r.GetString("phone"); old != "" && phoneDigits(old) != phoneDigits(in.Phone) && !in.SMSConsent {
+			r.Set("sms_consent", false)
+			r.Set("sms_consent_text", "")
+		}
 		r.Set("phone", in.Phone)
 	}
 	if in.Service != "" {
 		r.Set("service", in.Service)
 	}
-	if conversationID != "" {
-		r.Set("conversation", conversationID)
-	}
 	if in.SMSConsent {
 		r.Set("sms_consent", true)
 		r.Set("sms_consent_text", b.SMSConsentText())
 	}
-	return r, app.Save(r)
+}
+
+// linkDuplicate flags r when an earlier lead of the practice has the same email or phone,
+// and links the earliest such lead, or clears both when none has (a corrected phone).
+func linkDuplicate(tx core.App, r *core.Record) error {
+	type match struct {
+		ID      string `db:"id"`
+		Created string `db:"created"`
+	}
+	var first match
+	// One query per column, each on its partial index: with an OR of both, or an order
+	// it could take from the practice's (business, created) index (hence the unary +),
+	// SQLite walks all the practice's leads instead. The stored dates sort as text.
+	for _, col := range []string{"email", "phone"} {
+		value := r.GetString(col)
+		if value == "" {
+			continue
+		}
+		var m match
+		q := tx.DB().Select("id", "created").From(models.LeadsCollection).
+			Where(dbx.HashExp{"business": r.GetString("business"), col: value}).
+			AndWhere(dbx.NewExp("[["+col+"]] != ''")).
+			OrderBy("+[[created]]", "+[[rowid]]").Limit(1)
+		if r.Id != "" {
+			q.AndWhere(dbx.Not(dbx.HashExp{"id": r.Id}))
+		}
+		err := q.One(&m)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("find duplicate lead: %w", err)
+		}
+		if first.ID == "" || m.Created < first.Created {
+			first = m
+		}
+	}
+	r.Set("possible_duplicate", first.ID != "")
+	r.Set("duplicate_of", first.ID)
+	return nil
 }
 
 func (eng *engine) handleLead(e *core.RequestEvent) error {

@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -13,6 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
@@ -195,6 +197,7 @@ func (eng *engine) handleCreateConversation(e *core.RequestEvent) error {
 	if err := e.BindBody(&body); err != nil {
 		return invalidInput("The body must be JSON: {visitor_id, page_url, locale}.", nil)
 	}
+	body.Locale = cleanLine(body.Locale)
 	fields := map[string]string{}
 	if body.VisitorID != "" && !visitorIDPattern.MatchString(body.VisitorID) {
 		fields["visitor_id"] = "Use up to 100 letters, digits, dashes or underscores."
@@ -281,7 +284,7 @@ func (eng *engine) handleMessage(e *core.RequestEvent) error {
 	if err := e.BindBody(&body); err != nil {
 		return invalidInput(`The body must be JSON: {"text": "..."}.`, nil)
 	}
-	text := strings.TrimSpace(body.Text)
+	text := strings.TrimSpace(cleanText(body.Text))
 	switch {
 	case text == "" || !utf8.ValidString(text):
 		return invalidInput("The message is empty.", map[string]string{"text": "Type a message."})
@@ -289,15 +292,39 @@ func (eng *engine) handleMessage(e *core.RequestEvent) error {
 		return errTooLong
 	case c.Status() == models.StatusClosed:
 		return errClosed
-	case c.MessageCount() >= maxVisitorMessages:
-		return errTooManyMessages
 	}
 	release, wait := eng.limiter.acquire(c.Id)
 	if release == nil {
 		return rateLimited(wait)
 	}
 	defer release()
+	// The cap counts the stored messages, not the conversation's counter, which is
+	// written with the reply: a turn cut short by a crash stored its message uncounted.
+	// Counted once this request holds the conversation, so no other turn's comes between.
+	n, err := visitorMessageCount(eng.app, c.Id)
+	if err != nil {
+		return err
+	}
+	if n >= maxVisitorMessages {
+		return errTooManyMessages
+	}
+	// The counter staff read is set from this count with the reply (countTurn), which
+	// also makes good a turn lost before.
+	c.Set("message_count", n+1)
 	return eng.reply(e, b, c, text, release)
+}
+
+// visitorMessageCount counts the conversation's visitor messages: one query, which finds
+// the conversation's messages by their (conversation, created) index.
+func visitorMessageCount(app core.App, conversationID string) (int, error) {
+	var n int
+	err := app.DB().Select("COUNT(*)").From(models.MessagesCollection).
+		Where(dbx.HashExp{"conversation": conversationID, "role": models.RoleVisitor}).
+		Row(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count visitor messages: %w", err)
+	}
+	return n, nil
 }
 
 func (eng *engine) handleHandoff(e *core.RequestEvent) error {

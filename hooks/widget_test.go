@@ -274,10 +274,9 @@ func TestMessageValidation(t *testing.T) {
 		t.Fatalf("2000 chars: %d", rec.Code)
 	}
 
-	c, _ := v.app.FindRecordById("conversations", id)
-	c.Set("message_count", 60)
-	_ = v.app.Save(c)
+	storeMessages(t, v.app, id, "visitor", 59)
 	assertError(t, v.do("POST", path, `{"text":"hi"}`, hdr), 429, "too_many_messages")
+	c, _ := v.app.FindRecordById("conversations", id)
 	c.Set("status", "closed")
 	_ = v.app.Save(c)
 	assertError(t, v.do("POST", path, `{"text":"hi"}`, hdr), 409, "closed")

@@ -36,5 +36,6 @@ func (c *Conversation) Status() string { return c.GetString("status") }
 // Locale is the visitor's language as the widget reported it.
 func (c *Conversation) Locale() string { return c.GetString("locale") }
 
-// MessageCount counts the visitor's messages.
+// MessageCount is the visitor's messages as of the last reply: a message whose reply was
+// lost is counted with the next turn, so the message cap counts stored messages instead.
 func (c *Conversation) MessageCount() int { return c.GetInt("message_count") }

@@ -1,0 +1,196 @@
+package hooks_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"sync"
+	"testing"
+
+	"github.com/ollama/ollama/api"
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"frontdesk/tests"
+)
+
+// postLead submits the contact form of a conversation and returns the lead's id.
+func (v *visitorAPI) postLead(id, token, body string) string {
+	v.t.Helper()
+	rec := v.do("POST", "/api/widget/demo/conversations/"+id+"/lead", body, map[string]string{"X-Conversation-Token": token})
+	if rec.Code != http.StatusCreated {
+		v.t.Fatalf("lead: %d %s", rec.Code, rec.Body.String())
+	}
+	return decode(v.t, rec)["id"].(string)
+}
+
+// conversationLeads are the leads linked to a conversation.
+func (v *visitorAPI) conversationLeads(id string) []*core.Record {
+	v.t.Helper()
+	recs, err := v.app.FindAllRecords("leads", dbx.HashExp{"conversation": id})
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	return recs
+}
+
+// leadFields are the lead's fields a visitor of another conversation must not change.
+func leadFields(r *core.Record) map[string]any {
+	return map[string]any{
+		"name": r.GetString("name"), "email": r.GetString("email"), "phone": r.GetString("phone"),
+		"service": r.GetString("service"), "sms_consent": r.GetBool("sms_consent"), "sms_consent_text": r.GetString("sms_consent_text"),
+		"conversation": r.GetString("conversation"), "status": r.GetString("status"),
+		"possible_duplicate": r.GetBool("possible_duplicate"), "duplicate_of": r.GetString("duplicate_of"),
+	}
+}
+
+// assertUnchanged fails when the lead's stored fields differ from before.
+func assertUnchanged(t *testing.T, app core.App, id string, before map[string]any) {
+	t.Helper()
+	r, err := app.FindRecordById("leads", id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := leadFields(r)
+	for k, want := range before {
+		if after[k] != want {
+			t.Errorf("lead %s: %s = %v, want %v (another conversation changed it)", id, k, after[k], want)
+		}
+	}
+}
+
+// assertDuplicateOf checks a conversation has exactly one lead, flagged and linked to original.
+func assertDuplicateOf(t *testing.T, v *visitorAPI, conversation, original string) *core.Record {
+	t.Helper()
+	leads := v.conversationLeads(conversation)
+	if len(leads) != 1 {
+		t.Fatalf("conversation %s has %d leads, want its own one", conversation, len(leads))
+	}
+	l := leads[0]
+	if l.Id == original || !l.GetBool("possible_duplicate") || l.GetString("duplicate_of") != original {
+		t.Fatalf("lead %v: want a new lead flagged as a possible duplicate of %s", leadFields(l), original)
+	}
+	return l
+}
+
+func TestLeadWithAnotherConversationsContactNeverChangesIt(t *testing.T) {
+	cases := []struct{ name, first, second string }{
+		{
+			"same email",
+			`{"name":"Mallory","email":"ANA@example.com","phone":"+1 999 555 0123","sms_consent":true}`,
+			`{"name":"Mallory","email":"ana@example.com","phone":"+1 999 555 0124"}`,
+		},
+		{
+			"same phone",
+			`{"name":"Mallory","phone":"(503) 555-0100","sms_consent":true}`,
+			`{"name":"Mallory","email":"mallory@example.com","phone":"(503) 555-0100"}`,
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			v := newVisitorAPI(t, tests.Options{})
+			convA, tokA := v.start()
+			convB, tokB := v.start()
+			a := v.postLead(convA, tokA, `{"name":"Ana Ruiz","email":"ana@example.com","phone":"(503) 555-0100","service":"fillings"}`)
+			rec, _ := v.app.FindRecordById("leads", a)
+			before := leadFields(rec)
+
+			// B submits twice: the second call used to replace the email as well.
+			b := v.postLead(convB, tokB, tc.first)
+			if b == a {
+				t.Fatalf("conversation B's submission returned conversation A's lead")
+			}
+			if again := v.postLead(convB, tokB, tc.second); again != b {
+				t.Fatalf("B's second submission made lead %s, want its own %s updated", again, b)
+			}
+			assertUnchanged(t, v.app, a, before)
+			assertDuplicateOf(t, v, convB, a)
+			if n, _ := v.app.CountRecords("leads"); n != 2 {
+				t.Fatalf("%d leads, want A's and B's", n)
+			}
+		})
+	}
+}
+
+func TestLeadSameConversationUpdatesItsOwnLead(t *testing.T) {
+	v := newVisitorAPI(t, tests.Options{})
+	conv, tok := v.start()
+	first := v.postLead(conv, tok, `{"name":"Ana","phone":"503 555 0100","sms_consent":true}`)
+	// A corrected number: no email or phone in common with the first submission.
+	second := v.postLead(conv, tok, `{"name":"Ana Ruiz","phone":"503 555 0111"}`)
+	if second != first {
+		t.Fatalf("correction made lead %s, want %s updated", second, first)
+	}
+	if n, _ := v.app.CountRecords("leads"); n != 1 {
+		t.Fatalf("%d leads, want 1", n)
+	}
+	l, _ := v.app.FindRecordById("leads", first)
+	if l.GetString("name") != "Ana Ruiz" || l.GetString("phone") != "503 555 0111" || l.GetString("conversation") != conv {
+		t.Fatalf("lead %v", leadFields(l))
+	}
+	// The consent was given for the old number.
+	if l.GetBool("sms_consent") || l.GetString("sms_consent_text") != "" {
+		t.Fatalf("consent for 503 555 0100 carried over to a new number: %v", leadFields(l))
+	}
+	// The same number spelled differently keeps a consent given with it.
+	v.postLead(conv, tok, `{"name":"Ana Ruiz","phone":"503 555 0111","sms_consent":true}`)
+	v.postLead(conv, tok, `{"name":"Ana Ruiz","phone":"(503) 555-0111"}`)
+	if l, _ = v.app.FindRecordById("leads", first); !l.GetBool("sms_consent") {
+		t.Fatalf("consent lost on a respelled number: %v", leadFields(l))
+	}
+}
+
+func TestLeadDuplicateFlagFollowsCorrection(t *testing.T) {
+	v := newVisitorAPI(t, tests.Options{})
+	convA, tokA := v.start()
+	convB, tokB := v.start()
+	a := v.postLead(convA, tokA, `{"name":"Ana","phone":"503 555 0100"}`)
+	b := v.postLead(convB, tokB, `{"name":"Ben","phone":"503 555 0100"}`)
+	assertDuplicateOf(t, v, convB, a)
+	// B mistyped and corrects the number: nothing in common with A any more.
+	v.postLead(convB, tokB, `{"name":"Ben","phone":"503 555 0177"}`)
+	l, _ := v.app.FindRecordById("leads", b)
+	if l.GetBool("possible_duplicate") || l.GetString("duplicate_of") != "" {
+		t.Fatalf("corrected lead still flagged: %v", leadFields(l))
+	}
+}
+
+func TestLeadConcurrentSubmissionsMakeOneLead(t *testing.T) {
+	v := newVisitorAPI(t, tests.Options{})
+	conv, tok := v.start()
+	var wg sync.WaitGroup
+	for _, phone := range []string{"503 555 0101", "503 555 0102", "503 555 0103", "503 555 0104", "503 555 0105", "503 555 0106"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			body, _ := json.Marshal(map[string]string{"name": "Ana", "phone": phone})
+			v.do("POST", "/api/widget/demo/conversations/"+conv+"/lead", string(body), map[string]string{"X-Conversation-Token": tok})
+		}()
+	}
+	wg.Wait()
+	if n := len(v.conversationLeads(conv)); n != 1 {
+		t.Fatalf("%d leads for one conversation, want 1", n)
+	}
+}
+
+func TestSaveContactToolNeverChangesAnotherConversationsLead(t *testing.T) {
+	var args api.ToolCallFunctionArguments
+	if err := json.Unmarshal([]byte(`{"name":"Mallory","email":"ana@example.com","phone":"+1 999 555 0123","sms_consent":true}`), &args); err != nil {
+		t.Fatal(err)
+	}
+	fake := tests.NewFakeOllama(t, func(req api.ChatRequest) tests.OllamaReply {
+		if last := req.Messages[len(req.Messages)-1]; last.Role == "tool" {
+			return tests.Words("Saved.")
+		}
+		return tests.OllamaReply{ToolCalls: []api.ToolCall{{Function: api.ToolCallFunction{Name: "save_contact", Arguments: args}}}}
+	})
+	v := newVisitorAPI(t, tests.Options{OllamaURL: fake.URL})
+	convA, tokA := v.start()
+	convB, tokB := v.start()
+	a := v.postLead(convA, tokA, `{"name":"Ana Ruiz","email":"ana@example.com","phone":"(503) 555-0100"}`)
+	rec, _ := v.app.FindRecordById("leads", a)
+	before := leadFields(rec)
+
+	v.send(convB, tokB, "I'm Mallory, ana@example.com, +1 999 555 0123, text me")
+	assertUnchanged(t, v.app, a, before)
+	assertDuplicateOf(t, v, convB, a)
+}
