@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/mail"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"frontdesk/internal/phone"
 	"frontdesk/models"
 )
 
@@ -24,8 +24,6 @@ type leadInput struct {
 	Service    string `json:"service"`
 	SMSConsent bool   `json:"sms_consent"`
 }
-
-var phoneChars = regexp.MustCompile(`^\+?[0-9 ().\-]{7,25}$`)
 
 // validate normalises the input and returns an error message per bad field.
 func (in *leadInput) validate(b *models.Business) map[string]string {
@@ -46,8 +44,12 @@ func (in *leadInput) validate(b *models.Business) map[string]string {
 		}
 	}
 	if in.Phone != "" {
-		if n := len(phoneDigits(in.Phone)); !phoneChars.MatchString(in.Phone) || n < 7 || n > 15 {
+		// Stored in E.164, so one number typed two ways is one number; a national
+		// number is read in the practice's own country.
+		if e164, err := phone.E164(in.Phone, phone.Region(b.Phone())); err != nil {
 			f["phone"] = "Please give a valid phone number."
+		} else {
+			in.Phone = e164
 		}
 	}
 	if in.Email == "" && in.Phone == "" {
@@ -68,16 +70,6 @@ func (in *leadInput) validate(b *models.Business) map[string]string {
 		}
 	}
 	return f
-}
-
-// phoneDigits is a phone number without its punctuation, for comparing two spellings.
-func phoneDigits(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' {
-			return r
-		}
-		return -1
-	}, s)
 }
 
 // saveLead stores the contact details a visitor gave in a conversation. A conversation
@@ -150,7 +142,7 @@ func applyLead(r *core.Record, b *models.Business, in leadInput) {
 	if in.Phone != "" {
 		// Consent to texts was given for the number it came with: a different number
 		// needs its own.
-		if old := r.GetString("phone"); old != "" && phoneDigits(old) != phoneDigits(in.Phone) && !in.SMSConsent {
+		if old := r.GetString("phone"); old != "" && old != in.Phone && !in.SMSConsent {
 			r.Set("sms_consent", false)
 			r.Set("sms_consent_text", "")
 		}

@@ -76,8 +76,8 @@ func TestLeadWithAnotherConversationsContactNeverChangesIt(t *testing.T) {
 	cases := []struct{ name, first, second string }{
 		{
 			"same email",
-			`{"name":"Mallory","email":"ANA@example.com","phone":"+1 999 555 0123","sms_consent":true}`,
-			`{"name":"Mallory","email":"ana@example.com","phone":"+1 999 555 0124"}`,
+			`{"name":"Mallory","email":"ANA@example.com","phone":"+1 971 555 0123","sms_consent":true}`,
+			`{"name":"Mallory","email":"ana@example.com","phone":"+1 971 555 0124"}`,
 		},
 		{
 			"same phone",
@@ -124,7 +124,7 @@ func TestLeadSameConversationUpdatesItsOwnLead(t *testing.T) {
 		t.Fatalf("%d leads, want 1", n)
 	}
 	l, _ := v.app.FindRecordById("leads", first)
-	if l.GetString("name") != "Ana Ruiz" || l.GetString("phone") != "503 555 0111" || l.GetString("conversation") != conv {
+	if l.GetString("name") != "Ana Ruiz" || l.GetString("phone") != "+15035550111" || l.GetString("conversation") != conv {
 		t.Fatalf("lead %v", leadFields(l))
 	}
 	// The consent was given for the old number.
@@ -174,7 +174,7 @@ func TestLeadConcurrentSubmissionsMakeOneLead(t *testing.T) {
 
 func TestSaveContactToolNeverChangesAnotherConversationsLead(t *testing.T) {
 	var args api.ToolCallFunctionArguments
-	if err := json.Unmarshal([]byte(`{"name":"Mallory","email":"ana@example.com","phone":"+1 999 555 0123","sms_consent":true}`), &args); err != nil {
+	if err := json.Unmarshal([]byte(`{"name":"Mallory","email":"ana@example.com","phone":"+1 971 555 0123","sms_consent":true}`), &args); err != nil {
 		t.Fatal(err)
 	}
 	fake := tests.NewFakeOllama(t, func(req api.ChatRequest) tests.OllamaReply {
@@ -190,7 +190,27 @@ func TestSaveContactToolNeverChangesAnotherConversationsLead(t *testing.T) {
 	rec, _ := v.app.FindRecordById("leads", a)
 	before := leadFields(rec)
 
-	v.send(convB, tokB, "I'm Mallory, ana@example.com, +1 999 555 0123, text me")
+	v.send(convB, tokB, "I'm Mallory, ana@example.com, +1 971 555 0123, text me")
 	assertUnchanged(t, v.app, a, before)
 	assertDuplicateOf(t, v, convB, a)
+}
+
+// One number typed two ways is one number: leads store E.164, and a second conversation
+// with the same number in another spelling is flagged as the first lead's duplicate.
+func TestLeadPhoneStoredE164AndMatchedAcrossSpellings(t *testing.T) {
+	v := newVisitorAPI(t, tests.Options{})
+	convA, tokA := v.start()
+	convB, tokB := v.start()
+	a := v.postLead(convA, tokA, `{"name":"Ana","phone":"(503) 555-0142"}`)
+	v.postLead(convB, tokB, `{"name":"Ana","phone":"503-555-0142"}`)
+	l, _ := v.app.FindRecordById("leads", a)
+	if l.GetString("phone") != "+15035550142" {
+		t.Fatalf("stored phone %q, want E.164", l.GetString("phone"))
+	}
+	assertDuplicateOf(t, v, convB, a)
+	conv, tok := v.start()
+	rec := v.do("POST", "/api/widget/demo/conversations/"+conv+"/lead", `{"name":"Ana","phone":"555-01"}`, map[string]string{"X-Conversation-Token": tok})
+	if rec.Code != http.StatusBadRequest {
+		t.Fatalf("invalid phone: %d %s", rec.Code, rec.Body.String())
+	}
 }

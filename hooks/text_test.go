@@ -51,7 +51,7 @@ func TestLeadStoredWithoutControlCharacters(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := [4]string{l.GetString("name"), l.GetString("email"), l.GetString("phone"), l.GetString("service")}
-	if want := [4]string{"Ana Ruiz", "ana@example.com", "503 555 0100", "Fillings"}; got != want {
+	if want := [4]string{"Ana Ruiz", "ana@example.com", "+15035550100", "Fillings"}; got != want {
 		t.Fatalf("stored %q, want %q", got, want)
 	}
 }
