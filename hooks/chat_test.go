@@ -249,7 +249,7 @@ func TestHostedModelGetsRedactedIdentifiers(t *testing.T) {
 		t.Fatalf("no placeholder in %s", fake.Bodies()[0])
 	}
 	leads, _ := v.app.FindAllRecords("leads")
-	if len(leads) != 1 || leads[0].GetString("email") != "bo.lee@example.com" || leads[0].GetString("phone") != "503-555-0177" {
+	if len(leads) != 1 || leads[0].GetString("email") != "bo.lee@example.com" || leads[0].GetString("phone") != "+15035550177" {
 		t.Fatalf("lead not resolved to real values: %v", leads)
 	}
 	// Staff see the original transcript.
