@@ -83,6 +83,14 @@ func bindSecrets(app core.App, cfg *Config) *vault {
 		app.OnRecordCreateRequest(col).BindFunc(writeOnly)
 		app.OnRecordUpdateRequest(col).BindFunc(writeOnly)
 	}
+	// Backups never hold the key: a backup with its key decrypts every stored
+	// credential. A restore leaves the key in place for the same reason.
+	keepKeyOut := func(e *core.BackupEvent) error {
+		e.Exclude = append(e.Exclude, secrets.KeyFileName)
+		return e.Next()
+	}
+	app.OnBackupCreate().BindFunc(keepKeyOut)
+	app.OnBackupRestore().BindFunc(keepKeyOut)
 	// At serve, after migrations: a wrong key fails the start with a clear message
 	// instead of producing garbage later.
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {

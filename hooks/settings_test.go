@@ -1,13 +1,20 @@
 package hooks_test
 
 import (
+	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/pocketbase/pocketbase/core"
 
 	"frontdesk/hooks"
 	"frontdesk/internal/secrets"
@@ -185,5 +192,30 @@ func TestNoDemo(t *testing.T) {
 	srv := tests.StartServer(t, tests.Options{NoDemo: true})
 	if n, _ := srv.App.CountRecords("businesses"); n != 0 {
 		t.Fatalf("%d practices with --no-demo", n)
+	}
+}
+
+// A backup never holds the key that decrypts its credentials, and a restore keeps the
+// key the appliance has.
+func TestBackupsLeaveTheKeyOut(t *testing.T) {
+	app := tests.NewApp(t, tests.Options{NoDemo: true})
+	keyPath := filepath.Join(app.DataDir(), secrets.KeyFileName)
+	if err := os.WriteFile(keyPath, []byte("the appliance's key"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.CreateBackup(context.Background(), "b.zip"); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.OpenReader(filepath.Join(app.DataDir(), core.LocalBackupsDirName, "b.zip"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, zf := range zr.File {
+		names = append(names, zf.Name)
+	}
+	_ = zr.Close()
+	if slices.Contains(names, secrets.KeyFileName) || !slices.Contains(names, "data.db") {
+		t.Fatalf("backup holds %v", names)
 	}
 }
