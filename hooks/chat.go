@@ -20,6 +20,7 @@ import (
 	"frontdesk/internal/guard"
 	"frontdesk/internal/llm"
 	"frontdesk/internal/locale"
+	"frontdesk/internal/sse"
 	"frontdesk/models"
 )
 
@@ -128,125 +129,6 @@ func (eng *engine) provider(b *models.Business) (llm.Provider, string, error) {
 	return p, cfg.Model, nil
 }
 
-// deltaWindow is how long reply chunks that follow a written one are held so they go
-// out together: the first chunk of a reply is written at once, and at a fast model's
-// pace a few chunks share one write (one system call here and one at the visitor's end)
-// instead of one each, with no delay a reader could notice. A slow model's chunks,
-// further apart than this, are each written as they come.
-const deltaWindow = 50 * time.Millisecond
-
-// stream writes server-sent events to the visitor until they disconnect; after that the
-// reply goes on being produced and stored, and writes are dropped.
-type stream struct {
-	e *core.RequestEvent
-	// beforeDone runs before the done event is written: the conversation's lock is
-	// released there, so a visitor who sends the next message on done isn't refused.
-	beforeDone func()
-
-	mu      sync.Mutex // held while writing: a held-back delta is written by a timer
-	gone    bool
-	pending []byte      // delta events held back, written with the next write
-	wrote   time.Time   // when a delta was last written
-	timer   *time.Timer // writes pending when it fires; nil when none is held
-}
-
-func newStream(e *core.RequestEvent) *stream {
-	h := e.Response.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Accel-Buffering", "no")
-	e.Response.WriteHeader(http.StatusOK)
-	return &stream{e: e}
-}
-
-// send writes an event at once, after any deltas held back.
-func (s *stream) send(event string, data any) {
-	if event == "done" && s.beforeDone != nil {
-		s.beforeDone()
-	}
-	b, _ := json.Marshal(data)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.timer != nil {
-		s.timer.Stop()
-		s.timer = nil
-	}
-	s.write(append(append(append(append([]byte("event: "), event...), "\ndata: "...), b...), "\n\n"...))
-}
-
-// delta sends one chunk of the reply: the hot path, built without maps or reflection
-// beyond quoting the text. A chunk that comes within deltaWindow of the last one
-// written is held back until the window ends.
-func (s *stream) delta(text string) {
-	q, _ := json.Marshal(text)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.pending = append(s.pending, "event: delta\ndata: {\"text\":"...)
-	s.pending = append(s.pending, q...)
-	s.pending = append(s.pending, "}\n\n"...)
-	if s.timer != nil {
-		return // already due to be written
-	}
-	if wait := deltaWindow - time.Since(s.wrote); !s.wrote.IsZero() && wait > 0 {
-		s.timer = time.AfterFunc(wait, s.flushHeld)
-		return
-	}
-	s.write(nil)
-	s.wrote = time.Now()
-}
-
-// flushHeld writes the deltas held back (the timer's end of the window).
-func (s *stream) flushHeld() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.timer == nil {
-		return // send wrote them meanwhile
-	}
-	s.timer = nil
-	s.write(nil)
-	s.wrote = time.Now()
-}
-
-// write writes the held deltas and then p, and flushes; s.mu is held.
-func (s *stream) write(p []byte) {
-	out := append(s.pending, p...)
-	s.pending = s.pending[:0]
-	if len(out) == 0 {
-		return
-	}
-	if s.gone || s.e.Request.Context().Err() != nil {
-		s.gone = true
-		return
-	}
-	if _, err := s.e.Response.Write(out); err != nil {
-		s.gone = true
-		return
-	}
-	if err := s.e.Flush(); err != nil {
-		s.gone = true
-	}
-}
-
-// close ends the stream when the handler returns: a held-back delta's timer must not
-// write to a response that is finished.
-func (s *stream) close() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.timer != nil {
-		s.timer.Stop()
-		s.timer = nil
-	}
-	s.gone = true
-}
-
-// visitorGone reports whether the visitor has stopped reading the stream.
-func (s *stream) visitorGone() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.gone = s.gone || s.e.Request.Context().Err() != nil
-	return s.gone
-}
-
 // reply is the whole turn: store the visitor's message, then answer it.
 func (eng *engine) reply(e *core.RequestEvent, b *models.Business, c *models.Conversation, text string, release func()) error {
 	health := guard.DetectHealth(text)
@@ -268,10 +150,11 @@ func (eng *engine) reply(e *core.RequestEvent, b *models.Business, c *models.Con
 		c.Set("health_flagged", true)
 	}
 
-	s := newStream(e)
-	defer s.close()
-	s.beforeDone = release
-	s.send("message", map[string]any{"id": vm.Id, "role": models.RoleVisitor, "text": text})
+	s := sse.New(e.Response, e.Request)
+	defer s.Close()
+	// A visitor who sends the next message on done mustn't find the conversation busy.
+	s.OnBefore("done", release)
+	s.Send("message", map[string]any{"id": vm.Id, "role": models.RoleVisitor, "text": text})
 
 	// The reply is produced and stored even if the visitor goes away mid-stream.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(e.Request.Context()), eng.cfg.ReplyTimeout+10*time.Second)
@@ -288,16 +171,16 @@ func (eng *engine) reply(e *core.RequestEvent, b *models.Business, c *models.Con
 	return nil
 }
 
-func (eng *engine) cannedReply(s *stream, b *models.Business, c *models.Conversation, text string, flags map[string]any) {
+func (eng *engine) cannedReply(s *sse.Writer, b *models.Business, c *models.Conversation, text string, flags map[string]any) {
 	for _, chunk := range chunkWords(text, 4) {
-		s.delta(chunk)
+		s.Delta(chunk)
 	}
 	eng.finish(s, b, c, text, flags, "")
 }
 
 // finish stores an assistant reply and tells the visitor it is done.
-func (eng *engine) finish(s *stream, b *models.Business, c *models.Conversation, text string, flags map[string]any, provider string) {
-	if s.visitorGone() {
+func (eng *engine) finish(s *sse.Writer, b *models.Business, c *models.Conversation, text string, flags map[string]any, provider string) {
+	if s.Gone() {
 		flags["interrupted"] = true
 	}
 	// One transaction, so one turn at SQLite's single write lock. The conversation's
@@ -313,10 +196,10 @@ func (eng *engine) finish(s *stream, b *models.Business, c *models.Conversation,
 	})
 	if err != nil {
 		eng.app.Logger().Error("store reply", "conversation", c.Id, "error", err)
-		s.send("error", &apiError{Code: "internal", Message: "The reply could not be saved."})
+		s.Send("error", &apiError{Code: "internal", Message: "The reply could not be saved."})
 		return
 	}
-	s.send("done", map[string]any{"id": m.Id, "text": text})
+	s.Send("done", map[string]any{"id": m.Id, "text": text})
 	// The visitor has the whole reply: the log's checkpoint costs no one a wait here.
 	eng.ckpt.maybe()
 }
@@ -343,7 +226,7 @@ func countTurn(tx core.App, c *models.Conversation) error {
 
 var errLeak = errors.New("reply would reveal the system prompt")
 
-func (eng *engine) generate(ctx context.Context, s *stream, b *models.Business, c *models.Conversation, question string, texts locale.Catalog) {
+func (eng *engine) generate(ctx context.Context, s *sse.Writer, b *models.Business, c *models.Conversation, question string, texts locale.Catalog) {
 	var passages []llm.Passage
 	if eng.know != nil {
 		var err error
@@ -363,7 +246,7 @@ func (eng *engine) generate(ctx context.Context, s *stream, b *models.Business, 
 	p, model, err := eng.provider(b)
 	if err != nil {
 		eng.app.Logger().Error("model provider", "business", b.Id, "error", err)
-		s.send("error", errModelUnavailable)
+		s.Send("error", errModelUnavailable)
 		eng.offline(ctx, s, b, c, passages, texts)
 		return
 	}
@@ -411,7 +294,7 @@ func (eng *engine) generate(ctx context.Context, s *stream, b *models.Business, 
 			}
 			full.WriteString(ev.Text)
 			turn.WriteString(ev.Text)
-			s.delta(ev.Text)
+			s.Delta(ev.Text)
 			return nil
 		})
 		if err != nil {
@@ -441,7 +324,7 @@ func (eng *engine) generate(ctx context.Context, s *stream, b *models.Business, 
 				eng.app.Logger().Error("store partial reply", "conversation", c.Id, "error", serr)
 			}
 		}
-		s.send("error", errModelUnavailable)
+		s.Send("error", errModelUnavailable)
 		eng.offline(ctx, s, b, c, passages, texts)
 	case full.Len() == 0:
 		// A model that only called tools still owes the visitor a sentence.
@@ -452,11 +335,11 @@ func (eng *engine) generate(ctx context.Context, s *stream, b *models.Business, 
 }
 
 // offline answers from the practice's knowledge without a model, after a model failure.
-func (eng *engine) offline(ctx context.Context, s *stream, b *models.Business, c *models.Conversation, passages []llm.Passage, texts locale.Catalog) {
+func (eng *engine) offline(ctx context.Context, s *sse.Writer, b *models.Business, c *models.Conversation, passages []llm.Passage, texts locale.Catalog) {
 	var full strings.Builder
 	err := llm.NewOffline().Chat(ctx, llm.Request{Passages: passages, Fallback: texts.NotSure, Offer: texts.Offer}, func(ev llm.Event) error {
 		full.WriteString(ev.Text)
-		s.delta(ev.Text)
+		s.Delta(ev.Text)
 		return nil
 	})
 	if err != nil || full.Len() == 0 {

@@ -1,14 +1,17 @@
 package tests
 
 import (
-	"bufio"
 	"encoding/json"
+	"errors"
 	"io"
 	"strings"
+
+	"frontdesk/internal/sse"
 )
 
-// Event is one server-sent event of the message route.
+// Event is one server-sent event of a visitor stream, its data decoded.
 type Event struct {
+	ID   string
 	Name string
 	Data map[string]any
 }
@@ -23,26 +26,23 @@ func ReadEvents(r io.Reader) ([]Event, error) {
 // EachEvent parses a text/event-stream body, calling on with each event as it arrives
 // until on returns false or the body ends.
 func EachEvent(r io.Reader, on func(Event) bool) error {
-	var cur Event
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		switch {
-		case line == "":
-			if cur.Name != "" && !on(cur) {
-				return nil
-			}
-			cur = Event{}
-		case strings.HasPrefix(line, "event: "):
-			cur.Name = strings.TrimPrefix(line, "event: ")
-		case strings.HasPrefix(line, "data: "):
-			if err := json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &cur.Data); err != nil {
-				return err
-			}
+	rd := sse.NewReader(r)
+	for {
+		ev, err := rd.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		e := Event{ID: ev.ID, Name: ev.Name}
+		if err := json.Unmarshal(ev.Data, &e.Data); err != nil {
+			return err
+		}
+		if !on(e) {
+			return nil
 		}
 	}
-	return sc.Err()
 }
 
 // Names lists the events' names, consecutive deltas folded into one "delta".
