@@ -27,6 +27,11 @@ type Config struct {
 	LLM llm.Config
 	// HTTPClient is used for model providers; nil means a default client.
 	HTTPClient *http.Client
+	// AllowPrivateNetworks lets requests to addresses a practice chose (websites to
+	// crawl, model base URLs) reach loopback, private and link-local addresses, which
+	// are refused otherwise (see internal/netguard). For installs whose practices'
+	// services live on the LAN.
+	AllowPrivateNetworks bool
 	// FirstTokenTimeout and ReplyTimeout bound a model reply.
 	FirstTokenTimeout, ReplyTimeout time.Duration
 	// EmbedModel, when set, is the Ollama embedding model (at EmbedBaseURL, default
