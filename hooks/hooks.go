@@ -61,6 +61,7 @@ func Register(app core.App, cfg *Config) {
 	a := &auditor{app: app}
 	bindValidation(app)
 	v := bindSecrets(app, cfg)
+	bindLLMKey(app)
 	bindAudit(app, a)
 	bindDemo(app, cfg)
 	e := newEngine(app, cfg, v)
