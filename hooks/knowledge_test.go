@@ -252,6 +252,11 @@ func asStaff(t *testing.T, app core.App, h http.Handler, role string) func(metho
 	if err != nil {
 		t.Fatal(err)
 	}
+	return apiAs(t, h, tok)
+}
+
+// apiAs returns a function that sends a JSON request to h with the auth token tok.
+func apiAs(t *testing.T, h http.Handler, tok string) func(method, path string, body any) *httptest.ResponseRecorder {
 	return func(method, path string, body any) *httptest.ResponseRecorder {
 		t.Helper()
 		raw, _ := json.Marshal(body)
