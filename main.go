@@ -9,6 +9,7 @@ import (
 	_ "net/http/pprof"
 	"os"
 	"runtime/debug"
+	"strconv"
 	"time"
 
 	"github.com/pocketbase/pocketbase"
@@ -52,6 +53,8 @@ func main() {
 		FirstTokenTimeout: envDuration("FRONTDESK_FIRST_TOKEN_TIMEOUT", 20*time.Second),
 		ReplyTimeout:      envDuration("FRONTDESK_REPLY_TIMEOUT", 90*time.Second),
 		EmbedModel:        os.Getenv("FRONTDESK_EMBED_MODEL"),
+
+		AllowPrivateNetworks: envBool("FRONTDESK_ALLOW_PRIVATE_NETWORKS"),
 	}
 	var publicDir string
 	flags := app.RootCmd.PersistentFlags()
@@ -62,6 +65,7 @@ func main() {
 	flags.StringVar(&cfg.TLS.HTTPAddr, "acme-http", ":80", "with --domain: address of the HTTP redirect and challenge server")
 	flags.StringVar(&cfg.TLS.HTTPSAddr, "acme-https", ":443", "with --domain: address of the HTTPS server")
 	flags.BoolVar(&cfg.NoDemo, "no-demo", false, "don't create the demo practice on first start")
+	flags.BoolVar(&cfg.AllowPrivateNetworks, "allow-private-networks", cfg.AllowPrivateNetworks, "let practices' URLs (websites to crawl, model base URLs) reach loopback, private and link-local addresses")
 	flags.StringVar(&publicDir, "public-dir", "", "serve web assets from this folder instead of the embedded ones (development)")
 	_ = app.RootCmd.ParseFlags(os.Args[1:])
 	if publicDir != "" {
@@ -110,6 +114,18 @@ func envDuration(name string, def time.Duration) time.Duration {
 		log.Fatalf("%s: %q is not a duration such as 20s", name, v)
 	}
 	return def
+}
+
+func envBool(name string) bool {
+	v := os.Getenv(name)
+	if v == "" {
+		return false
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		log.Fatalf("%s: %q is not true or false", name, v)
+	}
+	return b
 }
 
 func versionCmd() *cobra.Command {

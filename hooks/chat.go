@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"frontdesk/internal/guard"
 	"frontdesk/internal/llm"
 	"frontdesk/internal/locale"
+	"frontdesk/internal/netguard"
 	"frontdesk/internal/sse"
 	"frontdesk/models"
 )
@@ -51,6 +53,10 @@ type engine struct {
 	providers  map[string]llm.Provider
 	businesses sync.Map // slug -> cachedBusiness
 	prompts    sync.Map // business id -> cachedPrompt
+
+	// guarded is the model client for base URLs a practice chose; built on first
+	// use, under mu.
+	guarded *http.Client
 }
 
 type cachedPrompt struct {
@@ -88,17 +94,28 @@ func newEngine(app core.App, cfg *Config, v *vault) *engine {
 	}
 }
 
-// provider returns the practice's model: its own settings over the defaults.
+// provider returns the practice's model: its own settings over the defaults. A base
+// URL the practice chose is not the operator's: it gets no key of the operator's, and
+// is called through netguard, which refuses the appliance's own networks unless the
+// operator allows them. Naming the operator's own base URL changes nothing.
 func (eng *engine) provider(b *models.Business) (llm.Provider, string, error) {
 	cfg := eng.cfg.LLM
 	if p := b.GetString("llm_provider"); p != "" && p != cfg.Provider {
 		cfg = llm.Config{Provider: p}
 	}
+	if cfg.Provider == "" {
+		cfg.Provider = llm.NameOffline
+	}
 	if m := b.GetString("llm_model"); m != "" {
 		cfg.Model = m
 	}
-	if u := b.GetString("llm_base_url"); u != "" {
-		cfg.BaseURL = u
+	operatorURL := cfg.BaseURL
+	if operatorURL == "" {
+		operatorURL = llm.EnvBaseURL(cfg.Provider)
+	}
+	practiceURL := false
+	if u := b.GetString("llm_base_url"); u != "" && !llm.SameBaseURL(u, operatorURL) {
+		cfg.BaseURL, cfg.APIKey, practiceURL = u, "", true
 	}
 	if k := b.GetString("llm_api_key"); k != "" {
 		key, err := eng.vault.decrypt(k)
@@ -107,26 +124,39 @@ func (eng *engine) provider(b *models.Business) (llm.Provider, string, error) {
 		}
 		cfg.APIKey = key
 	}
-	if cfg.Provider == "" {
-		cfg.Provider = "offline"
-	}
 	if cfg.Model == "" {
 		cfg.Model = llm.DefaultModel(cfg.Provider)
 	}
 	sum := sha256.Sum256([]byte(cfg.APIKey))
-	key := strings.Join([]string{cfg.Provider, cfg.Model, cfg.BaseURL, hex.EncodeToString(sum[:8])}, "|")
+	key := strings.Join([]string{cfg.Provider, cfg.Model, cfg.BaseURL, hex.EncodeToString(sum[:8]), strconv.FormatBool(practiceURL)}, "|")
 	eng.mu.Lock()
 	defer eng.mu.Unlock()
 	if p, ok := eng.providers[key]; ok {
 		return p, cfg.Model, nil
 	}
-	p, err := llm.New(cfg, eng.cfg.HTTPClient)
+	client := eng.cfg.HTTPClient
+	if practiceURL {
+		client = eng.guardedClient()
+	}
+	p, err := llm.New(cfg, client)
 	if err != nil {
 		return nil, "", err
 	}
 	p = llm.WithTimeouts(p, eng.cfg.FirstTokenTimeout, eng.cfg.ReplyTimeout)
 	eng.providers[key] = p
 	return p, cfg.Model, nil
+}
+
+// guardedClient is the model client for base URLs a practice chose: the configured
+// client's connection pool settings behind netguard. Called with eng.mu held.
+func (eng *engine) guardedClient() *http.Client {
+	if eng.guarded == nil {
+		// A transport of another kind can't be guarded: netguard's default stands in.
+		base, _ := eng.cfg.HTTPClient.Transport.(*http.Transport)
+		eng.guarded = netguard.Client(eng.cfg.AllowPrivateNetworks, base)
+		eng.guarded.Timeout = eng.cfg.HTTPClient.Timeout
+	}
+	return eng.guarded
 }
 
 // reply is the whole turn: store the visitor's message, then answer it.

@@ -28,6 +28,11 @@ type Config struct {
 	LLM llm.Config
 	// HTTPClient is used for model providers; nil means a default client.
 	HTTPClient *http.Client
+	// AllowPrivateNetworks lets requests to addresses a practice chose (websites to
+	// crawl, model base URLs) reach loopback, private and link-local addresses, which
+	// are refused otherwise (see internal/netguard). For installs whose practices'
+	// services live on the LAN.
+	AllowPrivateNetworks bool
 	// FirstTokenTimeout and ReplyTimeout bound a model reply.
 	FirstTokenTimeout, ReplyTimeout time.Duration
 	// EmbedModel, when set, is the Ollama embedding model (at EmbedBaseURL, default
@@ -59,6 +64,7 @@ func Register(app core.App, cfg *Config) {
 	bindValidation(app)
 	bindTenantRelations(app)
 	v := bindSecrets(app, cfg)
+	bindLLMKey(app)
 	bindAudit(app, a)
 	bindDemo(app, cfg)
 	e := newEngine(app, cfg, v)

@@ -300,7 +300,7 @@ func (kb *knowledgeBase) extract(ctx context.Context, doc *core.Record) ([]knowl
 		}
 		return chunks, "", nil
 	}
-	pages, err := knowledge.Crawl(ctx, doc.GetString("url"), knowledge.CrawlOptions{MaxPages: doc.GetInt("max_pages")})
+	pages, err := knowledge.Crawl(ctx, doc.GetString("url"), knowledge.CrawlOptions{MaxPages: doc.GetInt("max_pages"), AllowPrivateNetworks: kb.cfg.AllowPrivateNetworks})
 	if err != nil {
 		return nil, "", err
 	}

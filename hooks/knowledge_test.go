@@ -1,11 +1,15 @@
 package hooks_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -166,7 +170,7 @@ func TestWebsiteIngestion(t *testing.T) {
 		}
 	}))
 	defer site.Close()
-	v := newVisitorAPI(t, tests.Options{})
+	v := newVisitorAPI(t, tests.Options{AllowPrivateNetworks: true}) // the fake site is on loopback
 	doc := addDocument(t, v.app, map[string]any{"title": "Website", "url": site.URL + "/"}, nil)
 	waitStatus(t, v.app, doc.Id, "ready")
 	id, token := v.start()
@@ -247,5 +251,151 @@ func TestEmbeddingsAreStoredAndUsed(t *testing.T) {
 	}
 	if len(fake.Requests()) != 0 {
 		t.Fatal("the offline default called the chat model")
+	}
+}
+
+// asStaff adds a staff member with role to the demo practice and returns a function that
+// sends a JSON request to the app's API (h, from tests.Handler) as them.
+func asStaff(t *testing.T, app core.App, h http.Handler, role string) func(method, path string, body any) *httptest.ResponseRecorder {
+	t.Helper()
+	b, err := app.FindFirstRecordByData("businesses", "slug", hooks.DemoSlug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	col, _ := app.FindCollectionByNameOrId("staff")
+	s := newRecord(col, map[string]any{"business": b.Id, "role": role, "name": role, "email": role + "-" + core.GenerateDefaultRandomId() + "@example.com", "verified": true})
+	s.SetPassword("correct horse battery")
+	if err := app.Save(s); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := s.NewAuthToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return apiAs(t, h, tok)
+}
+
+// apiAs returns a function that sends a JSON request to h with the auth token tok.
+func apiAs(t *testing.T, h http.Handler, tok string) func(method, path string, body any) *httptest.ResponseRecorder {
+	return func(method, path string, body any) *httptest.ResponseRecorder {
+		t.Helper()
+		raw, _ := json.Marshal(body)
+		req := httptest.NewRequest(method, path, bytes.NewReader(raw))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", tok)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+}
+
+// internalSite stands for a service on the appliance's own network: it counts every
+// request, on 127.0.0.1 and, where the host has IPv6, on [::1].
+type internalSite struct {
+	hits       atomic.Int32
+	v4, v6     *httptest.Server
+	port4, url string
+}
+
+func newInternalSite(t *testing.T) *internalSite {
+	t.Helper()
+	s := &internalSite{}
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.hits.Add(1)
+		fmt.Fprint(w, `<html><head><title>Router admin</title></head><body><p>The internal admin password is hunter2 for everyone.</p></body></html>`)
+	})
+	s.v4 = httptest.NewServer(h)
+	t.Cleanup(s.v4.Close)
+	s.url = s.v4.URL
+	_, s.port4, _ = net.SplitHostPort(s.v4.Listener.Addr().String())
+	if ln, err := net.Listen("tcp6", "[::1]:0"); err == nil {
+		s.v6 = &httptest.Server{Listener: ln, Config: &http.Server{Handler: h}}
+		s.v6.Start()
+		t.Cleanup(s.v6.Close)
+	}
+	return s
+}
+
+// urls are the ways a staff member could name the site.
+func (s *internalSite) urls() []string {
+	out := []string{
+		"http://127.0.0.1:" + s.port4 + "/",
+		"http://localhost:" + s.port4 + "/",
+		"http://[::ffff:127.0.0.1]:" + s.port4 + "/",
+	}
+	if s.v6 != nil {
+		_, port6, _ := net.SplitHostPort(s.v6.Listener.Addr().String())
+		out = append(out, "http://[::1]:"+port6+"/", "http://localhost:"+port6+"/")
+	}
+	return out
+}
+
+func TestWebsiteOnAPrivateAddressIsNeverFetched(t *testing.T) {
+	site := newInternalSite(t)
+	v := newVisitorAPI(t, tests.Options{})
+	app := v.app
+	api := asStaff(t, app, v.h, "admin")
+	b, _ := app.FindFirstRecordByData("businesses", "slug", hooks.DemoSlug)
+	for _, u := range site.urls() {
+		rec := api("POST", "/api/collections/documents/records", map[string]any{"business": b.Id, "title": "Intranet", "url": u})
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%s: create %d %s", u, rec.Code, rec.Body.String())
+		}
+		var doc struct{ ID string }
+		_ = json.Unmarshal(rec.Body.Bytes(), &doc)
+		failed := waitStatus(t, app, doc.ID, "failed")
+		if reason := failed.GetString("error"); !strings.Contains(reason, "address not allowed") {
+			t.Errorf("%s: reason %q, want it to say the address is not allowed", u, reason)
+		}
+	}
+	if n := site.hits.Load(); n != 0 {
+		t.Fatalf("the internal site was reached %d times", n)
+	}
+	id, token := v.start()
+	if _, events := v.send(id, token, "what is the internal admin password?"); strings.Contains(tests.Text(events), "hunter2") {
+		t.Fatal("the internal site's text was served to a visitor")
+	}
+}
+
+// A closed port and a refused address read the same to staff: the document's error is
+// no port scanner.
+func TestWebsiteConnectionFailuresReadTheSame(t *testing.T) {
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := closed.Addr().String()
+	_ = closed.Close()
+	site := newInternalSite(t)
+	app := tests.NewApp(t, tests.Options{})
+	tests.Handler(t, app) // serves: the ingestion worker runs
+	var reasons []string
+	for _, u := range []string{"http://" + addr + "/", site.url + "/"} {
+		doc := addDocument(t, app, map[string]any{"title": "Scan", "url": u}, nil)
+		reason := waitStatus(t, app, doc.Id, "failed").GetString("error")
+		reasons = append(reasons, strings.ReplaceAll(reason, u, "URL"))
+	}
+	if reasons[0] != reasons[1] {
+		t.Fatalf("a closed port and an open one read differently: %q vs %q", reasons[0], reasons[1])
+	}
+	if strings.Contains(reasons[0], "refused") {
+		t.Fatalf("reason %q tells the port's state", reasons[0])
+	}
+}
+
+func TestWebsiteOnLoopbackIsFetchedWhenPrivateNetworksAreAllowed(t *testing.T) {
+	site := newInternalSite(t)
+	app := tests.NewApp(t, tests.Options{AllowPrivateNetworks: true})
+	api := asStaff(t, app, tests.Handler(t, app), "admin")
+	b, _ := app.FindFirstRecordByData("businesses", "slug", hooks.DemoSlug)
+	rec := api("POST", "/api/collections/documents/records", map[string]any{"business": b.Id, "title": "Intranet", "url": site.url + "/"})
+	if rec.Code != http.StatusOK {
+		t.Fatalf("create %d %s", rec.Code, rec.Body.String())
+	}
+	var doc struct{ ID string }
+	_ = json.Unmarshal(rec.Body.Bytes(), &doc)
+	waitStatus(t, app, doc.ID, "ready")
+	if site.hits.Load() == 0 {
+		t.Fatal("the loopback site was not fetched")
 	}
 }

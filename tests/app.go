@@ -37,6 +37,9 @@ type Options struct {
 	FirstTokenTimeout, ReplyTimeout time.Duration
 	// Public overrides the web assets (default: the repository's pb_public).
 	PublicDir string
+	// AllowPrivateNetworks lets the practice's own URLs (websites, model base URLs) reach
+	// loopback addresses, where tests run their fake services.
+	AllowPrivateNetworks bool
 	// Configure, if set, adjusts the hooks config before Register.
 	Configure func(*hooks.Config)
 	// DataDir, if set, is a data directory NewApp starts from a copy of, as a server
@@ -60,6 +63,8 @@ func (o Options) Config() *hooks.Config {
 		SecretKey:         key,
 		FirstTokenTimeout: o.FirstTokenTimeout,
 		ReplyTimeout:      o.ReplyTimeout,
+
+		AllowPrivateNetworks: o.AllowPrivateNetworks,
 	}
 	if o.OllamaURL != "" {
 		cfg.LLM = llm.Config{Provider: "ollama", BaseURL: o.OllamaURL, Model: "llama3.2"}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"path"
@@ -14,6 +15,8 @@ import (
 	"time"
 
 	"github.com/temoto/robotstxt"
+
+	"frontdesk/internal/netguard"
 )
 
 // Crawl defaults.
@@ -37,13 +40,25 @@ var (
 	ErrNoPages          = errors.New("no usable pages")
 )
 
+// ErrUnreachable is every failure to connect (refused, timed out, unknown name, no
+// route) as one reason, so a document's error can't be used to scan ports.
+var ErrUnreachable = errors.New("could not connect to the site")
+
 // CrawlOptions tunes Crawl; the zero value is usable.
 type CrawlOptions struct {
 	MaxPages    int           // pages to fetch at most; DefaultMaxPages when 0
-	Client      *http.Client  // copied, its CheckRedirect replaced; http.DefaultClient's settings when nil
 	UserAgent   string        // sent, and matched against robots.txt; DefaultUserAgent when ""
 	PageTimeout time.Duration // per page, body included; DefaultPageTimeout when 0
 	MaxPageSize int64         // bytes; DefaultMaxPageSize when 0
+
+	// AllowPrivateNetworks lets the crawl reach loopback, private and link-local
+	// addresses, which a practice's website never is: the operator's choice (see
+	// internal/netguard). Without it every connection is checked when it is made, so
+	// names, redirects and links are covered alike.
+	AllowPrivateNetworks bool
+	// Client is copied and its CheckRedirect replaced. When nil, a netguard client
+	// that follows AllowPrivateNetworks; a caller's own client must guard its dials.
+	Client *http.Client
 }
 
 // Page is one crawled page: its text, or in Err why it gave none.
@@ -60,7 +75,8 @@ type Page struct {
 // (with or without "www."), redirects elsewhere aren't followed, robots.txt is honoured
 // for the user agent, and each page has a time and size limit. A page that fails is
 // returned with its reason in Err; the crawl itself fails (wrapping ErrNoPages, with
-// the first page's reason) only when no page gave text.
+// the first page's reason) only when no page gave text. A page on an address that isn't
+// allowed fails with netguard.ErrAddressNotAllowed.
 func Crawl(ctx context.Context, startURL string, opts CrawlOptions) ([]Page, error) {
 	start, err := url.Parse(strings.TrimSpace(startURL))
 	if err != nil || (start.Scheme != "http" && start.Scheme != "https") || start.Host == "" {
@@ -68,6 +84,9 @@ func Crawl(ctx context.Context, startURL string, opts CrawlOptions) ([]Page, err
 	}
 	start.Fragment = ""
 	c := newCrawler(start, opts)
+	if opts.Client == nil {
+		defer c.client.CloseIdleConnections() // its own transport: nothing else reuses them
+	}
 
 	c.robots = c.fetchRobots(ctx)
 	queue := []*url.URL{start}
@@ -200,6 +219,8 @@ func newCrawler(start *url.URL, opts CrawlOptions) *crawler {
 	client := http.Client{}
 	if opts.Client != nil {
 		client = *opts.Client
+	} else {
+		client.Transport = netguard.Transport(opts.AllowPrivateNetworks, nil)
 	}
 	client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if !c.sameSite(req.URL) {
@@ -274,7 +295,17 @@ func (c *crawler) tooLarge() error {
 }
 
 // reason turns a transport error into the cause alone, without Go's "Get URL:" prefix.
+// A failure to connect reads the same whatever the cause, and says nothing of what
+// answered: the reason is shown to staff, who must not learn which ports are open.
 func (c *crawler) reason(ctx context.Context, err error) error {
+	if errors.Is(err, netguard.ErrAddressNotAllowed) {
+		return netguard.ErrAddressNotAllowed
+	}
+	var opErr *net.OpError
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) || errors.As(err, &opErr) && opErr.Op == "dial" {
+		return ErrUnreachable
+	}
 	if ctx.Err() == context.DeadlineExceeded {
 		return fmt.Errorf("the page did not load within %s", c.timeout)
 	}

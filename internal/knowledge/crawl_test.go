@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"frontdesk/internal/netguard"
 )
 
 // site is a fake practice website; it counts the requests for each path.
@@ -87,7 +90,7 @@ func TestCrawlSite(t *testing.T) {
 		"/logo.png":      text("png"),
 	})
 
-	pages, err := Crawl(context.Background(), s.URL+"/", CrawlOptions{})
+	pages, err := Crawl(context.Background(), s.URL+"/", CrawlOptions{AllowPrivateNetworks: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +139,7 @@ func TestCrawlPageLimit(t *testing.T) {
 			htmlPage("Page", "<p>Some text.</p>"+links.String())(w, r)
 		},
 	})
-	pages, err := Crawl(context.Background(), s.URL+"/p/start", CrawlOptions{MaxPages: 7})
+	pages, err := Crawl(context.Background(), s.URL+"/p/start", CrawlOptions{MaxPages: 7, AllowPrivateNetworks: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,6 +189,7 @@ func TestCrawlFailures(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.path, func(t *testing.T) {
+			c.opts.AllowPrivateNetworks = true // the fake site is on loopback
 			pages, err := Crawl(context.Background(), s.URL+c.path, c.opts)
 			if !errors.Is(err, ErrNoPages) {
 				t.Fatalf("err = %v, want ErrNoPages", err)
@@ -237,7 +241,7 @@ func TestCrawlSitemap(t *testing.T) {
 		"/hours": htmlPage("Hours", `<p>Open 9 to 5.</p><a href="/not-in-sitemap">x</a>`),
 		"/fees":  htmlPage("Fees", "<p>$90 a visit.</p>"),
 	})
-	pages, err := Crawl(context.Background(), s.URL+"/sitemap.xml", CrawlOptions{})
+	pages, err := Crawl(context.Background(), s.URL+"/sitemap.xml", CrawlOptions{AllowPrivateNetworks: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,7 +262,45 @@ func TestCrawlCancelled(t *testing.T) {
 	s := newSite(t, map[string]http.HandlerFunc{"/": htmlPage("Home", "<p>Hi.</p>")})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := Crawl(ctx, s.URL+"/", CrawlOptions{}); !errors.Is(err, context.Canceled) {
+	if _, err := Crawl(ctx, s.URL+"/", CrawlOptions{AllowPrivateNetworks: true}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+}
+
+func TestCrawlNeverReachesLoopbackUnlessAllowed(t *testing.T) {
+	s := newSite(t, map[string]http.HandlerFunc{"/": htmlPage("Router", "<p>Admin password: hunter2.</p>")})
+	_, port, _ := net.SplitHostPort(s.Listener.Addr().String())
+	for _, u := range []string{s.URL + "/", "http://localhost:" + port + "/", "http://[::ffff:127.0.0.1]:" + port + "/"} {
+		pages, err := Crawl(context.Background(), u, CrawlOptions{})
+		if !errors.Is(err, netguard.ErrAddressNotAllowed) {
+			t.Errorf("%s: err = %v, want ErrAddressNotAllowed", u, err)
+		}
+		for _, p := range pages {
+			if p.Text != "" {
+				t.Errorf("%s: text of %s read", u, p.URL)
+			}
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.hits) != 0 {
+		t.Fatalf("the loopback site was reached: %v", s.hits)
+	}
+}
+
+func TestCrawlConnectionFailureSaysNothingOfThePort(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + ln.Addr().String() + "/"
+	_ = ln.Close()
+	_, err = Crawl(context.Background(), closed, CrawlOptions{AllowPrivateNetworks: true})
+	if !errors.Is(err, ErrUnreachable) || strings.Contains(err.Error(), "refused") {
+		t.Fatalf("err = %v, want ErrUnreachable alone", err)
+	}
+	_, err = Crawl(context.Background(), "http://no-such-host.invalid/", CrawlOptions{})
+	if !errors.Is(err, ErrUnreachable) {
+		t.Fatalf("unknown name: err = %v, want ErrUnreachable", err)
 	}
 }

@@ -12,6 +12,9 @@ import (
 	"github.com/anthropics/anthropic-sdk-go/shared"
 )
 
+// anthropicDefaultBaseURL is where the SDK sends requests when no base URL is set.
+const anthropicDefaultBaseURL = "https://api.anthropic.com/"
+
 // anthropicMaxTokens caps a reply when the Request sets no limit; the Messages
 // API requires one, and a front-desk answer is short.
 const anthropicMaxTokens = 1024
@@ -34,11 +37,16 @@ type Anthropic struct {
 }
 
 // NewAnthropic returns a provider for the Anthropic API. Blank apiKey and
-// baseURL take ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL; httpClient nil means
-// the SDK's default. The SDK's own retries are off: WithTimeouts decides them.
+// baseURL take ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL, but ANTHROPIC_API_KEY
+// only for the environment's base URL: another baseURL needs its own key.
+// httpClient nil means the SDK's default. The SDK's own retries are off:
+// WithTimeouts decides them.
 func NewAnthropic(apiKey, baseURL string, httpClient *http.Client) (*Anthropic, error) {
-	apiKey = envOr(apiKey, "ANTHROPIC_API_KEY")
+	apiKey = envKey(apiKey, baseURL, "ANTHROPIC_API_KEY", NameAnthropic)
 	if apiKey == "" {
+		if !envBase(baseURL, NameAnthropic) {
+			return nil, errors.New("anthropic: set an API key for this base URL (ANTHROPIC_API_KEY is sent only to the environment's base URL)")
+		}
 		return nil, errors.New("anthropic: no API key (set one, or ANTHROPIC_API_KEY)")
 	}
 	// WithoutEnvironmentDefaults keeps the SDK from also reading profiles and

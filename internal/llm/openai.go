@@ -35,11 +35,12 @@ type OpenAI struct {
 
 // NewOpenAI returns a provider for the OpenAI-compatible API at baseURL. Blank
 // apiKey and baseURL take OPENAI_API_KEY and OPENAI_BASE_URL (else
-// https://api.openai.com/v1); a key is required only by OpenAI itself.
-// httpClient nil means http.DefaultClient. The client never retries on its
-// own: WithTimeouts decides retries.
+// https://api.openai.com/v1), but OPENAI_API_KEY only for the environment's base
+// URL: another baseURL without a key of its own is called without one. A key is
+// required only by OpenAI itself. httpClient nil means http.DefaultClient. The
+// client never retries on its own: WithTimeouts decides retries.
 func NewOpenAI(apiKey, baseURL string, httpClient *http.Client) (*OpenAI, error) {
-	apiKey = envOr(apiKey, "OPENAI_API_KEY")
+	apiKey = envKey(apiKey, baseURL, "OPENAI_API_KEY", NameOpenAI)
 	baseURL = envOr(baseURL, "OPENAI_BASE_URL")
 	if baseURL == "" {
 		baseURL = openAIDefaultBaseURL
