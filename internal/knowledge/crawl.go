@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/xml"
 	"errors"
@@ -284,7 +285,32 @@ func (c *crawler) fetch(ctx context.Context, u *url.URL) (*fetched, error) {
 	if int64(len(body)) > c.maxSize {
 		return nil, c.tooLarge()
 	}
+	if isGzip(body) {
+		// A gzip sitemap (sitemap.xml.gz), served as a file rather than with a
+		// Content-Encoding the transport would have undone.
+		if body, err = gunzip(body, c.maxSize); err != nil {
+			return nil, err
+		}
+	}
 	return &fetched{url: res.Request.URL, contentType: res.Header.Get("Content-Type"), body: body}, nil
+}
+
+func isGzip(b []byte) bool { return len(b) > 2 && b[0] == 0x1f && b[1] == 0x8b }
+
+// gunzip inflates a gzip body up to max bytes: a small file can expand to gigabytes.
+func gunzip(body []byte, max int64) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		return nil, errors.New("the gzip file is damaged")
+	}
+	out, err := io.ReadAll(io.LimitReader(zr, max+1))
+	if err != nil {
+		return nil, errors.New("the gzip file is damaged")
+	}
+	if int64(len(out)) > max {
+		return nil, fmt.Errorf("the unpacked file is larger than %d bytes", max)
+	}
+	return out, nil
 }
 
 func (c *crawler) tooLarge() error {

@@ -43,7 +43,8 @@ func ReadLimited(r io.Reader) ([]byte, error) {
 	return data, nil
 }
 
-// Extract returns the title and text of a document: plain text, Markdown, HTML or PDF,
+// Extract returns the title and text of a document: plain text, Markdown, CSV, HTML,
+// PDF or Word (.docx),
 // told apart by contentType, then the file name's extension, then the bytes. HTML
 // headings come out as "# " lines so ChunkText keeps passages under their headings.
 // The title is "" when the document has none. Errors wrap ErrEmpty, ErrTooLarge,
@@ -66,6 +67,10 @@ func Extract(contentType, filename string, data []byte) (title, text string, err
 		title, text = d.title, d.text
 	case "pdf":
 		text, err = extractPDF(data)
+	case "docx":
+		title, text, err = extractDOCX(data)
+	case "csv":
+		text = csvText(decodeText(data, params["charset"]))
 	default:
 		return "", "", fmt.Errorf("%w: %s", ErrUnsupported, kind)
 	}
@@ -79,21 +84,36 @@ func Extract(contentType, filename string, data []byte) (title, text string, err
 	return strings.TrimSpace(title), text, nil
 }
 
-// docKind names the document's format: "text" (plain or Markdown), "html", "pdf",
-// or the media type it could not handle.
+// docxType is a Word document's media type.
+const docxType = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+// docKind names the document's format: "text" (plain or Markdown), "csv", "html",
+// "pdf", "docx", or the media type it could not handle.
 func docKind(contentType, filename string, data []byte) (string, map[string]string) {
 	mt, params, _ := mime.ParseMediaType(contentType)
 	switch mt {
 	case "text/plain", "text/markdown", "text/x-markdown":
 		return "text", params
+	case "text/csv":
+		if ext := strings.ToLower(filepath.Ext(filename)); ext != ".md" && ext != ".markdown" && ext != ".txt" {
+			return "csv", params
+		}
+		return "text", params
 	case "text/html", "application/xhtml+xml":
 		return "html", params
 	case "application/pdf":
 		return "pdf", params
+	case docxType:
+		return "docx", params
 	}
 	switch strings.ToLower(filepath.Ext(filename)) {
 	case ".txt", ".text", ".md", ".markdown":
+		// By name first: a Markdown file with commas in it sniffs as CSV.
 		return "text", params
+	case ".csv":
+		return "csv", params
+	case ".docx":
+		return "docx", params
 	case ".html", ".htm", ".xhtml":
 		return "html", params
 	case ".pdf":
