@@ -67,12 +67,21 @@ func mustParseLexicons(text string) map[locale.Lang]*lexicon {
 // English ("Delta Dental", "Pilates"). A plural the lexicon lacks is looked up singular.
 // Text in English, or in a language without a lexicon, is returned as it is.
 func ToEnglish(lang locale.Lang, text string) string {
+	en, _ := Translate(lang, text)
+	return en
+}
+
+// Translate is ToEnglish that also returns the words it passed through untranslated that
+// are not names (they are written in lower case), folded: a search may weigh them less,
+// since an untranslated word can't be found in English knowledge and says little about
+// whether the knowledge answers the question.
+func Translate(lang locale.Lang, text string) (string, []string) {
 	lx := lexicons[lang]
 	if lx == nil {
-		return text
+		return text, nil
 	}
 	toks := Tokens(text)
-	var out []string
+	var out, unknown []string
 	for i := 0; i < len(toks); {
 		n, en := lx.match(toks, i)
 		switch {
@@ -86,11 +95,18 @@ func ToEnglish(lang locale.Lang, text string) string {
 				out = append(out, en)
 			} else {
 				out = append(out, toks[i].Text)
+				if t := toks[i].Text; strings.ToLower(t) == t && !isNumber(t) {
+					unknown = append(unknown, toks[i].Word)
+				}
 			}
 		}
 		i++
 	}
-	return strings.Join(out, " ")
+	return strings.Join(out, " "), unknown
+}
+
+func isNumber(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' }) < 0
 }
 
 // match finds the longest phrase starting at toks[i] and returns its length and English.

@@ -38,7 +38,7 @@ func TestToEnglish(t *testing.T) {
 		lang       locale.Lang
 		text, want string
 	}{
-		{locale.Spanish, "¿A qué hora cierran los viernes?", "what time closed friday"},
+		{locale.Spanish, "¿A qué hora cierran los viernes?", "what time close friday"},
 		{locale.Spanish, "¿Aceptan Delta Dental?", "accept Delta Dental"},
 		{locale.Spanish, "¿Tienen estacionamiento?", "have parking"},
 		{locale.Spanish, "no tengo seguro", "no tengo insurance"},
