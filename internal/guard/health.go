@@ -101,6 +101,10 @@ func personal(toks []string, s, e int) bool {
 		case selfVerbs[t]:
 			return true
 		case possessives[t]:
+			// "if my dog gets sick" supposes; it volunteers nothing.
+			if j > 0 && hypothetical[toks[j-1]] {
+				return false
+			}
 			if s-j <= 3 || verbWithin(toks, j+1, min(j+4, s)) {
 				return true
 			}
@@ -283,12 +287,14 @@ var (
 	selfVerbs = wordSet(`i'm im i've ive we're we've
 		tengo tenia tuve tenido estoy estaba estuve estado sufro sufri sufrido padezco padeci
 		tomo tome tomado siento sentia soy uso necesito me`)
-	subjects    = wordSet(`i we yo nosotros`)
-	hurtsWords  = wordSet(`hurts hurting aches aching bleeds bleeding sore swollen infected`)
-	questionAux = wordSet(`does did will would could should can is was if when`)
-	listWords   = wordSet(`and or a an also plus some y o e un una unos unas tambien`)
-	possessives = wordSet(`my our mi mis nuestro nuestra nuestros nuestras`)
-	objects     = wordSet(`me mine`)
+	subjects = wordSet(`i we yo nosotros`)
+	// hypothetical words before a possessive suppose a case rather than tell one.
+	hypothetical = wordSet(`if whenever unless si`)
+	hurtsWords   = wordSet(`hurts hurting aches aching bleeds bleeding sore swollen infected`)
+	questionAux  = wordSet(`does did will would could should can is was if when`)
+	listWords    = wordSet(`and or a an also plus some y o e un una unos unas tambien`)
+	possessives  = wordSet(`my our mi mis nuestro nuestra nuestros nuestras`)
+	objects      = wordSet(`me mine`)
 	// fillers may sit between "I" and its verb: "I still have", "I think I might be".
 	fillers = wordSet(`also still really just currently sometimes often always usually constantly
 		recently lately already actually definitely probably been think keep kept started

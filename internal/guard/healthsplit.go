@@ -48,7 +48,7 @@ func SplitHealth(text string) HealthSplit {
 			res.Health = true
 			continue
 		}
-		if DetectHealth(c).Found || holdsTerm(f, det.Terms) {
+		if (DetectHealth(c).Found || holdsTerm(f, det.Terms)) && !refillOnly(c) {
 			res.Health = true
 			continue
 		}
@@ -144,25 +144,75 @@ func holdsTerm(f string, terms []string) bool {
 	return false
 }
 
-// clinicalAdvice are questions asking for a clinical opinion, on folded text.
+// clinicalAdvice are questions asking for a clinical opinion whatever they mention, on
+// folded text.
 var clinicalAdvice = regexp.MustCompile(`\b(` + strings.Join([]string{
-	`what (should|can|could|do|would) (i|we|you) (take|give|use|do|put|apply|try) (for|about|to|him|her|them|it|my|our|on)`,
-	`what (should|can|could) (i|we) (give|take)\b`,
+	`what (should|can|could|do) (i|we) give\b`,
 	`what (medication|medicine|meds|pills?|antibiotics?|antidepressants?|painkillers?|cream|ointment|drops|supplements?|exercises?|stretch(es)?) (should|can|could|helps?|is best|are best|works?|do you recommend|would you recommend)`,
-	`(should|can|could) (i|we) (take|use|give|put|apply|ice|heat|stretch|exercise|walk on|go to the (er|hospital|emergency))`,
+	`(should|can|could) (i|we) (ice|heat|stretch|exercise|walk on|go to the (er|hospital|emergency))`,
 	`ice or heat`, `heat or ice`,
 	`is (it|this|that) (normal|serious|broken|infected|fractured|contagious|dangerous|an emergency)`,
 	`(what|which) (dose|dosage)`, `how (much|many) (mg|milligrams|ml|tablets|pills)`, `\bdos(e|age) of\b`,
-	`how (do|can|should) (i|we) (treat|cure|fix|heal|stop|get rid of|relieve|ease)`,
+	`how (do|can|should) (i|we) (treat|cure|heal|stop|get rid of|relieve|ease)`,
 	`what (helps|causes|cures|relieves|is good for)`, `(helps|good) (with|for) (the |my |a )?(pain|stress|anxiety|swelling|itching|sleep)`,
 	`could (it|this|that) be`, `do (i|we) need (stitches|antibiotics|surgery|an x-?ray|a scan|an mri)`,
 	`(better|best) for (a |an |my |the )?(headache|pain|toothache|fever|cold|flu|cough|migraine|stress|anxiety|sleep)`,
-	`que (debo|puedo|le puedo|le doy|le debo) (tomar|dar|usar|hacer)`, `que (medicamento|medicina|pastilla|dosis)`,
+	`que (le )?(debo|puedo|doy) (tomar|dar|usar|hacer)`, `que (medicamento|medicina|pastilla|dosis)`,
 	`es (normal|grave)`, `o que (devo|posso) (tomar|dar|usar|fazer)`, `qual (remedio|dose)`,
 }, "|") + `)`)
 
+// clinicalIfHealth are questions that ask for clinical advice when the clause also
+// names something clinical: "what should I take for a toothache", not "what should I
+// take to my appointment".
+var clinicalIfHealth = regexp.MustCompile(`\b(` + strings.Join([]string{
+	`what (should|can|could|do|would) (i|we|you) (take|use|do|put|apply|try)\b`,
+	`(should|can|could) (i|we) (take|use|give|put|apply)\b`,
+}, "|") + `)`)
+
+// procedure asks what to do in a case supposed, not told: "what do I do if my dog gets
+// sick at night" asks how the practice handles it.
+var procedure = regexp.MustCompile(`\bwhat (should|do|can) (i|we) do (if|when|in case)\b`)
+
 // clinicalQuestion reports whether folded clause f asks for clinical advice.
-func clinicalQuestion(f string) bool { return clinicalAdvice.MatchString(f) }
+func clinicalQuestion(f string) bool {
+	if clinicalAdvice.MatchString(f) {
+		return true
+	}
+	return clinicalIfHealth.MatchString(f) && !procedure.MatchString(f) && namesHealth(tokenize(f))
+}
+
+// namesHealth reports whether any health term occurs in toks, first person or not.
+func namesHealth(toks []string) bool {
+	for i := range toks {
+		if healthTerms.match(toks, i) > 0 && healthExclusions.match(toks, i) == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// A refill request names medication in general without saying what it is for: it is a
+// practical question, like asking for a prescription's renewal.
+var (
+	genericMedication = wordSet(`medication medications medicine medicines meds pills prescription prescriptions`)
+	refillWords       = wordSet(`refill refills refilled renew renewal repeat reorder order pick pickup`)
+)
+
+// refillOnly reports whether clause c is flagged only for medication in general and asks
+// for a refill.
+func refillOnly(c string) bool {
+	for _, t := range DetectHealth(c).Terms {
+		if !genericMedication[t] {
+			return false
+		}
+	}
+	for _, w := range tokenize(fold(c)) {
+		if refillWords[w] {
+			return true
+		}
+	}
+	return false
+}
 
 // askWords start a clause that asks or requests something.
 var askWords = wordSet(`can could do does did is are will would what whats what's where wheres
