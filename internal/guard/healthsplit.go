@@ -12,7 +12,9 @@ type HealthSplit struct {
 	// clinical question ("what should I give my dog for ..."): the reply acknowledges it
 	// briefly and points to the practice's team.
 	Health bool
-	// Terms are the health terms DetectHealth found in the whole message.
+	// Terms are the health terms DetectHealth found in the whole message. They may be
+	// there with Health false: a refill request names medication in general, which
+	// DetectHealth flags (so no hosted model sees it) but which needs no acknowledgement.
 	Terms []string
 	// Practical is what search and a model may see: the whole message when Health is
 	// false; otherwise its clauses that carry no health detail and ask no clinical
@@ -40,7 +42,7 @@ type HealthSplit struct {
 // detector does not know.
 func SplitHealth(text string) HealthSplit {
 	det := DetectHealth(text)
-	res := HealthSplit{Health: det.Found, Terms: det.Terms}
+	res := HealthSplit{Terms: det.Terms}
 	var kept []string
 	for _, c := range splitClauses(text) {
 		f := fold(c)

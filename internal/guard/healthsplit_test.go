@@ -34,6 +34,11 @@ func TestSplitHealth(t *testing.T) {
 		{"my dog ate chocolate, what should I give him?", true, "", ""},
 		{"what dose of benadryl can i give my cat", true, "", ""},
 		{"¿qué le puedo dar a mi perro para el dolor?", true, "", ""},
+		{"what do i do if my dog gets sick at night", false, "what do i do if my dog gets sick at night", ""},
+		{"how do i refill my dog's meds", false, "how do i refill my dog's meds", ""},
+		{"can i use my vitality health insurance", false, "can i use my vitality health insurance", ""},
+		{"what should I take to my first appointment", false, "what should I take to my first appointment", ""},
+		{"my cat has fleas and is itching, can I order a refill of her meds?", true, "can I order a refill of her meds?", "itching"},
 		// nothing clinical: the message is all practical
 		{"do you take walk-ins?", false, "do you take walk-ins?", ""},
 		{"do you treat back pain?", false, "do you treat back pain?", ""},
