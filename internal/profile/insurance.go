@@ -205,6 +205,10 @@ func (c *ask) insurance() (part, bool) {
 	}
 	list := c.t.list(c.p.Insurance)
 	if m, ok := bestPlan(knownPlans, cands); ok && about && (m.full || !m.weak) {
+		if catchAll(c.p.Insurance) {
+			// "Most PPO plans" may well include it: the list, and no "no".
+			return part{KindInsurance, c.t.insuranceMaybe(m.plan.name, list), 0.6}, true
+		}
 		return part{KindInsurance, c.t.insuranceNo(m.plan.name, list), 0.9}, true
 	}
 	if ins < 0 {
@@ -215,12 +219,38 @@ func (c *ask) insurance() (part, bool) {
 		return part{}, false
 	}
 	if name := unknownPlan(q, ins); name != "" && verb {
+		if catchAll(c.p.Insurance) {
+			return part{KindInsurance, c.t.insuranceMaybe(name, list), 0.6}, true
+		}
 		return part{KindInsurance, c.t.insuranceNo(name, list), 0.8}, true
 	}
 	if verb || q.has("which", "what", "list", "do") {
 		return part{KindInsurance, c.t.insuranceList(list), 0.9}, true
 	}
 	return part{}, false
+}
+
+// catchAllWords mark an accepted-insurance entry that covers plans it doesn't name ("Most
+// PPO plans", "all major insurers", "out-of-network benefits").
+var catchAllWords = wordSet(`most all major many other others any ppo ppos network out-of-network
+	in-network plans insurers carriers`)
+
+// catchAll reports whether the list has an entry naming no single plan, so a plan it
+// doesn't name may still be accepted.
+func catchAll(list []string) bool {
+	for _, entry := range list {
+		words := strings.Fields(foldWords(entry))
+		n := 0
+		for _, w := range words {
+			if catchAllWords[w] {
+				n++
+			}
+		}
+		if n > 0 && (words[0] == "most" || words[0] == "all" || words[0] == "any" || words[0] == "many" || n*2 >= len(words)) {
+			return true
+		}
+	}
+	return false
 }
 
 // unknownPlan is the name a visitor gives a plan that no list knows: the words just before

@@ -206,7 +206,7 @@ func TestEveryLanguageHasEveryText(t *testing.T) {
 			}
 		}
 		for _, s := range []string{tx.clock(17 * 60), tx.openNow("x"), tx.closedNow("x"), tx.dayHours("x", "y"),
-			tx.insuranceYes("x"), tx.insuranceNo("x", "y"), tx.price("x", "y"), tx.priceUnknown("x"),
+			tx.insuranceYes("x"), tx.insuranceNo("x", "y"), tx.insuranceMaybe("x", "y"), tx.insuranceList("x"), tx.price("x", "y"), tx.priceUnknown("x"),
 			tx.duration("x", "y"), tx.offered("x", "y"), tx.address("x"), tx.phone("x"), tx.email("x"),
 			tx.website("x"), tx.speaks("x"), tx.speaksNot("x", "y"), tx.speaksList("x"), tx.week([]string{"x"}),
 			tx.lateDays("x"), tx.noLateDays("x", "y"), tx.earliest("x", "y"), tx.lunch("x", "y", "z"), tx.noLunch,
@@ -216,6 +216,19 @@ func TestEveryLanguageHasEveryText(t *testing.T) {
 				t.Errorf("%s: an empty text", l)
 			}
 		}
+	}
+}
+
+// A list with a catch-all entry ("Most PPO plans") never says no to a plan it may cover.
+func TestInsuranceCatchAll(t *testing.T) {
+	p := &Profile{Insurance: []string{"Delta Dental", "Most PPO plans"}}
+	now := time.Now()
+	a, ok := p.Answer("do you take cigna", now)
+	if !ok || strings.Contains(a.Text, "don't") || !strings.Contains(a.Text, "Most PPO plans") || a.Confidence >= SureConfidence {
+		t.Errorf("cigna: %+v", a)
+	}
+	if a, ok := p.Answer("do you take delta", now); !ok || !strings.Contains(a.Text, "Yes, we accept Delta Dental") {
+		t.Errorf("delta: %+v", a)
 	}
 }
 

@@ -48,6 +48,7 @@ type texts struct {
 	insuranceYes          func(plan string) string
 	insuranceNo           func(asked, list string) string
 	insuranceList         func(list string) string
+	insuranceMaybe        func(asked, list string) string
 	price                 func(service, price string) string
 	priceUnknown          func(service string) string
 	prices                func(list string) string
@@ -160,7 +161,10 @@ var english = texts{
 		return "Sorry, we don't accept " + asked + ". We accept " + list + "."
 	},
 	insuranceList: func(list string) string { return "We accept " + list + "." },
-	price:         func(service, price string) string { return service + ": " + price + "." },
+	insuranceMaybe: func(asked, list string) string {
+		return "We accept " + list + ". The team can confirm whether that includes " + asked + "."
+	},
+	price: func(service, price string) string { return service + ": " + price + "." },
 	priceUnknown: func(service string) string {
 		return "We don't list a price for " + service + "; the team will confirm it for you."
 	},
@@ -254,7 +258,10 @@ var spanish = texts{
 		return "Lo siento, no aceptamos " + asked + ". Aceptamos " + list + "."
 	},
 	insuranceList: func(list string) string { return "Aceptamos " + list + "." },
-	price:         func(service, price string) string { return service + ": " + price + "." },
+	insuranceMaybe: func(asked, list string) string {
+		return "Aceptamos " + list + ". El equipo le puede confirmar si eso incluye " + asked + "."
+	},
+	price: func(service, price string) string { return service + ": " + price + "." },
 	priceUnknown: func(service string) string {
 		return "No tenemos un precio publicado para " + service + "; el equipo se lo confirmará."
 	},
