@@ -17,6 +17,9 @@ func (c *ask) address() (part, bool) {
 		return part{}, false
 	}
 	explicit := q.has("address", "postcode", "zipcode", "zip", "located", "location") || q.hasPhrase("post code", "zip code")
+	if q.hasPhrase("email address", "e mail address", "web address", "website address") && !q.hasPhrase("street address", "mailing address") {
+		explicit = false
+	}
 	for _, w := range q.words {
 		if travelWords[w] && !q.has("address", "postcode", "zipcode", "zip") {
 			return part{}, false
@@ -51,13 +54,16 @@ func (c *ask) contact() (part, bool) {
 		return part{}, false // who to call after hours is the practice's FAQ
 	}
 	var texts []string
-	phone := q.has("phone", "telephone", "phones") ||
+	phone := !q.has("fax") && q.has("phone", "telephone", "phones") ||
 		q.has("number") && !q.hasPhrase("how many", "number of", "member number", "policy number", "case number", "account number", "chip number", "microchip number") ||
 		q.hasPhrase("call you", "ring you", "call the office", "call the clinic")
 	email := (q.has("email", "e-mail", "emails", "mail") && !q.hasPhrase("email me", "mail me", "send me"))
 	website := q.has("website", "site", "url", "webpage", "homepage") || q.hasPhrase("web site", "web page")
 	if q.hasPhrase("contact you", "contact details", "contact info", "contact information", "get in touch", "reach you", "contact the", "how to contact", "how can i contact") {
 		phone, email = true, true
+	}
+	if q.has("fax") {
+		phone = false // a fax number is not the phone number, and the profile has none
 	}
 	if phone && c.p.Phone != "" {
 		texts = append(texts, c.t.phone(c.p.Phone))

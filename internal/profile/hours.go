@@ -75,11 +75,15 @@ func (c *ask) parseWhen() when {
 				if q.phraseAt(i, name) {
 					d := nextOccurrence(today, h.date, canadian(c.loc))
 					w := when{kind: whenDate, date: d, holiday: name}
-					if i >= 2 && q.words[i-1] == "after" && q.words[i-2] == "day" {
+					switch {
+					case i >= 2 && q.words[i-1] == "after" && q.words[i-2] == "day":
 						w.date, w.holiday = d.AddDays(1), "the day after "+name
-					}
-					if i >= 2 && q.words[i-1] == "before" && q.words[i-2] == "day" {
+					case i >= 2 && q.words[i-1] == "before" && q.words[i-2] == "day":
 						w.date, w.holiday = d.AddDays(-1), "the day before "+name
+					case c.p.on(d).closure == nil:
+						if cl := c.closureNamed(h, d); cl != nil {
+							w.date = cl.From // "Independence Day (observed)" on the Friday before
+						}
 					}
 					return w
 				}
@@ -138,6 +142,50 @@ func (c *ask) parseWhen() when {
 }
 
 func isDayNumber(w string) bool { _, ok := dayNumber(w); return ok }
+
+// closureNamed finds a closure within a week of d whose label names holiday h ("July 4th"
+// is "Independence Day (observed)" on the Friday before).
+func (c *ask) closureNamed(h holiday, d availability.Date) *availability.Closure {
+	for i := range c.p.Closures {
+		cl := &c.p.Closures[i]
+		if cl.From.Compare(d.AddDays(-7)) < 0 || cl.From.Compare(d.AddDays(7)) > 0 {
+			continue
+		}
+		label := " " + strings.Join(labelWords(cl.Label), " ") + " "
+		for _, name := range h.names {
+			for _, w := range labelWords(name) {
+				if len(w) > 3 && strings.Contains(label, " "+w+" ") {
+					return cl
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// upcomingClosures lists the closures of the next 120 days: "what are your holiday hours".
+func (c *ask) upcomingClosures() (part, bool) {
+	today := dateAt(c.now)
+	var lines []string
+	for _, cl := range c.p.Closures {
+		to := cl.To
+		if to.IsZero() {
+			to = cl.From
+		}
+		if to.Compare(today) < 0 || cl.From.Compare(today.AddDays(120)) > 0 || len(lines) == 6 {
+			continue
+		}
+		when := c.t.date(cl.From.Weekday(), cl.From.Month, cl.From.Day)
+		if to != cl.From {
+			when += " " + c.t.to + " " + c.t.date(to.Weekday(), to.Month, to.Day)
+		}
+		lines = append(lines, when+" ("+cl.Label+")")
+	}
+	if len(lines) == 0 {
+		return part{}, false
+	}
+	return part{KindClosure, c.t.closures(strings.Join(lines, "; ")), 0.9}, true
+}
 
 // labelWords are the words of a closure label worth matching: "Staff training day" gives
 // "staff training".
@@ -223,6 +271,10 @@ func (c *ask) hours() (part, bool) {
 	switch {
 	case w.kind == whenDate:
 		return c.dateHours(w)
+	case w.kind == whenNone && (q.has("holiday", "holidays", "closures", "vacation", "vacations") || q.hasPhrase("closed days", "days off", "time off")):
+		if pt, ok := c.upcomingClosures(); ok {
+			return pt, true
+		}
 	case lunch:
 		return part{KindHours, c.lunchHours(), confidence}, true
 	case late && w.kind == whenNone:

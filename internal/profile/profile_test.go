@@ -90,6 +90,7 @@ func TestAnswers(t *testing.T) {
 		{"are you open on christmas eve", thu10, KindClosure, []string{"December 24", "Christmas"}},
 		{"are you open on new year's day", thu10, KindClosure, []string{"no closure listed", "January 1"}},
 		{"open the day after christmas?", thu10, KindClosure, []string{"Saturday, December 26", "usual hours"}},
+		{"what are your holiday hours", thu10, KindClosure, []string{"Wednesday, March 18 (team training)"}},
 		{"what's your late cancellation fee", thu10, "", nil},
 		{"what time should i arrive for my first visit", thu10, "", nil},
 		{"how long is the wait for results", thu10, "", nil},
@@ -114,6 +115,7 @@ func TestAnswers(t *testing.T) {
 		{"how much is a root canal", thu10, KindPriceUnknown, []string{"confirm", "quoted at the exam"}},
 		{"how long does whitening take", thu10, KindDuration, []string{"90 minutes"}},
 		{"do you do teeth whitening", thu10, KindService, []string{"Yes", "Teeth whitening"}},
+		{"do you whiten teeth", thu10, KindService, []string{"Yes", "Teeth whitening"}},
 		{"what are your prices", thu10, KindPrice, []string{"$120", "$350"}},
 		{"how much is a haircut", thu10, "", nil},
 		{"can you clean my dog's teeth", thu10, "", nil},
@@ -125,6 +127,8 @@ func TestAnswers(t *testing.T) {
 		{"is there a bus that stops near you", thu10, "", nil},
 		{"what's your phone number", thu10, KindContact, []string{"(312) 555-0100"}},
 		{"can i email you", thu10, KindContact, []string{"hi@lakeview.example"}},
+		{"what's your email address", thu10, KindContact, []string{"hi@lakeview.example"}},
+		{"what's your fax number", thu10, "", nil},
 		{"do you have a website", thu10, KindContact, []string{"https://lakeview.example"}},
 		{"who do I call after hours", thu10, "", nil},
 		{"do you speak spanish", thu10, KindLanguages, []string{"Yes", "Spanish"}},
@@ -210,7 +214,7 @@ func TestEveryLanguageHasEveryText(t *testing.T) {
 			tx.duration("x", "y"), tx.offered("x", "y"), tx.address("x"), tx.phone("x"), tx.email("x"),
 			tx.website("x"), tx.speaks("x"), tx.speaksNot("x", "y"), tx.speaksList("x"), tx.week([]string{"x"}),
 			tx.lateDays("x"), tx.noLateDays("x", "y"), tx.earliest("x", "y"), tx.lunch("x", "y", "z"), tx.noLunch,
-			tx.holidayNoClosure("x", "y", "z"), tx.closedOn("x", "y"), tx.partlyClosedOn("x", "y", "z"),
+			tx.holidayNoClosure("x", "y", "z"), tx.closures("x"), tx.closedOn("x", "y"), tx.partlyClosedOn("x", "y", "z"),
 			tx.prices("x"), tx.minutes(30), tx.on("x"), tx.relative("x", "y"), tx.nextAt("x", "y")} {
 			if strings.TrimSpace(s) == "" {
 				t.Errorf("%s: an empty text", l)

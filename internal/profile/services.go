@@ -242,7 +242,7 @@ func (c *ask) matchServices(objs []objectWord) []scored {
 		if total > 0 {
 			sc.score = got / total
 		}
-		if sc.specific && sc.score >= 0.5 {
+		if sc.specific && sc.score >= 0.25 {
 			all = append(all, sc)
 		}
 	}
@@ -259,6 +259,9 @@ func (c *ask) matchServices(objs []objectWord) []scored {
 		return 0
 	})
 	best := all[0]
+	if best.score < 0.5 {
+		return nil // a word or two of a long name is no match
+	}
 	out := []scored{best}
 	for _, s := range all[1:] {
 		if s.score >= best.score-0.35 && len(out) < 3 {
@@ -325,8 +328,7 @@ func (c *ask) service() (part, bool) {
 	price := q.hasPhrase("how much") || q.has("cost", "costs", "price", "prices", "pricing", "priced",
 		"charge", "charges", "fee", "fees", "expensive", "cheap", "quote", "rate", "rates", "free")
 	duration := q.hasPhrase("how long", "how many minutes", "how many hours", "how much time") || q.has("duration", "length")
-	offered := q.hasPhrase("do you do", "do you offer", "do you provide", "do you have", "do you perform",
-		"can i get", "can you do", "is there", "do you sell", "do you make", "offer", "offers", "provide")
+	offered := q.hasPhrase("do you", "can you", "could you", "can i get", "is there", "are there") || q.has("offer", "offers", "provide", "provides")
 	if duration && q.has("wait", "waiting", "recover", "recovery", "heal", "healing", "results", "been", "until", "ready", "refill", "process") {
 		duration = false
 	}

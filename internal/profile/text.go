@@ -37,6 +37,7 @@ type texts struct {
 	closedOn              func(when, label string) string
 	partlyClosedOn        func(when, hours, label string) string
 	holidayNoClosure      func(holiday, date, hours string) string
+	closures              func(list string) string
 	week                  func(lines []string) string
 	weekLine              func(days, hours string) string
 	closedWord            string
@@ -144,6 +145,7 @@ var english = texts{
 	holidayNoClosure: func(holiday, date, hours string) string {
 		return "We have no closure listed for " + holiday + " (" + date + "), so our usual hours apply: " + hours + ". The team can confirm."
 	},
+	closures:   func(list string) string { return "We're closed on " + list + "." },
 	week:       func(lines []string) string { return "Our opening hours: " + strings.Join(lines, "; ") + "." },
 	weekLine:   func(days, hours string) string { return days + " " + hours },
 	closedWord: "closed",
@@ -239,6 +241,7 @@ var spanish = texts{
 	holidayNoClosure: func(holiday, date, hours string) string {
 		return "No tenemos un cierre anunciado para " + holiday + " (" + date + "), así que aplica el horario habitual: " + hours + ". El equipo se lo puede confirmar."
 	},
+	closures:   func(list string) string { return "Cerramos el " + list + "." },
 	week:       func(lines []string) string { return "Nuestro horario: " + strings.Join(lines, "; ") + "." },
 	weekLine:   func(days, hours string) string { return days + " " + hours },
 	closedWord: "cerrado",
