@@ -14,16 +14,19 @@ var weekdayKeys = [7]string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
 // span is an opening period in minutes after midnight, close after open.
 type span struct{ open, close int }
 
-// parseClock reads "HH:MM" (up to "24:00") as minutes after midnight.
+// parseClock reads "HH:MM" (up to "24:00") as minutes after midnight, and the 12-hour
+// forms an owner may type instead ("9am", "5:30 pm", "12 PM").
 func parseClock(s string) (int, bool) {
-	t, err := time.Parse("15:04", strings.TrimSpace(s))
-	if err != nil {
-		if strings.TrimSpace(s) == "24:00" {
-			return 24 * 60, true
-		}
-		return 0, false
+	s = strings.ToLower(strings.ReplaceAll(strings.ReplaceAll(strings.TrimSpace(s), " ", ""), ".", ""))
+	if s == "24:00" {
+		return 24 * 60, true
 	}
-	return t.Hour()*60 + t.Minute(), true
+	for _, layout := range []string{"15:04", "3:04pm", "3pm", "15"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.Hour()*60 + t.Minute(), true
+		}
+	}
+	return 0, false
 }
 
 // weekly is a weekday's opening periods, in order; periods that don't parse or run
