@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"frontdesk/internal/knowledge"
+	"frontdesk/internal/llm"
 	"frontdesk/internal/locale"
 	"frontdesk/internal/profile"
 )
@@ -147,5 +148,12 @@ func TestQuestions(t *testing.T) {
 		if strings.Join(got, "|") != strings.Join(tc.want, "|") {
 			t.Errorf("questions(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// The offline provider and this package answer from the same threshold.
+func TestThresholdMatchesOfflineProvider(t *testing.T) {
+	if DefaultThreshold != llm.OfflineConfidence {
+		t.Errorf("DefaultThreshold %v, llm.OfflineConfidence %v", DefaultThreshold, llm.OfflineConfidence)
 	}
 }

@@ -97,27 +97,39 @@ func (ix *Index) concepts(business, q string) []concept {
 }
 
 // AnswerThreshold is the Score at and above which the top hit may be given to a
-// visitor as the answer without a model, as the offline provider does. TestRetrievalEval
-// checks that most right answers reach it and that questions the documents don't
-// answer stay below it.
+// visitor as the answer without a model, as the offline provider does (its
+// OfflineConfidence has the same value). It was calibrated on the dev split of
+// testdata/eval (answer.TestCalibrateThreshold): outcomes are flat from 0.475 to 0.55,
+// and 0.5 keeps this package's own TestRetrievalEval, which checks that most right
+// answers reach it and that questions the documents don't answer stay below it.
 const AnswerThreshold = 0.5
 
 // Search returns up to k chunks of business that best answer q, best first. Only that
 // business's chunks are ever considered.
 //
-// Order: bleve BM25 over the chunk's words (exact terms, OR'ed with a fuzziness-1 match
-// of words no chunk holds as written, which are taken for typos; FAQ questions 3x,
-// headings 2x, titles 1.5x), then the candidates are re-ranked by coverage (below) plus
-// 0.75 x their BM25 score relative to the best. With an embedder set, that ranking is
-// fused with the cosine ranking of the chunk vectors by reciprocal rank fusion (k=60).
+// The question is read as concepts: each word, or the longest phrase of a synonym group
+// (vocab's shipped groups and the practice's own, see SetSynonyms), found as any member
+// of its group. A question in Spanish or Portuguese is searched as written and as
+// vocab.Translate carries it to English.
 //
-// Score is a confidence from 0 to 1 comparable across questions, unlike raw BM25: the
-// chunk's coverage of the question, the IDF-weighted fraction of the question's terms
-// (after stemming, filler removal and synonyms) that the chunk contains, a typo-close
-// word counting 0.8. Rare words carry a question's meaning, so a question whose rare
-// words appear nowhere in the chunk scores low however well its common words match
-// (see AnswerThreshold). Score is not in order when fusion brings in a chunk by
-// meaning alone; Hit.Similarity then carries the cosine similarity.
+// Order: bleve BM25 over the chunk's words (exact terms and synonyms, a synonym at 0.8,
+// OR'ed with a fuzziness-1 match of words no chunk holds as written, which are taken for
+// typos; FAQ questions 3x, headings 2x, titles 1.5x), then the candidates are re-ranked
+// by Score plus 0.75 x their BM25 score relative to the best. With an embedder set, that
+// ranking is fused with the cosine ranking of the chunk vectors by reciprocal rank
+// fusion (k=60).
+//
+// Score is a confidence from 0 to 1 comparable across questions, unlike raw BM25. For a
+// document's chunk it is the chunk's coverage of the question: the IDF-weighted fraction
+// of the question's concepts (after stemming and filler removal) that the chunk holds, a
+// synonym counting 0.9, a typo-close word 0.8, part of a phrase in proportion; people
+// ("my grandpa"), request verbs ("do you offer") and words a translation could not carry
+// weigh a quarter. Rare words carry a question's meaning, so a question whose rare words
+// appear nowhere in the chunk scores low however well its common words match (see
+// AnswerThreshold). For an FAQ, Score is the mean of that coverage and QuestionMatch,
+// how closely the visitor's question matches the FAQ's own. Score is not in order when
+// fusion brings in a chunk by meaning alone; Hit.Similarity then carries the cosine
+// similarity.
 func (ix *Index) Search(ctx context.Context, business, q string, k int) ([]Hit, error) {
 	if k <= 0 || strings.TrimSpace(q) == "" {
 		return nil, nil
