@@ -92,9 +92,7 @@ func (t *phraseTable) longest(stems []string, i int) (int, [][]string) {
 	}
 	var out [][]string
 	for _, g := range groups {
-		for _, m := range t.groups[g] {
-			out = append(out, m)
-		}
+		out = append(out, t.groups[g]...)
 	}
 	return n, out
 }

@@ -84,30 +84,10 @@ func (q *question) index(ws ...string) int {
 	return -1
 }
 
-// hasNear is has with one typo allowed in words of five letters or more.
-func (q *question) hasNear(ws ...string) bool {
-	for _, w := range q.words {
-		for _, x := range ws {
-			if w == x || len(x) >= 5 && len(w) >= 4 && vocab.Near(w, x) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // phrase is the position of the first occurrence of the words of p, in a row, or -1.
 func (q *question) phrase(p string) int {
-	ps := strings.Fields(p)
-	for i := 0; i+len(ps) <= len(q.words); i++ {
-		ok := true
-		for k, w := range ps {
-			if q.words[i+k] != w {
-				ok = false
-				break
-			}
-		}
-		if ok {
+	for i := range q.words {
+		if q.phraseAt(i, p) {
 			return i
 		}
 	}
