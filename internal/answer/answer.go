@@ -148,7 +148,7 @@ func (e *Engine) answerOne(ctx context.Context, r Request, q string, threshold f
 	if e.Search != nil {
 		hits, err = e.Search.Search(ctx, r.Business, q, k)
 	}
-	if best := bestHit(hits); best != nil && best.Score >= threshold {
+	if best := bestHit(hits); best != nil && best.Score >= threshold && !(pok && pa.Kind == profile.KindPriceUnknown && !priceLike.MatchString(best.Text)) {
 		return strings.TrimSpace(best.Text), SourceKnowledge, hits, err
 	}
 	if pok {
@@ -156,6 +156,11 @@ func (e *Engine) answerOne(ctx context.Context, r Request, q string, threshold f
 	}
 	return "", "", hits, err
 }
+
+// priceLike finds a price in a passage: a passage without one does not answer what a
+// service costs better than the profile's "the team will confirm" and the service's
+// description.
+var priceLike = regexp.MustCompile(`(?i)[$£€]\s?\d|\d\s?(dollars|pounds|euros|usd|gbp|eur)\b|\b(free of charge|no charge|at no cost)\b`)
 
 func bestHit(hits []knowledge.Hit) *knowledge.Hit {
 	var best *knowledge.Hit

@@ -37,6 +37,7 @@ var storedFields = []string{fID, fSourceID, fKind, fTitle, fURL, fHeading, fText
 // stems, and the synonyms it may be found as (see synonyms.go).
 type concept struct {
 	variants [][]string // stem sequences; variants[0] is the visitor's own
+	credits  []float64  // what a chunk holding each variant earns; 1 for the visitor's own
 	// parts weigh the words of variants[0] against each other (their IDF), so a chunk
 	// holding part of the visitor's phrase gets the share its words carry.
 	parts []float64
@@ -46,6 +47,30 @@ type concept struct {
 	// for a typo. Fuzzy-matching known words would cost time on every search and turn
 	// "frees" into "fees".
 	fuzzy bool
+}
+
+// queryFillers are forms of chat words the analyzer's filler list lacks, dropped from a
+// question (not from the index, whose analyzer can't change without a re-index): "is
+// there a bus that goes there" asks about a bus. Stems.
+var queryFillers = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`goes went gone come comes coming came gets getting let lets
+		find think thing things kind sort lot bit guess maybe instead`) {
+		ts := porter.NewPorterStemmer().Filter(analysis.TokenStream{{Term: []byte(w)}})
+		queryFillers[string(ts[0].Term)] = true
+	}
+}
+
+// startsPhrase reports whether a synonym phrase of more than one word starts at stems[i]
+// ("come to my house" is a home visit, though "come" alone says nothing).
+func startsPhrase(tables []*phraseTable, stems []string, i int) bool {
+	for _, t := range tables {
+		if n, _ := t.longest(stems, i); n > 1 {
+			return true
+		}
+	}
+	return false
 }
 
 // concepts analyses a question into its distinct concepts, reading the longest synonym
@@ -65,8 +90,12 @@ func (ix *Index) concepts(business, q string) []concept {
 	seen := map[string]bool{}
 	var out []concept
 	for i := 0; i < len(stems); {
+		if queryFillers[stems[i]] && !startsPhrase(tables, stems, i) {
+			i++ // the analyzer's fillers miss some forms of chat ("goes", "coming")
+			continue
+		}
 		n := 1
-		var syn [][]string
+		var syn []variant
 		for _, t := range tables {
 			if l, members := t.longest(stems, i); l > n || l == n && l > 0 {
 				if l > n {
@@ -76,16 +105,20 @@ func (ix *Index) concepts(business, q string) []concept {
 			}
 		}
 		own := stems[i : i+n]
-		c := concept{variants: [][]string{own}}
+		c := concept{variants: [][]string{own}, credits: []float64{1}}
 		if n == 1 {
 			c.word = words[toks[i].Position]
 		}
-		have := map[string]bool{strings.Join(own, " "): true}
+		have := map[string]int{strings.Join(own, " "): 0}
 		for _, v := range syn {
-			if k := strings.Join(v, " "); !have[k] {
-				have[k] = true
-				c.variants = append(c.variants, v)
+			k := strings.Join(v.stems, " ")
+			if j, ok := have[k]; ok {
+				c.credits[j] = max(c.credits[j], v.credit)
+				continue
 			}
+			have[k] = len(c.variants)
+			c.variants = append(c.variants, v.stems)
+			c.credits = append(c.credits, v.credit)
 		}
 		if k := strings.Join(own, " "); !seen[k] {
 			seen[k] = true
@@ -280,7 +313,7 @@ func (ix *Index) lexical(ctx context.Context, business string, terms []concept, 
 		for vi, v := range t.variants {
 			boost := 1.0
 			if vi > 0 {
-				boost = synonymBoost
+				boost = synonymBoost * t.credit(vi) / synonymCredit
 			}
 			if len(v) == 1 {
 				for _, f := range fields {
@@ -496,7 +529,10 @@ func (ix *Index) termStats(ctx context.Context, terms []concept) ([]float64, err
 		// everyday word, not a rare one.
 		if unknown && len(t.variants) > 1 {
 			syn := 0.0
-			for _, v := range t.variants[1:] {
+			for vi, v := range t.variants {
+				if vi == 0 || t.credit(vi) < synonymCredit {
+					continue // a broader word ("pet") is common where "kitten" is rare
+				}
 				vdf := math.Inf(1)
 				for _, stem := range v {
 					c, err := count(stem, fBody)
@@ -514,6 +550,9 @@ func (ix *Index) termStats(ctx context.Context, terms []concept) ([]float64, err
 				}
 				weights[i] = w
 			}
+		}
+		if unknown && !t.fuzzy && weights[i] > 0 && !t.vague && foreign(t, count) {
+			weights[i] *= foreignWeight
 		}
 		if len(t.word) >= fuzzyMinLen {
 			wdf, err := count(t.word, fSurface)
@@ -558,7 +597,8 @@ func init() {
 	}
 	for _, w := range strings.Fields(`offer offers offered offering provide provides provided
 		providing sell sells selling sold help helps helping handle handles handling need needs
-		give gives make makes take takes accept accepts available`) {
+		give gives make makes take takes accept accepts available see sees seeing treat treats
+		treating`) {
 		ts := porter.NewPorterStemmer().Filter(analysis.TokenStream{{Term: []byte(w)}})
 		requestWords[string(ts[0].Term)] = true
 	}
@@ -580,6 +620,54 @@ func termSet(s string) map[string]bool {
 		have[t] = true
 	}
 	return have
+}
+
+// foreignWeight scales a concept the practice's knowledge never mentions in any of its
+// forms: it is the strongest sign a question is about something else ("do you have a
+// sleep lab", "can you clean my dog's teeth" at a dental practice).
+const foreignWeight = 1.5
+
+// commonVerbs say what a visitor does, not what they ask about ("write a will"): one the
+// practice never uses is not a sign of another subject. Stems.
+var commonVerbs = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`write read send bring call ask talk speak pay buy use keep start
+		stop change move leave stay wait live walk run eat drink sit stand feel work look show say
+		try put fill sign print drive meet arrive finish begin qualify mean happen matter hurt
+		wear carry hold pick drop choose decide worry expect plan prepare remember forget learn
+		understand explain answer reply`) {
+		ts := porter.NewPorterStemmer().Filter(analysis.TokenStream{{Term: []byte(w)}})
+		commonVerbs[string(ts[0].Term)] = true
+	}
+}
+
+// foreign reports whether no chunk holds any form of the concept, which is not a common
+// verb.
+func foreign(t concept, count func(term, field string) (float64, error)) bool {
+	if len(t.variants[0]) == 1 && commonVerbs[t.variants[0][0]] {
+		return false
+	}
+	for _, v := range t.variants {
+		for _, stem := range v {
+			if c, err := count(stem, fBody); err != nil || c > 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// credit is what a chunk holding the vi-th variant earns (synonymCredit for a concept
+// built by hand in a test).
+func (t concept) credit(vi int) float64 {
+	if vi < len(t.credits) {
+		return t.credits[vi]
+	}
+	if vi == 0 {
+		return 1
+	}
+	return synonymCredit
 }
 
 // part is the weight of the k-th word of the visitor's own phrase (1 each before
@@ -623,7 +711,7 @@ func coverageOf(terms []concept, weights []float64, have map[string]bool, words 
 				whole = whole && have[stem]
 			}
 			if whole {
-				best = max(best, synonymCredit)
+				best = max(best, t.credit(vi))
 			}
 		}
 		if best < fuzzyCredit && t.fuzzy {

@@ -18,24 +18,41 @@ import (
 // the word, counts towards Score: a little less, so the visitor's own word ranks first.
 const synonymCredit = 0.9
 
-// synonymBoost weighs a synonym's match in BM25 the same way.
+// broaderCredit is a broader or narrower word's credit ("pet" for "cat"): it answers
+// the question in part.
+const broaderCredit = 0.85
+
+// synonymBoost weighs a synonym's match in BM25 below the visitor's own word.
 const synonymBoost = 0.8
 
 // phraseTable is synonym groups compiled with the index's analyzer: each member as its
 // analysed stems, indexed by its first stem for a quick lookup while a question is read.
 type phraseTable struct {
-	groups  [][][]string      // group -> member -> stems
+	groups  [][]member        // group -> its members
 	byFirst map[string][]pref // first stem of a member -> where it is
+}
+
+// member is a group's word or phrase as stems; in a relation's group, narrow marks the
+// narrower words.
+type member struct {
+	stems  []string
+	narrow bool
 }
 
 type pref struct{ group, member int }
 
-func compileGroups(a analysis.Analyzer, groups []vocab.Group) *phraseTable {
+// variant is a form a concept may be found as, and the credit a chunk holding it earns.
+type variant struct {
+	stems  []string
+	credit float64
+}
+
+func compileGroups(a analysis.Analyzer, groups []vocab.Group, rels []vocab.Relation) *phraseTable {
 	t := &phraseTable{byFirst: map[string][]pref{}}
-	for _, g := range groups {
-		var members [][]string
+	add := func(words []string, narrow []bool) {
+		var members []member
 		seen := map[string]bool{}
-		for _, m := range g {
+		for i, m := range words {
 			stems := analysedStems(a, m)
 			// A phrase the analyzer cut down to one word lost what made it specific:
 			// "same day" is not every "day".
@@ -44,17 +61,28 @@ func compileGroups(a analysis.Analyzer, groups []vocab.Group) *phraseTable {
 			}
 			if k := strings.Join(stems, " "); !seen[k] {
 				seen[k] = true
-				members = append(members, stems)
+				members = append(members, member{stems, narrow[i]})
 			}
 		}
 		if len(members) < 2 {
-			continue
+			return
 		}
 		gi := len(t.groups)
 		t.groups = append(t.groups, members)
 		for mi, m := range members {
-			t.byFirst[m[0]] = append(t.byFirst[m[0]], pref{gi, mi})
+			t.byFirst[m.stems[0]] = append(t.byFirst[m.stems[0]], pref{gi, mi})
 		}
+	}
+	for _, g := range groups {
+		add(g, make([]bool, len(g)))
+	}
+	for _, r := range rels {
+		words := append(append([]string(nil), r.Broad...), r.Narrow...)
+		narrow := make([]bool, len(words))
+		for i := len(r.Broad); i < len(words); i++ {
+			narrow[i] = true
+		}
+		add(words, narrow)
 	}
 	return t
 }
@@ -68,33 +96,49 @@ func analysedStems(a analysis.Analyzer, s string) []string {
 }
 
 // longest finds the longest member of any group that starts at stems[i]: its length, and
-// every member of the groups that have it (the visitor's phrase first).
-func (t *phraseTable) longest(stems []string, i int) (int, [][]string) {
+// the other members of the groups that have it, each with its credit: a synonym's, or a
+// broader or narrower word's.
+func (t *phraseTable) longest(stems []string, i int) (int, []variant) {
 	if t == nil {
 		return 0, nil
 	}
 	n := 0
-	var groups []int
+	var found []pref
 	for _, r := range t.byFirst[stems[i]] {
-		m := t.groups[r.group][r.member]
+		m := t.groups[r.group][r.member].stems
 		if len(m) > len(stems)-i || !equalAt(stems, i, m) {
 			continue
 		}
 		switch {
 		case len(m) > n:
-			n, groups = len(m), []int{r.group}
+			n, found = len(m), []pref{r}
 		case len(m) == n:
-			groups = append(groups, r.group)
+			found = append(found, r)
 		}
 	}
 	if n == 0 {
 		return 0, nil
 	}
-	var out [][]string
-	for _, g := range groups {
-		out = append(out, t.groups[g]...)
+	var out []variant
+	for _, r := range found {
+		asked := t.groups[r.group][r.member]
+		for _, m := range t.groups[r.group] {
+			credit := synonymCredit
+			if m.narrow != asked.narrow {
+				credit = broaderCredit
+			} else if m.narrow && !sameMember(m, asked) {
+				continue // two narrower words of a relation are not each other
+			}
+			out = append(out, variant{m.stems, credit})
+		}
 	}
 	return n, out
+}
+
+// sameMember reports whether two members are forms of one word: narrower members of a
+// relation line come in a word's forms ("dog, dogs"), which do find each other.
+func sameMember(a, b member) bool {
+	return len(a.stems) == len(b.stems) && strings.Join(a.stems, " ") == strings.Join(b.stems, " ")
 }
 
 func equalAt(stems []string, i int, m []string) bool {
@@ -122,7 +166,7 @@ type synonymSets struct {
 func (ix *Index) SetSynonyms(business string, groups []vocab.Group) {
 	var t *phraseTable
 	if len(groups) > 0 {
-		t = compileGroups(ix.bleve.Mapping().AnalyzerNamed(analyzerName), groups)
+		t = compileGroups(ix.bleve.Mapping().AnalyzerNamed(analyzerName), groups, nil)
 	}
 	ix.syn.mu.Lock()
 	defer ix.syn.mu.Unlock()
@@ -139,7 +183,7 @@ func (ix *Index) SetSynonyms(business string, groups []vocab.Group) {
 // tables returns the phrase tables that apply to business: the shipped ones, then its own.
 func (ix *Index) tables(business string) []*phraseTable {
 	ix.syn.once.Do(func() {
-		ix.syn.shipped = compileGroups(ix.bleve.Mapping().AnalyzerNamed(analyzerName), vocab.Shipped())
+		ix.syn.shipped = compileGroups(ix.bleve.Mapping().AnalyzerNamed(analyzerName), vocab.Shipped(), vocab.ShippedRelations())
 	})
 	ix.syn.mu.RLock()
 	own := ix.syn.owned[business]

@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -229,7 +230,7 @@ func (c *ask) hours() (part, bool) {
 		}
 	}
 	if q.hasPhrase("open to", "accepting", "new patients", "new clients", "open a", "open an", "how long", "how many hours",
-		"after hours", "out of hours") {
+		"after hours", "out of hours") || c.otherPlace() {
 		return part{}, false
 	}
 	w := c.parseWhen()
@@ -241,7 +242,9 @@ func (c *ask) hours() (part, bool) {
 	late := q.has("evening", "evenings", "late", "later", "night", "nights") || q.hasPhrase("after work", "after school", "after 5", "after five", "after 6")
 	early := q.has("early", "earlier", "earliest") || q.hasPhrase("before work", "before school", "first thing")
 	lunch := q.has("lunch", "lunchtime", "midday", "noon")
-	visitWord := q.has("appointment", "appointments", "available", "availability", "come", "see", "seeing", "work", "working")
+	visitWord := q.has("appointment", "appointments", "available", "availability", "come", "see", "seeing")
+	// "Do you work Saturdays", but not "get him after work".
+	dayVisitWord := visitWord || q.has("work", "working")
 
 	asked := askState
 	switch {
@@ -255,7 +258,7 @@ func (c *ask) hours() (part, bool) {
 	switch {
 	case openWord || closeWord || stateWord || hoursWord || timeWord:
 	case (late || early || lunch) && visitWord:
-	case (w.kind == whenDay || w.kind == whenWeekend || w.kind == whenWeekdays || w.kind == whenDate) && visitWord:
+	case (w.kind == whenDay || w.kind == whenWeekend || w.kind == whenWeekdays || w.kind == whenDate) && dayVisitWord:
 		confidence = 0.85
 	case (w.kind == whenDay || w.kind == whenWeekend || w.kind == whenDate) && q.hasPhrase("can you", "can i", "could you", "could i", "can we"):
 		// "can you notarize a title on Sunday": whether the practice is open that day is
@@ -309,6 +312,46 @@ func (c *ask) hours() (part, bool) {
 		return part{KindHours, c.dayText(dateAt(c.now), c.t.today, asked, false) + " " + week, confidence}, true
 	}
 	return part{KindHours, week, confidence}, true
+}
+
+// practiceWords name the practice itself, or a place the visitor may call it.
+var practiceWords = wordSet(`office offices clinic practice firm hospital center centre surgery
+	studio dentist dentists vet vets doctor doctors place you your front desk reception team staff
+	dental medical animal vet's veterinary law physio physiotherapy`)
+
+// otherPlace reports whether the question asks whether some other place is open: "is the
+// courthouse open today", "is the pharmacy open on Sunday".
+func (c *ask) otherPlace() bool {
+	q := c.q
+	for i, w := range q.words {
+		if w != "open" && w != "closed" && w != "opened" {
+			continue
+		}
+		// "is/are the X Y open": the words between the article and "open".
+		for j := i - 1; j >= 0 && i-j <= 4; j-- {
+			if q.words[j] == "the" || q.words[j] == "that" || q.words[j] == "this" {
+				for _, x := range q.words[j+1 : i] {
+					if !practiceWords[x] && !fillerWords[x] && !weekdayWord(x) && !c.inName(x) {
+						return true
+					}
+				}
+				return false
+			}
+			if q.words[j] == "you" || q.words[j] == "your" || q.words[j] == "we" {
+				return false
+			}
+		}
+	}
+	return false
+}
+
+// weekdayWord reports whether w names a day.
+func weekdayWord(w string) bool { _, ok := weekday(w); return ok }
+
+// inName reports whether w is a word of the practice's name ("is the Riverbend office
+// open").
+func (c *ask) inName(w string) bool {
+	return slices.Contains(strings.Fields(foldWords(c.p.Name)), w)
 }
 
 // spansText writes opening periods: "8:00 am–12:00 pm and 1:00 pm–6:00 pm".

@@ -92,6 +92,11 @@ func TestAnswers(t *testing.T) {
 		{"open the day after christmas?", thu10, KindClosure, []string{"Saturday, December 26", "usual hours"}},
 		{"what are your holiday hours", thu10, KindClosure, []string{"Wednesday, March 18 (team training)"}},
 		{"what's your late cancellation fee", thu10, "", nil},
+		{"is the courthouse open today", thu10, "", nil},
+		{"is the pharmacy downstairs open on sunday", thu10, "", nil},
+		{"is the office open today", thu10, KindHours, []string{"Today (Thursday)"}},
+		{"is the Lakeview clinic open saturday", thu10, KindHours, []string{"9:00 am"}},
+		{"can i drop my dog off in the morning and get him after work", thu10, "", nil},
 		{"what time should i arrive for my first visit", thu10, "", nil},
 		{"how long is the wait for results", thu10, "", nil},
 		// insurance
@@ -120,6 +125,9 @@ func TestAnswers(t *testing.T) {
 		{"how much is a haircut", thu10, "", nil},
 		{"can you clean my dog's teeth", thu10, "", nil},
 		{"how much is the late cancellation fee", thu10, "", nil},
+		{"how much is an exam without insurance", thu10, KindPrice, []string{"$150"}},
+		{"does insurance cover an exam", thu10, "", nil},
+		{"can i book a whitening", thu10, KindService, []string{"Teeth whitening ($350, 90 minutes)"}},
 		// address, contacts, languages
 		{"where are you located", thu10, KindAddress, []string{"100 N Lake St"}},
 		{"whats ur address", thu10, KindAddress, []string{"100 N Lake St"}},

@@ -30,7 +30,8 @@ var serviceQuestionWords = wordSet(`how much many long does do did is are was be
 	minutes minute hours hour time duration length that this these those if have has offer
 	offers offering provide provides providing perform performs sell sells make makes
 	carry see sees treat treats available availability doing much expensive cheap dollars
-	tell know wondering question hi hello hey thanks thank ok not free`)
+	tell know wondering question hi hello hey thanks thank ok not free book booking schedule
+	without pocket self something anything stuff thing things`)
 
 // neutralWords are words about who the service is for, which need no match in its name.
 var neutralWords = wordSet(`son daughter husband wife partner mom mum dad mother father grandpa
@@ -146,7 +147,7 @@ func (c *ask) objectWords() []objectWord {
 			continue
 		}
 		o := objectWord{word: strings.TrimSuffix(w, "'s"), stem: q.stems[i], groups: groups[i]}
-		o.optional = (serviceQuestionWords[w] || fillerWords[w]) && !named[o.stem]
+		o.optional = (serviceQuestionWords[w] || fillerWords[w] || insuranceWords[w]) && !named[o.stem]
 		out = append(out, o)
 	}
 	return out
@@ -264,7 +265,7 @@ func (c *ask) matchServices(objs []objectWord) []scored {
 	}
 	out := []scored{best}
 	for _, s := range all[1:] {
-		if s.score >= best.score-0.35 && len(out) < 3 {
+		if s.score >= best.score-0.35 && len(out) < 3 && sharesHit(best, s, objs) {
 			out = append(out, s)
 		}
 	}
@@ -287,6 +288,24 @@ func (c *ask) matchServices(objs []objectWord) []scored {
 		}
 	}
 	return out
+}
+
+// sharesHit reports whether two services are named by a word in common ("cleaning" in
+// the adult and the children's cleaning): a runner-up named by another word of the
+// question ("my cat" in "Sick pet visit" beside "spay") is another service, not an
+// alternative.
+func sharesHit(a, b scored, objs []objectWord) bool {
+	ha, hb := a.st.nameHits(objs), b.st.nameHits(objs)
+	for i, hit := range ha {
+		if hit && a.st.weights[i] >= 1 && slices.Contains(b.st.name, a.st.name[i]) {
+			for j, x := range b.st.name {
+				if x == a.st.name[i] && hb[j] {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 var speciesWords = wordSet(`dog dogs puppy puppies cat cats kitten kittens kitty rabbit rabbits bunny
@@ -328,13 +347,15 @@ func (c *ask) service() (part, bool) {
 	price := q.hasPhrase("how much") || q.has("cost", "costs", "price", "prices", "pricing", "priced",
 		"charge", "charges", "fee", "fees", "expensive", "cheap", "quote", "rate", "rates", "free")
 	duration := q.hasPhrase("how long", "how many minutes", "how many hours", "how much time") || q.has("duration", "length")
-	offered := q.hasPhrase("do you", "can you", "could you", "can i get", "is there", "are there") || q.has("offer", "offers", "provide", "provides")
+	offered := q.hasPhrase("do you", "can you", "could you", "can i get", "can i do", "can i have", "can i book", "is there", "are there") || q.has("offer", "offers", "provide", "provides")
 	if duration && q.has("wait", "waiting", "recover", "recovery", "heal", "healing", "results", "been", "until", "ready", "refill", "process") {
 		duration = false
 	}
+	// "without insurance" asks the price; "does insurance cover it" does not.
+	selfPay := q.hasPhrase("without insurance", "no insurance", "without any insurance", "self pay", "out of pocket", "cash price")
 	if price {
 		for _, w := range q.words {
-			if priceExclusions[w] {
+			if priceExclusions[w] && !(selfPay && (insuranceWords[w] || w == "cover")) {
 				price = false
 			}
 		}
@@ -395,15 +416,26 @@ func (c *ask) service() (part, bool) {
 		return part{KindDuration, strings.Join(lines, " "), conf}, true
 	default:
 		m := matched[0]
+		conf := 0.7
 		if !m.full {
-			return part{}, false
+			conf = 0.6 // "a whitening" is likely the teeth whitening
 		}
 		s := m.st.s
-		details := ""
-		if s.Description != "" {
-			details = ": " + strings.TrimSuffix(s.Description, ".")
+		var facts []string
+		if s.Price != "" {
+			facts = append(facts, s.Price)
 		}
-		return part{KindService, c.t.offered(s.Name, details), 0.7}, true
+		if s.DurationMin > 0 {
+			facts = append(facts, c.t.minutes(s.DurationMin))
+		}
+		details := ""
+		if len(facts) > 0 {
+			details = " (" + strings.Join(facts, ", ") + ")"
+		}
+		if s.Description != "" {
+			details += ": " + strings.TrimSuffix(s.Description, ".")
+		}
+		return part{KindService, c.t.offered(s.Name, details), conf}, true
 	}
 }
 
