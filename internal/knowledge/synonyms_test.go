@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"strings"
 	"testing"
 
 	"frontdesk/internal/vocab"
@@ -102,4 +103,23 @@ func ids(hits []Hit) []string {
 		out = append(out, h.SourceID)
 	}
 	return out
+}
+
+// A species finds its broader word and the broader word finds it, but one species never
+// finds another.
+func TestSearchBroaderWords(t *testing.T) {
+	ix := openTest(t)
+	mustReplace(t, ix, "b", "records", FAQChunk("records", "Can I get a copy of my pet's records?", "Yes, by email the same day."))
+	mustReplace(t, ix, "b", "dogs", FAQChunk("dogs", "Do you groom dogs?", "Yes, every weekday."))
+	hits := mustSearch(t, ix, "b", "can i get my cat's records", 2)
+	if len(hits) == 0 || hits[0].SourceID != "records" || hits[0].Score < 0.5 {
+		t.Errorf("cat's records: %+v", ids(hits))
+	}
+	for _, c := range ix.concepts("b", "do you groom cats") {
+		for _, v := range c.variants {
+			if strings.Join(v, " ") == "dog" {
+				t.Errorf("cats are searched as dogs: %v", c.variants)
+			}
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package vocab_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -106,5 +107,26 @@ func TestShipped(t *testing.T) {
 	gs[0][0] = "changed"
 	if vocab.Shipped()[0][0] == "changed" {
 		t.Error("Shipped hands out its own slices")
+	}
+}
+
+// A "broad > narrow" line is a relation when shipped, and one group when an owner types it.
+func TestRelations(t *testing.T) {
+	rs := vocab.ShippedRelations()
+	found := false
+	for _, r := range rs {
+		if slices.Contains(r.Broad, "pet") && slices.Contains(r.Narrow, "cat") {
+			found = true
+		}
+		if slices.Contains(r.Narrow, "cat") && slices.Contains(r.Narrow, "dog") {
+			t.Errorf("cats and dogs in one relation: %q", r)
+		}
+	}
+	if !found {
+		t.Error("no pet > cat relation shipped")
+	}
+	gs, err := vocab.ParseGroups("vehicle > car, truck")
+	if err != nil || len(gs) != 1 || len(gs[0]) != 3 {
+		t.Errorf("owner's relation line: %q, %v", gs, err)
 	}
 }
