@@ -148,10 +148,10 @@ const AnswerThreshold = 0.5
 //
 // Order: bleve BM25 over the chunk's words (exact terms and synonyms, a synonym at 0.8,
 // OR'ed with a fuzziness-1 match of words no chunk holds as written, which are taken for
-// typos; FAQ questions 3x, headings 2x, titles 1.5x), then the candidates are re-ranked
-// by Score plus 0.75 x their BM25 score relative to the best. With an embedder set, that
-// ranking is fused with the cosine ranking of the chunk vectors by reciprocal rank
-// fusion (k=60).
+// typos; FAQ questions 3x, headings 2x, titles 1.5x; synonyms in the body and question
+// only), then the candidates are re-ranked by Score plus 0.75 x their BM25 score relative
+// to the best. With an embedder set, that ranking is fused with the cosine ranking of the
+// chunk vectors by reciprocal rank fusion (k=60).
 //
 // Score is a confidence from 0 to 1 comparable across questions, unlike raw BM25. For a
 // document's chunk it is the chunk's coverage of the question: the IDF-weighted fraction
@@ -316,7 +316,11 @@ func (ix *Index) lexical(ctx context.Context, business string, terms []concept, 
 				boost = synonymBoost * t.credit(vi) / synonymCredit
 			}
 			if len(v) == 1 {
-				for _, f := range fields {
+				fs := fields
+				if vi > 0 {
+					fs = fields[:2] // a synonym in the body (which holds the heading) or the question: half the clauses
+				}
+				for _, f := range fs {
 					tq := bleve.NewTermQuery(v[0])
 					tq.SetField(f.field)
 					tq.SetBoost(f.boost * boost)
