@@ -124,3 +124,36 @@ func FuzzDetectInjection(f *testing.F) {
 		LeaksSystemPrompt(text, text, text)
 	})
 }
+
+// SplitHealth never panics, passes a message without health details through whole, and
+// never passes on a term DetectHealth flags in the message (but medication in general, in
+// a refill request).
+func FuzzSplitHealth(f *testing.F) {
+	for _, s := range append(fuzzSeeds,
+		"my back is killing me, do you take Blue Cross?",
+		"Tengo fiebre y tos, ¿atienden hoy? ¡Gracias!",
+		"my dog is limping and, and so but ¿¿",
+	) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		if len(text) > 2000 {
+			t.Skip("longer than a visitor message")
+		}
+		got := SplitHealth(text)
+		if !got.Health {
+			if got.Practical != text {
+				t.Fatalf("no health in %q, but Practical = %q", text, got.Practical)
+			}
+			return
+		}
+		for _, term := range DetectHealth(text).Terms {
+			if genericMedication[term] {
+				continue
+			}
+			if strings.Contains(" "+strings.Join(tokenize(fold(got.Practical)), " ")+" ", " "+term+" ") {
+				t.Fatalf("SplitHealth(%q).Practical = %q keeps %q", text, got.Practical, term)
+			}
+		}
+	})
+}

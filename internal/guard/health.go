@@ -101,6 +101,10 @@ func personal(toks []string, s, e int) bool {
 		case selfVerbs[t]:
 			return true
 		case possessives[t]:
+			// "if my dog gets sick" supposes; it volunteers nothing.
+			if j > 0 && hypothetical[toks[j-1]] {
+				return false
+			}
 			if s-j <= 3 || verbWithin(toks, j+1, min(j+4, s)) {
 				return true
 			}
@@ -225,6 +229,18 @@ var (
 		"bad breath", "halitosis", "sensitivity", "sensitive to", "tmj", "bruxism", "grind", "grinding",
 		"clench", "clenching", "broken tooth", "chipped tooth", "cracked tooth", "broke a tooth",
 		"broke my tooth", "chipped my tooth", "cracked my tooth", "shortness of breath", "stitches",
+		"killing me", "sick", "unwell", "nauseated", "cramps", "cramping", "spasm", "spasms",
+		// injuries and musculoskeletal, English (physiotherapy)
+		"sprain", "sprains", "strain", "strained", "torn", "tore", "stiff", "stiffness", "sciatica",
+		"tendonitis", "tendinitis", "tendinopathy", "bursitis", "plantar fasciitis", "tennis elbow",
+		"golfer's elbow", "frozen shoulder", "whiplash", "dislocated", "dislocation", "herniated",
+		"slipped disc", "bulging disc", "pulled muscle", "pulled a muscle", "acl", "mcl", "meniscus",
+		"bruised", "bruising", "concussed",
+		// symptoms of animal patients, English (veterinary)
+		"limping", "limp", "diarrhea", "diarrhoea", "sneezing", "sneezes", "itching", "itchy",
+		"scratching", "lethargic", "wheezing", "throwing up", "threw up", "constipated",
+		"constipation", "bloated", "bloat", "poisoned", "poisoning", "not eating", "won't eat",
+		"wont eat", "hair loss", "peeing blood", "blood in",
 		// conditions, English
 		"diabetes", "diabetic", "asthma", "asthmatic", "cancer", "tumor", "tumour", "hypertension",
 		"high blood pressure", "blood pressure", "heart condition", "heart disease", "heart problems",
@@ -245,6 +261,7 @@ var (
 		"amoxicillin", "penicillin", "metformin", "insulin", "warfarin", "coumadin", "blood thinner",
 		"blood thinners", "eliquis", "xarelto", "lisinopril", "statins", "atorvastatin", "prednisone",
 		"sertraline", "zoloft", "prozac", "fluoxetine", "xanax", "lexapro", "adderall", "oxycodone",
+		"antidepressant", "painkiller", "painkillers", "benadryl", "apoquel", "gabapentin",
 		"opioids", "methadone", "birth control", "inhaler", "fosamax", "bisphosphonates",
 		// Spanish (folded)
 		"dolor", "dolores", "duele", "duelen", "dolia", "dolio", "dolor de muelas", "dolor de muela",
@@ -262,18 +279,22 @@ var (
 		"antibioticos", "ibuprofeno", "paracetamol", "amoxicilina", "insulina", "anticoagulantes",
 		"antidepresivos", "anticonceptivos", "inhalador",
 	)
-	healthExclusions = newPhraseSet("pain free", "sin dolor", "libre de dolor", "blood pressure check")
+	healthExclusions = newPhraseSet("pain free", "sin dolor", "libre de dolor", "blood pressure check",
+		"sick note", "sick day", "sick days", "sick leave", "sick visit", "sick visits", "sick pet", "sick pets",
+		"strain on", "tore up")
 
 	// selfVerbs carry a first-person subject on their own.
 	selfVerbs = wordSet(`i'm im i've ive we're we've
 		tengo tenia tuve tenido estoy estaba estuve estado sufro sufri sufrido padezco padeci
 		tomo tome tomado siento sentia soy uso necesito me`)
-	subjects    = wordSet(`i we yo nosotros`)
-	hurtsWords  = wordSet(`hurts hurting aches aching bleeds bleeding`)
-	questionAux = wordSet(`does did will would could should can is was if when`)
-	listWords   = wordSet(`and or a an also plus some y o e un una unos unas tambien`)
-	possessives = wordSet(`my our mi mis nuestro nuestra nuestros nuestras`)
-	objects     = wordSet(`me mine`)
+	subjects = wordSet(`i we yo nosotros`)
+	// hypothetical words before a possessive suppose a case rather than tell one.
+	hypothetical = wordSet(`if whenever unless si`)
+	hurtsWords   = wordSet(`hurts hurting aches aching bleeds bleeding sore swollen infected`)
+	questionAux  = wordSet(`does did will would could should can is was if when`)
+	listWords    = wordSet(`and or a an also plus some y o e un una unos unas tambien`)
+	possessives  = wordSet(`my our mi mis nuestro nuestra nuestros nuestras`)
+	objects      = wordSet(`me mine`)
 	// fillers may sit between "I" and its verb: "I still have", "I think I might be".
 	fillers = wordSet(`also still really just currently sometimes often always usually constantly
 		recently lately already actually definitely probably been think keep kept started

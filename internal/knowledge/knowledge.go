@@ -45,6 +45,9 @@ type Hit struct {
 	Chunk
 	Score      float64 // confidence 0..1 comparable across questions; see Search
 	Similarity float64 // cosine similarity to the question, with an embedder only
+	// QuestionMatch is, for an FAQ, how closely the visitor's question matches the FAQ's
+	// own question, 0 to 1 (see Search); 0 for a document's chunk.
+	QuestionMatch float64
 }
 
 // Embedder turns texts into vectors; llm providers satisfy it through a small adapter.
@@ -85,6 +88,7 @@ type Index struct {
 	mu       sync.Mutex // serialises writes so a source's delete+add isn't interleaved
 	embedMu  sync.RWMutex
 	embedder Embedder
+	syn      synonymSets
 }
 
 // Open opens the index kept in dir, creating it when missing. When the index exists

@@ -258,16 +258,17 @@ func TestHybridFusion(t *testing.T) {
 		t.Fatalf("embedder called %d times, want once per source", emb.calls)
 	}
 
-	// Words alone can't connect "doctor" to "physician"; the vectors can.
+	// Words alone can't connect "medic" to "physician" (the shipped synonyms connect
+	// "doctor" to it, not "medic"); the vectors can.
 	ix.SetEmbedder(nil)
-	hits := mustSearch(t, ix, "b", "is a doctor available", 3)
+	hits := mustSearch(t, ix, "b", "is a medic available", 3)
 	for _, h := range hits {
 		if h.SourceID == "staff" {
 			t.Fatalf("BM25 alone found the physician chunk: %+v", hits)
 		}
 	}
 	ix.SetEmbedder(emb)
-	hits = mustSearch(t, ix, "b", "is a doctor available", 3)
+	hits = mustSearch(t, ix, "b", "is a medic available", 3)
 	var found bool
 	for _, h := range hits {
 		if h.SourceID == "staff" {

@@ -4,13 +4,18 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/token/porter"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+
+	"frontdesk/internal/locale"
+	"frontdesk/internal/vocab"
 )
 
 // Field boosts: a visitor's question matching an FAQ's question or a section heading
@@ -28,61 +33,188 @@ const (
 
 var storedFields = []string{fID, fSourceID, fKind, fTitle, fURL, fHeading, fText, fQuestion, fTerms, fWords}
 
-// queryTerm is one distinct term of a question: its analysed form, matched exactly,
-// and the word as the visitor wrote it, matched with one typo allowed.
-type queryTerm struct {
-	stem, word string
+// concept is one thing a question asks about: the visitor's word or phrase as analysed
+// stems, and the synonyms it may be found as (see synonyms.go).
+type concept struct {
+	variants [][]string // stem sequences; variants[0] is the visitor's own
+	credits  []float64  // what a chunk holding each variant earns; 1 for the visitor's own
+	// parts weigh the words of variants[0] against each other (their IDF), so a chunk
+	// holding part of the visitor's phrase gets the share its words carry.
+	parts []float64
+	word  string // the word as written, for a one-word concept: what typo matching reads
+	vague bool   // weighs little, as context words do
 	// fuzzy: the word is long enough and no chunk holds it as written, so it is taken
 	// for a typo. Fuzzy-matching known words would cost time on every search and turn
 	// "frees" into "fees".
 	fuzzy bool
 }
 
-// queryTerms analyses a question into its distinct terms.
-func (ix *Index) queryTerms(q string) []queryTerm {
+// queryFillers are forms of chat words the analyzer's filler list lacks, dropped from a
+// question (not from the index, whose analyzer can't change without a re-index): "is
+// there a bus that goes there" asks about a bus. Stems.
+var queryFillers = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`goes went gone come comes coming came gets getting let lets
+		find think thing things kind sort lot bit guess maybe instead`) {
+		ts := porter.NewPorterStemmer().Filter(analysis.TokenStream{{Term: []byte(w)}})
+		queryFillers[string(ts[0].Term)] = true
+	}
+}
+
+// startsPhrase reports whether a synonym phrase of more than one word starts at stems[i]
+// ("come to my house" is a home visit, though "come" alone says nothing).
+func startsPhrase(tables []*phraseTable, stems []string, i int) bool {
+	for _, t := range tables {
+		if n, _ := t.longest(stems, i); n > 1 {
+			return true
+		}
+	}
+	return false
+}
+
+// concepts analyses a question into its distinct concepts, reading the longest synonym
+// phrase at each word ("chompers cleaned" is one concept, found as "dental cleaning" too).
+func (ix *Index) concepts(business, q string) []concept {
 	m := ix.bleve.Mapping()
 	words := map[int]string{}
 	for _, t := range m.AnalyzerNamed(surfaceAnalyzerName).Analyze([]byte(q)) {
 		words[t.Position] = string(t.Term)
 	}
+	toks := m.AnalyzerNamed(analyzerName).Analyze([]byte(q))
+	stems := make([]string, len(toks))
+	for i, t := range toks {
+		stems[i] = string(t.Term)
+	}
+	tables := ix.tables(business)
 	seen := map[string]bool{}
-	var out []queryTerm
-	for _, t := range m.AnalyzerNamed(analyzerName).Analyze([]byte(q)) {
-		if s := string(t.Term); !seen[s] {
-			seen[s] = true
-			out = append(out, queryTerm{stem: s, word: words[t.Position]})
+	var out []concept
+	for i := 0; i < len(stems); {
+		if queryFillers[stems[i]] && !startsPhrase(tables, stems, i) {
+			i++ // the analyzer's fillers miss some forms of chat ("goes", "coming")
+			continue
 		}
+		n := 1
+		var syn []variant
+		for _, t := range tables {
+			if l, members := t.longest(stems, i); l > n || l == n && l > 0 {
+				if l > n {
+					syn = nil
+				}
+				n, syn = l, append(syn, members...)
+			}
+		}
+		own := stems[i : i+n]
+		c := concept{variants: [][]string{own}, credits: []float64{1}}
+		if n == 1 {
+			c.word = words[toks[i].Position]
+		}
+		have := map[string]int{strings.Join(own, " "): 0}
+		for _, v := range syn {
+			k := strings.Join(v.stems, " ")
+			if j, ok := have[k]; ok {
+				c.credits[j] = max(c.credits[j], v.credit)
+				continue
+			}
+			have[k] = len(c.variants)
+			c.variants = append(c.variants, v.stems)
+			c.credits = append(c.credits, v.credit)
+		}
+		if k := strings.Join(own, " "); !seen[k] {
+			seen[k] = true
+			out = append(out, c)
+		}
+		i += n
 	}
 	return out
 }
 
 // AnswerThreshold is the Score at and above which the top hit may be given to a
-// visitor as the answer without a model, as the offline provider does. TestRetrievalEval
-// checks that most right answers reach it and that questions the documents don't
-// answer stay below it.
+// visitor as the answer without a model, as the offline provider does (its
+// OfflineConfidence has the same value). It was calibrated on the dev split of
+// testdata/eval (answer.TestCalibrateThreshold), by correct answers minus twice the wrong
+// ones (a wrong answer costs more trust than an honest "not sure"): 0.475 and 0.5 tie
+// best, and 0.5 is the more cautious. This package's TestRetrievalEval checks that most
+// right answers reach it and that questions the documents don't answer stay below it.
 const AnswerThreshold = 0.5
 
 // Search returns up to k chunks of business that best answer q, best first. Only that
 // business's chunks are ever considered.
 //
-// Order: bleve BM25 over the chunk's words (exact terms, OR'ed with a fuzziness-1 match
-// of words no chunk holds as written, which are taken for typos; FAQ questions 3x,
-// headings 2x, titles 1.5x), then the candidates are re-ranked by coverage (below) plus
-// 0.75 x their BM25 score relative to the best. With an embedder set, that ranking is
-// fused with the cosine ranking of the chunk vectors by reciprocal rank fusion (k=60).
+// The question is read as concepts: each word, or the longest phrase of a synonym group
+// (vocab's shipped groups and the practice's own, see SetSynonyms), found as any member
+// of its group. A question in Spanish or Portuguese is searched as written and as
+// vocab.Translate carries it to English.
 //
-// Score is a confidence from 0 to 1 comparable across questions, unlike raw BM25: the
-// chunk's coverage of the question, the IDF-weighted fraction of the question's terms
-// (after stemming, filler removal and synonyms) that the chunk contains, a typo-close
-// word counting 0.8. Rare words carry a question's meaning, so a question whose rare
-// words appear nowhere in the chunk scores low however well its common words match
-// (see AnswerThreshold). Score is not in order when fusion brings in a chunk by
-// meaning alone; Hit.Similarity then carries the cosine similarity.
+// Order: bleve BM25 over the chunk's words (exact terms and synonyms, a synonym at 0.8,
+// OR'ed with a fuzziness-1 match of words no chunk holds as written, which are taken for
+// typos; FAQ questions 3x, headings 2x, titles 1.5x; synonyms in the body and question
+// only), then the candidates are re-ranked by Score plus 0.75 x their BM25 score relative
+// to the best. With an embedder set, that ranking is fused with the cosine ranking of the
+// chunk vectors by reciprocal rank fusion (k=60).
+//
+// Score is a confidence from 0 to 1 comparable across questions, unlike raw BM25. For a
+// document's chunk it is the chunk's coverage of the question: the IDF-weighted fraction
+// of the question's concepts (after stemming and filler removal) that the chunk holds, a
+// synonym counting 0.9, a typo-close word 0.8, part of a phrase in proportion; people
+// ("my grandpa"), request verbs ("do you offer") and words a translation could not carry
+// weigh a quarter. Rare words carry a question's meaning, so a question whose rare words
+// appear nowhere in the chunk scores low however well its common words match (see
+// AnswerThreshold). For an FAQ, Score is the mean of that coverage and QuestionMatch,
+// how closely the visitor's question matches the FAQ's own. Score is not in order when
+// fusion brings in a chunk by meaning alone; Hit.Similarity then carries the cosine
+// similarity.
 func (ix *Index) Search(ctx context.Context, business, q string, k int) ([]Hit, error) {
 	if k <= 0 || strings.TrimSpace(q) == "" {
 		return nil, nil
 	}
-	terms := ix.queryTerms(q)
+	hits, err := ix.search(ctx, business, q, k, nil)
+	if err != nil {
+		return nil, err
+	}
+	// A question in Spanish or Portuguese is searched as written (a practice may write in
+	// Spanish) and carried over to English by vocab's lexicon; each chunk keeps its better
+	// score.
+	if lang := vocab.Detect(q); lang != locale.English {
+		text, unknown := vocab.Translate(lang, q)
+		en, err := ix.search(ctx, business, text, k, unknown)
+		if err != nil {
+			return nil, err
+		}
+		hits = mergeHits(hits, en, k)
+	}
+	return hits, nil
+}
+
+// mergeHits joins two searches' hits, a chunk in both keeping its higher Score, best
+// Score first.
+func mergeHits(a, b []Hit, k int) []Hit {
+	byID := map[string]int{}
+	out := make([]Hit, 0, len(a)+len(b))
+	for _, h := range append(a, b...) {
+		if i, ok := byID[h.ID]; ok {
+			if h.Score > out[i].Score {
+				out[i] = h
+			}
+			continue
+		}
+		byID[h.ID] = len(out)
+		out = append(out, h)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
+	if len(out) > k {
+		out = out[:k]
+	}
+	return out
+}
+
+// search is Search for one wording of the question; vague are words in it that weigh
+// little (words a translation could not carry over).
+func (ix *Index) search(ctx context.Context, business, q string, k int, vague []string) ([]Hit, error) {
+	terms := ix.concepts(business, q)
+	for i := range terms {
+		terms[i].vague = slices.Contains(vague, terms[i].word)
+	}
 	emb := ix.getEmbedder()
 	if len(terms) == 0 && emb == nil {
 		return nil, nil
@@ -94,13 +226,14 @@ func (ix *Index) Search(ctx context.Context, business, q string, k int) ([]Hit, 
 
 	n := max(3*k, 20) // candidates per ranking before fusion and cut
 	var lexical []*search.DocumentMatch
-	var cov map[string]float64 // coverage by document ID
+	var conf map[string]confidence // by document ID
+	analyzer := ix.bleve.Mapping().AnalyzerNamed(analyzerName)
 	if len(terms) > 0 {
 		lexical, err = ix.lexical(ctx, business, terms, n)
 		if err != nil {
 			return nil, err
 		}
-		cov = rerank(lexical, terms, weights)
+		conf = rerank(lexical, terms, weights, analyzer)
 	}
 
 	var vec []vectorHit
@@ -119,11 +252,11 @@ func (ix *Index) Search(ctx context.Context, business, q string, k int) ([]Hit, 
 			return
 		}
 		h := &Hit{Chunk: chunkFromFields(business, dm.Fields)}
-		if c, ok := cov[dm.ID]; ok {
-			h.Score = c
-		} else {
-			h.Score = coverage(terms, weights, dm.Fields)
+		c, ok := conf[dm.ID]
+		if !ok {
+			c = confidenceOf(terms, weights, dm.Fields, analyzer)
 		}
+		h.Score, h.QuestionMatch = c.score, c.question
 		hits[dm.ID] = h
 		order = append(order, dm.ID)
 	}
@@ -169,18 +302,44 @@ func (ix *Index) Search(ctx context.Context, business, q string, k int) ([]Hit, 
 }
 
 // lexical runs the BM25 query for terms within business.
-func (ix *Index) lexical(ctx context.Context, business string, terms []queryTerm, n int) ([]*search.DocumentMatch, error) {
+func (ix *Index) lexical(ctx context.Context, business string, terms []concept, n int) ([]*search.DocumentMatch, error) {
+	fields := []struct {
+		field string
+		boost float64
+	}{{fBody, 1}, {fQuestion, boostQuestion}, {fHeading, boostHeading}, {fTitle, boostTitle}}
 	should := make([]query.Query, 0, len(terms))
 	for _, t := range terms {
 		var alts []query.Query
-		for _, f := range []struct {
-			field string
-			boost float64
-		}{{fBody, 1}, {fQuestion, boostQuestion}, {fHeading, boostHeading}, {fTitle, boostTitle}} {
-			tq := bleve.NewTermQuery(t.stem)
-			tq.SetField(f.field)
-			tq.SetBoost(f.boost)
-			alts = append(alts, tq)
+		for vi, v := range t.variants {
+			boost := 1.0
+			if vi > 0 {
+				boost = synonymBoost * t.credit(vi) / synonymCredit
+			}
+			if len(v) == 1 {
+				fs := fields
+				if vi > 0 {
+					fs = fields[:2] // a synonym in the body (which holds the heading) or the question: half the clauses
+				}
+				for _, f := range fs {
+					tq := bleve.NewTermQuery(v[0])
+					tq.SetField(f.field)
+					tq.SetBoost(f.boost * boost)
+					alts = append(alts, tq)
+				}
+				continue
+			}
+			// A phrase's words anywhere in the chunk, and in an FAQ's question above all.
+			for _, f := range fields[:2] {
+				parts := make([]query.Query, len(v))
+				for k, stem := range v {
+					tq := bleve.NewTermQuery(stem)
+					tq.SetField(f.field)
+					parts[k] = tq
+				}
+				cq := bleve.NewConjunctionQuery(parts...)
+				cq.SetBoost(f.boost * boost)
+				alts = append(alts, cq)
+			}
 		}
 		if t.fuzzy {
 			fq := bleve.NewFuzzyQuery(t.word)
@@ -210,25 +369,25 @@ func (ix *Index) lexical(ctx context.Context, business string, terms []queryTerm
 // bm25Share is how much BM25 weighs against coverage when ordering word matches.
 const bm25Share = 0.75
 
-// rerank orders BM25 candidates by coverage plus their BM25 score relative to the best:
-// BM25 alone lets a frequent common word outrank a chunk holding the question's one
-// rare (or misspelt) word, while coverage alone can't tell apart chunks that all hold
-// every term. The coverage is kept in the match's Score for Search to reuse.
-func rerank(dms []*search.DocumentMatch, terms []queryTerm, weights []float64) map[string]float64 {
+// rerank orders BM25 candidates by confidence plus their BM25 score relative to the
+// best: BM25 alone lets a frequent common word outrank a chunk holding the question's one
+// rare (or misspelt) word, while confidence alone can't tell apart chunks that all hold
+// every term. The confidences are returned for Search to reuse.
+func rerank(dms []*search.DocumentMatch, terms []concept, weights []float64, a analysis.Analyzer) map[string]confidence {
 	if len(dms) == 0 {
 		return nil
 	}
 	top := dms[0].Score
 	key := make(map[*search.DocumentMatch]float64, len(dms))
-	covs := make(map[string]float64, len(dms))
+	confs := make(map[string]confidence, len(dms))
 	for _, dm := range dms {
 		rel := 0.0
 		if top > 0 {
 			rel = dm.Score / top
 		}
-		cov := coverage(terms, weights, dm.Fields)
-		covs[dm.ID] = cov
-		key[dm] = cov + bm25Share*rel
+		c := confidenceOf(terms, weights, dm.Fields, a)
+		confs[dm.ID] = c
+		key[dm] = c.score + bm25Share*rel
 	}
 	sort.Slice(dms, func(i, j int) bool {
 		if key[dms[i]] != key[dms[j]] {
@@ -236,7 +395,61 @@ func rerank(dms []*search.DocumentMatch, terms []queryTerm, weights []float64) m
 		}
 		return dms[i].ID < dms[j].ID // ties in a fixed order, whatever the segment layout
 	})
-	return covs
+	return confs
+}
+
+// confidence is a chunk's Score and, for an FAQ, its QuestionMatch.
+type confidence struct{ score, question float64 }
+
+// confidenceOf scores a chunk against a question (see Search).
+func confidenceOf(terms []concept, weights []float64, fields map[string]interface{}, a analysis.Analyzer) confidence {
+	c := confidence{score: coverage(terms, weights, fields)}
+	if q := fieldString(fields, fQuestion); q != "" {
+		c.question = questionMatch(terms, weights, analysedStems(a, q))
+		c.score = questionWeight*c.question + (1-questionWeight)*c.score
+	}
+	return c
+}
+
+// questionWeight is how much an FAQ's question matching the visitor's weighs in its
+// Score against the coverage of the whole FAQ: an FAQ is about what its question asks,
+// so words that only its answer shares ("sell ... for dogs" to "do you sell puppies")
+// are weaker evidence than the same words in its question.
+const questionWeight = 0.5
+
+// questionMatch is how closely a visitor's question matches an FAQ's question: the
+// harmonic mean of the share of the visitor's concepts the FAQ's question holds (weighted
+// as in coverage) and the share of the FAQ question's terms the visitor used. A visitor
+// who asks the FAQ's question in other words scores high on both; a question that shares
+// one word with a long FAQ question scores low on the second.
+func questionMatch(terms []concept, weights []float64, faq []string) float64 {
+	if len(faq) == 0 || len(terms) == 0 {
+		return 0
+	}
+	have := map[string]bool{}
+	for _, s := range faq {
+		have[s] = true
+	}
+	forward := coverageOf(terms, weights, have, func() []string { return nil })
+	asked := map[string]bool{}
+	for _, t := range terms {
+		for _, v := range t.variants {
+			for _, s := range v {
+				asked[s] = true
+			}
+		}
+	}
+	in := 0
+	for s := range have {
+		if asked[s] {
+			in++
+		}
+	}
+	backward := float64(in) / float64(len(have))
+	if forward+backward == 0 {
+		return 0
+	}
+	return 2 * forward * backward / (forward + backward)
 }
 
 // byIDs loads stored chunks by document ID.
@@ -253,15 +466,18 @@ func (ix *Index) byIDs(ctx context.Context, ids []string) ([]*search.DocumentMat
 	return res.Hits, nil
 }
 
-// termStats gives each query term its BM25 IDF over all indexed chunks: rare words
+// termStats gives each concept its BM25 IDF over all indexed chunks: rare words
 // carry the meaning of a question ("tendon", "parking"), common ones ("physio",
-// "appointment") much less. A term in at most rareDF chunks, or in none, gets the
-// highest weight: that makes a question about something the practice never mentions
+// "appointment") much less. A concept weighs as the visitor's own words (a phrase as the
+// sum of its words), whatever synonyms it is found as: how much it says about the
+// question does not change with the practice's choice of words. A term in at most rareDF
+// chunks, or in none, gets
+// the highest weight: that makes a question about something the practice never mentions
 // ("horses") score low, while the cap keeps a stray unknown word of chat ("tomorrow",
 // "lady") from outweighing the rare words it did match.
 //
-// It also sets each term's fuzzy flag.
-func (ix *Index) termStats(ctx context.Context, terms []queryTerm) ([]float64, error) {
+// It also sets each concept's fuzzy flag.
+func (ix *Index) termStats(ctx context.Context, terms []concept) ([]float64, error) {
 	adv, err := ix.bleve.Advanced()
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: index: %w", err)
@@ -275,23 +491,73 @@ func (ix *Index) termStats(ctx context.Context, terms []queryTerm) ([]float64, e
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: doc count: %w", err)
 	}
+	counts := map[string]float64{}
 	count := func(term, field string) (float64, error) {
+		if field == fBody {
+			if n, ok := counts[term]; ok {
+				return n, nil
+			}
+		}
 		tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
 		if err != nil {
 			return 0, fmt.Errorf("knowledge: term stats: %w", err)
 		}
 		defer func() { _ = tfr.Close() }()
-		return float64(tfr.Count()), nil
+		n := float64(tfr.Count())
+		if field == fBody {
+			counts[term] = n
+		}
+		return n, nil
 	}
 	n := float64(total)
 	weights := make([]float64, len(terms))
 	for i, t := range terms {
-		df, err := count(t.stem, fBody)
-		if err != nil {
-			return nil, err
+		terms[i].parts = make([]float64, len(t.variants[0]))
+		unknown := false // no chunk holds the visitor's own word
+		for k, stem := range t.variants[0] {
+			df, err := count(stem, fBody)
+			if err != nil {
+				return nil, err
+			}
+			unknown = unknown || df == 0
+			df = max(df, rareDF)
+			w := math.Log(1 + (n-df+0.5)/(df+0.5))
+			if contextWords[stem] || requestWords[stem] || t.vague {
+				w *= contextWeight
+			}
+			terms[i].parts[k] = w
+			weights[i] += w
 		}
-		df = max(df, rareDF)
-		weights[i] = math.Log(1 + (n-df+0.5)/(df+0.5))
+		// A word the practice never uses, whose synonym it uses all the time ("lawyer" at
+		// a firm that says "attorney"), weighs as that synonym: it is the practice's
+		// everyday word, not a rare one.
+		if unknown && len(t.variants) > 1 {
+			syn := 0.0
+			for vi, v := range t.variants {
+				if vi == 0 || t.credit(vi) < synonymCredit {
+					continue // a broader word ("pet") is common where "kitten" is rare
+				}
+				vdf := math.Inf(1)
+				for _, stem := range v {
+					c, err := count(stem, fBody)
+					if err != nil {
+						return nil, err
+					}
+					vdf = min(vdf, c)
+				}
+				syn = max(syn, vdf)
+			}
+			if syn > rareDF {
+				w := math.Log(1 + (n-syn+0.5)/(syn+0.5))
+				for k := range terms[i].parts {
+					terms[i].parts[k] = w / float64(len(terms[i].parts))
+				}
+				weights[i] = w
+			}
+		}
+		if unknown && !t.fuzzy && weights[i] > 0 && !t.vague && foreign(t, count) {
+			weights[i] *= foreignWeight
+		}
 		if len(t.word) >= fuzzyMinLen {
 			wdf, err := count(t.word, fSurface)
 			if err != nil {
@@ -303,34 +569,167 @@ func (ix *Index) termStats(ctx context.Context, terms []queryTerm) ([]float64, e
 	return weights, nil
 }
 
-// coverage is the weighted fraction of query terms present in a chunk (its stored
-// terms and words), a typo-close word earning fuzzyCredit of its term's weight.
-func coverage(terms []queryTerm, weights []float64, fields map[string]interface{}) float64 {
+// contextWords are the people a question is about ("my grandpa's dentures", "for my
+// boyfriend"), and names of the practice itself the analyzer does not already drop as it
+// drops "office" and "clinic" ("the firm", "the animal hospital"): they say who, not what,
+// so one the practice never mentions must not weigh as much as an unknown subject
+// ("horses") does. Stems, as the analyzer makes them.
+var contextWords = map[string]bool{}
+
+// requestWords are the verbs a visitor asks for something with ("do you offer ...", "do
+// you sell ..."): what is asked for carries the question, so a practice that "offers
+// financing" does not answer "do you offer gift cards". Stems.
+var requestWords = map[string]bool{}
+
+// contextWeight scales a context or request word's weight.
+const contextWeight = 0.25
+
+func init() {
+	for _, w := range strings.Fields(`grandpa grandma grandfather grandmother granddad grandad
+		grandson granddaughter grandkid grandkids grandchild grandchildren nephew niece aunt
+		uncle cousin boyfriend girlfriend fiance fiancee roommate neighbor neighbour coworker
+		colleague boss friend buddy mate sister brother sibling siblings stepson stepdaughter
+		stepmom stepdad husband wife partner spouse mom mum dad mother father parent parents
+		son daughter kid kids child children baby toddler teen teenager boy girl family
+		firm hospital center centre`) {
+		ts := porter.NewPorterStemmer().Filter(analysis.TokenStream{{Term: []byte(w)}})
+		s := string(ts[0].Term)
+		if c, ok := synonyms[s]; ok {
+			s = c // the analyzer's own synonym ("kid" is indexed as "child")
+		}
+		contextWords[s] = true
+	}
+	for _, w := range strings.Fields(`offer offers offered offering provide provides provided
+		providing sell sells selling sold help helps helping handle handles handling need needs
+		give gives make makes take takes accept accepts available see sees seeing treat treats
+		treating`) {
+		ts := porter.NewPorterStemmer().Filter(analysis.TokenStream{{Term: []byte(w)}})
+		requestWords[string(ts[0].Term)] = true
+	}
+}
+
+// coverage is the weighted fraction of a question's concepts present in a chunk (its
+// stored terms and words): a concept counts in full when the chunk holds the visitor's own
+// word, synonymCredit when it holds a synonym, fuzzyCredit when it holds a typo-close
+// word, and in proportion when it holds part of a phrase.
+func coverage(terms []concept, weights []float64, fields map[string]interface{}) float64 {
+	return coverageOf(terms, weights, termSet(fieldString(fields, fTerms)), func() []string {
+		return strings.Fields(fieldString(fields, fWords))
+	})
+}
+
+func termSet(s string) map[string]bool {
+	have := map[string]bool{}
+	for _, t := range strings.Fields(s) {
+		have[t] = true
+	}
+	return have
+}
+
+// foreignWeight scales a concept the practice's knowledge never mentions in any of its
+// forms: it is the strongest sign a question is about something else ("do you have a
+// sleep lab", "can you clean my dog's teeth" at a dental practice).
+const foreignWeight = 1.5
+
+// commonVerbs say what a visitor does, not what they ask about ("write a will"): one the
+// practice never uses is not a sign of another subject. Stems.
+var commonVerbs = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`write read send bring call ask talk speak pay buy use keep start
+		stop change move leave stay wait live walk run eat drink sit stand feel work look show say
+		try put fill sign print drive meet arrive finish begin qualify mean happen matter hurt
+		wear carry hold pick drop choose decide worry expect plan prepare remember forget learn
+		understand explain answer reply`) {
+		ts := porter.NewPorterStemmer().Filter(analysis.TokenStream{{Term: []byte(w)}})
+		commonVerbs[string(ts[0].Term)] = true
+	}
+}
+
+// foreign reports whether no chunk holds any form of the concept, which is not a common
+// verb.
+func foreign(t concept, count func(term, field string) (float64, error)) bool {
+	if len(t.variants[0]) == 1 && commonVerbs[t.variants[0][0]] {
+		return false
+	}
+	for _, v := range t.variants {
+		for _, stem := range v {
+			if c, err := count(stem, fBody); err != nil || c > 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// credit is what a chunk holding the vi-th variant earns (synonymCredit for a concept
+// built by hand in a test).
+func (t concept) credit(vi int) float64 {
+	if vi < len(t.credits) {
+		return t.credits[vi]
+	}
+	if vi == 0 {
+		return 1
+	}
+	return synonymCredit
+}
+
+// part is the weight of the k-th word of the visitor's own phrase (1 each before
+// termStats has weighed them).
+func (t concept) part(k int) float64 {
+	if k < len(t.parts) {
+		return t.parts[k]
+	}
+	return 1
+}
+
+// coverageOf is coverage against the terms have; words gives the chunk's words as
+// written, called only when a concept needs a typo match.
+func coverageOf(terms []concept, weights []float64, have map[string]bool, words func() []string) float64 {
 	if len(terms) == 0 {
 		return 0
 	}
-	have := map[string]bool{}
-	for _, t := range strings.Fields(fieldString(fields, fTerms)) {
-		have[t] = true
-	}
-	var words []string // split only when a term needs a typo match
+	var ws []string
 	var got, all float64
 	for i, t := range terms {
 		all += weights[i]
-		switch {
-		case have[t.stem]:
-			got += weights[i]
-		case t.fuzzy:
-			if words == nil {
-				words = strings.Fields(fieldString(fields, fWords))
+		best := 0.0
+		for vi, v := range t.variants {
+			if vi == 0 {
+				// The visitor's own words count in proportion to what they carry.
+				var in, all float64
+				for k, stem := range v {
+					all += t.part(k)
+					if have[stem] {
+						in += t.part(k)
+					}
+				}
+				if all > 0 {
+					best = in / all
+				}
+				continue
 			}
-			for _, w := range words {
+			// A synonym counts only whole: part of "video appointment" is not telehealth.
+			whole := true
+			for _, stem := range v {
+				whole = whole && have[stem]
+			}
+			if whole {
+				best = max(best, t.credit(vi))
+			}
+		}
+		if best < fuzzyCredit && t.fuzzy {
+			if ws == nil {
+				ws = words()
+			}
+			for _, w := range ws {
 				if withinOneEdit(t.word, w) {
-					got += fuzzyCredit * weights[i]
+					best = fuzzyCredit
 					break
 				}
 			}
 		}
+		got += best * weights[i]
 	}
 	if all == 0 {
 		return 0

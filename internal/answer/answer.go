@@ -1,0 +1,229 @@
+// Package answer composes Frontdesk's reply to a visitor's message without a model: the
+// message's health details are set apart, each practical question in it is answered
+// from the practice's profile when the profile knows, else from its FAQs and documents by
+// search when a passage is confident enough, and the visitor is told honestly that the
+// team will follow up when neither knows. It is the offline provider's logic as a plain
+// library, so the chat engine, the owner's evaluation and the tests share one answer.
+package answer
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"time"
+
+	"frontdesk/internal/guard"
+	"frontdesk/internal/knowledge"
+	"frontdesk/internal/locale"
+	"frontdesk/internal/profile"
+	"frontdesk/internal/vocab"
+)
+
+// Searcher finds the passages that answer a question; *knowledge.Index satisfies it.
+type Searcher interface {
+	Search(ctx context.Context, business, q string, k int) ([]knowledge.Hit, error)
+}
+
+// DefaultThreshold is the lowest passage Score answered from, calibrated on the
+// evaluation in testdata/eval (see TestOfflineEval and knowledge.AnswerThreshold).
+const DefaultThreshold = knowledge.AnswerThreshold
+
+// Request is one visitor message to answer.
+type Request struct {
+	Business string
+	Message  string
+	// Now is the moment of the question: "are you open now" is answered for it, in the
+	// practice's zone.
+	Now time.Time
+	// Profile holds the practice's own facts; nil answers from search alone.
+	Profile *profile.Profile
+}
+
+// Source says where a reply's facts came from.
+type Source string
+
+// Sources of a Reply.
+const (
+	SourceProfile   Source = "profile"
+	SourceKnowledge Source = "knowledge"
+)
+
+// Reply is the answer to a Request.
+type Reply struct {
+	// Text is the whole reply as the visitor reads it: the health acknowledgement, the
+	// answers, and the offer of a follow-up (or the "not sure" text).
+	Text string
+	// Answer is the facts given, without acknowledgement or offer; "" when the reply
+	// abstains.
+	Answer string
+	// Answered reports that facts were given.
+	Answered bool
+	// Sources are where the facts came from, one per question answered.
+	Sources []Source
+	// Health reports that health details were set apart (guard.SplitHealth): the reply
+	// acknowledges them and points to the team, and they reached no search.
+	Health bool
+	// Practical is what was searched and read: the message without its health details.
+	Practical string
+	// Lang is the language of Text: Spanish for a Spanish message, else English
+	// (Portuguese is answered in English; see vocab.Detect).
+	Lang locale.Lang
+	// Hits are the passages search found for the practical questions, best first, for a
+	// model's prompt when there is one.
+	Hits []knowledge.Hit
+}
+
+// Engine answers messages for every practice of a Searcher.
+type Engine struct {
+	Search Searcher
+	// Threshold is the lowest passage Score answered from; 0 means DefaultThreshold.
+	Threshold float64
+	// Passages is how many passages a search returns; 0 means 5.
+	Passages int
+}
+
+// Reply answers one message. A search error is returned with the reply so far (which
+// then abstains): an answer must not depend on search being up.
+func (e *Engine) Reply(ctx context.Context, r Request) (Reply, error) {
+	threshold := e.Threshold
+	if threshold <= 0 {
+		threshold = DefaultThreshold
+	}
+	k := e.Passages
+	if k <= 0 {
+		k = 5
+	}
+	split := guard.SplitHealth(r.Message)
+	reply := Reply{Health: split.Health, Practical: split.Practical, Lang: replyLang(r.Message)}
+	texts := locale.For(reply.Lang)
+	phone := ""
+	if r.Profile != nil {
+		phone = r.Profile.Phone
+	}
+
+	var answers []string
+	var firstErr error
+	seen := map[string]bool{}
+	for _, q := range questions(split.Practical) {
+		text, src, hits, err := e.answerOne(ctx, r, q, threshold, k)
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+		reply.Hits = appendHits(reply.Hits, hits)
+		if text != "" && !seen[text] {
+			seen[text] = true
+			answers = append(answers, text)
+			reply.Sources = append(reply.Sources, src)
+		}
+	}
+	reply.Answer = strings.Join(answers, "\n\n")
+	reply.Answered = len(answers) > 0
+	switch {
+	case reply.Health && reply.Answered:
+		reply.Text = texts.Health(phone) + "\n\n" + reply.Answer
+	case reply.Health:
+		reply.Text = texts.Health(phone)
+	case reply.Answered:
+		reply.Text = reply.Answer + "\n\n" + texts.Offer
+	default:
+		reply.Text = texts.NotSure
+	}
+	return reply, firstErr
+}
+
+// answerOne answers one question: from the profile when it is sure, else from the best
+// passage when it clears the threshold, else from the profile when it has a likely
+// answer, else not at all.
+func (e *Engine) answerOne(ctx context.Context, r Request, q string, threshold float64, k int) (string, Source, []knowledge.Hit, error) {
+	var pa profile.Answer
+	var pok bool
+	if r.Profile != nil {
+		pa, pok = r.Profile.Answer(q, r.Now)
+		if pok && pa.Confidence >= profile.SureConfidence {
+			return pa.Text, SourceProfile, nil, nil
+		}
+	}
+	var hits []knowledge.Hit
+	var err error
+	if e.Search != nil {
+		hits, err = e.Search.Search(ctx, r.Business, q, k)
+	}
+	if best := bestHit(hits); best != nil && best.Score >= threshold && !(pok && pa.Kind == profile.KindPriceUnknown && !priceLike.MatchString(best.Text)) {
+		return strings.TrimSpace(best.Text), SourceKnowledge, hits, err
+	}
+	if pok {
+		return pa.Text, SourceProfile, hits, err
+	}
+	return "", "", hits, err
+}
+
+// priceLike finds a price in a passage: a passage without one does not answer what a
+// service costs better than the profile's "the team will confirm" and the service's
+// description.
+var priceLike = regexp.MustCompile(`(?i)[$£€]\s?\d|\d\s?(dollars|pounds|euros|usd|gbp|eur)\b|\b(free of charge|no charge|at no cost)\b`)
+
+func bestHit(hits []knowledge.Hit) *knowledge.Hit {
+	var best *knowledge.Hit
+	for i := range hits {
+		if h := &hits[i]; strings.TrimSpace(h.Text) != "" && (best == nil || h.Score > best.Score) {
+			best = h
+		}
+	}
+	return best
+}
+
+func appendHits(all, more []knowledge.Hit) []knowledge.Hit {
+	for _, h := range more {
+		dup := false
+		for _, a := range all {
+			if a.ID == h.ID {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			all = append(all, h)
+		}
+	}
+	return all
+}
+
+// replyLang is the language to answer a message in: Spanish for a Spanish message,
+// English otherwise, Portuguese included (locale has no Portuguese texts, and the
+// practice's knowledge is English: one language reads better than a mixture).
+func replyLang(message string) locale.Lang {
+	if vocab.Detect(message) == locale.Spanish {
+		return locale.Spanish
+	}
+	return locale.English
+}
+
+// questionEnd cuts a message into the questions it asks: after a question mark, a
+// sentence's end or a line break.
+var questionEnd = regexp.MustCompile(`[?!]+\s*|\.\s+|\n+|\s+¿`)
+
+// questions are the separate questions of a message, each answered on its own so "where
+// are you? and do you have parking?" gets the address and the parking FAQ. A message of
+// one sentence is one question.
+func questions(text string) []string {
+	var out []string
+	last := 0
+	for _, loc := range questionEnd.FindAllStringIndex(text, -1) {
+		end := loc[1]
+		if strings.HasSuffix(text[loc[0]:loc[1]], "¿") {
+			end -= len("¿") // "¿" opens the next question
+		}
+		out = appendQuestion(out, text[last:end])
+		last = end
+	}
+	out = appendQuestion(out, text[last:])
+	return out
+}
+
+func appendQuestion(out []string, q string) []string {
+	q = strings.TrimSpace(q)
+	if len(vocab.Words(q)) == 0 {
+		return out
+	}
+	return append(out, q)
+}

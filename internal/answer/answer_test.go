@@ -1,0 +1,159 @@
+package answer
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"frontdesk/internal/knowledge"
+	"frontdesk/internal/llm"
+	"frontdesk/internal/locale"
+	"frontdesk/internal/profile"
+)
+
+// fakeSearch answers from canned hits by a word of the question, and records what it
+// was asked.
+type fakeSearch struct {
+	hits  map[string]knowledge.Hit // word in the question -> hit
+	asked []string
+	err   error
+}
+
+func (f *fakeSearch) Search(_ context.Context, business, q string, k int) ([]knowledge.Hit, error) {
+	f.asked = append(f.asked, q)
+	if f.err != nil {
+		return nil, f.err
+	}
+	var out []knowledge.Hit
+	for w, h := range f.hits {
+		if strings.Contains(strings.ToLower(q), w) {
+			out = append(out, h)
+		}
+	}
+	return out, nil
+}
+
+func hit(id, text string, score float64) knowledge.Hit {
+	return knowledge.Hit{Chunk: knowledge.Chunk{ID: id, Text: text}, Score: score}
+}
+
+func testRequest(msg string) Request {
+	return Request{
+		Business: "b",
+		Message:  msg,
+		Now:      time.Date(2026, 3, 12, 10, 0, 0, 0, time.UTC), // a Thursday
+		Profile: &profile.Profile{
+			Timezone:  "UTC",
+			Hours:     map[string][]profile.Interval{"thu": {{Open: "09:00", Close: "17:00"}}, "sat": {{Open: "09:00", Close: "12:00"}}},
+			Insurance: []string{"Blue Cross Blue Shield", "Aetna"},
+			Address:   "1 Main St",
+			Phone:     "555-0100",
+		},
+	}
+}
+
+func TestReply(t *testing.T) {
+	en, es := locale.For(locale.English), locale.For(locale.Spanish)
+	search := &fakeSearch{hits: map[string]knowledge.Hit{
+		"parking":         hit("park", "Free parking behind the building.", 0.9),
+		"wifi":            hit("wifi", "We have a waiting room.", 0.2),
+		"estacionamiento": hit("park", "Free parking behind the building.", 0.9),
+	}}
+	e := &Engine{Search: search}
+	for _, tc := range []struct {
+		msg      string
+		answered bool
+		health   bool
+		want     []string // in Text
+		notAsked string   // must not reach search
+	}{
+		{"is there parking?", true, false, []string{"Free parking", en.Offer}, ""},
+		{"do you take blue cross", true, false, []string{"Blue Cross Blue Shield", en.Offer}, ""},
+		{"where are you? and is there parking?", true, false, []string{"1 Main St", "Free parking"}, ""},
+		{"what's the wifi password", false, false, []string{en.NotSure}, ""},
+		{"my back is killing me, do you take Blue Cross?", true, true, []string{en.Health("555-0100"), "Blue Cross Blue Shield"}, "back"},
+		{"I sprained my ankle, is there parking near you?", true, true, []string{en.Health("555-0100"), "Free parking"}, "sprained"},
+		{"what should I take for a toothache", false, true, []string{en.Health("555-0100")}, "toothache"},
+		{"¿Tienen estacionamiento?", true, false, []string{"Free parking", es.Offer}, ""},
+		{"¿Aceptan Aetna?", true, false, []string{"Sí, aceptamos Aetna."}, ""},
+	} {
+		search.asked = nil
+		r, err := e.Reply(context.Background(), testRequest(tc.msg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Answered != tc.answered || r.Health != tc.health {
+			t.Errorf("%q: answered %v health %v, want %v %v (%q)", tc.msg, r.Answered, r.Health, tc.answered, tc.health, r.Text)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(r.Text, w) {
+				t.Errorf("%q: %q lacks %q", tc.msg, r.Text, w)
+			}
+		}
+		if tc.notAsked != "" {
+			for _, q := range append(search.asked, r.Practical) {
+				if strings.Contains(strings.ToLower(q), tc.notAsked) {
+					t.Errorf("%q: %q reached search or the practical part: %q", tc.msg, tc.notAsked, q)
+				}
+			}
+		}
+		if r.Answered && strings.Contains(r.Answer, en.Offer) {
+			t.Errorf("%q: Answer holds the offer: %q", tc.msg, r.Answer)
+		}
+	}
+}
+
+// A sure profile answer doesn't wait for search; an unsure one yields to a confident FAQ.
+func TestReplyPrefersSureProfile(t *testing.T) {
+	search := &fakeSearch{hits: map[string]knowledge.Hit{"open": hit("hours", "FAQ hours text", 0.95)}}
+	e := &Engine{Search: search}
+	r, _ := e.Reply(context.Background(), testRequest("are you open on saturday"))
+	if len(search.asked) != 0 || !strings.Contains(r.Answer, "9:00 am") {
+		t.Errorf("asked %q, answer %q", search.asked, r.Answer)
+	}
+	if len(r.Sources) != 1 || r.Sources[0] != SourceProfile {
+		t.Errorf("sources %v", r.Sources)
+	}
+}
+
+// Search failing costs the answer, not the reply.
+func TestReplySearchError(t *testing.T) {
+	boom := errors.New("index closed")
+	e := &Engine{Search: &fakeSearch{err: boom}}
+	r, err := e.Reply(context.Background(), testRequest("is there parking"))
+	if !errors.Is(err, boom) || r.Answered || r.Text != locale.For(locale.English).NotSure {
+		t.Errorf("reply %+v, err %v", r, err)
+	}
+	// The profile still answers what it knows.
+	r, err = e.Reply(context.Background(), testRequest("where are you"))
+	if err != nil || !strings.Contains(r.Answer, "1 Main St") {
+		t.Errorf("reply %+v, err %v", r, err)
+	}
+}
+
+func TestQuestions(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want []string
+	}{
+		{"where are you? and is there parking?", []string{"where are you?", "and is there parking?"}},
+		{"Hi. Do you take Aetna", []string{"Hi.", "Do you take Aetna"}},
+		{"how much is it, $1.50?", []string{"how much is it, $1.50?"}},
+		{"hola ¿abren hoy?", []string{"hola", "¿abren hoy?"}},
+		{"?? !!", nil},
+	} {
+		got := questions(tc.in)
+		if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+			t.Errorf("questions(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// The offline provider and this package answer from the same threshold.
+func TestThresholdMatchesOfflineProvider(t *testing.T) {
+	if DefaultThreshold != llm.OfflineConfidence {
+		t.Errorf("DefaultThreshold %v, llm.OfflineConfidence %v", DefaultThreshold, llm.OfflineConfidence)
+	}
+}

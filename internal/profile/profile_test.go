@@ -1,0 +1,270 @@
+package profile
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"frontdesk/internal/availability"
+	"frontdesk/internal/locale"
+)
+
+// testProfile is a small dental practice in Chicago's zone, with a lunch break on
+// Fridays and a partial closure.
+func testProfile(t *testing.T) *Profile {
+	t.Helper()
+	loc, err := time.LoadLocation("America/Chicago")
+	if err != nil {
+		t.Fatal(err)
+	}
+	date := func(s string) availability.Date {
+		d, err := availability.ParseDate(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	return &Profile{
+		Name:     "Lakeview Dental",
+		Timezone: "America/Chicago",
+		Location: loc,
+		Hours: map[string][]Interval{
+			"mon": {{"08:00", "17:00"}},
+			"tue": {{"08:00", "17:00"}},
+			"wed": {{"10:00", "19:30"}},
+			"thu": {{"08:00", "17:00"}},
+			"fri": {{"08:00", "12:00"}, {"13:00", "16:00"}},
+			"sat": {{"09:00", "13:00"}},
+		},
+		Closures: []availability.Closure{
+			{Label: "Christmas", From: date("2026-12-24"), To: date("2026-12-25")},
+			{Label: "team training", From: date("2026-03-18"), Start: "14:00"},
+		},
+		Services: []Service{
+			{Name: "Adult cleaning", DurationMin: 60, Price: "$120", Description: "Scaling and polishing by a hygienist."},
+			{Name: "Children's cleaning", DurationMin: 45, Price: "$80"},
+			{Name: "Comprehensive exam", DurationMin: 60, Price: "$150", Description: "Exam and X-rays by the dentist."},
+			{Name: "Emergency exam", DurationMin: 30, Price: "$90", Description: "Same-day visit for pain or a broken tooth."},
+			{Name: "Root canal", DurationMin: 90, Description: "The price depends on the tooth and is quoted at the exam."},
+			{Name: "Teeth whitening", DurationMin: 90, Price: "$350"},
+		},
+		Insurance: []string{"Delta Dental", "Blue Cross Blue Shield", "Aetna", "MetLife"},
+		Address:   "100 N Lake St, Chicago, IL 60601",
+		Phone:     "(312) 555-0100",
+		Email:     "hi@lakeview.example",
+		Website:   "https://lakeview.example",
+		Languages: []string{"English", "Spanish"},
+	}
+}
+
+// at is 2026-03-<day> at hh:mm in Chicago (March 9 is a Monday).
+func at(t *testing.T, day, hh, mm int) time.Time {
+	loc, _ := time.LoadLocation("America/Chicago")
+	return time.Date(2026, 3, day, hh, mm, 0, 0, loc)
+}
+
+func TestAnswers(t *testing.T) {
+	p := testProfile(t)
+	thu10 := at(t, 12, 10, 0)
+	for _, tc := range []struct {
+		q    string
+		now  time.Time
+		kind Kind
+		want []string // facts the answer holds; nil: no answer
+	}{
+		// hours
+		{"what time do you close on thursday", thu10, KindHours, []string{"5:00 pm", "Thursday"}},
+		{"wat time u close thurs?", thu10, KindHours, []string{"5:00 pm"}},
+		{"what time do you open tomorrow", at(t, 10, 20, 0), KindHours, []string{"Tomorrow (Wednesday)", "10:00 am"}},
+		{"hours on saturday?", thu10, KindHours, []string{"9:00 am–1:00 pm"}},
+		{"are you open now", thu10, KindHours, []string{"open now", "5:00 pm"}},
+		{"r u open rn", at(t, 13, 12, 30), KindHours, []string{"closed right now", "today at 1:00 pm"}},
+		{"are you open?", at(t, 14, 15, 0), KindHours, []string{"closed", "Monday at 8:00 am"}},
+		{"are you open right now", time.Date(2026, 12, 24, 10, 0, 0, 0, p.Location), KindHours, []string{"Christmas", "Saturday at 9:00 am"}},
+		{"are you open this afternoon", at(t, 18, 9, 0), KindHours, []string{"team training", "10:00 am–2:00 pm"}},
+		{"are you open on the weekend", thu10, KindHours, []string{"Saturday", "9:00 am", "Sunday", "closed"}},
+		{"open sundays?", thu10, KindHours, []string{"Sunday we're closed"}},
+		{"do you have evening hours? I work till 5", thu10, KindHours, []string{"Wednesday", "7:30 pm"}},
+		{"do you close for lunch", thu10, KindHours, []string{"12:00 pm", "1:00 pm", "Friday"}},
+		{"what are your hours", thu10, KindHours, []string{"Monday to Tuesday 8:00 am–5:00 pm", "Sunday closed"}},
+		{"are you open on christmas eve", thu10, KindClosure, []string{"December 24", "Christmas"}},
+		{"are you open on new year's day", thu10, KindClosure, []string{"no closure listed", "January 1"}},
+		{"open the day after christmas?", thu10, KindClosure, []string{"Saturday, December 26", "usual hours"}},
+		{"what are your holiday hours", thu10, KindClosure, []string{"Wednesday, March 18 (team training)"}},
+		{"what's your late cancellation fee", thu10, "", nil},
+		{"is the courthouse open today", thu10, "", nil},
+		{"is the pharmacy downstairs open on sunday", thu10, "", nil},
+		{"is the office open today", thu10, KindHours, []string{"Today (Thursday)"}},
+		{"is the Lakeview clinic open saturday", thu10, KindHours, []string{"9:00 am"}},
+		{"can i drop my dog off in the morning and get him after work", thu10, "", nil},
+		{"what time should i arrive for my first visit", thu10, "", nil},
+		{"how long is the wait for results", thu10, "", nil},
+		// insurance
+		{"do you take delta", thu10, KindInsurance, []string{"Yes", "Delta Dental"}},
+		{"is BCBS ok?", thu10, KindInsurance, []string{"Blue Cross Blue Shield"}},
+		{"do you take blue cros", thu10, KindInsurance, []string{"Blue Cross Blue Shield"}},
+		{"is atena accepted", thu10, KindInsurance, []string{"Aetna"}},
+		{"do you take my kid's insurance, Delta Dental?", thu10, KindInsurance, []string{"Yes", "Delta Dental"}},
+		{"do you accept Cigna?", thu10, KindInsurance, []string{"don't accept Cigna", "Delta Dental", "MetLife"}},
+		{"do you take zebra health insurance", thu10, KindInsurance, []string{"don't accept Zebra", "Aetna"}},
+		{"what insurance do you take", thu10, KindInsurance, []string{"Delta Dental", "Blue Cross Blue Shield", "Aetna", "MetLife"}},
+		{"do you take walk-ins", thu10, "", nil},
+		{"do you take credit cards", thu10, "", nil},
+		{"I don't have insurance, what can I do", thu10, "", nil},
+		{"how does insurance billing work", thu10, "", nil},
+		{"what's the best toothpaste", thu10, "", nil},
+		// services
+		{"how much is a cleaning", thu10, KindPrice, []string{"$120", "$80"}},
+		{"how much for my son's teeth cleaning", thu10, KindPrice, []string{"$80"}},
+		{"hw much is an exam", thu10, KindPrice, []string{"$150"}},
+		{"how much is a root canal", thu10, KindPriceUnknown, []string{"confirm", "quoted at the exam"}},
+		{"how long does whitening take", thu10, KindDuration, []string{"90 minutes"}},
+		{"do you do teeth whitening", thu10, KindService, []string{"Yes", "Teeth whitening"}},
+		{"do you whiten teeth", thu10, KindService, []string{"Yes", "Teeth whitening"}},
+		{"what are your prices", thu10, KindPrice, []string{"$120", "$350"}},
+		{"how much is a haircut", thu10, "", nil},
+		{"can you clean my dog's teeth", thu10, "", nil},
+		{"how much is the late cancellation fee", thu10, "", nil},
+		{"how much is an exam without insurance", thu10, KindPrice, []string{"$150"}},
+		{"does insurance cover an exam", thu10, "", nil},
+		{"can i book a whitening", thu10, KindService, []string{"Teeth whitening ($350, 90 minutes)"}},
+		// address, contacts, languages
+		{"where are you located", thu10, KindAddress, []string{"100 N Lake St"}},
+		{"whats ur address", thu10, KindAddress, []string{"100 N Lake St"}},
+		{"where do i park", thu10, "", nil},
+		{"is there a bus that stops near you", thu10, "", nil},
+		{"what's your phone number", thu10, KindContact, []string{"(312) 555-0100"}},
+		{"can i email you", thu10, KindContact, []string{"hi@lakeview.example"}},
+		{"what's your email address", thu10, KindContact, []string{"hi@lakeview.example"}},
+		{"what's your fax number", thu10, "", nil},
+		{"do you have a website", thu10, KindContact, []string{"https://lakeview.example"}},
+		{"who do I call after hours", thu10, "", nil},
+		{"do you speak spanish", thu10, KindLanguages, []string{"Yes", "Spanish"}},
+		{"does anyone speak mandarin", thu10, KindLanguages, []string{"Mandarin", "English and Spanish"}},
+		{"do you have an interpreter", thu10, "", nil},
+		// several questions at once
+		{"where are you, and are you open saturday?", thu10, KindHours, []string{"100 N Lake St", "9:00 am"}},
+		// nothing the profile knows
+		{"do you do botox", thu10, "", nil},
+		{"hello", thu10, "", nil},
+	} {
+		a, ok := p.Answer(tc.q, tc.now)
+		if tc.want == nil {
+			if ok {
+				t.Errorf("%q: answered %q (%s), want no answer", tc.q, a.Text, a.Kind)
+			}
+			continue
+		}
+		if !ok {
+			t.Errorf("%q: no answer, want %q", tc.q, tc.want)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(a.Text, w) {
+				t.Errorf("%q: %q lacks %q", tc.q, a.Text, w)
+			}
+		}
+		if tc.kind != "" && a.Kind != tc.kind && !strings.Contains(tc.q, ",") {
+			t.Errorf("%q: kind %s, want %s", tc.q, a.Kind, tc.kind)
+		}
+	}
+}
+
+// Spanish questions get Spanish answers; Portuguese ones are understood and answered in
+// English, which locale falls back to.
+func TestAnswerLanguages(t *testing.T) {
+	p := testProfile(t)
+	thu10 := at(t, 12, 10, 0)
+	for _, tc := range []struct {
+		q    string
+		lang locale.Lang
+		want []string
+	}{
+		{"¿A qué hora cierran los jueves?", locale.Spanish, []string{"El jueves cerramos", "5:00 p. m."}},
+		{"¿Aceptan Delta Dental?", locale.Spanish, []string{"Sí, aceptamos Delta Dental."}},
+		{"¿Cuánto cuesta una limpieza?", locale.Spanish, []string{"$120"}},
+		{"¿Dónde están ubicados?", locale.Spanish, []string{"Estamos en 100 N Lake St"}},
+		{"¿Hablan español?", locale.Spanish, []string{"Sí, nuestro equipo habla español."}},
+		{"¿Están abiertos ahora?", locale.Spanish, []string{"Sí, ahora estamos abiertos", "5:00 p. m."}},
+		{"vocês abrem no sábado?", locale.English, []string{"On Saturday we're open 9:00 am–1:00 pm."}},
+		{"quanto custa o clareamento?", locale.English, []string{"$350"}},
+	} {
+		a, ok := p.Answer(tc.q, thu10)
+		if !ok {
+			t.Errorf("%q: no answer", tc.q)
+			continue
+		}
+		if a.Lang != tc.lang {
+			t.Errorf("%q: answered in %s, want %s", tc.q, a.Lang, tc.lang)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(a.Text, w) {
+				t.Errorf("%q: %q lacks %q", tc.q, a.Text, w)
+			}
+		}
+	}
+}
+
+// Every language the catalog speaks has every sentence the profile answers with.
+func TestEveryLanguageHasEveryText(t *testing.T) {
+	for _, l := range locale.Langs() {
+		tx := textsFor(l)
+		if tx.lang != l {
+			t.Errorf("%s: texts are %s's", l, tx.lang)
+		}
+		for i, d := range tx.days {
+			if d == "" {
+				t.Errorf("%s: day %d has no name", l, i)
+			}
+		}
+		for _, s := range []string{tx.clock(17 * 60), tx.openNow("x"), tx.closedNow("x"), tx.dayHours("x", "y"),
+			tx.insuranceYes("x"), tx.insuranceNo("x", "y"), tx.insuranceMaybe("x", "y"), tx.insuranceList("x"), tx.price("x", "y"), tx.priceUnknown("x"),
+			tx.duration("x", "y"), tx.offered("x", "y"), tx.address("x"), tx.phone("x"), tx.email("x"),
+			tx.website("x"), tx.speaks("x"), tx.speaksNot("x", "y"), tx.speaksList("x"), tx.week([]string{"x"}),
+			tx.lateDays("x"), tx.noLateDays("x", "y"), tx.earliest("x", "y"), tx.lunch("x", "y", "z"), tx.noLunch,
+			tx.holidayNoClosure("x", "y", "z"), tx.closures("x"), tx.closedOn("x", "y"), tx.partlyClosedOn("x", "y", "z"),
+			tx.prices("x"), tx.minutes(30), tx.on("x"), tx.relative("x", "y"), tx.nextAt("x", "y")} {
+			if strings.TrimSpace(s) == "" {
+				t.Errorf("%s: an empty text", l)
+			}
+		}
+	}
+}
+
+// A list with a catch-all entry ("Most PPO plans") never says no to a plan it may cover.
+func TestInsuranceCatchAll(t *testing.T) {
+	p := &Profile{Insurance: []string{"Delta Dental", "Most PPO plans"}}
+	now := time.Now()
+	a, ok := p.Answer("do you take cigna", now)
+	if !ok || strings.Contains(a.Text, "don't") || !strings.Contains(a.Text, "Most PPO plans") || a.Confidence >= SureConfidence {
+		t.Errorf("cigna: %+v", a)
+	}
+	if a, ok := p.Answer("do you take delta", now); !ok || !strings.Contains(a.Text, "Yes, we accept Delta Dental") {
+		t.Errorf("delta: %+v", a)
+	}
+}
+
+// An owner's mistakes (a backwards interval, a bad zone) open nothing and crash nothing.
+func TestMalformedProfile(t *testing.T) {
+	p := &Profile{
+		Timezone: "Nowhere/Town",
+		Hours:    map[string][]Interval{"mon": {{"17:00", "09:00"}}, "tue": {{"nine", "five"}}, "wed": {{"09:00", "17:00"}}},
+		Closures: []availability.Closure{{Label: "oops", From: availability.Date{Year: 2026, Month: 3, Day: 11}, Start: "zz"}},
+	}
+	a, ok := p.Answer("what are your hours", time.Date(2026, 3, 9, 10, 0, 0, 0, time.UTC))
+	if !ok || strings.Contains(a.Text, "5:00 pm–9:00 am") || !strings.Contains(a.Text, "Wednesday 9:00 am–5:00 pm") {
+		t.Errorf("hours = %q", a.Text)
+	}
+	if a, ok := p.Answer("are you open wednesday march 11", time.Date(2026, 3, 9, 10, 0, 0, 0, time.UTC)); !ok || !strings.Contains(a.Text, "oops") {
+		t.Errorf("a closure with a bad time should close the whole day: %q", a.Text)
+	}
+	for _, q := range []string{"do you take aetna", "how much is a cleaning", "where are you", "do you speak spanish"} {
+		if a, ok := p.Answer(q, time.Now()); ok {
+			t.Errorf("%q answered %q from an empty profile", q, a.Text)
+		}
+	}
+	var empty Profile
+	if _, ok := empty.Answer("are you open now", time.Now()); ok {
+		t.Error("an empty profile answered about its hours")
+	}
+}

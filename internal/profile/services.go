@@ -1,0 +1,454 @@
+package profile
+
+import (
+	"slices"
+	"strings"
+
+	"frontdesk/internal/vocab"
+)
+
+// Name words by how much they tell services apart. A default qualifier ("adult",
+// "comprehensive") is what a visitor leaves out when they mean the usual one, so "how much
+// is a cleaning" is the adult cleaning before the children's; a generic word
+// ("appointment", "session") names no service on its own.
+var (
+	defaultQualifiers = wordSet(`adult adults standard regular routine general basic comprehensive
+		full complete normal simple single individual`)
+	genericServiceWords = wordSet(`visit visits appointment appointments session sessions service
+		services treatment treatments package packages class classes consultation consultations
+		consult`)
+	nameStop = wordSet(`a an the and or of for to in on at by per your our with plus including &`)
+)
+
+// Words a service question is made of that name no service: the question's own words
+// ("how much does ... cost"), chat, and words about the visitor.
+var serviceQuestionWords = wordSet(`how much many long does do did is are was be it its a an the for of
+	to on in at with and or cost costs price prices pricing priced charge charges fee fees rate
+	rates take takes last lasts get getting done you your we us our i me my mine can could would
+	will should please what whats which there any some one about roughly approximately usually
+	typically normally just so also need want like kind sort type quote estimate pay paying
+	minutes minute hours hour time duration length that this these those if have has offer
+	offers offering provide provides providing perform performs sell sells make makes
+	carry see sees treat treats available availability doing much expensive cheap dollars
+	tell know wondering question hi hello hey thanks thank ok not free book booking schedule
+	without pocket self something anything stuff thing things`)
+
+// neutralWords are words about who the service is for, which need no match in its name.
+var neutralWords = wordSet(`son daughter husband wife partner mom mum dad mother father grandpa
+	grandma grandfather grandmother kid kids child children baby boy girl family friend old new
+	little big small young him her his them their he she they who`)
+
+// compiledGroup is a synonym group as stem sequences.
+type compiledGroup [][]string
+
+var stemGroups = func() []compiledGroup {
+	var out []compiledGroup
+	for _, g := range vocab.Shipped() {
+		var cg compiledGroup
+		for _, m := range g {
+			var stems []string
+			for _, w := range vocab.Words(m) {
+				stems = append(stems, vocab.Stem(w))
+			}
+			if len(stems) > 0 {
+				cg = append(cg, stems)
+			}
+		}
+		out = append(out, cg)
+	}
+	return out
+}()
+
+// serviceText is a service's words, stemmed, for matching.
+type serviceText struct {
+	s       *Service
+	name    []string        // stems of the name's words, stop words left out
+	weights []float64       // each name stem's weight
+	text    []string        // stems of the name and description, in order
+	all     map[string]bool // the same as a set
+	words   map[string]bool // folded words of name and description, for prefix matches
+}
+
+func newServiceText(s *Service) serviceText {
+	st := serviceText{s: s, all: map[string]bool{}, words: map[string]bool{}}
+	after := false // words after "with" describe an extra, not the service
+	for _, w := range vocab.Words(s.Name) {
+		if w == "with" || w == "plus" || w == "including" {
+			after = true
+		}
+		if nameStop[w] {
+			continue
+		}
+		weight := 1.0
+		switch {
+		case after:
+			weight = 0.3
+		case defaultQualifiers[w]:
+			weight = 0.2
+		case genericServiceWords[w]:
+			weight = 0.5
+		}
+		st.name = append(st.name, vocab.Stem(w))
+		st.weights = append(st.weights, weight)
+	}
+	for _, w := range vocab.Words(s.Name + " " + s.Description) {
+		st.words[w] = true
+		stem := vocab.Stem(w)
+		st.all[stem] = true
+		st.text = append(st.text, stem)
+	}
+	return st
+}
+
+func indexSeq(seq, sub []string) int {
+	for i := 0; i+len(sub) <= len(seq); i++ {
+		if slices.Equal(seq[i:i+len(sub)], sub) {
+			return i
+		}
+	}
+	return -1
+}
+
+// objectWord is a word of the question that should name the service.
+type objectWord struct {
+	word, stem string
+	groups     []int // indexes in stemGroups of the synonym groups the word takes part in
+	optional   bool  // a word of the question's own ("will") that names a service only if one has it
+}
+
+// objectWords are the question's words that may name a service, each with the synonym
+// groups it takes part in ("chompers" in "teeth"; "first appointment" in "first visit").
+func (c *ask) objectWords() []objectWord {
+	q := c.q
+	groups := make([][]int, len(q.words))
+	for gi, g := range stemGroups {
+		for _, m := range g {
+			for i := 0; i+len(m) <= len(q.stems); i++ {
+				if !slices.Equal(q.stems[i:i+len(m)], m) {
+					continue
+				}
+				for k := i; k < i+len(m); k++ {
+					if !slices.Contains(groups[k], gi) {
+						groups[k] = append(groups[k], gi)
+					}
+				}
+			}
+		}
+	}
+	named := map[string]bool{} // stems of the services' names
+	for _, s := range c.p.Services {
+		for _, w := range vocab.Words(s.Name) {
+			named[vocab.Stem(w)] = true
+		}
+	}
+	var out []objectWord
+	for i, w := range q.words {
+		if strings.HasPrefix(w, "$") || isDigits(w) {
+			continue
+		}
+		o := objectWord{word: strings.TrimSuffix(w, "'s"), stem: q.stems[i], groups: groups[i]}
+		o.optional = (serviceQuestionWords[w] || fillerWords[w] || insuranceWords[w]) && !named[o.stem]
+		out = append(out, o)
+	}
+	return out
+}
+
+func isDigits(w string) bool {
+	for _, r := range w {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// nameHits marks the name words of st that the question's words name: the same word, a
+// typo of it, or a synonym group the question uses whose member the name holds in full
+// ("teeth cleaning" names "Dental cleaning", but "cleaning" doesn't name "Teeth whitening").
+func (st serviceText) nameHits(objs []objectWord) []bool {
+	hits := make([]bool, len(st.name))
+	for k, stem := range st.name {
+		for _, o := range objs {
+			if o.stem == stem || len(o.stem) >= 5 && len(stem) >= 5 && vocab.Near(o.stem, stem) {
+				hits[k] = true
+			}
+		}
+	}
+	for _, o := range objs {
+		for _, gi := range o.groups {
+			for _, m := range stemGroups[gi] {
+				if i := indexSeq(st.name, m); i >= 0 {
+					for k := i; k < i+len(m); k++ {
+						hits[k] = true
+					}
+				}
+			}
+		}
+	}
+	return hits
+}
+
+// explains reports whether the service's words account for an object word.
+func (st serviceText) explains(o objectWord) bool {
+	if st.all[o.stem] {
+		return true
+	}
+	for _, gi := range o.groups {
+		for _, m := range stemGroups[gi] {
+			if indexSeq(st.text, m) >= 0 {
+				return true
+			}
+		}
+	}
+	for w := range st.words {
+		if len(o.word) >= 4 && len(w) >= 4 && (strings.HasPrefix(w, o.word) || strings.HasPrefix(o.word, w)) {
+			return true // "blood" in "bloodwork"
+		}
+		if len(o.word) >= 5 && len(w) >= 5 && vocab.Near(o.word, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// scored is a service and how well the question names it.
+type scored struct {
+	st       serviceText
+	score    float64 // weighted share of the name's words the question holds
+	specific bool    // a word that is neither a qualifier nor generic matched
+	full     bool    // every name word of weight 1 matched
+}
+
+// matchServices ranks the services the question names, best first: the best and those
+// close behind it ("a cleaning" is the adult and the children's cleaning), or none when
+// the question's words are not all accounted for by them.
+func (c *ask) matchServices(objs []objectWord) []scored {
+	var all []scored
+	for i := range c.p.Services {
+		st := newServiceText(&c.p.Services[i])
+		var got, total float64
+		sc := scored{st: st, full: true}
+		for k, hit := range st.nameHits(objs) {
+			total += st.weights[k]
+			switch {
+			case hit:
+				got += st.weights[k]
+				if st.weights[k] >= 1 {
+					sc.specific = true
+				}
+			case st.weights[k] >= 1:
+				sc.full = false
+			}
+		}
+		if total > 0 {
+			sc.score = got / total
+		}
+		if sc.specific && sc.score >= 0.25 {
+			all = append(all, sc)
+		}
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(all, func(a, b scored) int {
+		switch {
+		case a.score > b.score:
+			return -1
+		case a.score < b.score:
+			return 1
+		}
+		return 0
+	})
+	best := all[0]
+	if best.score < 0.5 {
+		return nil // a word or two of a long name is no match
+	}
+	out := []scored{best}
+	for _, s := range all[1:] {
+		if s.score >= best.score-0.35 && len(out) < 3 && sharesHit(best, s, objs) {
+			out = append(out, s)
+		}
+	}
+	// Every word naming the service must be accounted for by a listed service: "clean
+	// my dog's teeth" at a dental practice is not its cleaning.
+	species := c.speciesInProfile()
+	for _, o := range objs {
+		if o.optional || neutralWords[o.word] || genericServiceWords[o.word] || species[o.stem] {
+			continue
+		}
+		explained := false
+		for _, s := range out {
+			if s.st.explains(o) {
+				explained = true
+				break
+			}
+		}
+		if !explained {
+			return nil
+		}
+	}
+	return out
+}
+
+// sharesHit reports whether two services are named by a word in common ("cleaning" in
+// the adult and the children's cleaning): a runner-up named by another word of the
+// question ("my cat" in "Sick pet visit" beside "spay") is another service, not an
+// alternative.
+func sharesHit(a, b scored, objs []objectWord) bool {
+	ha, hb := a.st.nameHits(objs), b.st.nameHits(objs)
+	for i, hit := range ha {
+		if hit && a.st.weights[i] >= 1 && slices.Contains(b.st.name, a.st.name[i]) {
+			for j, x := range b.st.name {
+				if x == a.st.name[i] && hb[j] {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+var speciesWords = wordSet(`dog dogs puppy puppies cat cats kitten kittens kitty rabbit rabbits bunny
+	bunnies pet pets guinea pig pigs ferret ferrets rat rats bird birds horse horses`)
+
+// speciesInProfile are the animal words the practice's services mention, as stems: at a
+// practice that treats cats, "my cat" is who the service is for, not part of its name.
+func (c *ask) speciesInProfile() map[string]bool {
+	out := map[string]bool{}
+	for _, s := range c.p.Services {
+		for _, w := range vocab.Words(s.Name + " " + s.Description) {
+			if speciesWords[w] {
+				out[vocab.Stem(w)] = true
+			}
+		}
+	}
+	// One species mentioned means the practice treats animals: their words are neutral.
+	if len(out) > 0 {
+		for w := range speciesWords {
+			out[vocab.Stem(w)] = true
+		}
+	}
+	return out
+}
+
+// Words that turn a price question into another one: a fee for cancelling, what
+// insurance pays, paying in parts.
+var priceExclusions = wordSet(`cancel cancels cancelled canceled cancellation cancellations cancelling
+	late noshow no-show missed miss insurance insurer insured cover covers covered coverage copay
+	co-pay deductible excess installment installments instalments financing finance discount
+	discounts voucher vouchers membership refund refunds deposit retainer hourly`)
+
+// service answers what a service costs, how long it takes, or whether it is offered.
+func (c *ask) service() (part, bool) {
+	q := c.q
+	if len(c.p.Services) == 0 {
+		return part{}, false
+	}
+	price := q.hasPhrase("how much") || q.has("cost", "costs", "price", "prices", "pricing", "priced",
+		"charge", "charges", "fee", "fees", "expensive", "cheap", "quote", "rate", "rates", "free")
+	duration := q.hasPhrase("how long", "how many minutes", "how many hours", "how much time") || q.has("duration", "length")
+	offered := q.hasPhrase("do you", "can you", "could you", "can i get", "can i do", "can i have", "can i book", "is there", "are there") || q.has("offer", "offers", "provide", "provides")
+	if duration && q.has("wait", "waiting", "recover", "recovery", "heal", "healing", "results", "been", "until", "ready", "refill", "process") {
+		duration = false
+	}
+	// "without insurance" asks the price; "does insurance cover it" does not.
+	selfPay := q.hasPhrase("without insurance", "no insurance", "without any insurance", "self pay", "out of pocket", "cash price")
+	if price {
+		for _, w := range q.words {
+			if priceExclusions[w] && !(selfPay && (insuranceWords[w] || w == "cover")) {
+				price = false
+			}
+		}
+	}
+	if !price && !duration && !offered {
+		return part{}, false
+	}
+	objs := c.objectWords()
+	if !slices.ContainsFunc(objs, func(o objectWord) bool { return !o.optional }) {
+		if price && !duration {
+			return c.priceList()
+		}
+		return part{}, false
+	}
+	matched := c.matchServices(objs)
+	if len(matched) == 0 {
+		return part{}, false
+	}
+	conf := 0.9
+	if !matched[0].full {
+		conf = 0.8
+	}
+	switch {
+	case price:
+		var lines []string
+		unknown := true
+		for _, m := range matched {
+			s := m.st.s
+			if s.Price == "" {
+				continue
+			}
+			unknown = false
+			line := s.Name + ": " + s.Price
+			if s.DurationMin > 0 {
+				line += ", " + c.t.minutes(s.DurationMin)
+			}
+			lines = append(lines, line)
+		}
+		if unknown {
+			s := matched[0].st.s
+			text := c.t.priceUnknown(s.Name)
+			if s.Description != "" {
+				text += " " + s.Description
+			}
+			return part{KindPriceUnknown, text, 0.6}, true
+		}
+		return part{KindPrice, strings.Join(lines, "; ") + ".", conf}, true
+	case duration:
+		var lines []string
+		for _, m := range matched {
+			if s := m.st.s; s.DurationMin > 0 {
+				lines = append(lines, c.t.duration(s.Name, c.t.minutes(s.DurationMin)))
+			}
+		}
+		if len(lines) == 0 {
+			return part{}, false
+		}
+		return part{KindDuration, strings.Join(lines, " "), conf}, true
+	default:
+		m := matched[0]
+		conf := 0.7
+		if !m.full {
+			conf = 0.6 // "a whitening" is likely the teeth whitening
+		}
+		s := m.st.s
+		var facts []string
+		if s.Price != "" {
+			facts = append(facts, s.Price)
+		}
+		if s.DurationMin > 0 {
+			facts = append(facts, c.t.minutes(s.DurationMin))
+		}
+		details := ""
+		if len(facts) > 0 {
+			details = " (" + strings.Join(facts, ", ") + ")"
+		}
+		if s.Description != "" {
+			details += ": " + strings.TrimSuffix(s.Description, ".")
+		}
+		return part{KindService, c.t.offered(s.Name, details), conf}, true
+	}
+}
+
+// priceList answers "what are your prices" with every service that has one.
+func (c *ask) priceList() (part, bool) {
+	var lines []string
+	for _, s := range c.p.Services {
+		if s.Price != "" {
+			lines = append(lines, s.Name+": "+s.Price)
+		}
+	}
+	if len(lines) == 0 {
+		return part{}, false
+	}
+	return part{KindPrice, c.t.prices(strings.Join(lines, "; ")), 0.8}, true
+}
