@@ -34,15 +34,18 @@ func init() {
 		c.Fields.Add(
 			&core.RelationField{Name: "staff", CollectionId: staff.Id, MaxSelect: 1, CascadeDelete: true},
 			&core.RelationField{Name: "webhook", CollectionId: webhooks.Id, MaxSelect: 1, CascadeDelete: true},
-			&core.TextField{Name: "to", Hidden: true, Max: 40, Help: "The number a reply to an inbound text goes to; cleared once sent."},
+			&core.TextField{Name: "to", Hidden: true, Max: 40, Help: "The number a reply to an inbound text (STOP, START, HELP) went to."},
 			&core.TextField{Name: "subject", Max: 100, Help: "Id of the record the event is about."},
 			&core.DateField{Name: "occurred", Help: "When the event happened."},
 			&core.DateField{Name: "sent_at"},
 			&core.TextField{Name: "provider_ref", Max: 200, Help: "The provider's id for the message sent."},
 			&core.TextField{Name: "claim", Hidden: true, Max: 100, Help: "The job sending it."},
 		)
-		// A staff member's pending email alerts, which their digest gathers.
-		c.AddIndex("idx_outbox_staff", false, "staff, channel, status", "staff != ''")
+		// A staff member's pending email alerts, which their digest gathers, and the last one
+		// sent, which starts their next digest window.
+		c.AddIndex("idx_outbox_staff", false, "staff, channel, status, sent_at", "staff != ''")
+		// The replies to one number, which HELP's rate limit looks up.
+		c.AddIndex("idx_outbox_to", false, "`to`, event", "`to` != ''")
 		return app.Save(c)
 	}, func(app core.App) error {
 		c, err := app.FindCollectionByNameOrId("outbox")
@@ -50,6 +53,7 @@ func init() {
 			return err
 		}
 		c.RemoveIndex("idx_outbox_staff")
+		c.RemoveIndex("idx_outbox_to")
 		for _, f := range []string{"staff", "webhook", "to", "subject", "occurred", "sent_at", "provider_ref", "claim"} {
 			c.Fields.RemoveByName(f)
 		}
