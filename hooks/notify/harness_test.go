@@ -421,7 +421,7 @@ func collectParts(t testing.TB, contentType, encoding string, body io.Reader, ou
 	if err != nil {
 		t.Fatal(err)
 	}
-	out[mt] = string(b)
+	out[mt] = strings.ReplaceAll(string(b), "\r\n", "\n")
 }
 
 func (p parsedMail) subject() string {

@@ -50,17 +50,21 @@ func (m *Manager) handleSend(ctx context.Context, job *jobs.Job) error {
 	switch entry.GetString("status") {
 	case models.OutboxSent, models.OutboxFailed, models.OutboxSkipped:
 		return nil
-	case models.OutboxSending:
-		if held, err := m.heldByOther(entry, job.ID); err != nil || held {
-			return err // another job (a digest) is sending it and will mark it
-		}
-		// Our own attempt, or an abandoned one, died between its send and its mark:
-		// at least once means sending again.
-		m.app.Logger().Warn("notify: resending an entry whose last attempt did not finish; it may have been delivered", "outbox", entry.Id, "channel", entry.GetString("channel"))
 	}
 	batch, err := m.claim(entry, job.ID)
-	if err != nil || len(batch) == 0 {
+	if err != nil {
 		return err
+	}
+	if len(batch) == 0 {
+		// Another job's digest is sending it. Look again once that send has had its
+		// time: if it failed, the entry is pending again and this job must send it.
+		_, err := jobs.Enqueue(m.app, KindSend, job.Key, sendPayload{Outbox: entry.Id},
+			jobs.At(m.opts.Now().Add(m.opts.SendTimeout)), jobs.MaxAttempts(maxAttempts))
+		return err
+	}
+	if entry.GetString("status") == models.OutboxSending {
+		// An attempt died between its send and its mark: at least once means again.
+		m.app.Logger().Warn("notify: resending an entry whose last attempt did not finish; it may have been delivered", "outbox", entry.Id, "channel", entry.GetString("channel"))
 	}
 	ctx, cancel := context.WithTimeout(ctx, m.opts.SendTimeout)
 	defer cancel()
@@ -89,34 +93,19 @@ func (m *Manager) handleSend(ctx context.Context, job *jobs.Job) error {
 	})
 }
 
-// heldByOther reports whether entry, found sending, is claimed by another job that is
-// still queued or running.
-func (m *Manager) heldByOther(entry *core.Record, jobID string) (bool, error) {
-	claim := entry.GetString("claim")
-	if claim == "" || claim == jobID {
-		return false, nil
-	}
-	var status string
-	err := m.app.DB().Select("status").From(jobs.Collection).Where(dbx.HashExp{"id": claim}).Row(&status)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	return status == jobs.StatusQueued || status == jobs.StatusRunning, nil
-}
-
 // claim marks entry "sending" under jobID, and for the email of a staff member with a
 // digest, every other alert email pending for them, in one transaction. It returns the
-// entries claimed, entry first.
+// entries claimed, entry first, or none when another job that is still queued or
+// running holds entry (a digest took it in). The conditions are in the UPDATEs, so two
+// jobs claiming at once can't both win: SQLite runs one write at a time.
 func (m *Manager) claim(entry *core.Record, jobID string) ([]*core.Record, error) {
 	var ids []string
 	now := dbTime(m.opts.Now())
 	err := m.app.RunInTransaction(func(tx core.App) error {
 		ids = ids[:0]
 		err := tx.DB().NewQuery(`UPDATE outbox SET status = 'sending', claim = {:job}, attempts = attempts + 1, updated = {:now}
-WHERE id = {:id} AND status IN ('pending', 'sending') RETURNING id`).
+WHERE id = {:id} AND (status = 'pending' OR status = 'sending' AND (claim = {:job} OR claim = ''
+	OR claim NOT IN (SELECT id FROM jobs WHERE status IN ('queued', 'running')))) RETURNING id`).
 			Bind(dbx.Params{"job": jobID, "now": now, "id": entry.Id}).Column(&ids)
 		if err != nil || len(ids) == 0 {
 			return err
