@@ -39,71 +39,102 @@ type Event struct {
 
 // bindEvents raises the events from the records that cause them.
 func (m *Manager) bindEvents() {
-	m.onCreate(models.LeadsCollection, func(r *core.Record) (Event, bool) {
-		return Event{Name: notify.EventLeadCreated, Path: "leads/"}, true
+	m.onCreate(models.LeadsCollection, "leads/", func(r *core.Record) string {
+		return notify.EventLeadCreated
 	})
-	m.onCreate(models.ConversationsCollection, func(r *core.Record) (Event, bool) {
-		return Event{Name: notify.EventNeedsHuman, Path: "conversations/"}, r.GetString("status") == models.StatusNeedsHuman
+	m.onCreate(models.ConversationsCollection, "conversations/", func(r *core.Record) string {
+		return when(r.GetString("status") == models.StatusNeedsHuman, notify.EventNeedsHuman)
 	})
-	m.onUpdate(models.ConversationsCollection, func(r *core.Record) (Event, bool) {
-		return Event{Name: notify.EventNeedsHuman, Path: "conversations/"}, became(r, "status", models.StatusNeedsHuman)
+	m.onUpdate(models.ConversationsCollection, "conversations/", []string{"status"},
+		func(r *core.Record) bool { return r.GetString("status") == models.StatusNeedsHuman },
+		func(r *core.Record, before map[string]string) string {
+			return when(before["status"] != models.StatusNeedsHuman, notify.EventNeedsHuman)
+		})
+	m.onUpdate(models.DocumentsCollection, "documents/", []string{"status"},
+		func(r *core.Record) bool { return r.GetString("status") == models.DocFailed },
+		func(r *core.Record, before map[string]string) string {
+			return when(before["status"] != models.DocFailed, notify.EventKnowledgeFailed)
+		})
+	m.onCreate(bookingsCollection, "bookings/", func(r *core.Record) string {
+		return notify.EventBookingCreated
 	})
-	m.onUpdate(models.DocumentsCollection, func(r *core.Record) (Event, bool) {
-		return Event{Name: notify.EventKnowledgeFailed, Path: "documents/"}, became(r, "status", models.DocFailed)
-	})
-	m.onCreate(bookingsCollection, func(r *core.Record) (Event, bool) {
-		return Event{Name: notify.EventBookingCreated, Path: "bookings/"}, true
-	})
-	m.onUpdate(bookingsCollection, func(r *core.Record) (Event, bool) {
-		switch {
-		case became(r, "status", "cancelled"):
-			return Event{Name: notify.EventBookingCancelled, Path: "bookings/"}, true
-		case r.GetString("status") != "cancelled" && !r.GetDateTime("start").Equal(r.Original().GetDateTime("start")):
-			return Event{Name: notify.EventBookingRescheduled, Path: "bookings/"}, true
-		}
-		return Event{}, false
-	})
+	m.onUpdate(bookingsCollection, "bookings/", []string{"status", "start"},
+		func(r *core.Record) bool { return true },
+		func(r *core.Record, before map[string]string) string {
+			status := r.GetString("status")
+			switch {
+			case status == "cancelled" && before["status"] != "cancelled":
+				return notify.EventBookingCancelled
+			case status != "cancelled" && r.GetDateTime("start").String() != before["start"]:
+				return notify.EventBookingRescheduled
+			}
+			return ""
+		})
 }
 
-// became reports whether r's field changes to value in this save.
-func became(r *core.Record, field, value string) bool {
-	return r.GetString(field) == value && r.Original().GetString(field) != value
+func when(cond bool, event string) string {
+	if cond {
+		return event
+	}
+	return ""
 }
 
-func (m *Manager) onCreate(collection string, detect func(*core.Record) (Event, bool)) {
-	m.app.OnRecordCreateExecute(collection).BindFunc(m.raise(detect))
-}
-
-func (m *Manager) onUpdate(collection string, detect func(*core.Record) (Event, bool)) {
-	m.app.OnRecordUpdateExecute(collection).BindFunc(m.raise(detect))
-}
-
-// raise writes the event's alerts in the transaction that saves the record. The execute
-// hooks run where the row is written, but not in a transaction of their own unless the
-// save was in one: the save and the alerts are put in one here (or join the caller's).
-func (m *Manager) raise(detect func(*core.Record) (Event, bool)) func(*core.RecordEvent) error {
-	return func(e *core.RecordEvent) error {
-		// Decided before the write, while Original() is the stored state.
-		ev, ok := detect(e.Record)
-		if !ok {
+// onCreate raises the event detect names ("" for none) when a record is created.
+func (m *Manager) onCreate(collection, path string, detect func(*core.Record) string) {
+	m.app.OnRecordCreateExecute(collection).BindFunc(func(e *core.RecordEvent) error {
+		ev := detect(e.Record)
+		if ev == "" {
 			return e.Next()
 		}
-		return e.App.RunInTransaction(func(tx core.App) error {
-			orig := e.App
-			e.App = tx
-			defer func() { e.App = orig }()
-			if err := e.Next(); err != nil {
-				return err
+		return m.raise(e, path, nil, func(*core.Record, map[string]string) string { return ev })
+	})
+}
+
+// onUpdate raises the event detect names when a record is updated: detect sees the
+// stored values of fields as they were before this save. A record proxy's Original()
+// is the state when it was loaded, which a second save of the same instance (the chat
+// engine saves a conversation several times) would mistake for the stored one. maybe
+// is a cheap look at the new values, so most saves read nothing more.
+func (m *Manager) onUpdate(collection, path string, fields []string, maybe func(*core.Record) bool, detect func(*core.Record, map[string]string) string) {
+	m.app.OnRecordUpdateExecute(collection).BindFunc(func(e *core.RecordEvent) error {
+		if !maybe(e.Record) {
+			return e.Next()
+		}
+		return m.raise(e, path, fields, detect)
+	})
+}
+
+// raise saves the record and writes its event's alerts in one transaction (or the
+// caller's, when the save is in one). The execute hooks run where the row is written,
+// but not in a transaction unless the save was in one: the event is decided, the row
+// written and the alerts added in one here, so they commit or roll back together.
+func (m *Manager) raise(e *core.RecordEvent, path string, fields []string, detect func(*core.Record, map[string]string) string) error {
+	return e.App.RunInTransaction(func(tx core.App) error {
+		before := map[string]string{}
+		if len(fields) > 0 {
+			row := dbx.NullStringMap{}
+			err := tx.DB().Select(fields...).From(e.Record.Collection().Name).
+				Where(dbx.HashExp{"id": e.Record.Id}).One(row)
+			if err != nil {
+				return fmt.Errorf("read stored %s: %w", e.Record.Collection().Name, err)
 			}
-			ev.Business = e.Record.GetString("business")
-			ev.Subject = e.Record.Id
-			ev.Path += e.Record.Id
-			if err := m.Emit(tx, ev); err != nil {
-				return fmt.Errorf("alert %s: %w", ev.Name, err)
+			for _, f := range fields {
+				before[f] = row[f].String
 			}
-			return nil
-		})
-	}
+		}
+		name := detect(e.Record, before)
+		orig := e.App
+		e.App = tx
+		defer func() { e.App = orig }()
+		if err := e.Next(); err != nil || name == "" {
+			return err
+		}
+		ev := Event{Name: name, Business: e.Record.GetString("business"), Subject: e.Record.Id, Path: path + e.Record.Id}
+		if err := m.Emit(tx, ev); err != nil {
+			return fmt.Errorf("alert %s: %w", ev.Name, err)
+		}
+		return nil
+	})
 }
 
 // Emit writes ev's outbox entries and their send jobs with app, which should be the

@@ -59,6 +59,8 @@ type env struct {
 type envOptions struct {
 	jobs     jobs.Options // the runner's; fast retries unless set
 	noRunner bool         // leave the runner stopped
+	// denyPrivate refuses webhooks to private addresses, as production does by default.
+	denyPrivate bool
 }
 
 func newEnv(t testing.TB, o envOptions) *env {
@@ -104,7 +106,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	m = hnotify.Bind(app, hnotify.Options{
 		Runner:               e.runner,
 		Decrypt:              box.Decrypt,
-		AllowPrivateNetworks: true,
+		AllowPrivateNetworks: !o.denyPrivate,
 		TwilioBaseURL:        e.twilio.srv.URL,
 		TelnyxBaseURL:        e.telnyx.srv.URL,
 		SendTimeout:          5 * time.Second,
