@@ -29,9 +29,9 @@ const (
 	eventSMSHelp    = "sms.help"
 )
 
-// afterSend, when set (tests), runs between a successful send and its mark, where a
-// crash repeats the delivery.
-var afterSend func(entry string)
+// afterSend and afterMark, when set (tests), run between a successful send and its
+// mark, where a crash repeats the delivery, and right after the mark, where it must not.
+var afterSend, afterMark func(entry string)
 
 // handleSend is the send job: it delivers one outbox entry, or for a staff member with
 // a digest, every alert email pending for them, and marks what it sent.
@@ -88,9 +88,13 @@ func (m *Manager) handleSend(ctx context.Context, job *jobs.Job) error {
 	}
 	// The mark that makes a rerun send nothing. If it fails the job errs and runs again,
 	// which sends again: at least once.
-	return m.finish(batch, models.OutboxSent, dbx.Params{
+	err = m.finish(batch, models.OutboxSent, dbx.Params{
 		"sent_at": dbTime(m.opts.Now()), "provider_ref": truncate(ref, 200), "last_error": "",
 	})
+	if err == nil && afterMark != nil {
+		afterMark(entry.Id)
+	}
+	return err
 }
 
 // claim marks entry "sending" under jobID, and for the email of a staff member with a
