@@ -9,7 +9,10 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"frontdesk/hooks"
+	hnotify "frontdesk/hooks/notify"
 	"frontdesk/models"
+	"frontdesk/tests"
 )
 
 // One contact request reaches each staff member by the channels they chose, and each
@@ -132,5 +135,28 @@ func TestRolledBackSaveLeavesNoAlert(t *testing.T) {
 	}
 	if n, _ := e.app.CountRecords("jobs"); n != 2 {
 		t.Errorf("%d jobs after a commit, want 2", n)
+	}
+}
+
+// Without a runner given, Bind brings its own, started when the app serves and stopped
+// when it terminates.
+func TestBindRunsItsOwnRunnerWhenGivenNone(t *testing.T) {
+	t.Parallel()
+	app := tests.NewApp(t, tests.Options{})
+	rc := newReceiver(t)
+	hnotify.Bind(app, hnotify.Options{AllowPrivateNetworks: true}) // secrets stored as they are
+	biz, err := app.FindFirstRecordByData(models.BusinessesCollection, "slug", hooks.DemoSlug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saveRecord(t, app, models.WebhooksCollection, map[string]any{"business": biz.Id, "url": rc.srv.URL, "active": true, "secret": webhookSecret})
+	saveRecord(t, app, models.LeadsCollection, map[string]any{"business": biz.Id, "name": "Ana", "email": "ana@example.com"})
+	if n := len(rc.deliveries()); n != 0 {
+		t.Fatalf("%d deliveries before the app serves", n)
+	}
+	tests.Handler(t, app) // serves: the runner starts
+	waitFor(t, 10*time.Second, "the webhook", func() bool { return len(rc.deliveries()) == 1 })
+	if err := rc.deliveries()[0].err; err != nil {
+		t.Fatal(err)
 	}
 }
