@@ -168,12 +168,13 @@ func (m *Manager) Emit(app core.App, ev Event) error {
 	add := func(channel string, set func(*core.Record), due time.Time) error {
 		return m.addEntry(app, ev, link, channel, set, due)
 	}
+	// The recipient whose delivery failed is not told of it on the channel that failed.
+	failed := func(channel, field, id string) bool {
+		return ev.except != nil && ev.except.GetString("channel") == channel && ev.except.GetString(field) == id
+	}
 	for _, s := range staff {
-		if ev.except != nil && ev.except.GetString("staff") == s.Id {
-			continue
-		}
 		setStaff := func(r *core.Record) { r.Set("staff", s.Id) }
-		if s.GetBool("notify_email") && s.Email() != "" {
+		if s.GetBool("notify_email") && s.Email() != "" && !failed(models.ChannelEmail, "staff", s.Id) {
 			due, err := digestDue(app, s, ev.Time)
 			if err != nil {
 				return err
@@ -182,7 +183,7 @@ func (m *Manager) Emit(app core.App, ev Event) error {
 				return err
 			}
 		}
-		if s.GetBool("notify_sms") && s.GetString("phone") != "" && smsReady && !optedOut[s.GetString("phone")] {
+		if s.GetBool("notify_sms") && s.GetString("phone") != "" && smsReady && !optedOut[s.GetString("phone")] && !failed(models.ChannelSMS, "staff", s.Id) {
 			if err := add(models.ChannelSMS, setStaff, ev.Time); err != nil {
 				return err
 			}
@@ -193,7 +194,7 @@ func (m *Manager) Emit(app core.App, ev Event) error {
 		return fmt.Errorf("find webhooks: %w", err)
 	}
 	for _, h := range hooks {
-		if ev.except != nil && ev.except.GetString("webhook") == h.Id {
+		if failed(models.ChannelWebhook, "webhook", h.Id) {
 			continue
 		}
 		if wants := h.GetStringSlice("events"); len(wants) > 0 && !slices.Contains(wants, ev.Name) {

@@ -183,3 +183,28 @@ func TestDigestSendsOneEmailPerWindow(t *testing.T) {
 		t.Errorf("%d entries sent, want 5", n)
 	}
 }
+
+// A refusal no retry can fix (Twilio's 400) fails the entry at once, and its staff
+// member hears of it on the other channel, not the one that failed.
+func TestRefusedSMSFailsAtOnceAndIsReportedByEmail(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	e.twilioAccount()
+	e.staff("owner@brightsmile.example", models.RoleOwner, map[string]any{"notify_sms": true, "phone": "+15035550177"})
+	e.twilio.mu.Lock()
+	e.twilio.script = []int{400}
+	e.twilio.mu.Unlock()
+	e.visitor().lead(map[string]any{"name": "Ana", "email": "ana@example.com"})
+	entries := e.waitSettled(10 * time.Second)
+	var events []string
+	for _, r := range entries {
+		events = append(events, r.GetString("event")+"/"+r.GetString("channel")+"/"+r.GetString("status"))
+		if r.GetString("channel") == models.ChannelSMS && (r.GetInt("attempts") != 1 || r.GetString("last_error") != "twilio: HTTP 400, error 20500") {
+			t.Errorf("refused SMS: %d attempts, %q", r.GetInt("attempts"), r.GetString("last_error"))
+		}
+	}
+	want := "lead.created/email/sent lead.created/sms/failed delivery.failed/email/sent"
+	if got := strings.Join(events, " "); got != want {
+		t.Fatalf("entries %s, want %s", got, want)
+	}
+}

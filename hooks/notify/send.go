@@ -78,7 +78,7 @@ func (m *Manager) handleSend(ctx context.Context, job *jobs.Job) error {
 		if ferr := m.finish(batch, models.OutboxPending, dbx.Params{"last_error": reason}); ferr != nil {
 			m.app.Logger().Error("notify: record failed attempt", "outbox", entry.Id, "error", ferr)
 		}
-		if notify.IsPermanent(err) {
+		if notify.IsPermanent(err) || jobs.IsPermanent(err) {
 			return jobs.Permanent(errors.New(reason))
 		}
 		return errors.New(reason)
