@@ -1,5 +1,7 @@
 package locale
 
+import "strconv"
+
 var english = Catalog{
 	NotSure:  "I'm not sure about that. If you leave your name and a phone number or email, our team will get back to you.",
 	Offer:    "If you'd like, leave your name and phone number or email and the team will follow up.",
@@ -14,4 +16,46 @@ var english = Catalog{
 		return "I can only help with questions about " + practice + ": our services, hours, insurance or booking a visit. What can I help you with?"
 	},
 	HumanRequested: "The visitor asked to talk to a person.",
+
+	AlertLeadCreated:        "New contact request",
+	AlertNeedsHuman:         "A visitor asked to talk to a person",
+	AlertBookingCreated:     "New booking",
+	AlertBookingCancelled:   "Booking cancelled",
+	AlertBookingRescheduled: "Booking rescheduled",
+	AlertKnowledgeFailed:    "A document could not be indexed",
+	AlertDeliveryFailed:     "An alert could not be delivered",
+	AlertBody: func(what, practice, when string) string {
+		return what + " at " + practice + " (" + when + ")."
+	},
+	AlertOpen:    "Open it in the staff console:",
+	AlertButton:  "Open in the console",
+	AlertPrivacy: "For privacy, alerts never include visitor details. Sign in to see them.",
+	AlertWhy:     "You get these emails because alerts are on in your staff profile, where you can turn them off.",
+	DigestSubject: func(n int, practice string) string {
+		if n == 1 {
+			return "1 new alert — " + practice
+		}
+		return strconv.Itoa(n) + " new alerts — " + practice
+	},
+	DigestIntro: func(n int, practice, since string) string {
+		if n == 1 {
+			return "1 alert for " + practice + " since " + since + ":"
+		}
+		return strconv.Itoa(n) + " alerts for " + practice + " since " + since + ":"
+	},
+	SMSAlert: func(practice, what, link string) string {
+		return practice + ": " + what + ". Details (sign-in required): " + link
+	},
+	SMSStopped: func(practice string) string {
+		return practice + ": you are unsubscribed and will get no more messages. Reply START to resubscribe."
+	},
+	SMSStarted: func(practice string) string {
+		return practice + ": you are subscribed again. Reply STOP to unsubscribe, HELP for help."
+	},
+	SMSHelp: func(practice, phone string) string {
+		if phone == "" {
+			return practice + ": for help, contact the practice. Reply STOP to unsubscribe. Msg & data rates may apply."
+		}
+		return practice + ": for help, call " + phone + ". Reply STOP to unsubscribe. Msg & data rates may apply."
+	},
 }

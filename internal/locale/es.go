@@ -1,5 +1,7 @@
 package locale
 
+import "strconv"
+
 var spanish = Catalog{
 	NotSure:  "No estoy seguro de eso. Si me deja su nombre y su teléfono o correo electrónico, el equipo se pondrá en contacto con usted.",
 	Offer:    "Si lo desea, déjeme su nombre y su teléfono o correo electrónico y el equipo se pondrá en contacto con usted.",
@@ -14,4 +16,46 @@ var spanish = Catalog{
 		return "Solo puedo ayudar con preguntas sobre " + practice + ": servicios, horarios, seguros o cómo pedir una cita. ¿En qué puedo ayudarle?"
 	},
 	HumanRequested: "El visitante pidió hablar con una persona.",
+
+	AlertLeadCreated:        "Nueva solicitud de contacto",
+	AlertNeedsHuman:         "Un visitante pidió hablar con una persona",
+	AlertBookingCreated:     "Nueva cita",
+	AlertBookingCancelled:   "Cita cancelada",
+	AlertBookingRescheduled: "Cita cambiada de hora",
+	AlertKnowledgeFailed:    "No se pudo indexar un documento",
+	AlertDeliveryFailed:     "No se pudo entregar un aviso",
+	AlertBody: func(what, practice, when string) string {
+		return what + " en " + practice + " (" + when + ")."
+	},
+	AlertOpen:    "Ábralo en la consola del equipo:",
+	AlertButton:  "Abrir en la consola",
+	AlertPrivacy: "Por privacidad, los avisos nunca incluyen datos de los visitantes. Inicie sesión para verlos.",
+	AlertWhy:     "Recibe estos correos porque tiene los avisos activados en su perfil del equipo, donde puede desactivarlos.",
+	DigestSubject: func(n int, practice string) string {
+		if n == 1 {
+			return "1 aviso nuevo — " + practice
+		}
+		return strconv.Itoa(n) + " avisos nuevos — " + practice
+	},
+	DigestIntro: func(n int, practice, since string) string {
+		if n == 1 {
+			return "1 aviso para " + practice + " desde " + since + ":"
+		}
+		return strconv.Itoa(n) + " avisos para " + practice + " desde " + since + ":"
+	},
+	SMSAlert: func(practice, what, link string) string {
+		return practice + ": " + what + ". Detalles (requiere iniciar sesión): " + link
+	},
+	SMSStopped: func(practice string) string {
+		return practice + ": se ha dado de baja y no recibirá más mensajes. Responda START para volver a suscribirse."
+	},
+	SMSStarted: func(practice string) string {
+		return practice + ": se ha suscrito de nuevo. Responda STOP para darse de baja o HELP para obtener ayuda."
+	},
+	SMSHelp: func(practice, phone string) string {
+		if phone == "" {
+			return practice + ": para obtener ayuda, contacte con el consultorio. Responda STOP para darse de baja. Pueden aplicarse tarifas de mensajes y datos."
+		}
+		return practice + ": para obtener ayuda, llame al " + phone + ". Responda STOP para darse de baja. Pueden aplicarse tarifas de mensajes y datos."
+	},
 }

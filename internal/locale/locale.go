@@ -104,6 +104,47 @@ type Catalog struct {
 	// HumanRequested is the note staff find in a conversation whose visitor asked to talk
 	// to a person; the visitor never sees it.
 	HumanRequested string
+
+	// The staff alerts (internal/notify) say what happened, the practice, a time and a
+	// link, and never anything a visitor wrote or gave: no text here takes visitor data.
+
+	// AlertLeadCreated titles the alert for a visitor's contact request.
+	AlertLeadCreated string
+	// AlertNeedsHuman titles the alert for a visitor asking to talk to a person.
+	AlertNeedsHuman string
+	// AlertBookingCreated titles the alert for a new booking.
+	AlertBookingCreated string
+	// AlertBookingCancelled titles the alert for a cancelled booking.
+	AlertBookingCancelled string
+	// AlertBookingRescheduled titles the alert for a booking moved to another time.
+	AlertBookingRescheduled string
+	// AlertKnowledgeFailed titles the alert for a document that could not be indexed.
+	AlertKnowledgeFailed string
+	// AlertDeliveryFailed titles the alert for another alert that could not be delivered.
+	AlertDeliveryFailed string
+	// AlertBody is an alert's sentence: what happened (one of the titles above), at which
+	// practice, and when (already formatted).
+	AlertBody func(what, practice, when string) string
+	// AlertOpen introduces the link into the staff console.
+	AlertOpen string
+	// AlertButton labels the link in an HTML alert.
+	AlertButton string
+	// AlertPrivacy tells staff why an alert names nobody.
+	AlertPrivacy string
+	// AlertWhy tells staff why the email came and where to turn it off.
+	AlertWhy string
+	// DigestSubject is a digest email's subject: how many alerts, and the practice.
+	DigestSubject func(n int, practice string) string
+	// DigestIntro opens a digest email: how many alerts, the practice, and since when.
+	DigestIntro func(n int, practice, since string) string
+	// SMSAlert is an alert as a text message: the practice, what happened, the link.
+	SMSAlert func(practice, what, link string) string
+	// SMSStopped confirms, once, that a number texted STOP and gets nothing more.
+	SMSStopped func(practice string) string
+	// SMSStarted confirms that a number texted START and may be sent to again.
+	SMSStarted func(practice string) string
+	// SMSHelp answers HELP with the practice and its phone; an empty phone leaves it out.
+	SMSHelp func(practice, phone string) string
 }
 
 // catalogs holds each language's texts, filled in by the file named after the language.

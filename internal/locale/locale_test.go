@@ -143,3 +143,17 @@ func TestLangTag(t *testing.T) {
 		}
 	}
 }
+
+// The HELP reply without a phone reads as a sentence, and counts agree with their noun.
+func TestAlertTexts(t *testing.T) {
+	for _, lang := range locale.Langs() {
+		c := locale.For(lang)
+		with, without := c.SMSHelp("Clinic", "+15035550142"), c.SMSHelp("Clinic", "")
+		if !strings.Contains(with, "+15035550142") || strings.Contains(without, "  ") || strings.Contains(without, " .") {
+			t.Errorf("%s: SMSHelp = %q / %q", lang, with, without)
+		}
+		if one, two := c.DigestSubject(1, "Clinic"), c.DigestSubject(2, "Clinic"); !strings.HasPrefix(one, "1 ") || !strings.HasPrefix(two, "2 ") || one[1:] == two[1:] {
+			t.Errorf("%s: DigestSubject(1) = %q, DigestSubject(2) = %q", lang, one, two)
+		}
+	}
+}
