@@ -8,6 +8,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"time"
 
 	"golang.org/x/text/language"
 )
@@ -104,6 +105,18 @@ type Catalog struct {
 	// HumanRequested is the note staff find in a conversation whose visitor asked to talk
 	// to a person; the visitor never sees it.
 	HumanRequested string
+
+	// The emails a visitor gets about a booking: a subject naming the practice and a
+	// first line greeting them by name, per event.
+	BookingConfirmedSubject, BookingRescheduledSubject, BookingCancelledSubject, BookingReminderSubject func(practice string) string
+	BookingConfirmedIntro, BookingRescheduledIntro, BookingCancelledIntro, BookingReminderIntro         func(name string) string
+	// BookingDetails lists what was booked, when (as BookingWhen writes it) and where.
+	BookingDetails func(service, when, practice, address string) string
+	// BookingManage points to the page where the visitor reschedules or cancels.
+	BookingManage func(url string) string
+	// BookingWhen writes an appointment's start for a person, in the zone t carries
+	// (the practice's), naming the zone.
+	BookingWhen func(t time.Time) string
 }
 
 // catalogs holds each language's texts, filled in by the file named after the language.
