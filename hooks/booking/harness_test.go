@@ -313,3 +313,6 @@ func eventually(t testing.TB, what string, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// dbxKey selects the job with key.
+func dbxKey(key string) dbx.Expression { return dbx.HashExp{"key": key} }

@@ -128,7 +128,9 @@ func (m *Manager) busy(ctx context.Context, b *models.Business, from, to time.Ti
 	}
 	ctx, cancel := context.WithTimeout(ctx, m.opts.BusyTimeout)
 	defer cancel()
-	spans, err := cal.Busy(ctx, from, to)
+	// Read a day either side: servers differ on events that touch the window's edges
+	// and on the zone of all-day events, and the engine ignores what lies outside.
+	spans, err := cal.Busy(ctx, from.Add(-24*time.Hour), to.Add(24*time.Hour))
 	if err != nil {
 		m.app.Logger().Warn("booking: calendar busy time unavailable", "business", b.Id, "error", err)
 		return nil
