@@ -10,7 +10,6 @@
 package booking
 
 import (
-	"context"
 	"io/fs"
 	"net/http"
 	"time"
@@ -151,8 +150,3 @@ func Bind(app core.App, opts Options) *Manager {
 
 // now is the Manager's clock.
 func (m *Manager) now() time.Time { return m.opts.Now() }
-
-// detached is a context for work that must finish after a visitor hangs up.
-func detached(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(ctx), d)
-}

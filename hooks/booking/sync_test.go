@@ -134,7 +134,7 @@ func TestCalendarDownKeepsTheBookingAndRetries(t *testing.T) {
 	h.start()
 	eventually(t, "the sync to fail and say so", func() bool { return strings.Contains(h.booking(id).GetString("calendar_error"), "Retrying") })
 	var attempts int
-	if err := h.app.DB().Select("attempts").From(jobs.Collection).AndWhere(dbxKey("booking.sync:"+id)).Row(&attempts); err != nil {
+	if err := h.app.DB().Select("attempts").From(jobs.Collection).AndWhere(dbxKey("booking.sync:" + id)).Row(&attempts); err != nil {
 		t.Fatal(err)
 	}
 	srv.Down.Store(false)
