@@ -557,7 +557,7 @@ label{display:block;font-size:14px;font-weight:600}
     const services = (cfg.services || []).filter((s) => s.bookable !== false);
     const f = el('form', { class: 'f', novalidate: true, hidden: true });
     const pick = el('div', { class: 'g' });
-    const status = el('p', { class: 'help', role: 'status', 'aria-live': 'polite' });
+    const status = el('p', { id: 'b-status', class: 'help', role: 'status', 'aria-live': 'polite' });
     const errs = {};
     const field = (name, control, label, into) => {
       errs[name] = el('div', { id: 'be-' + name, class: 'err' });

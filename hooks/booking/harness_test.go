@@ -172,6 +172,8 @@ type setup struct {
 	allowPrivate bool
 	// configure adjusts the options before Bind.
 	configure func(*booking.Options)
+	// publicDir replaces pb_public.
+	publicDir string
 }
 
 // newHarness is a test app with Frontdesk's migrations and hooks, booking bound to it,
@@ -185,7 +187,7 @@ func newHarness(t testing.TB, s setup) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := tests.NewApp(t, tests.Options{NoDemo: true, Configure: func(c *hooks.Config) { c.SecretKey = key }})
+	app := tests.NewApp(t, tests.Options{NoDemo: true, PublicDir: s.publicDir, Configure: func(c *hooks.Config) { c.SecretKey = key }})
 	h := &harness{t: t, app: app, box: box, clock: &clock{t: at(0, 7, 0)}, alerts: &alerts{}}
 	h.runner = jobs.New(app, jobs.Options{PollInterval: 20 * time.Millisecond, RetryBase: 50 * time.Millisecond, RetryMax: 100 * time.Millisecond, StopTimeout: time.Second})
 	secret := make([]byte, 32)
@@ -199,7 +201,7 @@ func newHarness(t testing.TB, s setup) *harness {
 		Decrypt:              box.Decrypt,
 		AllowPrivateNetworks: s.allowPrivate,
 		Now:                  h.clock.now,
-		Public:               tests.Options{}.Config().Public,
+		Public:               tests.Options{PublicDir: s.publicDir}.Config().Public,
 	}
 	if s.configure != nil {
 		s.configure(&opts)
