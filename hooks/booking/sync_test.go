@@ -137,6 +137,9 @@ func TestCalendarDownKeepsTheBookingAndRetries(t *testing.T) {
 	if err := h.app.DB().Select("attempts").From(jobs.Collection).AndWhere(dbxKey("booking.sync:" + id)).Row(&attempts); err != nil {
 		t.Fatal(err)
 	}
+	if attempts < 1 {
+		t.Errorf("sync job attempts = %d", attempts)
+	}
 	srv.Down.Store(false)
 	eventually(t, "the retried sync to make the event", func() bool { _, ok := ours(srv, id); return ok })
 	eventually(t, "the error to clear", func() bool { b := h.booking(id); return b.GetString("calendar_error") == "" && b.CalendarEvent() != "" })
