@@ -27,7 +27,8 @@ const (
 )
 
 // Mount adds the booking routes to the app's router: the visitor routes under
-// /api/widget/{slug} (see DESIGN.md) and the manage link's page at /booking/{id}.
+// /api/widget/{slug} (see DESIGN.md), the manage link's page at /booking/{id}, and the
+// staff routes that connect Google Calendar under /api/frontdesk/calendar/google/.
 func (m *Manager) Mount(se *core.ServeEvent) {
 	g := se.Router.Group("/api/widget/{slug}")
 	for _, h := range m.opts.Middlewares {
@@ -44,6 +45,7 @@ func (m *Manager) Mount(se *core.ServeEvent) {
 	g.POST("/bookings/{id}/reschedule", m.handleReschedule)
 	g.POST("/bookings/{id}/cancel", m.handleCancel)
 	se.Router.GET("/booking/{id}", m.handlePage)
+	m.mountGoogle(se)
 }
 
 // business is the practice the request names, or the visitor API's own error.
