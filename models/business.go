@@ -24,7 +24,13 @@ type Service struct {
 	Name        string `json:"name"`
 	DurationMin int    `json:"duration_min"`
 	Description string `json:"description,omitempty"`
+	// Bookable lets visitors book the service when booking is on; absent means true, so
+	// services saved before booking existed are bookable.
+	Bookable *bool `json:"bookable,omitempty"`
 }
+
+// IsBookable reports whether visitors may book the service (Bookable absent or true).
+func (s Service) IsBookable() bool { return s.Bookable == nil || *s.Bookable }
 
 // Interval is one opening period of a day, "HH:MM" in the practice's time zone.
 type Interval struct {

@@ -38,6 +38,14 @@
       closed: 'This conversation is closed.',
       network: 'Connection problem. Please try again.',
       unknown: 'Something went wrong. Please try again.',
+      book: 'Book a visit', day: 'Day', time: 'Time', confirm: 'Confirm booking',
+      loading: 'Looking for free times…', noTimes: 'No free times on these days.', later: 'Later dates',
+      tzNote: 'Times are in the practice\'s time zone ({0}).', yourTime: 'your time {0}',
+      booked: 'Your visit is booked.', manage: 'See, change or cancel your booking',
+      bookHelp: 'Choose a time, then your name and an email or phone number for the confirmation.',
+      slot_taken: 'Someone just booked that time. Please choose another.',
+      slot_unavailable: 'That time can no longer be booked. Please choose another.',
+      booking_disabled: 'Online booking is not available right now.',
     },
     es: {
       open: 'Abrir chat', close: 'Cerrar chat', title: 'Chat con {0}', msg: 'Mensaje',
@@ -62,9 +70,17 @@
       closed: 'Esta conversación está cerrada.',
       network: 'Problema de conexión. Inténtelo de nuevo.',
       unknown: 'Algo salió mal. Inténtelo de nuevo.',
+      book: 'Pedir cita', day: 'Día', time: 'Hora', confirm: 'Confirmar cita',
+      loading: 'Buscando horas libres…', noTimes: 'No hay horas libres en estos días.', later: 'Días siguientes',
+      tzNote: 'Las horas están en la zona horaria del centro ({0}).', yourTime: 'su hora {0}',
+      booked: 'Su cita está reservada.', manage: 'Ver, cambiar o cancelar su cita',
+      bookHelp: 'Elija una hora y luego su nombre y un correo o teléfono para la confirmación.',
+      slot_taken: 'Alguien acaba de reservar esa hora. Elija otra, por favor.',
+      slot_unavailable: 'Esa hora ya no se puede reservar. Elija otra, por favor.',
+      booking_disabled: 'La reserva en línea no está disponible ahora.',
     },
   };
-  const STATUS_CODES = { 400: 'invalid_input', 403: 'bad_token', 404: 'not_found', 413: 'too_long', 429: 'rate_limited', 503: 'model_unavailable' };
+  const STATUS_CODES = { 400: 'invalid_input', 403: 'bad_token', 404: 'not_found', 409: 'slot_taken', 413: 'too_long', 429: 'rate_limited', 503: 'model_unavailable' };
   let loc = 'en';
   const t = (k, a) => (STRINGS[loc][k] || STRINGS[loc].unknown).replace('{0}', a);
   const pickLocale = (l) => (l = String(l || '').slice(0, 2).toLowerCase()) in STRINGS && l;
@@ -250,7 +266,7 @@ label{display:block;font-size:14px;font-weight:600}
   }
 
   let cfg = {};
-  let launcher, panel, log, input, sendBtn, note, acts, compose, form, typing, humanBtn;
+  let launcher, panel, log, input, sendBtn, note, acts, compose, form, bookView, typing, humanBtn;
   let busy = false;
   let poll = 0;
   let greeting = '';
@@ -433,17 +449,19 @@ label{display:block;font-size:14px;font-weight:600}
     launcher.setAttribute('aria-expanded', open);
     launcher.setAttribute('aria-label', t(open ? 'close' : 'open'));
     if (open) {
-      (form.hidden ? input : form.first()).focus();
+      (!form.hidden ? form.first() : bookView && !bookView.hidden ? bookView.first() : input).focus();
       scroll();
     } else launcher.focus();
   }
-  function showForm(on) {
-    form.hidden = !on;
-    log.hidden = acts.hidden = compose.hidden = on;
-    if (on) form.start();
-    (on ? form.first() : input).focus();
+  // One view at a time: the chat, the contact form or the booking form (view null: chat).
+  function show(view) {
+    for (const v of [form, bookView]) if (v) v.hidden = v !== view;
+    log.hidden = acts.hidden = compose.hidden = !!view;
+    if (view) view.start();
+    (view ? view.first() : input).focus();
     scroll();
   }
+  const showForm = (on) => show(on ? form : null);
 
   function buildForm() {
     const f = el('form', { class: 'f', novalidate: true, hidden: true });
@@ -520,6 +538,154 @@ label{display:block;font-size:14px;font-weight:600}
     return f;
   }
 
+  // The practice's zone and the visitor's own, for times shown in both when they differ.
+  const fmt = (tz, opts) => new Intl.DateTimeFormat(loc, Object.assign({ timeZone: tz }, opts));
+  const dayLabel = (iso, tz) => fmt(tz, { weekday: 'long', day: 'numeric', month: 'long' }).format(new Date(iso));
+  function timeLabel(iso, tz) {
+    const d = new Date(iso);
+    const there = fmt(tz, { hour: '2-digit', minute: '2-digit' }).format(d);
+    const here = fmt(undefined, { hour: '2-digit', minute: '2-digit' }).format(d);
+    const sameZone = fmt(tz, { timeZoneName: 'longOffset' }).format(d) === fmt(undefined, { timeZoneName: 'longOffset' }).format(d);
+    return sameZone ? there : there + ' (' + t('yourTime', here) + ')';
+  }
+  const isoDate = (d) => d.toISOString().slice(0, 10);
+
+  // "Book a visit": service, day and time pickers filled from the slots route, then the
+  // visitor's details; works without any model. Slots are dates in the practice's zone:
+  // the first 10 characters of an RFC 3339 start with the practice's offset.
+  function buildBooking() {
+    const services = (cfg.services || []).filter((s) => s.bookable !== false);
+    const f = el('form', { class: 'f', novalidate: true, hidden: true });
+    const pick = el('div', { class: 'g' });
+    const status = el('p', { id: 'b-status', class: 'help', role: 'status', 'aria-live': 'polite' });
+    const errs = {};
+    const field = (name, control, label, into) => {
+      errs[name] = el('div', { id: 'be-' + name, class: 'err' });
+      control.id = 'b-' + name;
+      control.name = name;
+      control.setAttribute('aria-describedby', 'be-' + name);
+      const box = control.type === 'checkbox';
+      (into || pick).append(el('div', {}, [
+        el('label', { for: control.id, class: box ? 'ck' : '' }, [box && control, label || t(name)]),
+        !box && control, errs[name],
+      ]));
+      return control;
+    };
+    pick.append(el('p', { class: 'help', text: t('bookHelp') }));
+    const service = field('service', el('select', {}, services.map((s) => el('option', { value: s.name, text: s.name }))));
+    const day = field('day', el('select', {}));
+    const time = field('time', el('select', {}));
+    const later = el('button', { type: 'button', text: t('later') });
+    pick.append(status, el('div', { class: 'acts' }, [later]));
+    field('name', el('input', { type: 'text', autocomplete: 'name', 'aria-required': 'true' }));
+    field('email', el('input', { type: 'email', autocomplete: 'email' }));
+    field('phone', el('input', { type: 'tel', autocomplete: 'tel' }));
+    if (cfg.sms_consent_text) field('sms_consent', el('input', { type: 'checkbox' }), cfg.sms_consent_text);
+    const submit = el('button', { type: 'submit', class: 's', text: t('confirm') });
+    const back = () => el('button', { type: 'button', text: t('back'), onclick: () => show(null) });
+    pick.append(el('div', { class: 'acts' }, [submit, back()]));
+    const done = el('div', { class: 'g', role: 'status', hidden: true });
+    f.append(pick, done);
+
+    let from = null; // first date asked for; null: today
+    let byDay = new Map();
+    let tz = '';
+    function fillTimes() {
+      time.textContent = '';
+      for (const s of byDay.get(day.value) || []) time.append(el('option', { value: s.start, text: timeLabel(s.start, tz) }));
+      submit.disabled = !time.options.length;
+    }
+    async function load() {
+      status.textContent = t('loading');
+      day.textContent = time.textContent = '';
+      submit.disabled = true;
+      const q = '?service=' + encodeURIComponent(service.value) + '&days=14' + (from ? '&from=' + from : '');
+      let j;
+      try {
+        j = await (await req('GET', '/slots' + q)).json();
+      } catch (e) {
+        status.textContent = t(e.code);
+        return;
+      }
+      tz = j.timezone;
+      byDay = new Map();
+      for (const s of j.slots) {
+        const d = s.start.slice(0, 10);
+        if (!byDay.has(d)) byDay.set(d, []);
+        byDay.get(d).push(s);
+      }
+      for (const d of byDay.keys()) day.append(el('option', { value: d, text: dayLabel(d + 'T12:00:00Z', 'UTC') }));
+      status.textContent = byDay.size ? t('tzNote', tz) : t('noTimes');
+      fillTimes();
+    }
+    service.addEventListener('change', () => { from = null; load(); });
+    day.addEventListener('change', fillTimes);
+    later.addEventListener('click', () => {
+      const base = from ? new Date(from + 'T12:00:00Z') : new Date();
+      base.setUTCDate(base.getUTCDate() + 14);
+      from = isoDate(base);
+      load();
+    });
+
+    function showErrors(fields) {
+      let first;
+      for (const k of ['name', 'email', 'phone']) {
+        const bad = fields[k];
+        errs[k].textContent = bad || '';
+        f.elements[k].setAttribute('aria-invalid', !!bad);
+        first = first || (bad && f.elements[k]);
+      }
+      if (first) first.focus();
+      return !first;
+    }
+    f.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      note.hidden = true;
+      const v = {};
+      for (const k of ['name', 'email', 'phone']) v[k] = f.elements[k].value.trim();
+      const fields = {};
+      if (!v.name) fields.name = t('needName');
+      if (!v.email && !v.phone) fields.email = t('needOne');
+      if (v.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v.email)) fields.email = t('badEmail');
+      if (!showErrors(fields) || !time.value) return;
+      submit.disabled = true;
+      try {
+        await conversation();
+        const b = await (await req('POST', '/conversations/' + st.id + '/bookings', {
+          service: service.value, start: time.value, name: v.name, email: v.email, phone: v.phone,
+          sms_consent: !!(f.elements.sms_consent && f.elements.sms_consent.checked),
+        })).json();
+        done.textContent = '';
+        const link = el('a', { href: b.manage_url, target: '_blank', rel: 'noopener noreferrer', text: t('manage') });
+        done.append(
+          el('p', { class: 'ok', text: t('booked') }),
+          el('p', { text: b.service + ' · ' + dayLabel(b.start, b.timezone) + ' · ' + timeLabel(b.start, b.timezone) }),
+          el('p', {}, [link]),
+          el('div', { class: 'acts' }, [back()]),
+        );
+        pick.hidden = true;
+        done.hidden = false;
+        link.focus();
+      } catch (err) {
+        if (err.code === 'slot_taken' || err.code === 'slot_unavailable') {
+          say(err.code);
+          await load();
+          time.focus();
+        } else if (!err.fields || showErrors(err.fields)) say(err.code);
+      } finally {
+        submit.disabled = !time.value;
+      }
+    });
+    f.start = () => {
+      pick.hidden = false;
+      done.hidden = true;
+      from = null;
+      load();
+    };
+    f.first = () => (done.hidden ? service : done.querySelector('a'));
+    return f;
+  }
+
   function build(error) {
     const c = brand(cfg.color);
     const name = cfg.name || '';
@@ -541,7 +707,9 @@ label{display:block;font-size:14px;font-weight:600}
     typing = el('div', { class: 'm dots' }, [el('i'), el('i'), el('i'), el('span', { class: 'sr', text: t('typing') })]);
     note = el('div', { class: 'note', role: 'alert', hidden: true });
     humanBtn = el('button', { type: 'button', text: t('human'), onclick: handoff });
+    const canBook = cfg.booking && (cfg.services || []).some((s) => s.bookable !== false);
     acts = el('div', { class: 'acts' }, [
+      canBook && el('button', { type: 'button', text: t('book'), onclick: () => show(bookView) }),
       el('button', { type: 'button', text: t('lead'), onclick: () => showForm(true) }),
       humanBtn,
       cfg.phone && el('a', { href: 'tel:' + cfg.phone.replace(/[^\d+]/g, ''), text: t('call') + ' ' + cfg.phone }),
@@ -571,6 +739,7 @@ label{display:block;font-size:14px;font-weight:600}
       send(text);
     });
     form = buildForm();
+    bookView = canBook ? buildBooking() : null;
     panel = el('div', { id: 'panel', class: 'p', role: 'dialog', 'aria-label': t('title', name), hidden: true }, [
       el('div', { class: 'h' }, [
         avatar,
@@ -578,7 +747,7 @@ label{display:block;font-size:14px;font-weight:600}
         el('button', { type: 'button', class: 'x', 'aria-label': t('close'), onclick: () => toggle(false) },
           [icon('M6.4 5 5 6.4 10.6 12 5 17.6 6.4 19 12 13.4 17.6 19 19 17.6 13.4 12 19 6.4 17.6 5 12 10.6z')]),
       ]),
-      log, form, note, acts, compose,
+      log, form, bookView, note, acts, compose,
     ]);
     panel.addEventListener('keydown', (e) => {
       if (e.key === 'Escape') {
@@ -588,7 +757,12 @@ label{display:block;font-size:14px;font-weight:600}
     });
     w.append(panel, launcher);
     document.body.append(host);
-    window.Frontdesk = { open: () => toggle(true), close: () => toggle(false) };
+    window.Frontdesk = {
+      open: () => toggle(true),
+      close: () => toggle(false),
+      // Opens the booking form: for the page's own "Book" buttons, and the assistant's offer.
+      book: () => { if (bookView) { toggle(true); show(bookView); } },
+    };
 
     if (error) {
       say(error.code);

@@ -1,6 +1,7 @@
 package locale
 
 import "strconv"
+import "time"
 
 var english = Catalog{
 	NotSure:  "I'm not sure about that. If you leave your name and a phone number or email, our team will get back to you.",
@@ -57,5 +58,24 @@ var english = Catalog{
 			return practice + ": for help, contact the practice. Reply STOP to unsubscribe. Msg & data rates may apply."
 		}
 		return practice + ": for help, call " + phone + ". Reply STOP to unsubscribe. Msg & data rates may apply."
+	},
+	BookingConfirmedSubject:   func(practice string) string { return "Your visit at " + practice + " is booked" },
+	BookingRescheduledSubject: func(practice string) string { return "Your visit at " + practice + " has moved" },
+	BookingCancelledSubject:   func(practice string) string { return "Your visit at " + practice + " is cancelled" },
+	BookingReminderSubject:    func(practice string) string { return "Reminder: your visit at " + practice },
+	BookingConfirmedIntro:     func(name string) string { return "Hello " + name + ", your visit is booked." },
+	BookingRescheduledIntro:   func(name string) string { return "Hello " + name + ", your visit has a new time." },
+	BookingCancelledIntro:     func(name string) string { return "Hello " + name + ", your visit has been cancelled." },
+	BookingReminderIntro:      func(name string) string { return "Hello " + name + ", this is a reminder of your visit." },
+	BookingDetails: func(service, when, practice, address string) string {
+		s := "Service: " + service + "\nWhen: " + when + "\nWhere: " + practice
+		if address != "" {
+			s += ", " + address
+		}
+		return s
+	},
+	BookingManage: func(url string) string { return "To see, reschedule or cancel your booking: " + url },
+	BookingWhen: func(t time.Time) string {
+		return t.Format("Monday, January 2, 2006 at 15:04") + " (" + t.Location().String() + ")"
 	},
 }

@@ -1,6 +1,10 @@
 package locale
 
 import "strconv"
+import (
+	"fmt"
+	"time"
+)
 
 var spanish = Catalog{
 	NotSure:  "No estoy seguro de eso. Si me deja su nombre y su teléfono o correo electrónico, el equipo se pondrá en contacto con usted.",
@@ -57,5 +61,26 @@ var spanish = Catalog{
 			return practice + ": para obtener ayuda, contacte con el consultorio. Responda STOP para darse de baja. Pueden aplicarse tarifas de mensajes y datos."
 		}
 		return practice + ": para obtener ayuda, llame al " + phone + ". Responda STOP para darse de baja. Pueden aplicarse tarifas de mensajes y datos."
+	},
+	BookingConfirmedSubject:   func(practice string) string { return "Su cita en " + practice + " está reservada" },
+	BookingRescheduledSubject: func(practice string) string { return "Su cita en " + practice + " ha cambiado" },
+	BookingCancelledSubject:   func(practice string) string { return "Su cita en " + practice + " está cancelada" },
+	BookingReminderSubject:    func(practice string) string { return "Recordatorio: su cita en " + practice },
+	BookingConfirmedIntro:     func(name string) string { return "Hola, " + name + ": su cita está reservada." },
+	BookingRescheduledIntro:   func(name string) string { return "Hola, " + name + ": su cita tiene una nueva hora." },
+	BookingCancelledIntro:     func(name string) string { return "Hola, " + name + ": su cita ha sido cancelada." },
+	BookingReminderIntro:      func(name string) string { return "Hola, " + name + ": le recordamos su cita." },
+	BookingDetails: func(service, when, practice, address string) string {
+		s := "Servicio: " + service + "\nCuándo: " + when + "\nDónde: " + practice
+		if address != "" {
+			s += ", " + address
+		}
+		return s
+	},
+	BookingManage: func(url string) string { return "Para ver, cambiar o cancelar su cita: " + url },
+	BookingWhen: func(t time.Time) string {
+		days := [...]string{"domingo", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado"}
+		months := [...]string{"enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"}
+		return fmt.Sprintf("%s %d de %s de %d a las %s (%s)", days[t.Weekday()], t.Day(), months[t.Month()-1], t.Year(), t.Format("15:04"), t.Location())
 	},
 }

@@ -8,6 +8,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"time"
 
 	"golang.org/x/text/language"
 )
@@ -145,6 +146,17 @@ type Catalog struct {
 	SMSStarted func(practice string) string
 	// SMSHelp answers HELP with the practice and its phone; an empty phone leaves it out.
 	SMSHelp func(practice, phone string) string
+	// The emails a visitor gets about a booking: a subject naming the practice and a
+	// first line greeting them by name, per event.
+	BookingConfirmedSubject, BookingRescheduledSubject, BookingCancelledSubject, BookingReminderSubject func(practice string) string
+	BookingConfirmedIntro, BookingRescheduledIntro, BookingCancelledIntro, BookingReminderIntro         func(name string) string
+	// BookingDetails lists what was booked, when (as BookingWhen writes it) and where.
+	BookingDetails func(service, when, practice, address string) string
+	// BookingManage points to the page where the visitor reschedules or cancels.
+	BookingManage func(url string) string
+	// BookingWhen writes an appointment's start for a person, in the zone t carries
+	// (the practice's), naming the zone.
+	BookingWhen func(t time.Time) string
 }
 
 // catalogs holds each language's texts, filled in by the file named after the language.
