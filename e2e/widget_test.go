@@ -13,20 +13,21 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"frontdesk/internal/llm/ollamatest"
 	"frontdesk/tests"
 )
 
 // startApp runs the real app with the demo practice, answering through the fake Ollama
 // and allowing the widget on the given extra origins.
-func startApp(t *testing.T, model *tests.FakeOllama, origins ...string) *tests.Server {
+func startApp(t *testing.T, model *ollamatest.Server, origins ...string) *tests.Server {
 	t.Helper()
 	return tests.StartServer(t, tests.Options{OllamaURL: model.URL, Origins: origins})
 }
 
 // model is a fake Ollama that streams the same chunks for every question.
-func model(t *testing.T, chunks ...string) *tests.FakeOllama {
-	return tests.NewFakeOllama(t, func(api.ChatRequest) tests.OllamaReply {
-		return tests.OllamaReply{Chunks: chunks, ChunkDelay: 50 * time.Millisecond}
+func model(t *testing.T, chunks ...string) *ollamatest.Server {
+	return tests.NewFakeOllama(t, func(api.ChatRequest) ollamatest.Reply {
+		return ollamatest.Reply{Chunks: chunks, ChunkDelay: 50 * time.Millisecond}
 	})
 }
 
@@ -359,8 +360,8 @@ func TestFailedSendIsKeptAndRetried(t *testing.T) {
 }
 
 func TestModelDownFallsBackToOfflineAnswer(t *testing.T) {
-	down := tests.NewFakeOllama(t, func(api.ChatRequest) tests.OllamaReply {
-		return tests.OllamaReply{Status: 500}
+	down := tests.NewFakeOllama(t, func(api.ChatRequest) ollamatest.Reply {
+		return ollamatest.Reply{Status: 500}
 	})
 	srv := startApp(t, down)
 	b := newTab(t)

@@ -18,6 +18,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/filesystem"
 
 	"frontdesk/hooks"
+	"frontdesk/internal/llm/ollamatest"
 	"frontdesk/tests"
 )
 
@@ -230,7 +231,7 @@ func TestKnowledgeGapCountsConcurrentVisitors(t *testing.T) {
 }
 
 func TestEmbeddingsAreStoredAndUsed(t *testing.T) {
-	fake := tests.NewFakeOllama(t, func(api.ChatRequest) tests.OllamaReply { return tests.Words("unused") })
+	fake := tests.NewFakeOllama(t, func(api.ChatRequest) ollamatest.Reply { return ollamatest.Words("unused") })
 	v := newVisitorAPI(t, tests.Options{Configure: func(c *hooks.Config) {
 		c.EmbedModel, c.EmbedBaseURL = "nomic-embed-text", fake.URL
 	}})

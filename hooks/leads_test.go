@@ -10,6 +10,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"frontdesk/internal/llm/ollamatest"
 	"frontdesk/tests"
 )
 
@@ -177,11 +178,11 @@ func TestSaveContactToolNeverChangesAnotherConversationsLead(t *testing.T) {
 	if err := json.Unmarshal([]byte(`{"name":"Mallory","email":"ana@example.com","phone":"+1 971 555 0123","sms_consent":true}`), &args); err != nil {
 		t.Fatal(err)
 	}
-	fake := tests.NewFakeOllama(t, func(req api.ChatRequest) tests.OllamaReply {
+	fake := tests.NewFakeOllama(t, func(req api.ChatRequest) ollamatest.Reply {
 		if last := req.Messages[len(req.Messages)-1]; last.Role == "tool" {
-			return tests.Words("Saved.")
+			return ollamatest.Words("Saved.")
 		}
-		return tests.OllamaReply{ToolCalls: []api.ToolCall{{Function: api.ToolCallFunction{Name: "save_contact", Arguments: args}}}}
+		return ollamatest.Reply{ToolCalls: []api.ToolCall{{Function: api.ToolCallFunction{Name: "save_contact", Arguments: args}}}}
 	})
 	v := newVisitorAPI(t, tests.Options{OllamaURL: fake.URL})
 	convA, tokA := v.start()

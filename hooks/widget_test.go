@@ -12,6 +12,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	pbtests "github.com/pocketbase/pocketbase/tests"
 
+	"frontdesk/internal/llm/ollamatest"
 	"frontdesk/tests"
 )
 
@@ -215,8 +216,8 @@ func TestMessageOfflineAnswersFromFAQ(t *testing.T) {
 }
 
 func TestMessageStreamsFromOllama(t *testing.T) {
-	fake := tests.NewFakeOllama(t, func(req api.ChatRequest) tests.OllamaReply {
-		return tests.Words("We are open Monday to Saturday. Would you like to leave your details?")
+	fake := tests.NewFakeOllama(t, func(req api.ChatRequest) ollamatest.Reply {
+		return ollamatest.Words("We are open Monday to Saturday. Would you like to leave your details?")
 	})
 	v := newVisitorAPI(t, tests.Options{OllamaURL: fake.URL})
 	id, token := v.start()
