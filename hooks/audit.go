@@ -2,8 +2,6 @@ package hooks
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"maps"
@@ -12,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"frontdesk/internal/secrets"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -49,13 +49,15 @@ type auditor struct {
 // created: any other create of an audit_log record, from any API or code path, is refused.
 type auditWriteKey struct{}
 
+// auditHash is an entry's link in the chain: the digest of its fields and the previous
+// entry's hash, each ended by a unit separator (0x1f), which no field holds.
 func auditHash(seq int, business, actor, action, target, ip, at, prev string) string {
-	h := sha256.New()
+	var b strings.Builder
 	for _, f := range []string{strconv.Itoa(seq), business, actor, action, target, ip, at, prev} {
-		h.Write([]byte(f))
-		h.Write([]byte{0x1f})
+		b.WriteString(f)
+		b.WriteByte(0x1f)
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	return secrets.Digest([]byte(b.String()))
 }
 
 // record appends e. app is the app the caller runs on: inside a transaction (a batch
@@ -432,11 +434,4 @@ func subscriptionTarget(app core.App, topic string) (string, bool) {
 		return col.Name + "/(unknown record)", true
 	}
 	return col.Name + "/" + id, true
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n], "")
 }

@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"frontdesk/models"
 )
 
 // AuditHeadFile is the file, in the data directory, that holds the audit chain's head
@@ -34,7 +36,7 @@ func readAuditHead(dataDir string) (auditHead, bool, error) {
 		return h, false, fmt.Errorf("read %s: %w", AuditHeadFile, err)
 	}
 	if err := json.Unmarshal(b, &h); err != nil || h.Seq < 0 {
-		return h, false, fmt.Errorf("%s is not a head record: %q", AuditHeadFile, truncate(string(b), 100))
+		return h, false, fmt.Errorf("%s is not a head record: %q", AuditHeadFile, models.Truncate(string(b), 100))
 	}
 	return h, true, nil
 }

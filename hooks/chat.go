@@ -2,8 +2,6 @@ package hooks
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,12 +14,12 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/types"
 
 	"frontdesk/internal/guard"
 	"frontdesk/internal/llm"
 	"frontdesk/internal/locale"
 	"frontdesk/internal/netguard"
+	"frontdesk/internal/secrets"
 	"frontdesk/internal/sse"
 	"frontdesk/models"
 )
@@ -127,8 +125,7 @@ func (eng *engine) provider(b *models.Business) (llm.Provider, string, error) {
 	if cfg.Model == "" {
 		cfg.Model = llm.DefaultModel(cfg.Provider)
 	}
-	sum := sha256.Sum256([]byte(cfg.APIKey))
-	key := strings.Join([]string{cfg.Provider, cfg.Model, cfg.BaseURL, hex.EncodeToString(sum[:8]), strconv.FormatBool(practiceURL)}, "|")
+	key := strings.Join([]string{cfg.Provider, cfg.Model, cfg.BaseURL, secrets.Digest([]byte(cfg.APIKey))[:16], strconv.FormatBool(practiceURL)}, "|")
 	eng.mu.Lock()
 	defer eng.mu.Unlock()
 	if p, ok := eng.providers[key]; ok {
@@ -163,13 +160,7 @@ func (eng *engine) guardedClient() *http.Client {
 func (eng *engine) reply(e *core.RequestEvent, b *models.Business, c *models.Conversation, text string, release func()) error {
 	health := guard.DetectHealth(text)
 	injection := guard.DetectInjection(text)
-	flags := map[string]any{}
-	if health.Found {
-		flags["health"] = true
-	}
-	if injection.Found {
-		flags["injection"] = true
-	}
+	flags := models.Flags{Health: health.Found, Injection: injection.Found}
 	// The visitor's message is stored before anything else can fail.
 	vm, err := storeMessage(eng.app, b.Id, c.Id, models.RoleVisitor, text, flags, "")
 	if err != nil {
@@ -192,27 +183,25 @@ func (eng *engine) reply(e *core.RequestEvent, b *models.Business, c *models.Con
 	texts := locale.For(locale.Match(c.Locale(), b.Locale()))
 	switch {
 	case injection.Found:
-		eng.cannedReply(s, b, c, texts.OffTopic(b.Name()), map[string]any{"injection_refused": true})
+		eng.cannedReply(s, b, c, texts.OffTopic(b.Name()), models.Flags{InjectionRefused: true})
 	case health.Found:
-		eng.cannedReply(s, b, c, texts.Health(b.Phone()), map[string]any{"health_ack": true})
+		eng.cannedReply(s, b, c, texts.Health(b.Phone()), models.Flags{HealthAck: true})
 	default:
 		eng.generate(ctx, s, b, c, text, texts)
 	}
 	return nil
 }
 
-func (eng *engine) cannedReply(s *sse.Writer, b *models.Business, c *models.Conversation, text string, flags map[string]any) {
-	for _, chunk := range chunkWords(text, 4) {
+func (eng *engine) cannedReply(s *sse.Writer, b *models.Business, c *models.Conversation, text string, flags models.Flags) {
+	for _, chunk := range llm.WordGroups(text, 4) {
 		s.Delta(chunk)
 	}
 	eng.finish(s, b, c, text, flags, "")
 }
 
 // finish stores an assistant reply and tells the visitor it is done.
-func (eng *engine) finish(s *sse.Writer, b *models.Business, c *models.Conversation, text string, flags map[string]any, provider string) {
-	if s.Gone() {
-		flags["interrupted"] = true
-	}
+func (eng *engine) finish(s *sse.Writer, b *models.Business, c *models.Conversation, text string, flags models.Flags, provider string) {
+	flags.Interrupted = s.Gone()
 	// One transaction, so one turn at SQLite's single write lock. The conversation's
 	// counters failing to save must not cost the reply.
 	var m *core.Record
@@ -302,7 +291,7 @@ func (eng *engine) generate(ctx context.Context, s *sse.Writer, b *models.Busine
 	// full is the reply as the visitor sees it; said is the model's own text, which the
 	// leak check reads (they differ only where identifiers were restored).
 	var full, said strings.Builder
-	flags := map[string]any{}
+	var flags models.Flags
 	leak := base.leak.Checker()
 	for round := 0; round < maxToolRounds; round++ {
 		var calls []llm.ToolCall
@@ -336,20 +325,19 @@ func (eng *engine) generate(ctx context.Context, s *sse.Writer, b *models.Busine
 		req.Messages = append(req.Messages, llm.Message{Role: llm.RoleAssistant, Content: turn.String(), ToolCalls: calls})
 		for _, call := range calls {
 			result := eng.runTool(b, c, call, redactor)
-			flags["tool_"+call.Name] = true
+			flags.AddTool(call.Name)
 			req.Messages = append(req.Messages, llm.Message{Role: llm.RoleTool, ToolCallID: call.ID, Name: call.Name, Content: result})
 		}
 	}
 	switch {
 	case errors.Is(err, errLeak):
 		// Whatever streamed so far is replaced by the visitor's widget on done.
-		flags["leak_blocked"] = true
+		flags.LeakBlocked = true
 		eng.cannedReply(s, b, c, texts.OffTopic(b.Name()), flags)
 	case err != nil:
 		eng.app.Logger().Warn("model reply failed", "business", b.Id, "provider", p.Name(), "error", err)
 		if full.Len() > 0 {
-			flags["error"] = true
-			flags["partial"] = true
+			flags.Error, flags.Partial = true, true
 			if _, serr := storeMessage(eng.app, b.Id, c.Id, models.RoleAssistant, full.String(), flags, p.Name()); serr != nil {
 				eng.app.Logger().Error("store partial reply", "conversation", c.Id, "error", serr)
 			}
@@ -376,7 +364,7 @@ func (eng *engine) offline(ctx context.Context, s *sse.Writer, b *models.Busines
 		full.Reset()
 		full.WriteString(texts.NotSure)
 	}
-	eng.finish(s, b, c, full.String(), map[string]any{"offline": true}, "offline")
+	eng.finish(s, b, c, full.String(), models.Flags{Offline: true}, llm.NameOffline)
 }
 
 // history is the conversation so far as model messages, oldest first. Health details a
@@ -389,14 +377,14 @@ func (eng *engine) history(conversationID string) ([]llm.Message, error) {
 	out := make([]llm.Message, 0, len(recs))
 	for _, m := range recs {
 		text := m.Text
-		if m.flag("health") {
+		if m.Flags.Health {
 			text = "[The visitor shared personal health details, withheld here.]"
 		}
 		switch m.Role {
 		case models.RoleVisitor:
 			out = append(out, llm.Message{Role: llm.RoleUser, Content: text})
 		case models.RoleAssistant, models.RoleStaff:
-			if m.flag("partial") {
+			if m.Flags.Partial {
 				continue
 			}
 			out = append(out, llm.Message{Role: llm.RoleAssistant, Content: text})
@@ -418,11 +406,11 @@ func (eng *engine) runTool(b *models.Business, c *models.Conversation, call llm.
 		if redactor != nil {
 			raw = redactor.Restore(raw)
 		}
-		var in leadInput
+		var in models.LeadForm
 		if err := json.Unmarshal([]byte(raw), &in); err != nil {
 			return `{"ok": false, "error": "arguments must be a JSON object"}`
 		}
-		if f := in.validate(b); len(f) > 0 {
+		if f := validateLead(&in, b); len(f) > 0 {
 			out, _ := json.Marshal(map[string]any{"ok": false, "errors": f})
 			return string(out)
 		}
@@ -452,36 +440,20 @@ func (eng *engine) requestHuman(b *models.Business, c *models.Conversation) erro
 		return err
 	}
 	// Staff read this note, in English like the rest of the staff tools.
-	_, err := storeMessage(eng.app, b.Id, c.Id, models.RoleSystem, locale.For(locale.English).HumanRequested, nil, "")
+	_, err := storeMessage(eng.app, b.Id, c.Id, models.RoleSystem, locale.For(locale.English).HumanRequested, models.Flags{}, "")
 	return err
-}
-
-// storedMessage is a message as the visitor API and the model history read it: plain
-// columns, without building full records on the hot path.
-type storedMessage struct {
-	ID      string         `db:"id" json:"id"`
-	Role    string         `db:"role" json:"role"`
-	Text    string         `db:"text" json:"text"`
-	Flags   types.JSONRaw  `db:"flags" json:"-"`
-	Created types.DateTime `db:"created" json:"created"`
-}
-
-func (m storedMessage) flag(name string) bool {
-	var f map[string]any
-	_ = json.Unmarshal(m.Flags, &f)
-	return f[name] == true
 }
 
 // conversationMessages returns the last limit messages of a conversation, oldest first, in
 // the order they were stored (rowid breaks ties within a millisecond).
-func conversationMessages(app core.App, conversationID string, limit int, visibleOnly bool) ([]storedMessage, error) {
+func conversationMessages(app core.App, conversationID string, limit int, visibleOnly bool) ([]models.MessageRow, error) {
 	q := app.DB().Select("id", "role", "text", "flags", "created").From(models.MessagesCollection).
 		Where(dbx.HashExp{"conversation": conversationID}).
 		OrderBy("created DESC", "rowid DESC").Limit(int64(limit))
 	if visibleOnly {
 		q.AndWhere(dbx.Not(dbx.HashExp{"role": models.RoleSystem}))
 	}
-	var msgs []storedMessage
+	var msgs []models.MessageRow
 	if err := q.All(&msgs); err != nil {
 		return nil, err
 	}
@@ -494,7 +466,7 @@ func conversationMessages(app core.App, conversationID string, limit int, visibl
 // validation, which reads both relations back from the database on each save, is
 // skipped; the record hooks (realtime among them) still run. A reply longer than the
 // field allows is cut to fit rather than lost.
-func storeMessage(app core.App, business, conversation, role, text string, flags map[string]any, provider string) (*core.Record, error) {
+func storeMessage(app core.App, business, conversation, role, text string, flags models.Flags, provider string) (*core.Record, error) {
 	col, err := app.FindCachedCollectionByNameOrId(models.MessagesCollection)
 	if err != nil {
 		return nil, err
@@ -503,8 +475,8 @@ func storeMessage(app core.App, business, conversation, role, text string, flags
 	r.Set("business", business)
 	r.Set("conversation", conversation)
 	r.Set("role", role)
-	r.Set("text", truncateRunes(text, models.MaxMessageText))
-	if len(flags) > 0 {
+	r.Set("text", models.Truncate(text, models.MaxMessageText))
+	if !flags.Empty() {
 		r.Set("flags", flags)
 	}
 	r.Set("provider", provider)
@@ -514,36 +486,10 @@ func storeMessage(app core.App, business, conversation, role, text string, flags
 	return r, nil
 }
 
-// truncateRunes cuts s to at most n characters.
-func truncateRunes(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	i := 0
-	for k := range s {
-		if i == n {
-			return s[:k]
-		}
-		i++
-	}
-	return s
-}
-
 func bestScore(passages []llm.Passage) float64 {
 	best := 0.0
 	for _, p := range passages {
 		best = max(best, p.Score)
 	}
 	return best
-}
-
-// chunkWords splits text into groups of n words (keeping the spaces), so canned replies
-// stream like a model's.
-func chunkWords(text string, n int) []string {
-	var out []string
-	words := strings.SplitAfter(text, " ")
-	for i := 0; i < len(words); i += n {
-		out = append(out, strings.Join(words[i:min(i+n, len(words))], ""))
-	}
-	return out
 }

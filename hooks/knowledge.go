@@ -243,7 +243,7 @@ func (kb *knowledgeBase) ingest(ctx context.Context, id string) {
 	}
 	setStatus := func(status, reason string, chunks int) {
 		doc.Set("status", status)
-		doc.Set("error", truncate(reason, 1000))
+		doc.Set("error", models.Truncate(reason, 1000))
 		doc.Set("chunks", chunks)
 		if err := kb.app.SaveNoValidate(doc); err != nil {
 			kb.app.Logger().Error("knowledge: document status", "document", id, "error", err)
@@ -402,7 +402,7 @@ func recordGap(app core.App, business, question string) error {
 func normaliseQuestion(s string) string {
 	s = strings.ToLower(strings.Join(strings.Fields(s), " "))
 	s = strings.TrimRightFunc(s, func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSpace(r) })
-	return truncate(s, 300)
+	return models.Truncate(s, 300)
 }
 
 // embedder adapts the configured Ollama embedding model to the knowledge index.

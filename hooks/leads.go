@@ -12,25 +12,17 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"frontdesk/internal/guard"
 	"frontdesk/internal/phone"
 	"frontdesk/models"
 )
 
-// leadInput is the contact form, from the widget or the model's save_contact tool.
-type leadInput struct {
-	Name       string `json:"name"`
-	Email      string `json:"email"`
-	Phone      string `json:"phone"`
-	Service    string `json:"service"`
-	SMSConsent bool   `json:"sms_consent"`
-}
-
-// validate normalises the input and returns an error message per bad field.
-func (in *leadInput) validate(b *models.Business) map[string]string {
-	in.Name = strings.TrimSpace(cleanLine(in.Name))
-	in.Email = strings.ToLower(strings.TrimSpace(cleanLine(in.Email)))
-	in.Phone = strings.TrimSpace(cleanLine(in.Phone))
-	in.Service = strings.TrimSpace(cleanLine(in.Service))
+// validateLead normalises the contact details and returns an error message per bad field.
+func validateLead(in *models.LeadForm, b *models.Business) map[string]string {
+	in.Name = strings.TrimSpace(guard.CleanLine(in.Name))
+	in.Email = strings.ToLower(strings.TrimSpace(guard.CleanLine(in.Email)))
+	in.Phone = strings.TrimSpace(guard.CleanLine(in.Phone))
+	in.Service = strings.TrimSpace(guard.CleanLine(in.Service))
 	f := map[string]string{}
 	switch {
 	case in.Name == "":
@@ -79,7 +71,7 @@ func (in *leadInput) validate(b *models.Business) map[string]string {
 // matching on what was typed would let them rewrite another person's lead and consent.
 // A lead that shares an email or phone with an earlier lead of the practice is flagged
 // and linked to it instead, for staff to merge.
-func saveLead(app core.App, b *models.Business, conversationID string, in leadInput) (*core.Record, error) {
+func saveLead(app core.App, b *models.Business, conversationID string, in models.LeadForm) (*core.Record, error) {
 	var r *core.Record
 	// One transaction (SQLite's single writer), so the contact form and the model's
 	// save_contact tool submitting at once still make one lead for the conversation.
@@ -96,7 +88,7 @@ func saveLead(app core.App, b *models.Business, conversationID string, in leadIn
 			r = core.NewRecord(col)
 			r.Set("business", b.Id)
 			r.Set("conversation", conversationID)
-			r.Set("status", "new")
+			r.Set("status", models.LeadNew)
 		}
 		applyLead(r, b, in)
 		if err := linkDuplicate(tx, r); err != nil {
@@ -134,7 +126,7 @@ func conversationLead(tx core.App, business, conversationID string) (*core.Recor
 
 // applyLead writes a submission over the conversation's own lead (or a new one). Empty
 // optional fields keep what an earlier submission gave.
-func applyLead(r *core.Record, b *models.Business, in leadInput) {
+func applyLead(r *core.Record, b *models.Business, in models.LeadForm) {
 	r.Set("name", in.Name)
 	if in.Email != "" {
 		r.Set("email", in.Email)
@@ -202,11 +194,11 @@ func (eng *engine) handleLead(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	var in leadInput
+	var in models.LeadForm
 	if err := e.BindBody(&in); err != nil {
 		return invalidInput("The body must be JSON: {name, email, phone, service, sms_consent}.", nil)
 	}
-	if f := in.validate(b); len(f) > 0 {
+	if f := validateLead(&in, b); len(f) > 0 {
 		return invalidInput("Some contact details are missing or invalid.", f)
 	}
 	r, err := saveLead(eng.app, b, c.Id, in)

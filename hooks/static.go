@@ -1,10 +1,10 @@
 package hooks
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"io/fs"
 	"net/http"
+
+	"frontdesk/internal/secrets"
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
@@ -18,8 +18,7 @@ func bindStatic(se *core.ServeEvent, public fs.FS) {
 	}
 	widget, err := fs.ReadFile(public, "widget.js")
 	if err == nil {
-		sum := sha256.Sum256(widget)
-		hash := hex.EncodeToString(sum[:8])
+		hash := secrets.Digest(widget)[:16]
 		etag := `"` + hash + `"`
 		se.Router.GET("/widget.js", func(e *core.RequestEvent) error {
 			h := e.Response.Header()

@@ -2,10 +2,8 @@ package hooks
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -19,6 +17,8 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
 
+	"frontdesk/internal/guard"
+	"frontdesk/internal/secrets"
 	"frontdesk/models"
 )
 
@@ -197,7 +197,7 @@ func (eng *engine) handleCreateConversation(e *core.RequestEvent) error {
 	if err := e.BindBody(&body); err != nil {
 		return invalidInput("The body must be JSON: {visitor_id, page_url, locale}.", nil)
 	}
-	body.Locale = cleanLine(body.Locale)
+	body.Locale = guard.CleanLine(body.Locale)
 	fields := map[string]string{}
 	if body.VisitorID != "" && !visitorIDPattern.MatchString(body.VisitorID) {
 		fields["visitor_id"] = "Use up to 100 letters, digits, dashes or underscores."
@@ -267,7 +267,7 @@ func (eng *engine) handleGetConversation(e *core.RequestEvent) error {
 		return err
 	}
 	if msgs == nil {
-		msgs = []storedMessage{}
+		msgs = []models.MessageRow{}
 	}
 	e.Response.Header().Set("Cache-Control", "no-store")
 	return e.JSON(http.StatusOK, map[string]any{"id": c.Id, "status": c.Status(), "messages": msgs})
@@ -284,7 +284,7 @@ func (eng *engine) handleMessage(e *core.RequestEvent) error {
 	if err := e.BindBody(&body); err != nil {
 		return invalidInput(`The body must be JSON: {"text": "..."}.`, nil)
 	}
-	text := strings.TrimSpace(cleanText(body.Text))
+	text := strings.TrimSpace(guard.CleanText(body.Text))
 	switch {
 	case text == "" || !utf8.ValidString(text):
 		return invalidInput("The message is empty.", map[string]string{"text": "Type a message."})
@@ -345,6 +345,5 @@ func randomToken(n int) string {
 }
 
 func hashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
+	return secrets.Digest([]byte(token))
 }

@@ -1,15 +1,15 @@
-package hooks
+package guard
 
 import (
 	"strings"
 	"unicode"
 )
 
-// cleanText is text a visitor typed as it is stored: line breaks normalised to \n, and
+// CleanText is text a visitor typed as it is stored: line breaks normalised to \n, and
 // every other control character (NUL, escape sequences, C1 codes) dropped but the tab.
 // Stored as is they would travel on to the staff console, exports, the model and
 // terminals, which act on them; a visitor has no use for them.
-func cleanText(s string) string {
+func CleanText(s string) string {
 	if strings.IndexFunc(s, dropped) < 0 {
 		return s // the common case: no copy
 	}
@@ -25,18 +25,18 @@ func cleanText(s string) string {
 	}, s)
 }
 
-// cleanLine is cleanText for a one-line field such as a name: line breaks and tabs
+// CleanLine is CleanText for a one-line field such as a name: line breaks and tabs
 // become spaces.
-func cleanLine(s string) string {
+func CleanLine(s string) string {
 	return strings.Map(func(r rune) rune {
 		if r == '\n' || r == '\t' {
 			return ' '
 		}
 		return r
-	}, cleanText(s))
+	}, CleanText(s))
 }
 
-// dropped reports whether cleanText changes r.
+// dropped reports whether CleanText changes r.
 func dropped(r rune) bool {
 	return unicode.IsControl(r) && r != '\n' && r != '\t'
 }
