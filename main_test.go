@@ -51,17 +51,7 @@ func frontdesk(t *testing.T, bin string, args ...string) (int, string, string) {
 func auditedDataDir(t *testing.T, n int) core.App {
 	t.Helper()
 	app := tests.NewApp(t, tests.Options{NoDemo: true})
-	col, err := app.FindCollectionByNameOrId(core.CollectionNameSuperusers)
-	if err != nil {
-		t.Fatal(err)
-	}
-	su := core.NewRecord(col)
-	su.SetEmail("su@example.com")
-	su.SetPassword("superuser password 1")
-	if err := app.Save(su); err != nil {
-		t.Fatal(err)
-	}
-	tok, _ := su.NewAuthToken()
+	tok := tests.SuperuserToken(t, app)
 	h := tests.Handler(t, app)
 	for range n {
 		req := httptest.NewRequest("GET", "/api/collections/leads/records", nil)

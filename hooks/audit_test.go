@@ -23,6 +23,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"frontdesk/hooks"
+	"frontdesk/models"
 	"frontdesk/tests"
 )
 
@@ -40,9 +41,9 @@ func auditActions(t *testing.T, app core.App) []string {
 }
 
 func TestAuditTrail(t *testing.T) {
-	f := newTenancyFixture(t)
+	f := tests.NewPractices(t)
 	// Three logins in a row would trip PocketBase's auth rate limit; this test is about the trail.
-	f.updateSettings(t, noRateLimits)
+	f.UpdateSettings(t, tests.NoRateLimits)
 	do := func(method, url, body, token string) int {
 		req := httptest.NewRequest(method, url, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
@@ -50,34 +51,34 @@ func TestAuditTrail(t *testing.T) {
 			req.Header.Set("Authorization", token)
 		}
 		rec := httptest.NewRecorder()
-		f.h.ServeHTTP(rec, req)
+		f.H.ServeHTTP(rec, req)
 		return rec.Code
 	}
-	conv := f.record(t, "conversations")
-	lead := f.record(t, "leads")
+	conv := f.Record(t, "conversations")
+	lead := f.Record(t, "leads")
 	steps := []struct {
 		method, url, body, token string
 		status                   int
 		action                   string
 	}{
-		{"GET", "/api/collections/conversations/records", "", f.tokens[owner], 200, "list conversations"},
-		{"GET", "/api/collections/conversations/records/" + conv.Id, "", f.tokens[viewer], 200, "view conversations/" + conv.Id},
-		{"GET", "/api/collections/messages/records?filter=conversation%3D'" + conv.Id + "'", "", f.tokens[admin], 200, "list messages (0 records)"},
-		{"GET", "/api/collections/leads/records/" + lead.Id, "", f.tokens[owner], 200, "view leads/" + lead.Id},
-		{"GET", "/api/frontdesk/leads.csv", "", f.tokens[owner], 200, "export leads.csv"},
-		{"GET", "/api/frontdesk/leads.csv", "", f.tokens[viewer], 403, ""},
+		{"GET", "/api/collections/conversations/records", "", f.Tokens[tests.Owner], 200, "list conversations"},
+		{"GET", "/api/collections/conversations/records/" + conv.Id, "", f.Tokens[tests.Viewer], 200, "view conversations/" + conv.Id},
+		{"GET", "/api/collections/messages/records?filter=conversation%3D'" + conv.Id + "'", "", f.Tokens[tests.Admin], 200, "list messages (0 records)"},
+		{"GET", "/api/collections/leads/records/" + lead.Id, "", f.Tokens[tests.Owner], 200, "view leads/" + lead.Id},
+		{"GET", "/api/frontdesk/leads.csv", "", f.Tokens[tests.Owner], 200, "export leads.csv"},
+		{"GET", "/api/frontdesk/leads.csv", "", f.Tokens[tests.Viewer], 403, ""},
 		{"POST", "/api/collections/staff/auth-with-password", `{"identity":"owner@example.com","password":"correct horse battery"}`, "", 200, "login "},
 		{"POST", "/api/collections/staff/auth-with-password", `{"identity":"owner@example.com","password":"wrong"}`, "", 400, "login_failed "},
 		{"POST", "/api/collections/staff/auth-with-password", `{"identity":"nobody@example.com","password":"wrong"}`, "", 400, "login_failed "},
-		{"PATCH", "/api/collections/businesses/records/" + f.bizA.Id, `{"greeting":"Welcome!"}`, f.tokens[admin], 200, "update businesses/" + f.bizA.Id},
-		{"POST", "/api/collections/faqs/records", `{"business":"` + f.bizA.Id + `","question":"Q?","answer":"A."}`, f.tokens[owner], 200, "create faqs/"},
+		{"PATCH", "/api/collections/businesses/records/" + f.A.Id, `{"greeting":"Welcome!"}`, f.Tokens[tests.Admin], 200, "update businesses/" + f.A.Id},
+		{"POST", "/api/collections/faqs/records", `{"business":"` + f.A.Id + `","question":"Q?","answer":"A."}`, f.Tokens[tests.Owner], 200, "create faqs/"},
 	}
 	for _, s := range steps {
-		before := len(auditActions(t, f.app))
+		before := len(auditActions(t, f.App))
 		if got := do(s.method, s.url, s.body, s.token); got != s.status {
 			t.Fatalf("%s %s: %d, want %d", s.method, s.url, got, s.status)
 		}
-		actions := auditActions(t, f.app)
+		actions := auditActions(t, f.App)
 		if s.action == "" {
 			if len(actions) != before {
 				t.Fatalf("%s %s: refused request wrote %v", s.method, s.url, actions[before:])
@@ -88,30 +89,30 @@ func TestAuditTrail(t *testing.T) {
 			t.Fatalf("%s %s: audit %v, want one %q", s.method, s.url, actions[before:], s.action)
 		}
 	}
-	recs, _ := f.app.FindRecordsByFilter("audit_log", "action = 'view'", "", 1, 0)
-	if recs[0].GetString("business") != f.bizA.Id || !strings.HasPrefix(recs[0].GetString("actor"), "staff:") || recs[0].GetString("ip") == "" {
+	recs, _ := f.App.FindRecordsByFilter("audit_log", "action = 'view'", "", 1, 0)
+	if recs[0].GetString("business") != f.A.Id || !strings.HasPrefix(recs[0].GetString("actor"), "staff:") || recs[0].GetString("ip") == "" {
 		t.Fatalf("entry %v", recs[0].PublicExport())
 	}
-	n, broken, err := hooks.VerifyAudit(f.app)
-	if err != nil || broken != nil || n != len(auditActions(t, f.app)) {
+	n, broken, err := hooks.VerifyAudit(f.App)
+	if err != nil || broken != nil || n != len(auditActions(t, f.App)) {
 		t.Fatalf("verify: %d %v %v", n, broken, err)
 	}
 }
 
 func TestAuditEntriesAreImmutable(t *testing.T) {
-	f := newTenancyFixture(t)
-	do := func(method, url, body string) { // as owner: a read that writes an entry
+	f := tests.NewPractices(t)
+	do := func(method, url, body string) { // as tests.Owner: a read that writes an entry
 		req := httptest.NewRequest(method, url, strings.NewReader(body))
-		req.Header.Set("Authorization", f.tokens[owner])
-		f.h.ServeHTTP(httptest.NewRecorder(), req)
+		req.Header.Set("Authorization", f.Tokens[tests.Owner])
+		f.H.ServeHTTP(httptest.NewRecorder(), req)
 	}
 	do("GET", "/api/collections/leads/records", "")
 	do("GET", "/api/collections/conversations/records", "")
-	entries, _ := f.app.FindRecordsByFilter("audit_log", "", "seq", 0, 0)
+	entries, _ := f.App.FindRecordsByFilter("audit_log", "", "seq", 0, 0)
 	if len(entries) < 2 {
 		t.Fatalf("%d entries", len(entries))
 	}
-	tok := superuserToken(t, f.app)
+	tok := tests.SuperuserToken(t, f.App)
 	for _, req := range []*http.Request{
 		httptest.NewRequest("PATCH", "/api/collections/audit_log/records/"+entries[0].Id, strings.NewReader(`{"action":"nothing"}`)),
 		httptest.NewRequest("DELETE", "/api/collections/audit_log/records/"+entries[0].Id, nil),
@@ -120,45 +121,45 @@ func TestAuditEntriesAreImmutable(t *testing.T) {
 		req.Header.Set("Authorization", tok)
 		req.Header.Set("Content-Type", "application/json")
 		rec := httptest.NewRecorder()
-		f.h.ServeHTTP(rec, req)
+		f.H.ServeHTTP(rec, req)
 		if rec.Code < 400 {
 			t.Fatalf("superuser %s %s: %d", req.Method, req.URL, rec.Code)
 		}
 	}
 	entries[0].Set("action", "nothing")
-	if err := f.app.Save(entries[0]); err == nil {
+	if err := f.App.Save(entries[0]); err == nil {
 		t.Fatal("app.Save changed an audit entry")
 	}
-	if err := f.app.Delete(entries[1]); err == nil {
+	if err := f.App.Delete(entries[1]); err == nil {
 		t.Fatal("app.Delete removed an audit entry")
 	}
-	if _, broken, _ := hooks.VerifyAudit(f.app); broken != nil {
+	if _, broken, _ := hooks.VerifyAudit(f.App); broken != nil {
 		t.Fatalf("chain broken: %+v", broken)
 	}
 }
 
 func TestAuditVerifyCatchesDirectEdits(t *testing.T) {
-	f := newTenancyFixture(t)
-	f.listLeads(t, 5)
-	if _, broken, err := hooks.VerifyAudit(f.app); err != nil || broken != nil {
+	f := tests.NewPractices(t)
+	f.ListLeads(t, 5)
+	if _, broken, err := hooks.VerifyAudit(f.App); err != nil || broken != nil {
 		t.Fatalf("intact chain reported broken: %v %v", broken, err)
 	}
 	// Someone with the SQLite file edits entry 3 directly.
-	if _, err := f.app.DB().NewQuery("UPDATE audit_log SET actor = 'staff:someone-else' WHERE seq = 3").Execute(); err != nil {
+	if _, err := f.App.DB().NewQuery("UPDATE audit_log SET actor = 'staff:someone-else' WHERE seq = 3").Execute(); err != nil {
 		t.Fatal(err)
 	}
-	_, broken, err := hooks.VerifyAudit(f.app)
+	_, broken, err := hooks.VerifyAudit(f.App)
 	if err != nil || broken == nil || broken.Seq != 3 {
 		t.Fatalf("edit not caught at 3: %+v %v", broken, err)
 	}
 	// Deleting a row is caught too.
-	if _, err := f.app.DB().NewQuery("UPDATE audit_log SET actor = (SELECT actor FROM audit_log WHERE seq = 2) WHERE seq = 3").Execute(); err != nil {
+	if _, err := f.App.DB().NewQuery("UPDATE audit_log SET actor = (SELECT actor FROM audit_log WHERE seq = 2) WHERE seq = 3").Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.app.DB().NewQuery("DELETE FROM audit_log WHERE seq = 4").Execute(); err != nil {
+	if _, err := f.App.DB().NewQuery("DELETE FROM audit_log WHERE seq = 4").Execute(); err != nil {
 		t.Fatal(err)
 	}
-	_, broken, _ = hooks.VerifyAudit(f.app)
+	_, broken, _ = hooks.VerifyAudit(f.App)
 	if broken == nil || broken.Seq > 4 {
 		t.Fatalf("deletion not caught: %+v", broken)
 	}
@@ -167,8 +168,7 @@ func TestAuditVerifyCatchesDirectEdits(t *testing.T) {
 func TestRealtimeSubscriptionsAreAudited(t *testing.T) {
 	srv := tests.StartServer(t, tests.Options{})
 	b, _ := srv.App.FindFirstRecordByData("businesses", "slug", "demo")
-	col, _ := srv.App.FindCollectionByNameOrId("staff")
-	staff := newRecord(col, map[string]any{"business": b.Id, "role": "viewer", "email": "v@example.com"})
+	staff := tests.NewRecord(t, srv.App, models.StaffCollection, map[string]any{"business": b.Id, "role": models.RoleViewer, "email": "v@example.com"})
 	staff.SetPassword("correct horse battery")
 	if err := srv.App.Save(staff); err != nil {
 		t.Fatal(err)
@@ -192,7 +192,7 @@ func TestRealtimeSubscriptionsAreAudited(t *testing.T) {
 	}
 	// Topics can carry a filter (options) and any text as a record id: neither may reach
 	// the audit log, which nobody can erase.
-	conv := newRecord(mustCollection(t, srv.App, "conversations"), map[string]any{"business": b.Id, "visitor_id": "v", "status": "open"})
+	conv := tests.NewRecord(t, srv.App, models.ConversationsCollection, map[string]any{"business": b.Id, "visitor_id": "v", "status": "open"})
 	if err := srv.App.Save(conv); err != nil {
 		t.Fatal(err)
 	}
@@ -218,35 +218,6 @@ func TestRealtimeSubscriptionsAreAudited(t *testing.T) {
 	}
 }
 
-func mustCollection(t *testing.T, app core.App, name string) *core.Collection {
-	t.Helper()
-	col, err := app.FindCollectionByNameOrId(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return col
-}
-
-// superuserToken makes (once) a superuser and returns an auth token for it.
-func superuserToken(t *testing.T, app core.App) string {
-	t.Helper()
-	su, err := app.FindAuthRecordByEmail(core.CollectionNameSuperusers, "su@example.com")
-	if err != nil {
-		col, _ := app.FindCollectionByNameOrId(core.CollectionNameSuperusers)
-		su = core.NewRecord(col)
-		su.SetEmail("su@example.com")
-		su.SetPassword("superuser password 1")
-		if err := app.Save(su); err != nil {
-			t.Fatal(err)
-		}
-	}
-	tok, err := su.NewAuthToken()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tok
-}
-
 // auditRows is every column of every audit entry, in order, for comparing snapshots and
 // searching for what must not be there.
 func auditRows(t *testing.T, app core.App) []dbx.NullStringMap {
@@ -269,47 +240,19 @@ func chainHash(fields ...string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// listLeads makes n audit entries: an owner's lists of leads.
-func (f *tenancyFixture) listLeads(t *testing.T, n int) {
-	t.Helper()
-	for range n {
-		req := httptest.NewRequest("GET", "/api/collections/leads/records", nil)
-		req.Header.Set("Authorization", f.tokens[owner])
-		f.h.ServeHTTP(httptest.NewRecorder(), req)
-	}
-}
-
-// updateSettings saves a change to the app's settings.
-func (f *tenancyFixture) updateSettings(t *testing.T, change func(*core.Settings)) {
-	t.Helper()
-	s := f.app.Settings()
-	change(s)
-	if err := f.app.Save(s); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// enableBatch turns on PocketBase's batch API, off by default, to test it as a way in.
-func enableBatch(s *core.Settings) {
-	s.Batch.Enabled, s.Batch.MaxRequests, s.Batch.Timeout = true, 10, 5
-}
-
-// noRateLimits lets a test log in several times in a row.
-func noRateLimits(s *core.Settings) { s.RateLimits.Enabled = false }
-
 func TestAuditLogRefusesWritesThroughAnyAPI(t *testing.T) {
-	f := newTenancyFixture(t)
-	f.listLeads(t, 3)
-	f.updateSettings(t, enableBatch)
-	tok := superuserToken(t, f.app)
-	before := auditRows(t, f.app)
+	f := tests.NewPractices(t)
+	f.ListLeads(t, 3)
+	f.UpdateSettings(t, tests.EnableBatch)
+	tok := tests.SuperuserToken(t, f.App)
+	before := auditRows(t, f.App)
 	last := before[len(before)-1]
 	seq := strconv.Itoa(len(before) + 1)
 	at := "2026-01-01T00:00:00Z"
 	forged := map[string]any{
-		"seq": len(before) + 1, "business": f.bizA.Id, "actor": "staff:nobody", "action": "view",
+		"seq": len(before) + 1, "business": f.A.Id, "actor": "staff:nobody", "action": "view",
 		"target": "leads", "ip": "10.0.0.1", "at": at, "prev_hash": last["hash"].String,
-		"hash": chainHash(seq, f.bizA.Id, "staff:nobody", "view", "leads", "10.0.0.1", at, last["hash"].String),
+		"hash": chainHash(seq, f.A.Id, "staff:nobody", "view", "leads", "10.0.0.1", at, last["hash"].String),
 	}
 	forgedJSON, _ := json.Marshal(forged)
 	id := last["id"].String
@@ -317,7 +260,7 @@ func TestAuditLogRefusesWritesThroughAnyAPI(t *testing.T) {
 		b, _ := json.Marshal(map[string]any{"requests": []map[string]any{{"method": method, "url": url, "body": body}}})
 		return string(b)
 	}
-	auditCol, _ := f.app.FindCollectionByNameOrId("audit_log")
+	auditCol, _ := f.App.FindCollectionByNameOrId("audit_log")
 	opened := *auditCol
 	opened.CreateRule = new(string)
 	importBody, _ := json.Marshal(map[string]any{"collections": []any{&opened}, "deleteMissing": false})
@@ -341,22 +284,22 @@ func TestAuditLogRefusesWritesThroughAnyAPI(t *testing.T) {
 		req.Header.Set("Authorization", tok)
 		req.Header.Set("Content-Type", "application/json")
 		rec := httptest.NewRecorder()
-		f.h.ServeHTTP(rec, req)
+		f.H.ServeHTTP(rec, req)
 		if (rec.Code != http.StatusForbidden && rec.Code != http.StatusBadRequest) || !strings.Contains(rec.Body.String(), c.why) {
 			t.Errorf("superuser %s %s: %d %s, want 403 or 400 saying %q", c.method, c.url, rec.Code, rec.Body.String(), c.why)
 		}
 	}
-	if after := auditRows(t, f.app); !reflect.DeepEqual(after, before) {
+	if after := auditRows(t, f.App); !reflect.DeepEqual(after, before) {
 		t.Fatalf("the API wrote the audit log: %d entries before, %d after", len(before), len(after))
 	}
 
 	// Frontdesk's own code can't add entries beside the auditor either.
 	r := core.NewRecord(auditCol)
 	r.Load(forged)
-	if err := f.app.SaveNoValidate(r); err == nil {
+	if err := f.App.SaveNoValidate(r); err == nil {
 		t.Fatal("app.SaveNoValidate added an audit entry")
 	}
-	if _, broken, err := hooks.VerifyAudit(f.app); err != nil || broken != nil {
+	if _, broken, err := hooks.VerifyAudit(f.App); err != nil || broken != nil {
 		t.Fatalf("verify: %+v %v", broken, err)
 	}
 }
@@ -364,18 +307,18 @@ func TestAuditLogRefusesWritesThroughAnyAPI(t *testing.T) {
 func TestAuditBatchOfAuditedWritesCompletes(t *testing.T) {
 	// A batch runs in one transaction; the audit entries of its writes must not wait
 	// for that transaction's connection.
-	f := newTenancyFixture(t)
-	f.updateSettings(t, enableBatch)
+	f := tests.NewPractices(t)
+	f.UpdateSettings(t, tests.EnableBatch)
 	body, _ := json.Marshal(map[string]any{"requests": []map[string]any{
-		{"method": "POST", "url": "/api/collections/faqs/records", "body": map[string]any{"business": f.bizA.Id, "question": "Q1?", "answer": "A1."}},
-		{"method": "POST", "url": "/api/collections/faqs/records", "body": map[string]any{"business": f.bizA.Id, "question": "Q2?", "answer": "A2."}},
+		{"method": "POST", "url": "/api/collections/faqs/records", "body": map[string]any{"business": f.A.Id, "question": "Q1?", "answer": "A1."}},
+		{"method": "POST", "url": "/api/collections/faqs/records", "body": map[string]any{"business": f.A.Id, "question": "Q2?", "answer": "A2."}},
 	}})
 	req := httptest.NewRequest("POST", "/api/batch", strings.NewReader(string(body)))
-	req.Header.Set("Authorization", f.tokens[owner])
+	req.Header.Set("Authorization", f.Tokens[tests.Owner])
 	req.Header.Set("Content-Type", "application/json")
 	rec := httptest.NewRecorder()
 	done := make(chan struct{})
-	go func() { f.h.ServeHTTP(rec, req); close(done) }()
+	go func() { f.H.ServeHTTP(rec, req); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(20 * time.Second):
@@ -384,42 +327,42 @@ func TestAuditBatchOfAuditedWritesCompletes(t *testing.T) {
 	if rec.Code != http.StatusOK {
 		t.Fatalf("batch: %d %s", rec.Code, rec.Body.String())
 	}
-	if got := strings.Count(strings.Join(auditActions(t, f.app), "|"), "create faqs/"); got != 2 {
-		t.Fatalf("%d create entries: %v", got, auditActions(t, f.app))
+	if got := strings.Count(strings.Join(auditActions(t, f.App), "|"), "create faqs/"); got != 2 {
+		t.Fatalf("%d create entries: %v", got, auditActions(t, f.App))
 	}
-	if _, broken, err := hooks.VerifyAudit(f.app); err != nil || broken != nil {
+	if _, broken, err := hooks.VerifyAudit(f.App); err != nil || broken != nil {
 		t.Fatalf("verify: %+v %v", broken, err)
 	}
 }
 
 func TestAuditVerifyCatchesATruncatedTail(t *testing.T) {
-	f := newTenancyFixture(t)
-	f.listLeads(t, 6)
-	n, broken, err := hooks.VerifyAudit(f.app)
+	f := tests.NewPractices(t)
+	f.ListLeads(t, 6)
+	n, broken, err := hooks.VerifyAudit(f.App)
 	if err != nil || broken != nil || n != 6 {
 		t.Fatalf("intact chain: %d %+v %v", n, broken, err)
 	}
 	// Someone with the SQLite file deletes the newest entries: the rest is a valid chain.
-	if _, err := f.app.DB().NewQuery("DELETE FROM audit_log WHERE seq > 4").Execute(); err != nil {
+	if _, err := f.App.DB().NewQuery("DELETE FROM audit_log WHERE seq > 4").Execute(); err != nil {
 		t.Fatal(err)
 	}
-	_, broken, err = hooks.VerifyAudit(f.app)
+	_, broken, err = hooks.VerifyAudit(f.App)
 	if err != nil || broken == nil || broken.Seq != 5 || !strings.Contains(broken.Reason, "truncated") {
 		t.Fatalf("truncation not reported at 5: %+v %v", broken, err)
 	}
 	// Also after rewriting the newest remaining entries to look like the lost ones.
-	if _, err := f.app.DB().NewQuery("DELETE FROM audit_log WHERE seq > 2").Execute(); err != nil {
+	if _, err := f.App.DB().NewQuery("DELETE FROM audit_log WHERE seq > 2").Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if _, broken, _ = hooks.VerifyAudit(f.app); broken == nil {
+	if _, broken, _ = hooks.VerifyAudit(f.App); broken == nil {
 		t.Fatal("a shorter truncation went unreported")
 	}
 }
 
 func TestAuditHeadFile(t *testing.T) {
-	f := newTenancyFixture(t)
-	f.listLeads(t, 3)
-	path := filepath.Join(f.app.DataDir(), hooks.AuditHeadFile)
+	f := tests.NewPractices(t)
+	f.ListLeads(t, 3)
+	path := filepath.Join(f.App.DataDir(), hooks.AuditHeadFile)
 	fi, err := os.Stat(path)
 	if err != nil {
 		t.Fatal(err)
@@ -427,7 +370,7 @@ func TestAuditHeadFile(t *testing.T) {
 	if fi.Mode().Perm() != 0o600 {
 		t.Fatalf("mode %v, want 0600", fi.Mode().Perm())
 	}
-	rows := auditRows(t, f.app)
+	rows := auditRows(t, f.App)
 	b, _ := os.ReadFile(path)
 	var head struct {
 		Seq  int    `json:"seq"`
@@ -438,10 +381,10 @@ func TestAuditHeadFile(t *testing.T) {
 	}
 
 	// The head travels in every backup, so a restored log is checked against its own head.
-	if err := f.app.CreateBackup(context.Background(), "b.zip"); err != nil {
+	if err := f.App.CreateBackup(context.Background(), "b.zip"); err != nil {
 		t.Fatal(err)
 	}
-	zr, err := zip.OpenReader(filepath.Join(f.app.DataDir(), core.LocalBackupsDirName, "b.zip"))
+	zr, err := zip.OpenReader(filepath.Join(f.App.DataDir(), core.LocalBackupsDirName, "b.zip"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -460,7 +403,7 @@ func TestAuditHeadStaysAsEvidenceAfterRestart(t *testing.T) {
 	sameKey := func(c *hooks.Config) { c.SecretKey = key }
 	app := tests.NewApp(t, tests.Options{NoDemo: true, Configure: sameKey})
 	h := tests.Handler(t, app)
-	tok := superuserToken(t, app)
+	tok := tests.SuperuserToken(t, app)
 	list := func(h http.Handler) {
 		req := httptest.NewRequest("GET", "/api/collections/leads/records", nil)
 		req.Header.Set("Authorization", tok)
@@ -489,16 +432,16 @@ func TestAuditHeadStaysAsEvidenceAfterRestart(t *testing.T) {
 }
 
 func TestAuditEntriesHoldNoIdentifiers(t *testing.T) {
-	f := newTenancyFixture(t)
-	f.updateSettings(t, noRateLimits)
+	f := tests.NewPractices(t)
+	f.UpdateSettings(t, tests.NoRateLimits)
 	const email, phone = "jane.roe@example.com", "5035550143"
-	f.create(t, "leads", map[string]any{"business": f.bizA.Id, "name": "Jane Roe", "email": email, "phone": phone, "status": "new"})
+	f.Create(t, "leads", map[string]any{"business": f.A.Id, "name": "Jane Roe", "email": email, "phone": phone, "status": "new"})
 	filter := url.QueryEscape("email='" + email + "' || phone~'" + phone + "'")
 	convFilter := url.QueryEscape("page_url~'" + email + "' || visitor_id='" + phone + "'")
 	for _, c := range []struct{ method, url, body, token string }{
-		{"GET", "/api/collections/leads/records?filter=" + filter, "", f.tokens[owner]},
-		{"GET", "/api/collections/conversations/records?filter=" + convFilter, "", f.tokens[admin]},
-		{"GET", "/api/collections/leads/records?filter=" + filter, "", superuserToken(t, f.app)},
+		{"GET", "/api/collections/leads/records?filter=" + filter, "", f.Tokens[tests.Owner]},
+		{"GET", "/api/collections/conversations/records?filter=" + convFilter, "", f.Tokens[tests.Admin]},
+		{"GET", "/api/collections/leads/records?filter=" + filter, "", tests.SuperuserToken(t, f.App)},
 		{"POST", "/api/collections/staff/auth-with-password", `{"identity":"` + email + `","password":"wrong"}`, ""},
 		{"POST", "/api/collections/staff/auth-with-password", `{"identity":"` + phone + `","password":"wrong"}`, ""},
 	} {
@@ -507,11 +450,11 @@ func TestAuditEntriesHoldNoIdentifiers(t *testing.T) {
 		if c.token != "" {
 			req.Header.Set("Authorization", c.token)
 		}
-		f.h.ServeHTTP(httptest.NewRecorder(), req)
+		f.H.ServeHTTP(httptest.NewRecorder(), req)
 	}
-	rows := auditRows(t, f.app)
+	rows := auditRows(t, f.App)
 	if len(rows) < 5 {
-		t.Fatalf("%d entries, want at least 5: %v", len(rows), auditActions(t, f.app))
+		t.Fatalf("%d entries, want at least 5: %v", len(rows), auditActions(t, f.App))
 	}
 	for _, r := range rows {
 		for col, v := range r {
@@ -520,7 +463,7 @@ func TestAuditEntriesHoldNoIdentifiers(t *testing.T) {
 			}
 		}
 	}
-	if got := strings.Join(auditActions(t, f.app), "|"); !strings.Contains(got, "list leads (1 record)") {
+	if got := strings.Join(auditActions(t, f.App), "|"); !strings.Contains(got, "list leads (1 record)") {
 		t.Fatalf("audit %q: the list entry should say how many records were read", got)
 	}
 }

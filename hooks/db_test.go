@@ -18,8 +18,8 @@ import (
 // pages), so what they write stays in the log; the end of a reply copies it into the
 // database.
 func TestWALIsCheckpointedAfterAReply(t *testing.T) {
-	v := newVisitorAPI(t, tests.Options{})
-	app := v.app
+	v := tests.NewVisitor(t, tests.Options{})
+	app := v.App
 	var auto struct {
 		N int `db:"wal_autocheckpoint"`
 	}
@@ -29,8 +29,8 @@ func TestWALIsCheckpointedAfterAReply(t *testing.T) {
 	if err := app.ConcurrentDB().NewQuery("PRAGMA wal_autocheckpoint").One(&auto); err != nil || auto.N != 10000 {
 		t.Fatalf("readers: wal_autocheckpoint = %d (%v), want 10000", auto.N, err)
 	}
-	id, token := v.start()
-	v.send(id, token, "When are you open?") // the first checkpoint, before the writes below
+	id, token := v.Start()
+	v.Send(id, token, "When are you open?") // the first checkpoint, before the writes below
 
 	dbFile := filepath.Join(app.DataDir(), "data.db")
 	before := fileSize(t, dbFile)
@@ -58,7 +58,7 @@ func TestWALIsCheckpointedAfterAReply(t *testing.T) {
 		t.Fatalf("data.db grew from %d to %d bytes during the writes: a commit checkpointed", before, size)
 	}
 	time.Sleep(1100 * time.Millisecond) // checkpoints are at most one a second
-	v.send(id, token, "Do you take new patients?")
+	v.Send(id, token, "Do you take new patients?")
 	if size := fileSize(t, dbFile); size < before+256<<10 {
 		t.Fatalf("data.db is %d bytes, %d before the writes: the reply's end did not checkpoint", size, before)
 	}

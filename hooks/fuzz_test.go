@@ -22,27 +22,27 @@ func FuzzMessageRoute(f *testing.F) {
 	} {
 		f.Add([]byte(seed))
 	}
-	shared := newVisitorAPI(f, tests.Options{})
+	shared := tests.NewVisitor(f, tests.Options{})
 	// One fuzzing client is one IP; PocketBase's per-IP limits are tested elsewhere.
-	s := shared.app.Settings()
+	s := shared.App.Settings()
 	s.RateLimits.Enabled = false
-	if err := shared.app.Save(s); err != nil {
+	if err := shared.App.Save(s); err != nil {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		v := *shared
-		v.t = t
+		v.T = t
 		// A conversation per input: the fuzzer sends far more than one visitor may.
-		id, token := v.start()
-		before, _ := v.app.CountRecords("messages")
-		rec := v.do("POST", "/api/widget/demo/conversations/"+id+"/messages", string(body), map[string]string{"X-Conversation-Token": token})
+		id, token := v.Start()
+		before, _ := v.App.CountRecords("messages")
+		rec := v.Do("POST", "/api/widget/demo/conversations/"+id+"/messages", string(body), map[string]string{"X-Conversation-Token": token})
 		switch rec.Code {
 		case http.StatusOK:
 			events, err := tests.ReadEvents(rec.Body)
 			if err != nil || len(events) < 2 || events[0].Name != "message" || events[len(events)-1].Name != "done" {
 				t.Fatalf("stream %v %v", tests.Names(events), err)
 			}
-			if text, _ := v.messages(id)[0]["text"].(string); strings.ContainsFunc(text, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }) {
+			if text, _ := v.Messages(id)[0]["text"].(string); strings.ContainsFunc(text, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }) {
 				t.Fatalf("stored a control character: %q", text)
 			}
 		case http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusTooManyRequests:
@@ -50,7 +50,7 @@ func FuzzMessageRoute(f *testing.F) {
 			if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || e.Code == "" || e.Message == "" {
 				t.Fatalf("error body %q", rec.Body.String())
 			}
-			if after, _ := v.app.CountRecords("messages"); after != before {
+			if after, _ := v.App.CountRecords("messages"); after != before {
 				t.Fatalf("refused message stored %d records", after-before)
 			}
 		default:

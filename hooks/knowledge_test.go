@@ -1,7 +1,6 @@
 package hooks_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -23,8 +22,8 @@ import (
 )
 
 func TestOfflineAnswersFromTheRightFAQ(t *testing.T) {
-	v := newVisitorAPI(t, tests.Options{})
-	id, token := v.start()
+	v := tests.NewVisitor(t, tests.Options{})
+	id, token := v.Start()
 	cases := map[string]string{
 		"r u open on saturdays":                   "Saturday 9am–1pm",
 		"is there parking near your office?":      "garage under the building",
@@ -32,7 +31,7 @@ func TestOfflineAnswersFromTheRightFAQ(t *testing.T) {
 		"how much is a cleaning if im uninsured?": "$185",
 	}
 	for q, want := range cases {
-		_, events := v.send(id, token, q)
+		_, events := v.Send(id, token, q)
 		if done := events[len(events)-1]; done.Name != "done" || !strings.Contains(done.Data["text"].(string), want) {
 			t.Errorf("%q: answer %q, want it to contain %q", q, tests.Text(events), want)
 		}
@@ -40,16 +39,16 @@ func TestOfflineAnswersFromTheRightFAQ(t *testing.T) {
 }
 
 func TestKnowledgeGapsAreCountedForStaff(t *testing.T) {
-	v := newVisitorAPI(t, tests.Options{})
-	id, token := v.start()
+	v := tests.NewVisitor(t, tests.Options{})
+	id, token := v.Start()
 	for i := 0; i < 2; i++ {
-		_, events := v.send(id, token, "Do you offer hyperbaric oxygen for pets? Mail me at pat@example.com")
+		_, events := v.Send(id, token, "Do you offer hyperbaric oxygen for pets? Mail me at pat@example.com")
 		if !strings.Contains(tests.Text(events), "not sure") {
 			t.Fatalf("unconfident answer: %q", tests.Text(events))
 		}
 	}
-	v.send(id, token, "Do you do zirconia veneers for horses?")
-	gaps, err := v.app.FindRecordsByFilter("knowledge_gaps", "", "-count", 0, 0)
+	v.Send(id, token, "Do you do zirconia veneers for horses?")
+	gaps, err := v.App.FindRecordsByFilter("knowledge_gaps", "", "-count", 0, 0)
 	if err != nil || len(gaps) != 2 {
 		t.Fatalf("gaps %d %v", len(gaps), err)
 	}
@@ -58,17 +57,17 @@ func TestKnowledgeGapsAreCountedForStaff(t *testing.T) {
 		t.Fatalf("top gap %v", top.PublicExport())
 	}
 	// A question the FAQ answers is no gap.
-	v.send(id, token, "what are your opening hours?")
-	if n, _ := v.app.CountRecords("knowledge_gaps"); n != 2 {
+	v.Send(id, token, "what are your opening hours?")
+	if n, _ := v.App.CountRecords("knowledge_gaps"); n != 2 {
 		t.Fatalf("%d gaps after an answered question", n)
 	}
 }
 
 func TestKnowledgeGapsHoldNoNameOrAddress(t *testing.T) {
-	v := newVisitorAPI(t, tests.Options{})
-	id, token := v.start()
-	v.send(id, token, "Hi, my name is Jane Doe and I live at 42 Elm Street, do you do root canals on Saturdays?")
-	gaps, err := v.app.FindAllRecords("knowledge_gaps")
+	v := tests.NewVisitor(t, tests.Options{})
+	id, token := v.Start()
+	v.Send(id, token, "Hi, my name is Jane Doe and I live at 42 Elm Street, do you do root canals on Saturdays?")
+	gaps, err := v.App.FindAllRecords("knowledge_gaps")
 	if err != nil || len(gaps) != 1 {
 		t.Fatalf("gaps %d %v", len(gaps), err)
 	}
@@ -121,36 +120,36 @@ func addDocument(t *testing.T, app core.App, data map[string]any, file *filesyst
 }
 
 func TestDocumentIngestion(t *testing.T) {
-	v := newVisitorAPI(t, tests.Options{})
+	v := tests.NewVisitor(t, tests.Options{})
 	md := "# Implants\n\nWe place titanium dental implants. A single implant with its crown costs from $3,200 and takes two visits three months apart.\n\n# Sleep apnea\n\nWe make custom oral appliances for snoring.\n"
 	f, _ := filesystem.NewFileFromBytes([]byte(md), "implants.md")
-	doc := addDocument(t, v.app, map[string]any{"title": "Implants guide"}, f)
-	ready := waitStatus(t, v.app, doc.Id, "ready")
+	doc := addDocument(t, v.App, map[string]any{"title": "Implants guide"}, f)
+	ready := waitStatus(t, v.App, doc.Id, "ready")
 	if ready.GetInt("chunks") < 2 {
 		t.Fatalf("chunks %d", ready.GetInt("chunks"))
 	}
-	id, token := v.start()
-	_, events := v.send(id, token, "how much does a tooth implant cost?")
+	id, token := v.Start()
+	_, events := v.Send(id, token, "how much does a tooth implant cost?")
 	if !strings.Contains(tests.Text(events), "$3,200") {
 		t.Fatalf("answer %q", tests.Text(events))
 	}
 	// Deleting the document removes its passages.
-	if err := v.app.Delete(ready); err != nil {
+	if err := v.App.Delete(ready); err != nil {
 		t.Fatal(err)
 	}
-	_, events = v.send(id, token, "how much does a tooth implant cost?")
+	_, events = v.Send(id, token, "how much does a tooth implant cost?")
 	if strings.Contains(tests.Text(events), "$3,200") {
 		t.Fatal("deleted document still answers")
 	}
 
 	empty, _ := filesystem.NewFileFromBytes([]byte("   \n"), "empty.txt")
-	bad := addDocument(t, v.app, map[string]any{"title": "Empty"}, empty)
-	if r := waitStatus(t, v.app, bad.Id, "failed"); !strings.Contains(r.GetString("error"), "no text") {
+	bad := addDocument(t, v.App, map[string]any{"title": "Empty"}, empty)
+	if r := waitStatus(t, v.App, bad.Id, "failed"); !strings.Contains(r.GetString("error"), "no text") {
 		t.Fatalf("reason %q", r.GetString("error"))
 	}
 	pdf, _ := filesystem.NewFileFromBytes([]byte("%PDF-1.4 this is not really a pdf"), "broken.pdf")
-	broken := addDocument(t, v.app, map[string]any{"title": "Broken"}, pdf)
-	if r := waitStatus(t, v.app, broken.Id, "failed"); r.GetString("error") == "" {
+	broken := addDocument(t, v.App, map[string]any{"title": "Broken"}, pdf)
+	if r := waitStatus(t, v.App, broken.Id, "failed"); r.GetString("error") == "" {
 		t.Fatal("no reason for a corrupt PDF")
 	}
 }
@@ -171,20 +170,20 @@ func TestWebsiteIngestion(t *testing.T) {
 		}
 	}))
 	defer site.Close()
-	v := newVisitorAPI(t, tests.Options{AllowPrivateNetworks: true}) // the fake site is on loopback
-	doc := addDocument(t, v.app, map[string]any{"title": "Website", "url": site.URL + "/"}, nil)
-	waitStatus(t, v.app, doc.Id, "ready")
-	id, token := v.start()
-	_, events := v.send(id, token, "do kids get a free toothbrush?")
+	v := tests.NewVisitor(t, tests.Options{AllowPrivateNetworks: true}) // the fake site is on loopback
+	doc := addDocument(t, v.App, map[string]any{"title": "Website", "url": site.URL + "/"}, nil)
+	waitStatus(t, v.App, doc.Id, "ready")
+	id, token := v.Start()
+	_, events := v.Send(id, token, "do kids get a free toothbrush?")
 	if !strings.Contains(tests.Text(events), "electric toothbrush") {
 		t.Fatalf("answer %q", tests.Text(events))
 	}
-	_, events = v.send(id, token, "which day does bob work on the staff rota?")
+	_, events = v.Send(id, token, "which day does bob work on the staff rota?")
 	if strings.Contains(tests.Text(events), "Mondays") {
 		t.Fatal("robots.txt disallowed page was indexed")
 	}
-	away := addDocument(t, v.app, map[string]any{"title": "Away", "url": site.URL + "/away"}, nil)
-	if r := waitStatus(t, v.app, away.Id, "failed"); !strings.Contains(r.GetString("error"), "elsewhere.example") && !strings.Contains(strings.ToLower(r.GetString("error")), "redirect") {
+	away := addDocument(t, v.App, map[string]any{"title": "Away", "url": site.URL + "/away"}, nil)
+	if r := waitStatus(t, v.App, away.Id, "failed"); !strings.Contains(r.GetString("error"), "elsewhere.example") && !strings.Contains(strings.ToLower(r.GetString("error")), "redirect") {
 		t.Fatalf("reason %q", r.GetString("error"))
 	}
 }
@@ -195,36 +194,36 @@ func TestReindexRebuildsFromTheDatabase(t *testing.T) {
 	if err := hooks.Reindex(app, cfg); err != nil {
 		t.Fatal(err)
 	}
-	v := &visitorAPI{t: t, app: app, h: tests.Handler(t, app)}
-	id, token := v.start()
-	_, events := v.send(id, token, "do you see children?")
+	v := tests.VisitorFor(t, app)
+	id, token := v.Start()
+	_, events := v.Send(id, token, "do you see children?")
 	if !strings.Contains(tests.Text(events), "first tooth") {
 		t.Fatalf("answer after reindex %q", tests.Text(events))
 	}
 }
 
 func TestKnowledgeGapCountsConcurrentVisitors(t *testing.T) {
-	v := newVisitorAPI(t, tests.Options{})
-	s := v.app.Settings()
+	v := tests.NewVisitor(t, tests.Options{})
+	s := v.App.Settings()
 	s.RateLimits.Enabled = false // ten visitors behind one test IP
-	if err := v.app.Save(s); err != nil {
+	if err := v.App.Save(s); err != nil {
 		t.Fatal(err)
 	}
 	const visitors = 10
 	convs := make([][2]string, visitors)
 	for i := range convs {
-		convs[i][0], convs[i][1] = v.start()
+		convs[i][0], convs[i][1] = v.Start()
 	}
 	var wg sync.WaitGroup
 	for _, c := range convs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			v.send(c[0], c[1], "Do you sell hyperbaric oxygen chambers for ferrets?")
+			v.Send(c[0], c[1], "Do you sell hyperbaric oxygen chambers for ferrets?")
 		}()
 	}
 	wg.Wait()
-	gaps, _ := v.app.FindAllRecords("knowledge_gaps")
+	gaps, _ := v.App.FindAllRecords("knowledge_gaps")
 	if len(gaps) != 1 || gaps[0].GetInt("count") != visitors {
 		t.Fatalf("gaps %d, count %v; want one gap counted %d times", len(gaps), gaps, visitors)
 	}
@@ -232,18 +231,18 @@ func TestKnowledgeGapCountsConcurrentVisitors(t *testing.T) {
 
 func TestEmbeddingsAreStoredAndUsed(t *testing.T) {
 	fake := tests.NewFakeOllama(t, func(api.ChatRequest) ollamatest.Reply { return ollamatest.Words("unused") })
-	v := newVisitorAPI(t, tests.Options{Configure: func(c *hooks.Config) {
+	v := tests.NewVisitor(t, tests.Options{Configure: func(c *hooks.Config) {
 		c.EmbedModel, c.EmbedBaseURL = "nomic-embed-text", fake.URL
 	}})
 	f, _ := filesystem.NewFileFromBytes([]byte("# Night guards\n\nWe make custom night guards for teeth grinding; they cost $450 and take two weeks.\n"), "guards.md")
-	doc := addDocument(t, v.app, map[string]any{"title": "Night guards"}, f)
-	waitStatus(t, v.app, doc.Id, "ready")
+	doc := addDocument(t, v.App, map[string]any{"title": "Night guards"}, f)
+	waitStatus(t, v.App, doc.Id, "ready")
 	embedded := strings.Join(fake.Embedded(), "\n")
 	if !strings.Contains(embedded, "custom night guards") || !strings.Contains(embedded, "opening hours") {
 		t.Fatalf("document and FAQs were not embedded: %.300s", embedded)
 	}
-	id, token := v.start()
-	_, events := v.send(id, token, "how much is a night guard for grinding?")
+	id, token := v.Start()
+	_, events := v.Send(id, token, "how much is a night guard for grinding?")
 	if !strings.Contains(tests.Text(events), "$450") {
 		t.Fatalf("answer %q", tests.Text(events))
 	}
@@ -252,41 +251,6 @@ func TestEmbeddingsAreStoredAndUsed(t *testing.T) {
 	}
 	if len(fake.Requests()) != 0 {
 		t.Fatal("the offline default called the chat model")
-	}
-}
-
-// asStaff adds a staff member with role to the demo practice and returns a function that
-// sends a JSON request to the app's API (h, from tests.Handler) as them.
-func asStaff(t *testing.T, app core.App, h http.Handler, role string) func(method, path string, body any) *httptest.ResponseRecorder {
-	t.Helper()
-	b, err := app.FindFirstRecordByData("businesses", "slug", hooks.DemoSlug)
-	if err != nil {
-		t.Fatal(err)
-	}
-	col, _ := app.FindCollectionByNameOrId("staff")
-	s := newRecord(col, map[string]any{"business": b.Id, "role": role, "name": role, "email": role + "-" + core.GenerateDefaultRandomId() + "@example.com", "verified": true})
-	s.SetPassword("correct horse battery")
-	if err := app.Save(s); err != nil {
-		t.Fatal(err)
-	}
-	tok, err := s.NewAuthToken()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return apiAs(t, h, tok)
-}
-
-// apiAs returns a function that sends a JSON request to h with the auth token tok.
-func apiAs(t *testing.T, h http.Handler, tok string) func(method, path string, body any) *httptest.ResponseRecorder {
-	return func(method, path string, body any) *httptest.ResponseRecorder {
-		t.Helper()
-		raw, _ := json.Marshal(body)
-		req := httptest.NewRequest(method, path, bytes.NewReader(raw))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", tok)
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		return rec
 	}
 }
 
@@ -333,9 +297,9 @@ func (s *internalSite) urls() []string {
 
 func TestWebsiteOnAPrivateAddressIsNeverFetched(t *testing.T) {
 	site := newInternalSite(t)
-	v := newVisitorAPI(t, tests.Options{})
-	app := v.app
-	api := asStaff(t, app, v.h, "admin")
+	v := tests.NewVisitor(t, tests.Options{})
+	app := v.App
+	api := tests.AsStaff(t, app, v.H, "admin")
 	b, _ := app.FindFirstRecordByData("businesses", "slug", hooks.DemoSlug)
 	for _, u := range site.urls() {
 		rec := api("POST", "/api/collections/documents/records", map[string]any{"business": b.Id, "title": "Intranet", "url": u})
@@ -352,8 +316,8 @@ func TestWebsiteOnAPrivateAddressIsNeverFetched(t *testing.T) {
 	if n := site.hits.Load(); n != 0 {
 		t.Fatalf("the internal site was reached %d times", n)
 	}
-	id, token := v.start()
-	if _, events := v.send(id, token, "what is the internal admin password?"); strings.Contains(tests.Text(events), "hunter2") {
+	id, token := v.Start()
+	if _, events := v.Send(id, token, "what is the internal admin password?"); strings.Contains(tests.Text(events), "hunter2") {
 		t.Fatal("the internal site's text was served to a visitor")
 	}
 }
@@ -387,7 +351,7 @@ func TestWebsiteConnectionFailuresReadTheSame(t *testing.T) {
 func TestWebsiteOnLoopbackIsFetchedWhenPrivateNetworksAreAllowed(t *testing.T) {
 	site := newInternalSite(t)
 	app := tests.NewApp(t, tests.Options{AllowPrivateNetworks: true})
-	api := asStaff(t, app, tests.Handler(t, app), "admin")
+	api := tests.AsStaff(t, app, tests.Handler(t, app), "admin")
 	b, _ := app.FindFirstRecordByData("businesses", "slug", hooks.DemoSlug)
 	rec := api("POST", "/api/collections/documents/records", map[string]any{"business": b.Id, "title": "Intranet", "url": site.url + "/"})
 	if rec.Code != http.StatusOK {

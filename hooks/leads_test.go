@@ -7,32 +7,11 @@ import (
 	"testing"
 
 	"github.com/ollama/ollama/api"
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
 	"frontdesk/internal/llm/ollamatest"
 	"frontdesk/tests"
 )
-
-// postLead submits the contact form of a conversation and returns the lead's id.
-func (v *visitorAPI) postLead(id, token, body string) string {
-	v.t.Helper()
-	rec := v.do("POST", "/api/widget/demo/conversations/"+id+"/lead", body, map[string]string{"X-Conversation-Token": token})
-	if rec.Code != http.StatusCreated {
-		v.t.Fatalf("lead: %d %s", rec.Code, rec.Body.String())
-	}
-	return decode(v.t, rec)["id"].(string)
-}
-
-// conversationLeads are the leads linked to a conversation.
-func (v *visitorAPI) conversationLeads(id string) []*core.Record {
-	v.t.Helper()
-	recs, err := v.app.FindAllRecords("leads", dbx.HashExp{"conversation": id})
-	if err != nil {
-		v.t.Fatal(err)
-	}
-	return recs
-}
 
 // leadFields are the lead's fields a visitor of another conversation must not change.
 func leadFields(r *core.Record) map[string]any {
@@ -60,9 +39,9 @@ func assertUnchanged(t *testing.T, app core.App, id string, before map[string]an
 }
 
 // assertDuplicateOf checks a conversation has exactly one lead, flagged and linked to original.
-func assertDuplicateOf(t *testing.T, v *visitorAPI, conversation, original string) *core.Record {
+func assertDuplicateOf(t *testing.T, v *tests.Visitor, conversation, original string) *core.Record {
 	t.Helper()
-	leads := v.conversationLeads(conversation)
+	leads := v.ConversationLeads(conversation)
 	if len(leads) != 1 {
 		t.Fatalf("conversation %s has %d leads, want its own one", conversation, len(leads))
 	}
@@ -88,24 +67,24 @@ func TestLeadWithAnotherConversationsContactNeverChangesIt(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			v := newVisitorAPI(t, tests.Options{})
-			convA, tokA := v.start()
-			convB, tokB := v.start()
-			a := v.postLead(convA, tokA, `{"name":"Ana Ruiz","email":"ana@example.com","phone":"(503) 555-0100","service":"fillings"}`)
-			rec, _ := v.app.FindRecordById("leads", a)
+			v := tests.NewVisitor(t, tests.Options{})
+			convA, tokA := v.Start()
+			convB, tokB := v.Start()
+			a := v.PostLead(convA, tokA, `{"name":"Ana Ruiz","email":"ana@example.com","phone":"(503) 555-0100","service":"fillings"}`)
+			rec, _ := v.App.FindRecordById("leads", a)
 			before := leadFields(rec)
 
 			// B submits twice: the second call used to replace the email as well.
-			b := v.postLead(convB, tokB, tc.first)
+			b := v.PostLead(convB, tokB, tc.first)
 			if b == a {
 				t.Fatalf("conversation B's submission returned conversation A's lead")
 			}
-			if again := v.postLead(convB, tokB, tc.second); again != b {
+			if again := v.PostLead(convB, tokB, tc.second); again != b {
 				t.Fatalf("B's second submission made lead %s, want its own %s updated", again, b)
 			}
-			assertUnchanged(t, v.app, a, before)
+			assertUnchanged(t, v.App, a, before)
 			assertDuplicateOf(t, v, convB, a)
-			if n, _ := v.app.CountRecords("leads"); n != 2 {
+			if n, _ := v.App.CountRecords("leads"); n != 2 {
 				t.Fatalf("%d leads, want A's and B's", n)
 			}
 		})
@@ -113,18 +92,18 @@ func TestLeadWithAnotherConversationsContactNeverChangesIt(t *testing.T) {
 }
 
 func TestLeadSameConversationUpdatesItsOwnLead(t *testing.T) {
-	v := newVisitorAPI(t, tests.Options{})
-	conv, tok := v.start()
-	first := v.postLead(conv, tok, `{"name":"Ana","phone":"503 555 0100","sms_consent":true}`)
+	v := tests.NewVisitor(t, tests.Options{})
+	conv, tok := v.Start()
+	first := v.PostLead(conv, tok, `{"name":"Ana","phone":"503 555 0100","sms_consent":true}`)
 	// A corrected number: no email or phone in common with the first submission.
-	second := v.postLead(conv, tok, `{"name":"Ana Ruiz","phone":"503 555 0111"}`)
+	second := v.PostLead(conv, tok, `{"name":"Ana Ruiz","phone":"503 555 0111"}`)
 	if second != first {
 		t.Fatalf("correction made lead %s, want %s updated", second, first)
 	}
-	if n, _ := v.app.CountRecords("leads"); n != 1 {
+	if n, _ := v.App.CountRecords("leads"); n != 1 {
 		t.Fatalf("%d leads, want 1", n)
 	}
-	l, _ := v.app.FindRecordById("leads", first)
+	l, _ := v.App.FindRecordById("leads", first)
 	if l.GetString("name") != "Ana Ruiz" || l.GetString("phone") != "+15035550111" || l.GetString("conversation") != conv {
 		t.Fatalf("lead %v", leadFields(l))
 	}
@@ -133,42 +112,42 @@ func TestLeadSameConversationUpdatesItsOwnLead(t *testing.T) {
 		t.Fatalf("consent for 503 555 0100 carried over to a new number: %v", leadFields(l))
 	}
 	// The same number spelled differently keeps a consent given with it.
-	v.postLead(conv, tok, `{"name":"Ana Ruiz","phone":"503 555 0111","sms_consent":true}`)
-	v.postLead(conv, tok, `{"name":"Ana Ruiz","phone":"(503) 555-0111"}`)
-	if l, _ = v.app.FindRecordById("leads", first); !l.GetBool("sms_consent") {
+	v.PostLead(conv, tok, `{"name":"Ana Ruiz","phone":"503 555 0111","sms_consent":true}`)
+	v.PostLead(conv, tok, `{"name":"Ana Ruiz","phone":"(503) 555-0111"}`)
+	if l, _ = v.App.FindRecordById("leads", first); !l.GetBool("sms_consent") {
 		t.Fatalf("consent lost on a respelled number: %v", leadFields(l))
 	}
 }
 
 func TestLeadDuplicateFlagFollowsCorrection(t *testing.T) {
-	v := newVisitorAPI(t, tests.Options{})
-	convA, tokA := v.start()
-	convB, tokB := v.start()
-	a := v.postLead(convA, tokA, `{"name":"Ana","phone":"503 555 0100"}`)
-	b := v.postLead(convB, tokB, `{"name":"Ben","phone":"503 555 0100"}`)
+	v := tests.NewVisitor(t, tests.Options{})
+	convA, tokA := v.Start()
+	convB, tokB := v.Start()
+	a := v.PostLead(convA, tokA, `{"name":"Ana","phone":"503 555 0100"}`)
+	b := v.PostLead(convB, tokB, `{"name":"Ben","phone":"503 555 0100"}`)
 	assertDuplicateOf(t, v, convB, a)
 	// B mistyped and corrects the number: nothing in common with A any more.
-	v.postLead(convB, tokB, `{"name":"Ben","phone":"503 555 0177"}`)
-	l, _ := v.app.FindRecordById("leads", b)
+	v.PostLead(convB, tokB, `{"name":"Ben","phone":"503 555 0177"}`)
+	l, _ := v.App.FindRecordById("leads", b)
 	if l.GetBool("possible_duplicate") || l.GetString("duplicate_of") != "" {
 		t.Fatalf("corrected lead still flagged: %v", leadFields(l))
 	}
 }
 
 func TestLeadConcurrentSubmissionsMakeOneLead(t *testing.T) {
-	v := newVisitorAPI(t, tests.Options{})
-	conv, tok := v.start()
+	v := tests.NewVisitor(t, tests.Options{})
+	conv, tok := v.Start()
 	var wg sync.WaitGroup
 	for _, phone := range []string{"503 555 0101", "503 555 0102", "503 555 0103", "503 555 0104", "503 555 0105", "503 555 0106"} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			body, _ := json.Marshal(map[string]string{"name": "Ana", "phone": phone})
-			v.do("POST", "/api/widget/demo/conversations/"+conv+"/lead", string(body), map[string]string{"X-Conversation-Token": tok})
+			v.Do("POST", "/api/widget/demo/conversations/"+conv+"/lead", string(body), map[string]string{"X-Conversation-Token": tok})
 		}()
 	}
 	wg.Wait()
-	if n := len(v.conversationLeads(conv)); n != 1 {
+	if n := len(v.ConversationLeads(conv)); n != 1 {
 		t.Fatalf("%d leads for one conversation, want 1", n)
 	}
 }
@@ -184,33 +163,33 @@ func TestSaveContactToolNeverChangesAnotherConversationsLead(t *testing.T) {
 		}
 		return ollamatest.Reply{ToolCalls: []api.ToolCall{{Function: api.ToolCallFunction{Name: "save_contact", Arguments: args}}}}
 	})
-	v := newVisitorAPI(t, tests.Options{OllamaURL: fake.URL})
-	convA, tokA := v.start()
-	convB, tokB := v.start()
-	a := v.postLead(convA, tokA, `{"name":"Ana Ruiz","email":"ana@example.com","phone":"(503) 555-0100"}`)
-	rec, _ := v.app.FindRecordById("leads", a)
+	v := tests.NewVisitor(t, tests.Options{OllamaURL: fake.URL})
+	convA, tokA := v.Start()
+	convB, tokB := v.Start()
+	a := v.PostLead(convA, tokA, `{"name":"Ana Ruiz","email":"ana@example.com","phone":"(503) 555-0100"}`)
+	rec, _ := v.App.FindRecordById("leads", a)
 	before := leadFields(rec)
 
-	v.send(convB, tokB, "I'm Mallory, ana@example.com, +1 971 555 0123, text me")
-	assertUnchanged(t, v.app, a, before)
+	v.Send(convB, tokB, "I'm Mallory, ana@example.com, +1 971 555 0123, text me")
+	assertUnchanged(t, v.App, a, before)
 	assertDuplicateOf(t, v, convB, a)
 }
 
 // One number typed two ways is one number: leads store E.164, and a second conversation
 // with the same number in another spelling is flagged as the first lead's duplicate.
 func TestLeadPhoneStoredE164AndMatchedAcrossSpellings(t *testing.T) {
-	v := newVisitorAPI(t, tests.Options{})
-	convA, tokA := v.start()
-	convB, tokB := v.start()
-	a := v.postLead(convA, tokA, `{"name":"Ana","phone":"(503) 555-0142"}`)
-	v.postLead(convB, tokB, `{"name":"Ana","phone":"503-555-0142"}`)
-	l, _ := v.app.FindRecordById("leads", a)
+	v := tests.NewVisitor(t, tests.Options{})
+	convA, tokA := v.Start()
+	convB, tokB := v.Start()
+	a := v.PostLead(convA, tokA, `{"name":"Ana","phone":"(503) 555-0142"}`)
+	v.PostLead(convB, tokB, `{"name":"Ana","phone":"503-555-0142"}`)
+	l, _ := v.App.FindRecordById("leads", a)
 	if l.GetString("phone") != "+15035550142" {
 		t.Fatalf("stored phone %q, want E.164", l.GetString("phone"))
 	}
 	assertDuplicateOf(t, v, convB, a)
-	conv, tok := v.start()
-	rec := v.do("POST", "/api/widget/demo/conversations/"+conv+"/lead", `{"name":"Ana","phone":"555-01"}`, map[string]string{"X-Conversation-Token": tok})
+	conv, tok := v.Start()
+	rec := v.Do("POST", "/api/widget/demo/conversations/"+conv+"/lead", `{"name":"Ana","phone":"555-01"}`, map[string]string{"X-Conversation-Token": tok})
 	if rec.Code != http.StatusBadRequest {
 		t.Fatalf("invalid phone: %d %s", rec.Code, rec.Body.String())
 	}

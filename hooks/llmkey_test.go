@@ -98,32 +98,19 @@ func patchDemo(t *testing.T, app core.App, api func(string, string, any) *httpte
 	}
 }
 
-// asSuperuser is asStaff for the appliance's operator, who alone may set hidden fields.
-func asSuperuser(t *testing.T, app core.App, h http.Handler) func(method, path string, body any) *httptest.ResponseRecorder {
-	t.Helper()
-	col, _ := app.FindCollectionByNameOrId(core.CollectionNameSuperusers)
-	su := newRecord(col, map[string]any{"email": "su-" + core.GenerateDefaultRandomId() + "@example.com"})
-	su.SetPassword("superuser password 1")
-	if err := app.Save(su); err != nil {
-		t.Fatal(err)
-	}
-	tok, _ := su.NewAuthToken()
-	return apiAs(t, h, tok)
-}
-
 func TestPracticeBaseURLNeverGetsTheEnvironmentKey(t *testing.T) {
 	setEnvironmentKeys(t)
 	model := newPracticeModel(t)
-	v := newVisitorAPI(t, tests.Options{AllowPrivateNetworks: true}) // the practice's server is on loopback
-	admin := asStaff(t, v.app, v.h, "admin")
-	id, token := v.start()
+	v := tests.NewVisitor(t, tests.Options{AllowPrivateNetworks: true}) // the practice's server is on loopback
+	admin := tests.AsStaff(t, v.App, v.H, "admin")
+	id, token := v.Start()
 
-	patchDemo(t, v.app, admin, map[string]any{"llm_provider": "openai", "llm_base_url": model.URL + "/v1"})
-	if _, events := v.send(id, token, "what are your opening hours?"); !strings.Contains(tests.Text(events), practiceModelReply) {
+	patchDemo(t, v.App, admin, map[string]any{"llm_provider": "openai", "llm_base_url": model.URL + "/v1"})
+	if _, events := v.Send(id, token, "what are your opening hours?"); !strings.Contains(tests.Text(events), practiceModelReply) {
 		t.Fatalf("the practice's OpenAI-compatible server was not used: %q", tests.Text(events))
 	}
-	patchDemo(t, v.app, admin, map[string]any{"llm_provider": "anthropic", "llm_base_url": model.URL})
-	if _, events := v.send(id, token, "what are your opening hours?"); len(events) == 0 || events[len(events)-1].Name != "done" {
+	patchDemo(t, v.App, admin, map[string]any{"llm_provider": "anthropic", "llm_base_url": model.URL})
+	if _, events := v.Send(id, token, "what are your opening hours?"); len(events) == 0 || events[len(events)-1].Name != "done" {
 		t.Fatalf("no answer with a keyless Anthropic base URL: %v", events)
 	}
 	if model.requests() == 0 {
@@ -137,11 +124,11 @@ func TestPracticeBaseURLNeverGetsTheEnvironmentKey(t *testing.T) {
 func TestOperatorConfiguredKeyStaysWithTheOperatorsBaseURL(t *testing.T) {
 	t.Setenv("OPENAI_API_KEY", "")
 	operator, model := newPracticeModel(t), newPracticeModel(t)
-	v := newVisitorAPI(t, tests.Options{AllowPrivateNetworks: true, LLM: &llm.Config{Provider: "openai", BaseURL: operator.URL + "/v1", APIKey: envOpenAIKey}})
-	admin := asStaff(t, v.app, v.h, "admin")
-	id, token := v.start()
-	patchDemo(t, v.app, admin, map[string]any{"llm_base_url": model.URL + "/v1"})
-	v.send(id, token, "what are your opening hours?")
+	v := tests.NewVisitor(t, tests.Options{AllowPrivateNetworks: true, LLM: &llm.Config{Provider: "openai", BaseURL: operator.URL + "/v1", APIKey: envOpenAIKey}})
+	admin := tests.AsStaff(t, v.App, v.H, "admin")
+	id, token := v.Start()
+	patchDemo(t, v.App, admin, map[string]any{"llm_base_url": model.URL + "/v1"})
+	v.Send(id, token, "what are your opening hours?")
 	if model.requests() == 0 || model.sawSecret(envOpenAIKey) {
 		t.Fatalf("practice server: %d requests, operator's key sent: %v", model.requests(), model.sawSecret(envOpenAIKey))
 	}
@@ -153,48 +140,48 @@ func TestOperatorConfiguredKeyStaysWithTheOperatorsBaseURL(t *testing.T) {
 func TestStoredKeyIsClearedWhenTheBaseURLChanges(t *testing.T) {
 	t.Setenv("OPENAI_API_KEY", "")
 	model := newPracticeModel(t)
-	v := newVisitorAPI(t, tests.Options{AllowPrivateNetworks: true})
-	admin := asStaff(t, v.app, v.h, "admin")
-	su := asSuperuser(t, v.app, v.h)
+	v := tests.NewVisitor(t, tests.Options{AllowPrivateNetworks: true})
+	admin := tests.AsStaff(t, v.App, v.H, "admin")
+	su := tests.AsSuperuser(t, v.App, v.H)
 	storedKey := func() string {
 		t.Helper()
 		var raw string
-		if err := v.app.DB().NewQuery("SELECT llm_api_key FROM businesses WHERE slug = 'demo'").Row(&raw); err != nil {
+		if err := v.App.DB().NewQuery("SELECT llm_api_key FROM businesses WHERE slug = 'demo'").Row(&raw); err != nil {
 			t.Fatal(err)
 		}
 		return raw
 	}
 	const practiceKey = "sk-stored-for-the-practice"
-	patchDemo(t, v.app, su, map[string]any{"llm_provider": "openai", "llm_base_url": "https://api.openai.com/v1", "llm_api_key": practiceKey})
+	patchDemo(t, v.App, su, map[string]any{"llm_provider": "openai", "llm_base_url": "https://api.openai.com/v1", "llm_api_key": practiceKey})
 	if storedKey() == "" {
 		t.Fatal("the key given with a base URL was not stored")
 	}
 	// An unrelated change keeps it.
-	patchDemo(t, v.app, admin, map[string]any{"greeting": "Hello there!"})
+	patchDemo(t, v.App, admin, map[string]any{"greeting": "Hello there!"})
 	if storedKey() == "" {
 		t.Fatal("an unrelated change cleared the key")
 	}
 	// A new base URL without a new key: the key was stored for the old one.
-	patchDemo(t, v.app, admin, map[string]any{"llm_base_url": model.URL + "/v1"})
+	patchDemo(t, v.App, admin, map[string]any{"llm_base_url": model.URL + "/v1"})
 	if storedKey() != "" {
 		t.Fatal("the stored key outlived a change of base URL")
 	}
-	id, token := v.start()
-	v.send(id, token, "what are your opening hours?")
+	id, token := v.Start()
+	v.Send(id, token, "what are your opening hours?")
 	if model.requests() == 0 || model.sawSecret(practiceKey) {
 		t.Fatalf("practice server: %d requests, stored key sent: %v", model.requests(), model.sawSecret(practiceKey))
 	}
 	// A new key with the new base URL is kept, and used there.
-	patchDemo(t, v.app, su, map[string]any{"llm_base_url": model.URL + "/v1/", "llm_api_key": "sk-new-key"})
+	patchDemo(t, v.App, su, map[string]any{"llm_base_url": model.URL + "/v1/", "llm_api_key": "sk-new-key"})
 	if storedKey() == "" {
 		t.Fatal("a key given with the new base URL was cleared")
 	}
-	v.send(id, token, "what are your opening hours?")
+	v.Send(id, token, "what are your opening hours?")
 	if !model.sawSecret("sk-new-key") {
 		t.Fatal("the key stored with the base URL was not sent there")
 	}
 	// A change of provider moves the key to another service: cleared too.
-	patchDemo(t, v.app, admin, map[string]any{"llm_provider": "anthropic"})
+	patchDemo(t, v.App, admin, map[string]any{"llm_provider": "anthropic"})
 	if storedKey() != "" {
 		t.Fatal("the stored key outlived a change of provider")
 	}
@@ -204,17 +191,17 @@ func TestPracticeBaseURLOnLoopbackIsNeverDialled(t *testing.T) {
 	setEnvironmentKeys(t)
 	model := newPracticeModel(t)
 	_, port, _ := net.SplitHostPort(model.Listener.Addr().String())
-	v := newVisitorAPI(t, tests.Options{})
-	admin := asStaff(t, v.app, v.h, "admin")
-	id, token := v.start()
+	v := tests.NewVisitor(t, tests.Options{})
+	admin := tests.AsStaff(t, v.App, v.H, "admin")
+	id, token := v.Start()
 	for _, s := range []struct{ provider, url string }{
 		{"openai", model.URL + "/v1"},
 		{"openai", "http://localhost:" + port + "/v1"},
 		{"anthropic", "http://[::ffff:127.0.0.1]:" + port},
 		{"ollama", model.URL},
 	} {
-		patchDemo(t, v.app, admin, map[string]any{"llm_provider": s.provider, "llm_base_url": s.url, "llm_model": "m"})
-		_, events := v.send(id, token, "what are your opening hours?")
+		patchDemo(t, v.App, admin, map[string]any{"llm_provider": s.provider, "llm_base_url": s.url, "llm_model": "m"})
+		_, events := v.Send(id, token, "what are your opening hours?")
 		if len(events) == 0 || events[len(events)-1].Name != "done" || strings.Contains(tests.Text(events), practiceModelReply) {
 			t.Fatalf("%s at %s: %q", s.provider, s.url, tests.Text(events))
 		}
@@ -228,15 +215,15 @@ func TestEnvironmentBaseURLOnLoopbackIsTrusted(t *testing.T) {
 	operator := newPracticeModel(t)
 	t.Setenv("OPENAI_API_KEY", envOpenAIKey)
 	t.Setenv("OPENAI_BASE_URL", operator.URL+"/v1")
-	v := newVisitorAPI(t, tests.Options{LLM: &llm.Config{Provider: "openai"}})
-	admin := asStaff(t, v.app, v.h, "admin")
-	id, token := v.start()
-	if _, events := v.send(id, token, "what are your opening hours?"); !strings.Contains(tests.Text(events), practiceModelReply) {
+	v := tests.NewVisitor(t, tests.Options{LLM: &llm.Config{Provider: "openai"}})
+	admin := tests.AsStaff(t, v.App, v.H, "admin")
+	id, token := v.Start()
+	if _, events := v.Send(id, token, "what are your opening hours?"); !strings.Contains(tests.Text(events), practiceModelReply) {
 		t.Fatalf("the environment's model on loopback was not used: %q", tests.Text(events))
 	}
 	// A practice naming the environment's own base URL is sent there too.
-	patchDemo(t, v.app, admin, map[string]any{"llm_base_url": operator.URL + "/v1/"})
-	if _, events := v.send(id, token, "what are your opening hours?"); !strings.Contains(tests.Text(events), practiceModelReply) {
+	patchDemo(t, v.App, admin, map[string]any{"llm_base_url": operator.URL + "/v1/"})
+	if _, events := v.Send(id, token, "what are your opening hours?"); !strings.Contains(tests.Text(events), practiceModelReply) {
 		t.Fatalf("the environment's base URL named by the practice was refused: %q", tests.Text(events))
 	}
 	if operator.requests() != 2 || !operator.sawSecret(envOpenAIKey) {

@@ -10,6 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"frontdesk/models"
+	"frontdesk/tests"
+
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 )
@@ -34,8 +37,8 @@ func relationError(err error, field string) string {
 // collection from the schema, so a relation added later is covered too: pointing it at
 // a record of another practice is refused, at one of the same practice accepted.
 func TestRelationsStayWithinPractice(t *testing.T) {
-	f := newTenancyFixture(t)
-	cols, err := f.app.FindAllCollections()
+	f := tests.NewPractices(t)
+	cols, err := f.App.FindAllCollections()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +52,7 @@ func TestRelationsStayWithinPractice(t *testing.T) {
 			if !ok || rel.Name == "business" {
 				continue
 			}
-			target, err := f.app.FindCollectionByNameOrId(rel.CollectionId)
+			target, err := f.App.FindCollectionByNameOrId(rel.CollectionId)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -62,12 +65,12 @@ func TestRelationsStayWithinPractice(t *testing.T) {
 				for _, tc := range []struct {
 					biz  *core.Record
 					want string
-				}{{f.bizB, otherPractice}, {f.bizA, ""}} {
+				}{{f.B, otherPractice}, {f.A, ""}} {
 					r := core.NewRecord(col)
-					r.Set("business", f.bizA.Id)
-					r.Set(rel.Name, f.targetOf(t, target, tc.biz).Id)
+					r.Set("business", f.A.Id)
+					r.Set(rel.Name, f.TargetOf(t, target, tc.biz).Id)
 					// Other fields may be missing; only this field's error matters.
-					if got := relationError(f.app.Validate(r), rel.Name); got != tc.want {
+					if got := relationError(f.App.Validate(r), rel.Name); got != tc.want {
 						t.Fatalf("practice A's record pointing at practice %s's: error %q, want %q", tc.biz.GetString("slug"), got, tc.want)
 					}
 				}
@@ -81,47 +84,35 @@ func TestRelationsStayWithinPractice(t *testing.T) {
 	}
 }
 
-// targetOf stores a bare record of target for the practice biz, without validation.
-func (f *tenancyFixture) targetOf(t *testing.T, target *core.Collection, biz *core.Record) *core.Record {
-	t.Helper()
-	f.counter++
-	data := map[string]any{"business": biz.Id}
-	if target.IsAuth() {
-		data["email"] = fmt.Sprintf("target%d@example.com", f.counter)
-		data["password"] = "correct horse battery"
-	}
-	return f.create(t, target.Name, data)
-}
-
-// TestCrossPracticeRelationRefusedThroughAPI: neither a practice's admin nor a superuser
+// TestCrossPracticeRelationRefusedThroughAPI: neither a practice's tests.Admin nor a superuser
 // can link a lead to another practice's conversation or lead, and nothing is stored.
 func TestCrossPracticeRelationRefusedThroughAPI(t *testing.T) {
-	f := newTenancyFixture(t)
-	su := f.superuserToken(t)
-	convA := f.create(t, "conversations", map[string]any{"business": f.bizA.Id, "status": "open"})
-	convB := f.create(t, "conversations", map[string]any{"business": f.bizB.Id, "status": "open"})
-	leadA := f.record(t, "leads")
-	leadB := f.create(t, "leads", map[string]any{"business": f.bizB.Id, "name": "Bo", "email": "bo@example.com", "status": "new"})
+	f := tests.NewPractices(t)
+	su := tests.SuperuserToken(t, f.App)
+	convA := f.Create(t, "conversations", map[string]any{"business": f.A.Id, "status": "open"})
+	convB := f.Create(t, "conversations", map[string]any{"business": f.B.Id, "status": "open"})
+	leadA := f.Record(t, "leads")
+	leadB := f.Create(t, "leads", map[string]any{"business": f.B.Id, "name": "Bo", "email": "bo@example.com", "status": "new"})
 	base := "/api/collections/leads/records"
 	cases := []struct {
 		name, method, url, token string
 		body                     map[string]any
 		field                    string // the refused field; "" when allowed
 	}{
-		{"admin creates with own conversation", "POST", base, f.tokens[admin], map[string]any{"business": f.bizA.Id, "name": "Ana", "conversation": convA.Id}, ""},
-		{"admin creates with other's conversation", "POST", base, f.tokens[admin], map[string]any{"business": f.bizA.Id, "name": "Ana", "conversation": convB.Id}, "conversation"},
-		{"admin moves lead to other's conversation", "PATCH", base + "/" + leadA.Id, f.tokens[admin], map[string]any{"conversation": convB.Id}, "conversation"},
-		{"admin links other's lead as original", "PATCH", base + "/" + leadA.Id, f.tokens[admin], map[string]any{"duplicate_of": leadB.Id}, "duplicate_of"},
-		{"superuser creates with other's conversation", "POST", base, su, map[string]any{"business": f.bizA.Id, "name": "Ana", "conversation": convB.Id}, "conversation"},
-		{"superuser moves lead to other practice", "PATCH", base + "/" + leadA.Id, su, map[string]any{"business": f.bizB.Id, "conversation": convA.Id}, "conversation"},
-		{"superuser moves lead with its conversation", "PATCH", base + "/" + leadA.Id, su, map[string]any{"business": f.bizB.Id, "conversation": convB.Id}, ""},
+		{"admin creates with own conversation", "POST", base, f.Tokens[tests.Admin], map[string]any{"business": f.A.Id, "name": "Ana", "conversation": convA.Id}, ""},
+		{"admin creates with other's conversation", "POST", base, f.Tokens[tests.Admin], map[string]any{"business": f.A.Id, "name": "Ana", "conversation": convB.Id}, "conversation"},
+		{"admin moves lead to other's conversation", "PATCH", base + "/" + leadA.Id, f.Tokens[tests.Admin], map[string]any{"conversation": convB.Id}, "conversation"},
+		{"admin links other's lead as original", "PATCH", base + "/" + leadA.Id, f.Tokens[tests.Admin], map[string]any{"duplicate_of": leadB.Id}, "duplicate_of"},
+		{"superuser creates with other's conversation", "POST", base, su, map[string]any{"business": f.A.Id, "name": "Ana", "conversation": convB.Id}, "conversation"},
+		{"superuser moves lead to other practice", "PATCH", base + "/" + leadA.Id, su, map[string]any{"business": f.B.Id, "conversation": convA.Id}, "conversation"},
+		{"superuser moves lead with its conversation", "PATCH", base + "/" + leadA.Id, su, map[string]any{"business": f.B.Id, "conversation": convB.Id}, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			before, _ := f.app.CountRecords("leads")
+			before, _ := f.App.CountRecords("leads")
 			var was map[string]any
 			if tc.method == "PATCH" {
-				r, _ := f.app.FindRecordById("leads", leadA.Id)
+				r, _ := f.App.FindRecordById("leads", leadA.Id)
 				was = r.PublicExport()
 			}
 			body, _ := json.Marshal(tc.body)
@@ -129,10 +120,10 @@ func TestCrossPracticeRelationRefusedThroughAPI(t *testing.T) {
 			req.Header.Set("Content-Type", "application/json")
 			req.Header.Set("Authorization", tc.token)
 			rec := httptest.NewRecorder()
-			f.h.ServeHTTP(rec, req)
+			f.H.ServeHTTP(rec, req)
 			if tc.field == "" {
 				if rec.Code != http.StatusOK {
-					t.Fatalf("status %d, want 200: %s", rec.Code, truncate(rec.Body.String()))
+					t.Fatalf("status %d, want 200: %s", rec.Code, models.Truncate(rec.Body.String(), 300))
 				}
 				return
 			}
@@ -141,13 +132,13 @@ func TestCrossPracticeRelationRefusedThroughAPI(t *testing.T) {
 			}
 			_ = json.Unmarshal(rec.Body.Bytes(), &res)
 			if rec.Code != http.StatusBadRequest || res.Data[tc.field].Code != otherPractice {
-				t.Fatalf("status %d, want 400 with %s refused: %s", rec.Code, tc.field, truncate(rec.Body.String()))
+				t.Fatalf("status %d, want 400 with %s refused: %s", rec.Code, tc.field, models.Truncate(rec.Body.String(), 300))
 			}
-			if after, _ := f.app.CountRecords("leads"); after != before {
+			if after, _ := f.App.CountRecords("leads"); after != before {
 				t.Fatalf("refused request stored %d leads", after-before)
 			}
 			if was != nil {
-				r, _ := f.app.FindRecordById("leads", leadA.Id)
+				r, _ := f.App.FindRecordById("leads", leadA.Id)
 				for k, v := range was {
 					if fmt.Sprint(r.PublicExport()[k]) != fmt.Sprint(v) {
 						t.Fatalf("refused update changed %s", k)
@@ -161,35 +152,15 @@ func TestCrossPracticeRelationRefusedThroughAPI(t *testing.T) {
 // TestCrossPracticeRelationRefusedInternally: Frontdesk's own validated saves are held to
 // the same rule as API requests.
 func TestCrossPracticeRelationRefusedInternally(t *testing.T) {
-	f := newTenancyFixture(t)
-	convB := f.create(t, "conversations", map[string]any{"business": f.bizB.Id, "status": "open"})
-	col, err := f.app.FindCollectionByNameOrId("messages")
+	f := tests.NewPractices(t)
+	convB := f.Create(t, "conversations", map[string]any{"business": f.B.Id, "status": "open"})
+	col, err := f.App.FindCollectionByNameOrId("messages")
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := core.NewRecord(col)
-	m.Load(map[string]any{"business": f.bizA.Id, "conversation": convB.Id, "role": "staff", "text": "hello"})
-	if err := f.app.Save(m); relationError(err, "conversation") != otherPractice {
+	m.Load(map[string]any{"business": f.A.Id, "conversation": convB.Id, "role": "staff", "text": "hello"})
+	if err := f.App.Save(m); relationError(err, "conversation") != otherPractice {
 		t.Fatalf("message of practice A in practice B's conversation: %v", err)
 	}
-}
-
-// superuserToken creates a superuser and returns its auth token.
-func (f *tenancyFixture) superuserToken(t *testing.T) string {
-	t.Helper()
-	col, err := f.app.FindCollectionByNameOrId(core.CollectionNameSuperusers)
-	if err != nil {
-		t.Fatal(err)
-	}
-	su := core.NewRecord(col)
-	su.SetEmail("operator@example.com")
-	su.SetPassword("correct horse battery")
-	if err := f.app.Save(su); err != nil {
-		t.Fatal(err)
-	}
-	tok, err := su.NewAuthToken()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tok
 }

@@ -25,13 +25,7 @@ import (
 func TestBusinessValidation(t *testing.T) {
 	app := tests.NewApp(t, tests.Options{NoDemo: true})
 	h := tests.Handler(t, app)
-	col, _ := app.FindCollectionByNameOrId("_superusers")
-	su := newRecord(col, map[string]any{"email": "su@example.com"})
-	su.SetPassword("superuser password 1")
-	if err := app.Save(su); err != nil {
-		t.Fatal(err)
-	}
-	tok, _ := su.NewAuthToken()
+	tok := tests.SuperuserToken(t, app)
 	post := func(path string, body any) *httptest.ResponseRecorder {
 		raw, _ := json.Marshal(body)
 		req := httptest.NewRequest("POST", path, bytes.NewReader(raw))

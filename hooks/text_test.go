@@ -15,15 +15,15 @@ func TestVisitorMessageStoredWithoutControlCharacters(t *testing.T) {
 		{"escape and C1", "\x1b[31mred\x1b[0m\u0085\u009b done\x7f", "[31mred[0m done"},
 		{"plain", "Do you take Delta Dental?", "Do you take Delta Dental?"},
 	}
-	v := newVisitorAPI(t, tests.Options{})
+	v := tests.NewVisitor(t, tests.Options{})
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			id, token := v.start()
-			rec, events := v.send(id, token, tc.sent)
+			id, token := v.Start()
+			rec, events := v.Send(id, token, tc.sent)
 			if rec.Code != 200 || len(events) == 0 {
 				t.Fatalf("status %d: %s", rec.Code, rec.Body.String())
 			}
-			msgs := v.messages(id)
+			msgs := v.Messages(id)
 			if len(msgs) == 0 || msgs[0]["role"] != "visitor" || msgs[0]["text"] != tc.stored {
 				t.Fatalf("stored %q, want %q", msgs[0]["text"], tc.stored)
 			}
@@ -33,20 +33,20 @@ func TestVisitorMessageStoredWithoutControlCharacters(t *testing.T) {
 		})
 	}
 	t.Run("only control characters", func(t *testing.T) {
-		id, token := v.start()
+		id, token := v.Start()
 		body, _ := json.Marshal(map[string]string{"text": "\x00\x01\r\n\x1b"})
-		assertError(t, v.do("POST", "/api/widget/demo/conversations/"+id+"/messages", string(body), map[string]string{"X-Conversation-Token": token}), 400, "invalid_input")
-		if n := len(v.messages(id)); n != 0 {
+		tests.AssertError(t, v.Do("POST", "/api/widget/demo/conversations/"+id+"/messages", string(body), map[string]string{"X-Conversation-Token": token}), 400, "invalid_input")
+		if n := len(v.Messages(id)); n != 0 {
 			t.Fatalf("stored %d messages", n)
 		}
 	})
 }
 
 func TestLeadStoredWithoutControlCharacters(t *testing.T) {
-	v := newVisitorAPI(t, tests.Options{})
-	id, token := v.start()
+	v := tests.NewVisitor(t, tests.Options{})
+	id, token := v.Start()
 	body, _ := json.Marshal(map[string]any{"name": "Ana\x00 Ruiz\r\n", "email": "ana@example.com\x00", "phone": "503\x1b 555 0100", "service": "fillings\x7f"})
-	l, err := v.app.FindRecordById("leads", v.postLead(id, token, string(body)))
+	l, err := v.App.FindRecordById("leads", v.PostLead(id, token, string(body)))
 	if err != nil {
 		t.Fatal(err)
 	}
