@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"frontdesk/hooks"
+	"frontdesk/hooks/audit"
 	"frontdesk/internal/llm"
 	_ "frontdesk/migrations"
 )
@@ -140,8 +141,8 @@ func versionCmd() *cobra.Command {
 }
 
 func auditCmd(app *pocketbase.PocketBase) *cobra.Command {
-	audit := &cobra.Command{Use: "audit", Short: "Check the audit log"}
-	audit.AddCommand(&cobra.Command{
+	group := &cobra.Command{Use: "audit", Short: "Check the audit log"}
+	group.AddCommand(&cobra.Command{
 		Use:         "verify",
 		Short:       "Verify the audit log's hash chain and its head, and report the first broken link",
 		Args:        cobra.NoArgs,
@@ -150,7 +151,7 @@ func auditCmd(app *pocketbase.PocketBase) *cobra.Command {
 			if err := app.RunAllMigrations(); err != nil {
 				return err
 			}
-			n, broken, err := hooks.VerifyAudit(app)
+			n, broken, err := audit.Verify(app)
 			if err != nil {
 				return err
 			}
@@ -165,7 +166,7 @@ func auditCmd(app *pocketbase.PocketBase) *cobra.Command {
 			return nil
 		},
 	})
-	return audit
+	return group
 }
 
 func reindexCmd(app *pocketbase.PocketBase, cfg *hooks.Config) *cobra.Command {

@@ -13,6 +13,8 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"frontdesk/hooks/audit"
+	"frontdesk/hooks/console"
 	"frontdesk/internal/llm"
 	"frontdesk/models"
 )
@@ -59,21 +61,20 @@ type TLSConfig struct {
 
 // Register binds every Frontdesk hook, route and job to app.
 func Register(app core.App, cfg *Config) {
-	a := &auditor{app: app}
 	bindPrivateFiles(app)
 	bindValidation(app)
 	bindTenantRelations(app)
 	v := bindSecrets(app, cfg)
 	bindLLMKey(app)
-	bindAudit(app, a)
+	auditor := audit.Bind(app)
 	bindDemo(app, cfg)
+	console.Bind(app, auditor)
 	e := newEngine(app, cfg, v)
 	e.know = bindKnowledge(app, cfg)
 	app.OnRecordAfterUpdateSuccess(models.BusinessesCollection).BindFunc(e.forgetBusinesses)
 	app.OnRecordAfterDeleteSuccess(models.BusinessesCollection).BindFunc(e.forgetBusinesses)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		bindWidgetAPI(se, e)
-		bindStaffAPI(se, a)
 		bindStatic(se, cfg.Public)
 		if se.Server == nil {
 			// Routes only (API scenarios in tests): nothing listens.

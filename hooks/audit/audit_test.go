@@ -1,4 +1,4 @@
-package hooks_test
+package audit_test
 
 import (
 	"archive/zip"
@@ -23,6 +23,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"frontdesk/hooks"
+	"frontdesk/hooks/audit"
 	"frontdesk/models"
 	"frontdesk/tests"
 )
@@ -93,7 +94,7 @@ func TestAuditTrail(t *testing.T) {
 	if recs[0].GetString("business") != f.A.Id || !strings.HasPrefix(recs[0].GetString("actor"), "staff:") || recs[0].GetString("ip") == "" {
 		t.Fatalf("entry %v", recs[0].PublicExport())
 	}
-	n, broken, err := hooks.VerifyAudit(f.App)
+	n, broken, err := audit.Verify(f.App)
 	if err != nil || broken != nil || n != len(auditActions(t, f.App)) {
 		t.Fatalf("verify: %d %v %v", n, broken, err)
 	}
@@ -133,7 +134,7 @@ func TestAuditEntriesAreImmutable(t *testing.T) {
 	if err := f.App.Delete(entries[1]); err == nil {
 		t.Fatal("app.Delete removed an audit entry")
 	}
-	if _, broken, _ := hooks.VerifyAudit(f.App); broken != nil {
+	if _, broken, _ := audit.Verify(f.App); broken != nil {
 		t.Fatalf("chain broken: %+v", broken)
 	}
 }
@@ -141,14 +142,14 @@ func TestAuditEntriesAreImmutable(t *testing.T) {
 func TestAuditVerifyCatchesDirectEdits(t *testing.T) {
 	f := tests.NewPractices(t)
 	f.ListLeads(t, 5)
-	if _, broken, err := hooks.VerifyAudit(f.App); err != nil || broken != nil {
+	if _, broken, err := audit.Verify(f.App); err != nil || broken != nil {
 		t.Fatalf("intact chain reported broken: %v %v", broken, err)
 	}
 	// Someone with the SQLite file edits entry 3 directly.
 	if _, err := f.App.DB().NewQuery("UPDATE audit_log SET actor = 'staff:someone-else' WHERE seq = 3").Execute(); err != nil {
 		t.Fatal(err)
 	}
-	_, broken, err := hooks.VerifyAudit(f.App)
+	_, broken, err := audit.Verify(f.App)
 	if err != nil || broken == nil || broken.Seq != 3 {
 		t.Fatalf("edit not caught at 3: %+v %v", broken, err)
 	}
@@ -159,7 +160,7 @@ func TestAuditVerifyCatchesDirectEdits(t *testing.T) {
 	if _, err := f.App.DB().NewQuery("DELETE FROM audit_log WHERE seq = 4").Execute(); err != nil {
 		t.Fatal(err)
 	}
-	_, broken, _ = hooks.VerifyAudit(f.App)
+	_, broken, _ = audit.Verify(f.App)
 	if broken == nil || broken.Seq > 4 {
 		t.Fatalf("deletion not caught: %+v", broken)
 	}
@@ -299,7 +300,7 @@ func TestAuditLogRefusesWritesThroughAnyAPI(t *testing.T) {
 	if err := f.App.SaveNoValidate(r); err == nil {
 		t.Fatal("app.SaveNoValidate added an audit entry")
 	}
-	if _, broken, err := hooks.VerifyAudit(f.App); err != nil || broken != nil {
+	if _, broken, err := audit.Verify(f.App); err != nil || broken != nil {
 		t.Fatalf("verify: %+v %v", broken, err)
 	}
 }
@@ -330,7 +331,7 @@ func TestAuditBatchOfAuditedWritesCompletes(t *testing.T) {
 	if got := strings.Count(strings.Join(auditActions(t, f.App), "|"), "create faqs/"); got != 2 {
 		t.Fatalf("%d create entries: %v", got, auditActions(t, f.App))
 	}
-	if _, broken, err := hooks.VerifyAudit(f.App); err != nil || broken != nil {
+	if _, broken, err := audit.Verify(f.App); err != nil || broken != nil {
 		t.Fatalf("verify: %+v %v", broken, err)
 	}
 }
@@ -338,7 +339,7 @@ func TestAuditBatchOfAuditedWritesCompletes(t *testing.T) {
 func TestAuditVerifyCatchesATruncatedTail(t *testing.T) {
 	f := tests.NewPractices(t)
 	f.ListLeads(t, 6)
-	n, broken, err := hooks.VerifyAudit(f.App)
+	n, broken, err := audit.Verify(f.App)
 	if err != nil || broken != nil || n != 6 {
 		t.Fatalf("intact chain: %d %+v %v", n, broken, err)
 	}
@@ -346,7 +347,7 @@ func TestAuditVerifyCatchesATruncatedTail(t *testing.T) {
 	if _, err := f.App.DB().NewQuery("DELETE FROM audit_log WHERE seq > 4").Execute(); err != nil {
 		t.Fatal(err)
 	}
-	_, broken, err = hooks.VerifyAudit(f.App)
+	_, broken, err = audit.Verify(f.App)
 	if err != nil || broken == nil || broken.Seq != 5 || !strings.Contains(broken.Reason, "truncated") {
 		t.Fatalf("truncation not reported at 5: %+v %v", broken, err)
 	}
@@ -354,7 +355,7 @@ func TestAuditVerifyCatchesATruncatedTail(t *testing.T) {
 	if _, err := f.App.DB().NewQuery("DELETE FROM audit_log WHERE seq > 2").Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if _, broken, _ = hooks.VerifyAudit(f.App); broken == nil {
+	if _, broken, _ = audit.Verify(f.App); broken == nil {
 		t.Fatal("a shorter truncation went unreported")
 	}
 }
@@ -362,7 +363,7 @@ func TestAuditVerifyCatchesATruncatedTail(t *testing.T) {
 func TestAuditHeadFile(t *testing.T) {
 	f := tests.NewPractices(t)
 	f.ListLeads(t, 3)
-	path := filepath.Join(f.App.DataDir(), hooks.AuditHeadFile)
+	path := filepath.Join(f.App.DataDir(), audit.HeadFile)
 	fi, err := os.Stat(path)
 	if err != nil {
 		t.Fatal(err)
@@ -393,8 +394,8 @@ func TestAuditHeadFile(t *testing.T) {
 	for _, zf := range zr.File {
 		names = append(names, zf.Name)
 	}
-	if !slices.Contains(names, hooks.AuditHeadFile) {
-		t.Fatalf("backup holds %v, not %s", names, hooks.AuditHeadFile)
+	if !slices.Contains(names, audit.HeadFile) {
+		t.Fatalf("backup holds %v, not %s", names, audit.HeadFile)
 	}
 }
 
@@ -425,7 +426,7 @@ func TestAuditHeadStaysAsEvidenceAfterRestart(t *testing.T) {
 	for range 4 {
 		list(h2)
 	}
-	_, broken, err := hooks.VerifyAudit(again)
+	_, broken, err := audit.Verify(again)
 	if err != nil || broken == nil || broken.Seq != 5 {
 		t.Fatalf("truncation before the restart not reported at 5: %+v %v", broken, err)
 	}

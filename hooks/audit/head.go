@@ -1,4 +1,4 @@
-package hooks
+package audit
 
 import (
 	"encoding/json"
@@ -11,37 +11,37 @@ import (
 	"frontdesk/models"
 )
 
-// AuditHeadFile is the file, in the data directory, that holds the audit chain's head
+// HeadFile is the file, in the data directory, that holds the audit chain's head
 // (the newest entry's seq and hash) outside the database. Deleting the newest entries in
 // SQLite leaves a shorter chain that is valid link by link; only a copy of the head kept
 // elsewhere shows what is gone. PocketBase's backups zip the whole data directory except
 // backups/, its temp and notify folders, .autocert_cache and lost+found
 // (core/base_backup.go), so each backup carries the head of the log it holds.
-const AuditHeadFile = "audit.head"
+const HeadFile = "audit.head"
 
-// auditHead is the head file's content.
-type auditHead struct {
+// head is the head file's content.
+type head struct {
 	Seq  int    `json:"seq"`
 	Hash string `json:"hash"`
 }
 
-// readAuditHead returns the head file's record, and false when there is no file.
-func readAuditHead(dataDir string) (auditHead, bool, error) {
-	var h auditHead
-	b, err := os.ReadFile(filepath.Join(dataDir, AuditHeadFile))
+// readHead returns the head file's record, and false when there is no file.
+func readHead(dataDir string) (head, bool, error) {
+	var h head
+	b, err := os.ReadFile(filepath.Join(dataDir, HeadFile))
 	if errors.Is(err, fs.ErrNotExist) {
 		return h, false, nil
 	}
 	if err != nil {
-		return h, false, fmt.Errorf("read %s: %w", AuditHeadFile, err)
+		return h, false, fmt.Errorf("read %s: %w", HeadFile, err)
 	}
 	if err := json.Unmarshal(b, &h); err != nil || h.Seq < 0 {
-		return h, false, fmt.Errorf("%s is not a head record: %q", AuditHeadFile, models.Truncate(string(b), 100))
+		return h, false, fmt.Errorf("%s is not a head record: %q", HeadFile, models.Truncate(string(b), 100))
 	}
 	return h, true, nil
 }
 
-// writeAuditHead records a committed entry as the chain's head, in a way that keeps the
+// writeHead records a committed entry as the chain's head, in a way that keeps the
 // file from ever naming an entry the database could lose:
 //
 //  1. The entry's row has committed (the caller's save returned).
@@ -55,17 +55,17 @@ func readAuditHead(dataDir string) (auditHead, bool, error) {
 // accepts a head behind the table as long as the table holds the head's entry unchanged:
 // the entries after it are still checked link by link. A head ahead of the table, or
 // naming an entry the table holds differently, is reported.
-func writeAuditHead(dataDir string, h auditHead) error {
+func writeHead(dataDir string, h head) error {
 	if err := syncFile(filepath.Join(dataDir, "data.db-wal")); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("sync the database log before %s: %w", AuditHeadFile, err)
+		return fmt.Errorf("sync the database log before %s: %w", HeadFile, err)
 	}
 	b, err := json.Marshal(h)
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dataDir, AuditHeadFile+".tmp*") // created with mode 0600
+	tmp, err := os.CreateTemp(dataDir, HeadFile+".tmp*") // created with mode 0600
 	if err != nil {
-		return fmt.Errorf("write %s: %w", AuditHeadFile, err)
+		return fmt.Errorf("write %s: %w", HeadFile, err)
 	}
 	_, err = tmp.Write(append(b, '\n'))
 	if err == nil {
@@ -75,11 +75,11 @@ func writeAuditHead(dataDir string, h auditHead) error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp.Name(), filepath.Join(dataDir, AuditHeadFile))
+		err = os.Rename(tmp.Name(), filepath.Join(dataDir, HeadFile))
 	}
 	if err != nil {
 		_ = os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", AuditHeadFile, err)
+		return fmt.Errorf("write %s: %w", HeadFile, err)
 	}
 	return nil
 }
@@ -97,17 +97,17 @@ func syncFile(path string) error {
 	return err
 }
 
-// compareAuditHead says how the table disagrees with the head file, given the table's
+// compareHead says how the table disagrees with the head file, given the table's
 // newest seq and the entry it holds at the head's seq (id and hash, empty when none), or
 // nil when the table holds the head's entry unchanged.
-func compareAuditHead(h auditHead, lastSeq int, idAtHead, hashAtHead string) *AuditBreak {
+func compareHead(h head, lastSeq int, idAtHead, hashAtHead string) *Break {
 	switch {
 	case h.Seq > lastSeq:
-		return &AuditBreak{Seq: lastSeq + 1, Reason: fmt.Sprintf(
-			"the log was truncated: entries %d to %d are missing (%s records %d entries)", lastSeq+1, h.Seq, AuditHeadFile, h.Seq)}
+		return &Break{Seq: lastSeq + 1, Reason: fmt.Sprintf(
+			"the log was truncated: entries %d to %d are missing (%s records %d entries)", lastSeq+1, h.Seq, HeadFile, h.Seq)}
 	case h.Seq > 0 && hashAtHead != h.Hash:
-		return &AuditBreak{Seq: h.Seq, ID: idAtHead, Reason: fmt.Sprintf(
-			"the entry differs from the one %s records: entries up to %d were deleted or changed, and the log written on after", AuditHeadFile, h.Seq)}
+		return &Break{Seq: h.Seq, ID: idAtHead, Reason: fmt.Sprintf(
+			"the entry differs from the one %s records: entries up to %d were deleted or changed, and the log written on after", HeadFile, h.Seq)}
 	}
 	return nil
 }
