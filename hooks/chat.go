@@ -41,7 +41,7 @@ type retriever interface {
 type engine struct {
 	app     core.App
 	cfg     *Config
-	vault   *vault
+	vault   decrypter
 	limiter *convLimiter
 	ckpt    *checkpointer
 	canary  string
@@ -73,7 +73,12 @@ func (eng *engine) promptBase(b *models.Business) *promptBase {
 	return base
 }
 
-func newEngine(app core.App, cfg *Config, v *vault) *engine {
+// decrypter opens stored credentials (hooks/vault).
+type decrypter interface {
+	Decrypt(stored string) (string, error)
+}
+
+func newEngine(app core.App, cfg *Config, v decrypter) *engine {
 	if cfg.HTTPClient == nil {
 		// Model calls reuse connections: one per concurrent reply, not one per reply.
 		tr := http.DefaultTransport.(*http.Transport).Clone()
@@ -116,7 +121,7 @@ func (eng *engine) provider(b *models.Business) (llm.Provider, string, error) {
 		cfg.BaseURL, cfg.APIKey, practiceURL = u, "", true
 	}
 	if k := b.GetString("llm_api_key"); k != "" {
-		key, err := eng.vault.decrypt(k)
+		key, err := eng.vault.Decrypt(k)
 		if err != nil {
 			return nil, "", fmt.Errorf("practice API key: %w", err)
 		}

@@ -15,6 +15,7 @@ import (
 
 	"frontdesk/hooks/audit"
 	"frontdesk/hooks/console"
+	"frontdesk/hooks/vault"
 	"frontdesk/internal/llm"
 	"frontdesk/models"
 )
@@ -64,7 +65,7 @@ func Register(app core.App, cfg *Config) {
 	bindPrivateFiles(app)
 	bindValidation(app)
 	bindTenantRelations(app)
-	v := bindSecrets(app, cfg)
+	v := vault.Bind(app, cfg.SecretKey)
 	bindLLMKey(app)
 	auditor := audit.Bind(app)
 	bindDemo(app, cfg)

@@ -1,4 +1,8 @@
-package hooks
+// Package vault keeps stored credentials (a practice's model API key, integration
+// credentials) encrypted at rest with the appliance's key (internal/secrets): encrypted
+// on every save, never returned by the API, checked against a canary at start, and left
+// out of every backup.
+package vault
 
 import (
 	"database/sql"
@@ -11,27 +15,28 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"frontdesk/internal/secrets"
+	"frontdesk/models"
 )
 
 // encryptedFields are the stored credentials, encrypted before they reach SQLite.
 var encryptedFields = map[string]string{
-	"businesses":  "llm_api_key",
-	"credentials": "value",
+	models.BusinessesCollection:  "llm_api_key",
+	models.CredentialsCollection: "value",
 }
 
-// vault opens the secret box once, from Config.SecretKey or the key files.
-type vault struct {
+// Vault opens the secret box once, from the configured key or the key files.
+type Vault struct {
 	app core.App
-	cfg *Config
+	key []byte
 
 	once sync.Once
 	box  *secrets.Box
 	err  error
 }
 
-func (v *vault) get() (*secrets.Box, error) {
+func (v *Vault) get() (*secrets.Box, error) {
 	v.once.Do(func() {
-		key := v.cfg.SecretKey
+		key := v.key
 		if key == nil {
 			key, v.err = secrets.LoadKey(v.app.DataDir())
 			if v.err != nil {
@@ -43,8 +48,8 @@ func (v *vault) get() (*secrets.Box, error) {
 	return v.box, v.err
 }
 
-// decrypt returns the plaintext of a stored credential ("" stays "").
-func (v *vault) decrypt(stored string) (string, error) {
+// Decrypt returns the plaintext of a stored credential ("" stays "").
+func (v *Vault) Decrypt(stored string) (string, error) {
 	if stored == "" {
 		return "", nil
 	}
@@ -55,8 +60,11 @@ func (v *vault) decrypt(stored string) (string, error) {
 	return box.Decrypt(stored)
 }
 
-func bindSecrets(app core.App, cfg *Config) *vault {
-	v := &vault{app: app, cfg: cfg}
+// Bind encrypts the stored credentials on save and guards them; key is the appliance's
+// key, or nil to load it from the data directory or the environment when first needed
+// (secrets.LoadKey).
+func Bind(app core.App, key []byte) *Vault {
+	v := &Vault{app: app, key: key}
 	encrypt := func(e *core.RecordEvent) error {
 		field := encryptedFields[e.Record.Collection().Name]
 		val := e.Record.GetString(field)
@@ -126,7 +134,7 @@ func writeOnly(e *core.RecordRequestEvent) error {
 			field: validation.NewError("invalid_secret", "Send the secret as a string (an empty string removes it)."),
 		})
 	}
-	if e.Collection.Name == "credentials" && val != "" && !isJSONObject(val) {
+	if e.Collection.Name == models.CredentialsCollection && val != "" && !isJSONObject(val) {
 		return e.BadRequestError("Invalid value.", validation.Errors{
 			field: validation.NewError("invalid_credential", `The value must be a JSON object, such as {"api_key": "..."}.`),
 		})
@@ -142,21 +150,23 @@ func isJSONObject(s string) bool {
 
 const canaryKey = "secret_canary"
 
-func checkCanary(app core.App, v *vault) error {
+// checkCanary proves the key is the one the stored credentials were encrypted with, by
+// decrypting a token stored at first start (and storing it when there is none).
+func checkCanary(app core.App, v *Vault) error {
 	box, err := v.get()
 	if err != nil {
 		return err
 	}
-	rec, err := app.FindFirstRecordByData("app_state", "key", canaryKey)
+	rec, err := app.FindFirstRecordByData(models.AppStateCollection, "key", canaryKey)
 	if err != nil {
-		if !isNoRows(err) {
+		if !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("read secret canary: %w", err)
 		}
 		token, err := box.Encrypt(secrets.Canary)
 		if err != nil {
 			return err
 		}
-		col, err := app.FindCollectionByNameOrId("app_state")
+		col, err := app.FindCollectionByNameOrId(models.AppStateCollection)
 		if err != nil {
 			return err
 		}
@@ -166,8 +176,4 @@ func checkCanary(app core.App, v *vault) error {
 		return app.Save(rec)
 	}
 	return box.VerifyCanary(rec.GetString("value"))
-}
-
-func isNoRows(err error) bool {
-	return errors.Is(err, sql.ErrNoRows)
 }

@@ -1,16 +1,95 @@
-package hooks_test
+package vault_test
 
 import (
+	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/pocketbase/pocketbase/core"
 
 	"frontdesk/hooks"
 	"frontdesk/internal/secrets"
 	"frontdesk/tests"
 )
+
+func TestCredentialsAreEncrypted(t *testing.T) {
+	app := tests.NewApp(t, tests.Options{})
+	b, _ := app.FindFirstRecordByData("businesses", "slug", "demo")
+	b.Set("llm_api_key", "sk-ant-secret-123")
+	if err := app.Save(b); err != nil {
+		t.Fatal(err)
+	}
+	var raw string
+	if err := app.DB().NewQuery("SELECT llm_api_key FROM businesses WHERE id = {:id}").Bind(map[string]any{"id": b.Id}).Row(&raw); err != nil {
+		t.Fatal(err)
+	}
+	if raw == "" || strings.Contains(raw, "sk-ant-secret-123") {
+		t.Fatalf("stored in the clear: %q", raw)
+	}
+	// Saving again doesn't double-encrypt.
+	b2, _ := app.FindRecordById("businesses", b.Id)
+	b2.Set("greeting", "Hello")
+	if err := app.Save(b2); err != nil {
+		t.Fatal(err)
+	}
+	var raw2 string
+	_ = app.DB().NewQuery("SELECT llm_api_key FROM businesses WHERE id = {:id}").Bind(map[string]any{"id": b.Id}).Row(&raw2)
+	if raw2 != raw {
+		t.Fatal("re-encrypted on an unrelated save")
+	}
+}
+
+func TestWrongSecretKeyFailsStart(t *testing.T) {
+	dir := t.TempDir()
+	key1 := bytes.Repeat([]byte{1}, 32)
+	key2 := bytes.Repeat([]byte{2}, 32)
+	start := func(key []byte) error {
+		o := tests.Options{Configure: func(c *hooks.Config) { c.SecretKey = key }}
+		return tests.ServeOnce(t, dir, o)
+	}
+	if err := start(key1); err != nil {
+		t.Fatalf("first start: %v", err)
+	}
+	if err := start(key1); err != nil {
+		t.Fatalf("same key: %v", err)
+	}
+	err := start(key2)
+	if err == nil || !strings.Contains(err.Error(), secrets.EnvKey) {
+		t.Fatalf("wrong key: %v", err)
+	}
+}
+
+// A backup never holds the key that decrypts its credentials, and a restore keeps the
+// key the appliance has.
+func TestBackupsLeaveTheKeyOut(t *testing.T) {
+	app := tests.NewApp(t, tests.Options{NoDemo: true})
+	keyPath := filepath.Join(app.DataDir(), secrets.KeyFileName)
+	if err := os.WriteFile(keyPath, []byte("the appliance's key"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.CreateBackup(context.Background(), "b.zip"); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.OpenReader(filepath.Join(app.DataDir(), core.LocalBackupsDirName, "b.zip"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, zf := range zr.File {
+		names = append(names, zf.Name)
+	}
+	_ = zr.Close()
+	if slices.Contains(names, secrets.KeyFileName) || !slices.Contains(names, "data.db") {
+		t.Fatalf("backup holds %v", names)
+	}
+}
 
 // Staff set stored credentials through the record API: the fields are hidden, which
 // PocketBase would otherwise drop from a non-superuser's body while answering 200.
