@@ -46,11 +46,14 @@ type engine struct {
 	ckpt    *checkpointer
 	canary  string
 	know    retriever
+	// practices serves the practice a request names (hooks/practice).
+	practices interface {
+		BySlug(slug string) (*models.Business, error)
+	}
 
-	mu         sync.Mutex
-	providers  map[string]llm.Provider
-	businesses sync.Map // slug -> cachedBusiness
-	prompts    sync.Map // business id -> cachedPrompt
+	mu        sync.Mutex
+	providers map[string]llm.Provider
+	prompts   sync.Map // business id -> cachedPrompt
 
 	// guarded is the model client for base URLs a practice chose; built on first
 	// use, under mu.
@@ -78,7 +81,9 @@ type decrypter interface {
 	Decrypt(stored string) (string, error)
 }
 
-func newEngine(app core.App, cfg *Config, v decrypter) *engine {
+func newEngine(app core.App, cfg *Config, v decrypter, practices interface {
+	BySlug(slug string) (*models.Business, error)
+}) *engine {
 	if cfg.HTTPClient == nil {
 		// Model calls reuse connections: one per concurrent reply, not one per reply.
 		tr := http.DefaultTransport.(*http.Transport).Clone()
@@ -90,6 +95,7 @@ func newEngine(app core.App, cfg *Config, v decrypter) *engine {
 		app:       app,
 		cfg:       cfg,
 		vault:     v,
+		practices: practices,
 		limiter:   newConvLimiter(conversationRate, conversationWindow),
 		ckpt:      &checkpointer{app: app},
 		canary:    "fd-" + randomToken(9),

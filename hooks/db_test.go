@@ -10,7 +10,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
-	"frontdesk/hooks"
+	"frontdesk/hooks/practice"
 	"frontdesk/tests"
 )
 
@@ -38,7 +38,7 @@ func TestWALIsCheckpointedAfterAReply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := app.FindFirstRecordByData("businesses", "slug", hooks.DemoSlug)
+	b, err := app.FindFirstRecordByData("businesses", "slug", practice.DemoSlug)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/filesystem"
 
 	"frontdesk/hooks"
+	"frontdesk/hooks/practice"
 	"frontdesk/internal/llm/ollamatest"
 	"frontdesk/tests"
 )
@@ -300,7 +301,7 @@ func TestWebsiteOnAPrivateAddressIsNeverFetched(t *testing.T) {
 	v := tests.NewVisitor(t, tests.Options{})
 	app := v.App
 	api := tests.AsStaff(t, app, v.H, "admin")
-	b, _ := app.FindFirstRecordByData("businesses", "slug", hooks.DemoSlug)
+	b, _ := app.FindFirstRecordByData("businesses", "slug", practice.DemoSlug)
 	for _, u := range site.urls() {
 		rec := api("POST", "/api/collections/documents/records", map[string]any{"business": b.Id, "title": "Intranet", "url": u})
 		if rec.Code != http.StatusOK {
@@ -352,7 +353,7 @@ func TestWebsiteOnLoopbackIsFetchedWhenPrivateNetworksAreAllowed(t *testing.T) {
 	site := newInternalSite(t)
 	app := tests.NewApp(t, tests.Options{AllowPrivateNetworks: true})
 	api := tests.AsStaff(t, app, tests.Handler(t, app), "admin")
-	b, _ := app.FindFirstRecordByData("businesses", "slug", hooks.DemoSlug)
+	b, _ := app.FindFirstRecordByData("businesses", "slug", practice.DemoSlug)
 	rec := api("POST", "/api/collections/documents/records", map[string]any{"business": b.Id, "title": "Intranet", "url": site.url + "/"})
 	if rec.Code != http.StatusOK {
 		t.Fatalf("create %d %s", rec.Code, rec.Body.String())

@@ -66,42 +66,16 @@ func (eng *engine) business(e *core.RequestEvent) (*models.Business, error) {
 	if len(slug) > 63 {
 		return nil, errNotFound
 	}
-	b, err := eng.businessBySlug(slug)
+	b, err := eng.practices.BySlug(slug)
 	if err != nil {
-		return nil, err
+		return nil, errNotFound
 	}
 	e.Set("fdBusiness", b)
 	return b, nil
 }
 
-// businessTTL bounds how stale a cached practice can be if it was changed outside the
-// app (its own saves invalidate the cache at once).
-const businessTTL = time.Minute
-
-type cachedBusiness struct {
-	b       *models.Business
-	expires time.Time
-}
-
-// businessBySlug serves the visitor API's practice lookups from memory: every request
-// needs the practice, and it changes only when someone edits its settings. The cached
-// record is shared read-only.
-func (eng *engine) businessBySlug(slug string) (*models.Business, error) {
-	if c, ok := eng.businesses.Load(slug); ok && time.Now().Before(c.(cachedBusiness).expires) {
-		return c.(cachedBusiness).b, nil
-	}
-	r, err := eng.app.FindFirstRecordByData(models.BusinessesCollection, "slug", slug)
-	if err != nil {
-		return nil, errNotFound
-	}
-	b := models.NewBusiness(r)
-	eng.businesses.Store(slug, cachedBusiness{b: b, expires: time.Now().Add(businessTTL)})
-	return b, nil
-}
-
 // forgetBusinesses drops the cache after any change to a practice.
 func (eng *engine) forgetBusinesses(e *core.RecordEvent) error {
-	eng.businesses.Clear()
 	eng.prompts.Clear()
 	return e.Next()
 }

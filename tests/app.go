@@ -19,6 +19,7 @@ import (
 	pbtests "github.com/pocketbase/pocketbase/tests"
 
 	"frontdesk/hooks"
+	"frontdesk/hooks/practice"
 	"frontdesk/internal/llm"
 	_ "frontdesk/migrations"
 )
@@ -105,11 +106,11 @@ func NewApp(t testing.TB, o Options) *pbtests.TestApp {
 	t.Cleanup(app.Cleanup)
 	hooks.Register(app, o.Config())
 	if !o.NoDemo {
-		if err := hooks.SeedDemoPractice(app); err != nil {
+		if err := practice.SeedDemoPractice(app); err != nil {
 			t.Fatalf("seed demo: %v", err)
 		}
 		if len(o.Origins) > 0 {
-			b, err := app.FindFirstRecordByData("businesses", "slug", hooks.DemoSlug)
+			b, err := app.FindFirstRecordByData("businesses", "slug", practice.DemoSlug)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -150,7 +151,7 @@ func StartServer(t testing.TB, o Options) *Server {
 			if err := se.Next(); err != nil {
 				return err
 			}
-			b, err := app.FindFirstRecordByData("businesses", "slug", hooks.DemoSlug)
+			b, err := app.FindFirstRecordByData("businesses", "slug", practice.DemoSlug)
 			if err != nil {
 				return err
 			}

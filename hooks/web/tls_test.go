@@ -1,4 +1,4 @@
-package hooks_test
+package web_test
 
 import (
 	"encoding/json"
@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"frontdesk/hooks"
+	"frontdesk/hooks/web"
 	"frontdesk/internal/acmetest"
 	"frontdesk/tests"
 )
@@ -31,7 +32,7 @@ func TestTLSServesAppOverACME(t *testing.T) {
 	pebble := acmetest.Start(t, port80, port443, domain)
 
 	srv := tests.StartServer(t, tests.Options{Configure: func(c *hooks.Config) {
-		c.TLS = hooks.TLSConfig{
+		c.TLS = web.TLSConfig{
 			Domain:    domain,
 			CA:        pebble.DirectoryURL,
 			CARoot:    pebble.ServerRootFile,
@@ -107,7 +108,7 @@ func TestTLSBadCARootFailsStart(t *testing.T) {
 		notPEM:  "holds no PEM certificate",
 	} {
 		err := tests.ServeOnce(t, t.TempDir(), tests.Options{NoDemo: true, Configure: func(c *hooks.Config) {
-			c.TLS = hooks.TLSConfig{
+			c.TLS = web.TLSConfig{
 				Domain: "clinic.test",
 				// Nothing listens here: reaching the CA would fail differently.
 				CA:        "https://127.0.0.1:1/dir",

@@ -1,4 +1,4 @@
-package hooks
+package web
 
 import (
 	"io/fs"

@@ -1,4 +1,4 @@
-package hooks
+package practice
 
 import (
 	"fmt"
@@ -11,11 +11,15 @@ import (
 // DemoSlug names the demo practice created on first start.
 const DemoSlug = "demo"
 
+// demoSeeded is the app_state key that records the demo was created once, so deleting
+// it does not bring it back.
+const demoSeeded = "demo_seeded"
+
 // bindDemo creates the demo practice on first start with an empty database, so a fresh
 // install has something to chat with before anything is configured.
-func bindDemo(app core.App, cfg *Config) {
+func bindDemo(app core.App, noDemo bool) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
-		if !cfg.NoDemo {
+		if !noDemo {
 			if err := seedDemo(app); err != nil {
 				return fmt.Errorf("demo practice: %w", err)
 			}
@@ -24,8 +28,10 @@ func bindDemo(app core.App, cfg *Config) {
 	})
 }
 
+// seedDemo creates the demo practice unless one was created before or the database
+// holds practices already.
 func seedDemo(app core.App) error {
-	if _, err := app.FindFirstRecordByData("app_state", "key", "demo_seeded"); err == nil {
+	if _, err := app.FindFirstRecordByData(models.AppStateCollection, "key", demoSeeded); err == nil {
 		return nil
 	}
 	n, err := app.CountRecords(models.BusinessesCollection)
@@ -86,7 +92,7 @@ func SeedDemoPractice(app core.App) error {
 	if err := app.Save(b); err != nil {
 		return err
 	}
-	faqs, err := app.FindCollectionByNameOrId("faqs")
+	faqs, err := app.FindCollectionByNameOrId(models.FAQsCollection)
 	if err != nil {
 		return err
 	}
@@ -99,12 +105,12 @@ func SeedDemoPractice(app core.App) error {
 			return err
 		}
 	}
-	state, err := app.FindCollectionByNameOrId("app_state")
+	state, err := app.FindCollectionByNameOrId(models.AppStateCollection)
 	if err != nil {
 		return err
 	}
 	mark := core.NewRecord(state)
-	mark.Set("key", "demo_seeded")
+	mark.Set("key", demoSeeded)
 	mark.Set("value", b.Id)
 	return app.Save(mark)
 }

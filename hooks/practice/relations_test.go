@@ -1,4 +1,4 @@
-package hooks_test
+package practice_test
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package hooks
+package web
 
 import (
 	"context"
@@ -22,8 +22,7 @@ import (
 // the certificate before the listeners open (so a misconfigured DNS fails the start
 // clearly), hands PocketBase a TLS listener, and runs the port-80 server that answers
 // HTTP-01 challenges and redirects everything else to HTTPS.
-func bindTLS(se *core.ServeEvent, cfg *Config) error {
-	t := cfg.TLS
+func bindTLS(se *core.ServeEvent, t TLSConfig) error {
 	if t.Domain == "" {
 		return nil
 	}
@@ -109,6 +108,7 @@ func bindTLS(se *core.ServeEvent, cfg *Config) error {
 	return nil
 }
 
+// portOf is the port of a listen address such as ":443".
 func portOf(addr string) (int, error) {
 	_, p, err := net.SplitHostPort(addr)
 	if err != nil {
