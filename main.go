@@ -172,17 +172,22 @@ func auditCmd(app *pocketbase.PocketBase) *cobra.Command {
 func reindexCmd(app *pocketbase.PocketBase, cfg *hooks.Config) *cobra.Command {
 	return &cobra.Command{
 		Use:         "reindex",
-		Short:       "Rebuild the knowledge index from every practice's FAQs and documents",
+		Short:       "Rebuild the knowledge index from every practice's FAQs and documents (by the running server, if one runs)",
 		Args:        cobra.NoArgs,
 		Annotations: map[string]string{annotationData: needsData},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := app.RunAllMigrations(); err != nil {
 				return err
 			}
-			if err := hooks.Reindex(app, cfg); err != nil {
+			handedOff, err := hooks.Reindex(app, cfg)
+			switch {
+			case err != nil:
 				return err
+			case handedOff:
+				fmt.Println("the knowledge index is open in a running server: the rebuild was handed to it, and its documents show their progress in the admin UI")
+			default:
+				fmt.Println("knowledge index rebuilt")
 			}
-			fmt.Println("knowledge index rebuilt")
 			return nil
 		},
 	}

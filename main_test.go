@@ -9,9 +9,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"frontdesk/hooks/ingest"
+	"frontdesk/hooks/jobs"
 	"frontdesk/tests"
 )
 
@@ -114,12 +117,24 @@ func TestCommandsExitNonZeroOnFailure(t *testing.T) {
 		}
 	})
 
-	t.Run("reindex fails when it can't open the index", func(t *testing.T) {
-		// The fixture app holds the knowledge index open, as a running server does.
-		dir := auditedDataDir(t, 0).DataDir()
-		code, out, errOut := frontdesk(t, bin, "reindex", "--dir", dir)
-		if code == 0 || !strings.Contains(errOut, "already open") {
+	t.Run("reindex hands the rebuild to the server that holds the index", func(t *testing.T) {
+		// The fixture app serves and holds the knowledge index, as a running server does.
+		app := auditedDataDir(t, 0)
+		code, out, errOut := frontdesk(t, bin, "reindex", "--dir", app.DataDir())
+		if code != 0 || !strings.Contains(out, "handed to it") {
 			t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
+		}
+		// The server's job runner polls for jobs another process added.
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			job, err := app.FindFirstRecordByData(jobs.Collection, "kind", ingest.KindReindex)
+			if err == nil && job.GetString("status") == jobs.StatusDone {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the reindex job was not done in 20s: %v %v", job, err)
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
 	})
 }

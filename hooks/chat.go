@@ -31,9 +31,11 @@ const (
 	passagesPerAsk = 5
 )
 
-// retriever finds the practice's knowledge passages that match a question.
+// retriever finds the practice's knowledge passages that match a question, and counts
+// the questions it has no answer for.
 type retriever interface {
 	Search(ctx context.Context, business, query string, k int) ([]llm.Passage, error)
+	RecordGap(business, question string) error
 }
 
 // engine answers visitors: it stores what they say, asks the practice's model with the
@@ -257,18 +259,15 @@ func countTurn(tx core.App, c *models.Conversation) error {
 var errLeak = errors.New("reply would reveal the system prompt")
 
 func (eng *engine) generate(ctx context.Context, s *sse.Writer, b *models.Business, c *models.Conversation, question string, texts locale.Catalog) {
-	var passages []llm.Passage
-	if eng.know != nil {
-		var err error
-		if passages, err = eng.know.Search(ctx, b.Id, question, passagesPerAsk); err != nil {
-			eng.app.Logger().Warn("knowledge search", "business", b.Id, "error", err)
-		}
+	passages, err := eng.know.Search(ctx, b.Id, question, passagesPerAsk)
+	if err != nil {
+		eng.app.Logger().Warn("knowledge search", "business", b.Id, "error", err)
 	}
 	if bestScore(passages) < llm.OfflineConfidence {
 		// Recorded after the reply: no write ahead of the first token, and the
 		// conversation is already free for the visitor's next message.
 		defer func() {
-			if err := recordGap(eng.app, b.Id, question); err != nil {
+			if err := eng.know.RecordGap(b.Id, question); err != nil {
 				eng.app.Logger().Warn("record knowledge gap", "business", b.Id, "error", err)
 			}
 		}()

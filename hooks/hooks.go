@@ -12,6 +12,8 @@ import (
 
 	"frontdesk/hooks/audit"
 	"frontdesk/hooks/console"
+	"frontdesk/hooks/ingest"
+	"frontdesk/hooks/jobs"
 	"frontdesk/hooks/practice"
 	"frontdesk/hooks/vault"
 	"frontdesk/hooks/web"
@@ -51,19 +53,40 @@ type Config struct {
 
 // Register binds every Frontdesk hook, route and job to app.
 func Register(app core.App, cfg *Config) {
+	if cfg.HTTPClient == nil {
+		// Model calls reuse connections: one per concurrent reply, not one per reply.
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConns = 512
+		tr.MaxIdleConnsPerHost = 256
+		cfg.HTTPClient = &http.Client{Transport: tr}
+	}
 	bindPrivateFiles(app)
 	practices := practice.Bind(app, cfg.NoDemo)
 	v := vault.Bind(app, cfg.SecretKey)
 	bindLLMKey(app)
 	auditor := audit.Bind(app)
 	console.Bind(app, auditor)
+	runner := jobs.New(app, jobs.Options{})
+	know := ingest.Bind(app, cfg.ingest(), runner)
 	e := newEngine(app, cfg, v, practices)
-	e.know = bindKnowledge(app, cfg)
+	e.know = know
 	app.OnRecordAfterUpdateSuccess(models.BusinessesCollection).BindFunc(e.forgetBusinesses)
 	app.OnRecordAfterDeleteSuccess(models.BusinessesCollection).BindFunc(e.forgetBusinesses)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		bindWidgetAPI(se, e)
 		return se.Next()
 	})
+	runner.Bind()
 	web.Bind(app, web.Config{Public: cfg.Public, TLS: cfg.TLS, OnListen: cfg.OnListen})
+}
+
+// Reindex rebuilds the knowledge index from the database, `frontdesk reindex`: here, or,
+// while a server holds the index, by that server (then it reports true).
+func Reindex(app core.App, cfg *Config) (handedOff bool, err error) {
+	return ingest.Reindex(app, cfg.ingest())
+}
+
+// ingest is the ingestion's share of the configuration.
+func (c *Config) ingest() ingest.Config {
+	return ingest.Config{EmbedModel: c.EmbedModel, EmbedBaseURL: c.EmbedBaseURL, HTTPClient: c.HTTPClient, AllowPrivateNetworks: c.AllowPrivateNetworks}
 }

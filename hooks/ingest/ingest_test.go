@@ -1,4 +1,4 @@
-package hooks_test
+package ingest_test
 
 import (
 	"encoding/json"
@@ -17,8 +17,11 @@ import (
 	"github.com/pocketbase/pocketbase/tools/filesystem"
 
 	"frontdesk/hooks"
+	"frontdesk/hooks/ingest"
+	"frontdesk/hooks/jobs"
 	"frontdesk/hooks/practice"
 	"frontdesk/internal/llm/ollamatest"
+	"frontdesk/models"
 	"frontdesk/tests"
 )
 
@@ -192,8 +195,8 @@ func TestWebsiteIngestion(t *testing.T) {
 func TestReindexRebuildsFromTheDatabase(t *testing.T) {
 	app := tests.NewApp(t, tests.Options{})
 	cfg := tests.Options{}.Config()
-	if err := hooks.Reindex(app, cfg); err != nil {
-		t.Fatal(err)
+	if handed, err := hooks.Reindex(app, cfg); err != nil || handed {
+		t.Fatalf("reindex: handed to a server %v, error %v", handed, err)
 	}
 	v := tests.VisitorFor(t, app)
 	id, token := v.Start()
@@ -363,5 +366,53 @@ func TestWebsiteOnLoopbackIsFetchedWhenPrivateNetworksAreAllowed(t *testing.T) {
 	waitStatus(t, app, doc.ID, "ready")
 	if site.hits.Load() == 0 {
 		t.Fatal("the loopback site was not fetched")
+	}
+}
+
+// A document's ingestion is a job row, queued in the transaction that saved it: a
+// server that stops before running it runs it after its restart.
+func TestQueuedDocumentIsIngestedAfterARestart(t *testing.T) {
+	key := make([]byte, 32)
+	sameKey := func(c *hooks.Config) { c.SecretKey = key }
+	app := tests.NewApp(t, tests.Options{Configure: sameKey}) // not serving: no runner
+	f, _ := filesystem.NewFileFromBytes([]byte("# Retainers\n\nClear retainers cost $290 a pair and are ready in a week.\n"), "retainers.md")
+	doc := addDocument(t, app, map[string]any{"title": "Retainers"}, f)
+	job, err := app.FindFirstRecordByData(jobs.Collection, "key", "document:"+doc.Id)
+	if err != nil || job.GetString("kind") != ingest.KindDocument || job.GetString("status") != jobs.StatusQueued {
+		t.Fatalf("job of the document: %v %v", job, err)
+	}
+	if err := app.ResetBootstrapState(); err != nil {
+		t.Fatal(err)
+	}
+	again := tests.NewApp(t, tests.Options{NoDemo: true, DataDir: app.DataDir(), Configure: sameKey})
+	v := tests.VisitorFor(t, again) // serves: the runner starts
+	waitStatus(t, again, doc.Id, models.DocReady)
+	id, token := v.Start()
+	if _, events := v.Send(id, token, "how much are clear retainers?"); !strings.Contains(tests.Text(events), "$290") {
+		t.Fatalf("answer %q", tests.Text(events))
+	}
+}
+
+// While a server holds the index, a reindex is handed to it as a job.
+func TestReindexIsHandedToTheServerHoldingTheIndex(t *testing.T) {
+	v := tests.NewVisitor(t, tests.Options{})
+	handed, err := hooks.Reindex(v.App, tests.Options{}.Config())
+	if err != nil || !handed {
+		t.Fatalf("reindex: handed to the server %v, error %v", handed, err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		job, err := v.App.FindFirstRecordByData(jobs.Collection, "kind", ingest.KindReindex)
+		if err == nil && job.GetString("status") == jobs.StatusDone {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("reindex job not done in 20s: %v %v", job, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	id, token := v.Start()
+	if _, events := v.Send(id, token, "do you see children?"); !strings.Contains(tests.Text(events), "first tooth") {
+		t.Fatalf("answer after reindex %q", tests.Text(events))
 	}
 }
