@@ -68,7 +68,7 @@ func main() {
 	flags.BoolVar(&cfg.NoDemo, "no-demo", false, "don't create the demo practice on first start")
 	flags.BoolVar(&cfg.AllowPrivateNetworks, "allow-private-networks", cfg.AllowPrivateNetworks, "let practices' URLs (websites to crawl, model base URLs) reach loopback, private and link-local addresses")
 	flags.StringVar(&publicDir, "public-dir", "", "serve web assets from this folder instead of the embedded ones (development)")
-	_ = app.RootCmd.ParseFlags(os.Args[1:])
+	parseEarly(app.RootCmd, os.Args[1:])
 	if publicDir != "" {
 		cfg.Public = os.DirFS(publicDir)
 	}
@@ -191,4 +191,14 @@ func reindexCmd(app *pocketbase.PocketBase, cfg *hooks.Config) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// parseEarly reads Frontdesk's flags before the command runs, so that Register binds
+// every capability with its configuration. The flags of the command itself (serve's
+// --http) are unknown to the root and skipped here, with their values; cobra parses the
+// whole line again when it runs the command, and refuses what is wrong then.
+func parseEarly(root *cobra.Command, args []string) {
+	root.FParseErrWhitelist.UnknownFlags = true
+	_ = root.ParseFlags(args)
+	root.FParseErrWhitelist.UnknownFlags = false
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/spf13/cobra"
 
 	"frontdesk/hooks/ingest"
 	"frontdesk/hooks/jobs"
@@ -137,4 +138,25 @@ func TestCommandsExitNonZeroOnFailure(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	})
+}
+
+// Frontdesk's flags are read before the hooks are bound wherever they stand on the
+// command line, after a flag of serve's own too.
+func TestFlagsAreReadBeforeTheCommandRuns(t *testing.T) {
+	var domain string
+	var noDemo bool
+	root := &cobra.Command{Use: "frontdesk"}
+	root.PersistentFlags().StringVar(&domain, "domain", "", "")
+	root.PersistentFlags().BoolVar(&noDemo, "no-demo", false, "")
+	serve := &cobra.Command{Use: "serve", Run: func(*cobra.Command, []string) {}}
+	serve.Flags().String("http", "", "")
+	root.AddCommand(serve)
+	parseEarly(root, []string{"serve", "--http", "127.0.0.1:8090", "--domain", "desk.example", "--no-demo"})
+	if domain != "desk.example" || !noDemo {
+		t.Fatalf("--domain %q, --no-demo %v: read only up to serve's --http", domain, noDemo)
+	}
+	root.SetArgs([]string{"--bogus"})
+	if err := root.Execute(); err == nil {
+		t.Fatal("an unknown flag of the root command is accepted once the early parse is done")
+	}
 }

@@ -1,6 +1,6 @@
-// Package hooks is Frontdesk's behaviour on top of PocketBase, one file per capability:
-// the visitor API and chat engine, leads, audit, validation, secrets, the demo practice,
-// static assets and TLS. Register binds all of it.
+// Package hooks is Frontdesk's behaviour on top of PocketBase. Each capability is a
+// package below it (visitor, chat, ingest, audit, console, vault, practice, web, and the
+// job runner, jobs); Register binds them all, in one screen. See docs/ARCHITECTURE.md.
 package hooks
 
 import (
@@ -11,18 +11,18 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"frontdesk/hooks/audit"
+	"frontdesk/hooks/chat"
 	"frontdesk/hooks/console"
 	"frontdesk/hooks/ingest"
 	"frontdesk/hooks/jobs"
 	"frontdesk/hooks/practice"
 	"frontdesk/hooks/vault"
+	"frontdesk/hooks/visitor"
 	"frontdesk/hooks/web"
 	"frontdesk/internal/llm"
-	"frontdesk/models"
 )
 
-// Config is what main hands to Register. Flags are parsed after Register runs, so
-// Register keeps the pointer and reads the values when the app serves.
+// Config is what main hands to Register, with the command line's flags parsed.
 type Config struct {
 	// Public holds the web assets (pb_public, embedded in the binary).
 	Public fs.FS
@@ -51,33 +51,40 @@ type Config struct {
 	OnListen func(baseURL string)
 }
 
-// Register binds every Frontdesk hook, route and job to app.
+// Register binds every Frontdesk hook, route and job to app: one Bind per capability.
+// A capability that needs another gets it here, through a small interface of its own.
+// The order is the order their hooks run in where they share one (start-up, a
+// practice's save).
 func Register(app core.App, cfg *Config) {
 	if cfg.HTTPClient == nil {
-		// Model calls reuse connections: one per concurrent reply, not one per reply.
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.MaxIdleConns = 512
-		tr.MaxIdleConnsPerHost = 256
-		cfg.HTTPClient = &http.Client{Transport: tr}
+		cfg.HTTPClient = modelClient()
 	}
-	bindPrivateFiles(app)
-	practices := practice.Bind(app, cfg.NoDemo)
-	v := vault.Bind(app, cfg.SecretKey)
-	bindLLMKey(app)
-	auditor := audit.Bind(app)
-	console.Bind(app, auditor)
 	runner := jobs.New(app, jobs.Options{})
-	know := ingest.Bind(app, cfg.ingest(), runner)
-	e := newEngine(app, cfg, v, practices)
-	e.know = know
-	app.OnRecordAfterUpdateSuccess(models.BusinessesCollection).BindFunc(e.forgetBusinesses)
-	app.OnRecordAfterDeleteSuccess(models.BusinessesCollection).BindFunc(e.forgetBusinesses)
-	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
-		bindWidgetAPI(se, e)
-		return se.Next()
-	})
+
+	bindPrivateFiles(app)
+	secrets := vault.Bind(app, cfg.SecretKey)
+	auditor := audit.Bind(app)
+	practices := practice.Bind(app, cfg.NoDemo)
+	knowledge := ingest.Bind(app, cfg.ingest(), runner)
+	engine := chat.Bind(app, cfg.chat(), knowledge, secrets)
+	visitor.Bind(app, practices, engine)
+	console.Bind(app, auditor)
 	runner.Bind()
 	web.Bind(app, web.Config{Public: cfg.Public, TLS: cfg.TLS, OnListen: cfg.OnListen})
+}
+
+// modelClient is the default client for model calls: they reuse connections, one per
+// concurrent reply rather than one per reply.
+func modelClient() *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns = 512
+	tr.MaxIdleConnsPerHost = 256
+	return &http.Client{Transport: tr}
+}
+
+// chat is the chat's share of the configuration.
+func (c *Config) chat() chat.Config {
+	return chat.Config{LLM: c.LLM, HTTPClient: c.HTTPClient, AllowPrivateNetworks: c.AllowPrivateNetworks, FirstTokenTimeout: c.FirstTokenTimeout, ReplyTimeout: c.ReplyTimeout}
 }
 
 // Reindex rebuilds the knowledge index from the database, `frontdesk reindex`: here, or,

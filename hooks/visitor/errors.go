@@ -1,4 +1,4 @@
-package hooks
+package visitor
 
 import (
 	"errors"
@@ -28,14 +28,15 @@ var (
 	errOriginNotAllowed = &apiError{Status: http.StatusForbidden, Code: "origin_not_allowed", Message: "This website is not allowed to use this practice's chat."}
 	errTooLong          = &apiError{Status: http.StatusRequestEntityTooLarge, Code: "too_long", Message: "The message is too long."}
 	errTooManyMessages  = &apiError{Status: http.StatusTooManyRequests, Code: "too_many_messages", Message: "This conversation has reached its message limit; please leave your contact details and the team will follow up."}
-	errModelUnavailable = &apiError{Status: http.StatusServiceUnavailable, Code: "model_unavailable", Message: "The assistant is unavailable right now."}
 	errClosed           = &apiError{Status: http.StatusConflict, Code: "closed", Message: "This conversation is closed."}
 )
 
+// invalidInput is a 400 with a message per bad field.
 func invalidInput(msg string, fields map[string]string) *apiError {
 	return &apiError{Status: http.StatusBadRequest, Code: "invalid_input", Message: msg, Fields: fields}
 }
 
+// rateLimited is a 429 with the seconds to wait.
 func rateLimited(retryAfter int) *apiError {
 	return &apiError{Status: http.StatusTooManyRequests, Code: "rate_limited", Message: "Too many requests; please wait a moment.", RetryAfter: retryAfter}
 }

@@ -1,10 +1,10 @@
-package hooks
+package chat
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/mail"
 	"strings"
 	"unicode/utf8"
@@ -62,6 +62,50 @@ func validateLead(in *models.LeadForm, b *models.Business) map[string]string {
 		}
 	}
 	return f
+}
+
+// SaveLead checks the contact details a visitor gave in a conversation through the
+// widget's form and stores them (see saveLead): the lead's id, or a message per bad
+// field and nothing stored.
+func (e *Engine) SaveLead(b *models.Business, conversationID string, form models.LeadForm) (string, map[string]string, error) {
+	if f := validateLead(&form, b); len(f) > 0 {
+		return "", f, nil
+	}
+	r, err := saveLead(e.app, b, conversationID, form)
+	if err != nil {
+		return "", nil, err
+	}
+	return r.Id, nil, nil
+}
+
+// saveContactTool lets the model store the contact details the visitor gave, as the
+// widget's form does.
+func saveContactTool(e *Engine) Tool {
+	return NewTool(Tool{
+		Name:        "save_contact",
+		Description: "Save the visitor's contact details so the practice's team can follow up. Use only details the visitor gave in this conversation.",
+		Parameters: map[string]any{
+			"type": "object",
+			"properties": map[string]any{
+				"name":        map[string]any{"type": "string", "description": "The visitor's name"},
+				"email":       map[string]any{"type": "string", "description": "Email address, if given"},
+				"phone":       map[string]any{"type": "string", "description": "Phone number, if given"},
+				"service":     map[string]any{"type": "string", "description": "The service they are interested in, one of the practice's services"},
+				"sms_consent": map[string]any{"type": "boolean", "description": "True only if the visitor explicitly agreed to receive text messages"},
+			},
+			"required": []string{"name"},
+		},
+		Rule: "When it helps, offer to take the visitor's name and phone or email so the team can follow up. Call save_contact only with details the visitor actually gave.",
+	}, Handler[models.LeadForm]{
+		Validate: validateLead,
+		Handle: func(_ context.Context, turn Turn, in models.LeadForm) (any, error) {
+			if _, err := saveLead(e.app, turn.Business, turn.Conversation.Id, in); err != nil {
+				return nil, err
+			}
+			return map[string]any{"ok": true, "message": "Saved. The team will follow up."}, nil
+		},
+		Failure: "could not save; ask the visitor to use the contact form",
+	})
 }
 
 // saveLead stores the contact details a visitor gave in a conversation. A conversation
@@ -187,23 +231,4 @@ func linkDuplicate(tx core.App, r *core.Record) error {
 	r.Set("possible_duplicate", first.ID != "")
 	r.Set("duplicate_of", first.ID)
 	return nil
-}
-
-func (eng *engine) handleLead(e *core.RequestEvent) error {
-	b, c, err := eng.conversation(e)
-	if err != nil {
-		return err
-	}
-	var in models.LeadForm
-	if err := e.BindBody(&in); err != nil {
-		return invalidInput("The body must be JSON: {name, email, phone, service, sms_consent}.", nil)
-	}
-	if f := validateLead(&in, b); len(f) > 0 {
-		return invalidInput("Some contact details are missing or invalid.", f)
-	}
-	r, err := saveLead(eng.app, b, c.Id, in)
-	if err != nil {
-		return err
-	}
-	return e.JSON(http.StatusCreated, map[string]any{"id": r.Id})
 }

@@ -1,4 +1,4 @@
-package hooks
+package visitor
 
 import (
 	"crypto/rand"
@@ -7,135 +7,27 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/pocketbase/dbx"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/hook"
 
 	"frontdesk/internal/guard"
 	"frontdesk/internal/secrets"
 	"frontdesk/models"
 )
 
-// Limits of the visitor API.
-const (
-	maxMessageChars    = 2000
-	maxVisitorMessages = 60
-	maxWidgetBody      = 16 << 10
-	conversationRate   = 12 // messages per conversation per minute
-	conversationWindow = time.Minute
-	tokenHeader        = "X-Conversation-Token"
-	// errors are rendered outside every other middleware, CORS included
-	errorRenderPriority = apis.DefaultCorsMiddlewarePriority - 1
-)
-
-var visitorIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,100}$`)
-
-// bindWidgetAPI adds the visitor API of DESIGN.md under /api/widget/{slug}.
-func bindWidgetAPI(se *core.ServeEvent, eng *engine) {
-	g := se.Router.Group("/api/widget/{slug}")
-	g.Bind(&hook.Handler[*core.RequestEvent]{Id: "fdRenderErrors", Priority: errorRenderPriority, Func: renderErrors})
-	// Replaces PocketBase's global CORS middleware (same id) for these routes only:
-	// each practice allows its own website plus same-origin, nothing else.
-	g.Bind(&hook.Handler[*core.RequestEvent]{Id: apis.DefaultCorsMiddlewareId, Priority: apis.DefaultCorsMiddlewarePriority, Func: eng.cors})
-	g.Bind(apis.BodyLimit(maxWidgetBody))
-	// Visitor traffic is most of all requests, and a request log line holds the
-	// visitor's IP address and conversation: only failed requests are logged.
-	g.Bind(apis.SkipSuccessActivityLog())
-
-	g.OPTIONS("/{path...}", func(e *core.RequestEvent) error { return e.NoContent(http.StatusNoContent) })
-	g.GET("/config", eng.handleConfig)
-	g.POST("/conversations", eng.handleCreateConversation)
-	g.GET("/conversations/{id}", eng.handleGetConversation)
-	g.POST("/conversations/{id}/messages", eng.handleMessage)
-	g.POST("/conversations/{id}/lead", eng.handleLead)
-	g.POST("/conversations/{id}/handoff", eng.handleHandoff)
-}
-
-// business loads the practice named by the {slug} path value, once per request.
-func (eng *engine) business(e *core.RequestEvent) (*models.Business, error) {
-	if b, ok := e.Get("fdBusiness").(*models.Business); ok {
-		return b, nil
-	}
-	slug := e.Request.PathValue("slug")
-	if len(slug) > 63 {
-		return nil, errNotFound
-	}
-	b, err := eng.practices.BySlug(slug)
-	if err != nil {
-		return nil, errNotFound
-	}
-	e.Set("fdBusiness", b)
-	return b, nil
-}
-
-// forgetBusinesses drops the cache after any change to a practice.
-func (eng *engine) forgetBusinesses(e *core.RecordEvent) error {
-	eng.prompts.Clear()
-	return e.Next()
-}
-
-// cors allows the practice's own websites and same-origin requests and refuses the rest.
-func (eng *engine) cors(e *core.RequestEvent) error {
-	origin := e.Request.Header.Get("Origin")
-	if origin == "" {
-		return e.Next()
-	}
-	b, err := eng.business(e)
-	if err != nil {
-		return err
-	}
-	h := e.Response.Header()
-	h.Add("Vary", "Origin")
-	if !originAllowed(origin, b, e) {
-		// A preflight gets no CORS headers, so the browser never sends the request. A
-		// simple request (the widget's first, GET config) is refused here, readable so
-		// the widget can tell the visitor why instead of showing a network error.
-		if e.Request.Method != http.MethodOptions {
-			h.Set("Access-Control-Allow-Origin", origin)
-		}
-		return errOriginNotAllowed
-	}
-	h.Set("Access-Control-Allow-Origin", origin)
-	h.Set("Access-Control-Expose-Headers", "Retry-After")
-	if e.Request.Method == http.MethodOptions {
-		h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
-		h.Set("Access-Control-Allow-Headers", "Content-Type, "+tokenHeader)
-		h.Set("Access-Control-Max-Age", "600")
-		return e.NoContent(http.StatusNoContent)
-	}
-	return e.Next()
-}
-
-func originAllowed(origin string, b *models.Business, e *core.RequestEvent) bool {
-	origin = strings.TrimRight(strings.ToLower(origin), "/")
-	scheme := "http"
-	if e.IsTLS() {
-		scheme = "https"
-	}
-	if origin == scheme+"://"+strings.ToLower(e.Request.Host) {
-		return true
-	}
-	for _, o := range b.AllowedOrigins() {
-		if o == origin {
-			return true
-		}
-	}
-	return false
-}
-
+// configService is a service as the widget lists it.
 type configService struct {
 	Name        string `json:"name"`
 	DurationMin int    `json:"duration_min"`
 }
 
-func (eng *engine) handleConfig(e *core.RequestEvent) error {
-	b, err := eng.business(e)
+// handleConfig is the practice's public chat config.
+func (a *api) handleConfig(e *core.RequestEvent) error {
+	b, err := a.business(e)
 	if err != nil {
 		return err
 	}
@@ -158,8 +50,10 @@ func (eng *engine) handleConfig(e *core.RequestEvent) error {
 	})
 }
 
-func (eng *engine) handleCreateConversation(e *core.RequestEvent) error {
-	b, err := eng.business(e)
+// handleCreateConversation opens a conversation and hands its secret token to the
+// visitor's browser, the only place it is kept (the database holds its digest).
+func (a *api) handleCreateConversation(e *core.RequestEvent) error {
+	b, err := a.business(e)
 	if err != nil {
 		return err
 	}
@@ -191,7 +85,7 @@ func (eng *engine) handleCreateConversation(e *core.RequestEvent) error {
 		body.VisitorID = randomToken(12)
 	}
 	token := randomToken(32)
-	col, err := eng.app.FindCachedCollectionByNameOrId(models.ConversationsCollection)
+	col, err := a.app.FindCachedCollectionByNameOrId(models.ConversationsCollection)
 	if err != nil {
 		return err
 	}
@@ -203,15 +97,15 @@ func (eng *engine) handleCreateConversation(e *core.RequestEvent) error {
 	r.Set("locale", body.Locale)
 	r.Set("status", models.StatusOpen)
 	r.Set("last_message_at", time.Now().UTC())
-	if err := eng.app.Save(r); err != nil {
+	if err := a.app.Save(r); err != nil {
 		return err
 	}
 	return e.JSON(http.StatusCreated, map[string]any{"id": r.Id, "token": token, "greeting": b.Greeting()})
 }
 
 // conversation loads the {id} conversation of the practice and checks the visitor's token.
-func (eng *engine) conversation(e *core.RequestEvent) (*models.Business, *models.Conversation, error) {
-	b, err := eng.business(e)
+func (a *api) conversation(e *core.RequestEvent) (*models.Business, *models.Conversation, error) {
+	b, err := a.business(e)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -219,7 +113,7 @@ func (eng *engine) conversation(e *core.RequestEvent) (*models.Business, *models
 	if len(id) > 30 {
 		return nil, nil, errNotFound
 	}
-	r, err := eng.app.FindRecordById(models.ConversationsCollection, id)
+	r, err := a.app.FindRecordById(models.ConversationsCollection, id)
 	if err != nil || r.GetString("business") != b.Id {
 		return nil, nil, errNotFound
 	}
@@ -231,12 +125,13 @@ func (eng *engine) conversation(e *core.RequestEvent) (*models.Business, *models
 	return b, c, nil
 }
 
-func (eng *engine) handleGetConversation(e *core.RequestEvent) error {
-	_, c, err := eng.conversation(e)
+// handleGetConversation is the conversation so far, for a widget reopened.
+func (a *api) handleGetConversation(e *core.RequestEvent) error {
+	_, c, err := a.conversation(e)
 	if err != nil {
 		return err
 	}
-	msgs, err := conversationMessages(eng.app, c.Id, 500, true)
+	msgs, err := a.chat.Messages(c.Id, 500)
 	if err != nil {
 		return err
 	}
@@ -247,8 +142,9 @@ func (eng *engine) handleGetConversation(e *core.RequestEvent) error {
 	return e.JSON(http.StatusOK, map[string]any{"id": c.Id, "status": c.Status(), "messages": msgs})
 }
 
-func (eng *engine) handleMessage(e *core.RequestEvent) error {
-	b, c, err := eng.conversation(e)
+// handleMessage checks the visitor's message against the limits and runs the turn.
+func (a *api) handleMessage(e *core.RequestEvent) error {
+	b, c, err := a.conversation(e)
 	if err != nil {
 		return err
 	}
@@ -267,7 +163,7 @@ func (eng *engine) handleMessage(e *core.RequestEvent) error {
 	case c.Status() == models.StatusClosed:
 		return errClosed
 	}
-	release, wait := eng.limiter.acquire(c.Id)
+	release, wait := a.limiter.acquire(c.Id)
 	if release == nil {
 		return rateLimited(wait)
 	}
@@ -275,7 +171,7 @@ func (eng *engine) handleMessage(e *core.RequestEvent) error {
 	// The cap counts the stored messages, not the conversation's counter, which is
 	// written with the reply: a turn cut short by a crash stored its message uncounted.
 	// Counted once this request holds the conversation, so no other turn's comes between.
-	n, err := visitorMessageCount(eng.app, c.Id)
+	n, err := visitorMessageCount(a.app, c.Id)
 	if err != nil {
 		return err
 	}
@@ -285,7 +181,7 @@ func (eng *engine) handleMessage(e *core.RequestEvent) error {
 	// The counter staff read is set from this count with the reply (countTurn), which
 	// also makes good a turn lost before.
 	c.Set("message_count", n+1)
-	return eng.reply(e, b, c, text, release)
+	return a.chat.Reply(e, b, c, text, release)
 }
 
 // visitorMessageCount counts the conversation's visitor messages: one query, which finds
@@ -301,23 +197,46 @@ func visitorMessageCount(app core.App, conversationID string) (int, error) {
 	return n, nil
 }
 
-func (eng *engine) handleHandoff(e *core.RequestEvent) error {
-	b, c, err := eng.conversation(e)
+// handleHandoff is the visitor asking for a person.
+func (a *api) handleHandoff(e *core.RequestEvent) error {
+	b, c, err := a.conversation(e)
 	if err != nil {
 		return err
 	}
-	if err := eng.requestHuman(b, c); err != nil {
+	if err := a.chat.RequestHuman(b, c); err != nil {
 		return err
 	}
 	return e.JSON(http.StatusOK, map[string]any{"status": models.StatusNeedsHuman})
 }
 
+// randomToken is n random bytes, URL-safe.
 func randomToken(n int) string {
 	buf := make([]byte, n)
 	_, _ = rand.Read(buf)
 	return base64.RawURLEncoding.EncodeToString(buf)
 }
 
+// hashToken is how a conversation token is stored and compared.
 func hashToken(token string) string {
 	return secrets.Digest([]byte(token))
+}
+
+// handleLead stores the contact details the visitor gave.
+func (a *api) handleLead(e *core.RequestEvent) error {
+	b, c, err := a.conversation(e)
+	if err != nil {
+		return err
+	}
+	var in models.LeadForm
+	if err := e.BindBody(&in); err != nil {
+		return invalidInput("The body must be JSON: {name, email, phone, service, sms_consent}.", nil)
+	}
+	id, fields, err := a.chat.SaveLead(b, c.Id, in)
+	if err != nil {
+		return err
+	}
+	if len(fields) > 0 {
+		return invalidInput("Some contact details are missing or invalid.", fields)
+	}
+	return e.JSON(http.StatusCreated, map[string]any{"id": id})
 }

@@ -1,4 +1,4 @@
-package hooks_test
+package visitor_test
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package hooks_test
+package chat_test
 
 import (
 	"fmt"

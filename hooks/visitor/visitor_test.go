@@ -1,4 +1,4 @@
-package hooks_test
+package visitor_test
 
 import (
 	"encoding/json"
@@ -6,9 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ollama/ollama/api"
-
-	"frontdesk/internal/llm/ollamatest"
 	"frontdesk/models"
 	"frontdesk/tests"
 )
@@ -105,68 +102,6 @@ func TestConversationTokenAndHistory(t *testing.T) {
 	}
 }
 
-func TestMessageOfflineAnswersFromFAQ(t *testing.T) {
-	v := tests.NewVisitor(t, tests.Options{})
-	id, token := v.Start()
-	rec, events := v.Send(id, token, "what are your opening hours?")
-	if rec.Code != 200 || rec.Header().Get("Content-Type") != "text/event-stream" {
-		t.Fatalf("status %d type %q", rec.Code, rec.Header().Get("Content-Type"))
-	}
-	if got := strings.Join(tests.Names(events), ","); got != "message,delta,done" {
-		t.Fatalf("events %s", got)
-	}
-	done := events[len(events)-1].Data
-	if done["text"] != tests.Text(events) {
-		t.Fatalf("done text %q != deltas %q", done["text"], tests.Text(events))
-	}
-	msgs := v.Messages(id)
-	if len(msgs) != 2 || msgs[0]["id"] != events[0].Data["id"] || msgs[1]["id"] != done["id"] || msgs[1]["text"] != done["text"] {
-		t.Fatalf("stored %v, events %v", msgs, events)
-	}
-}
-
-func TestMessageStreamsFromOllama(t *testing.T) {
-	fake := tests.NewFakeOllama(t, func(req api.ChatRequest) ollamatest.Reply {
-		return ollamatest.Words("We are open Monday to Saturday. Would you like to leave your details?")
-	})
-	v := tests.NewVisitor(t, tests.Options{OllamaURL: fake.URL})
-	id, token := v.Start()
-	_, events := v.Send(id, token, "When are you open?")
-	if got := strings.Join(tests.Names(events), ","); got != "message,delta,done" {
-		t.Fatalf("events %s", got)
-	}
-	if n := countEvents(events, "delta"); n < 5 {
-		t.Fatalf("%d deltas, want the reply streamed in pieces", n)
-	}
-	if tests.Text(events) != "We are open Monday to Saturday. Would you like to leave your details?" {
-		t.Fatalf("text %q", tests.Text(events))
-	}
-	reqs := fake.Requests()
-	if len(reqs) != 1 {
-		t.Fatalf("%d model requests", len(reqs))
-	}
-	sys, last := reqs[0].Messages[0], reqs[0].Messages[len(reqs[0].Messages)-1]
-	if sys.Role != "system" || !strings.Contains(sys.Content, "Bright Smile Dental") || !strings.Contains(sys.Content, "Delta Dental") || !strings.Contains(sys.Content, "Never invent prices") {
-		t.Fatalf("system prompt lacks the practice's facts or rules: %.300s", sys.Content)
-	}
-	if last.Role != "user" || last.Content != "When are you open?" {
-		t.Fatalf("last message %+v", last)
-	}
-	if len(reqs[0].Tools) != 2 {
-		t.Fatalf("tools %v", reqs[0].Tools)
-	}
-}
-
-func countEvents(events []tests.Event, name string) int {
-	n := 0
-	for _, e := range events {
-		if e.Name == name {
-			n++
-		}
-	}
-	return n
-}
-
 func TestMessageValidation(t *testing.T) {
 	v := tests.NewVisitor(t, tests.Options{})
 	id, token := v.Start()
@@ -191,4 +126,59 @@ func TestMessageValidation(t *testing.T) {
 	c.Set("status", "closed")
 	_ = v.App.Save(c)
 	tests.AssertError(t, v.Do("POST", path, `{"text":"hi"}`, hdr), 409, "closed")
+}
+
+func TestLeadRoute(t *testing.T) {
+	v := tests.NewVisitor(t, tests.Options{})
+	id, token := v.Start()
+	hdr := map[string]string{"X-Conversation-Token": token}
+	path := "/api/widget/demo/conversations/" + id + "/lead"
+	cases := []struct{ name, body, field string }{
+		{"no name", `{"email":"a@example.com"}`, "name"},
+		{"no contact", `{"name":"A"}`, "email"},
+		{"bad email", `{"name":"A","email":"not-an-email"}`, "email"},
+		{"bad phone", `{"name":"A","phone":"12"}`, "phone"},
+		{"sms without phone", `{"name":"A","email":"a@example.com","sms_consent":true}`, "phone"},
+		{"unknown service", `{"name":"A","email":"a@example.com","service":"Brain surgery"}`, "service"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m := tests.AssertError(t, v.Do("POST", path, tc.body, hdr), 400, "invalid_input")
+			if f, _ := m["fields"].(map[string]any); f[tc.field] == nil {
+				t.Fatalf("fields %v, want %s", m["fields"], tc.field)
+			}
+		})
+	}
+	if n, _ := v.App.CountRecords("leads"); n != 0 {
+		t.Fatalf("bad input created %d leads", n)
+	}
+	tests.AssertError(t, v.Do("POST", path, `{"name":"A","email":"a@example.com"}`, nil), 403, "bad_token")
+	rec := v.Do("POST", path, `{"name":"Ana","email":"Ana@Example.com","phone":"(503) 555-0100","service":"fillings","sms_consent":true}`, hdr)
+	if rec.Code != 201 {
+		t.Fatalf("lead: %d %s", rec.Code, rec.Body.String())
+	}
+	l, err := v.App.FindRecordById("leads", tests.Decode(t, rec)["id"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.GetString("email") != "ana@example.com" || l.GetString("service") != "Fillings" || !l.GetBool("sms_consent") || !strings.Contains(l.GetString("sms_consent_text"), "STOP") || l.GetString("status") != "new" {
+		t.Fatalf("lead %v", l.PublicExport())
+	}
+	again := v.Do("POST", path, `{"name":"Ana R","phone":"(503) 555-0100"}`, hdr)
+	if again.Code != 201 || tests.Decode(t, again)["id"] != l.Id {
+		t.Fatalf("dedupe by phone: %d %s", again.Code, again.Body.String())
+	}
+}
+
+func TestHandoff(t *testing.T) {
+	v := tests.NewVisitor(t, tests.Options{})
+	id, token := v.Start()
+	rec := v.Do("POST", "/api/widget/demo/conversations/"+id+"/handoff", "", map[string]string{"X-Conversation-Token": token})
+	if rec.Code != 200 || tests.Decode(t, rec)["status"] != "needs_human" {
+		t.Fatalf("handoff %d %s", rec.Code, rec.Body.String())
+	}
+	c, _ := v.App.FindRecordById("conversations", id)
+	if c.GetString("status") != "needs_human" {
+		t.Fatal("status not changed")
+	}
 }

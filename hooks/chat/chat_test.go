@@ -1,9 +1,10 @@
-package hooks_test
+package chat_test
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -34,7 +35,8 @@ func TestToolCallsSaveContactAndRequestHuman(t *testing.T) {
 			}}
 		}
 		last := req.Messages[len(req.Messages)-1]
-		if last.Role != "tool" || !strings.Contains(last.Content, `"ok": true`) {
+		var result struct{ OK bool }
+		if last.Role != "tool" || json.Unmarshal([]byte(last.Content), &result) != nil || !result.OK {
 			return ollamatest.Words("The tool result did not arrive.")
 		}
 		return ollamatest.Words("Thanks Ana, the team will call you.")
@@ -56,6 +58,10 @@ func TestToolCallsSaveContactAndRequestHuman(t *testing.T) {
 	c, _ := v.App.FindRecordById("conversations", id)
 	if c.GetString("status") != "needs_human" {
 		t.Fatalf("status %q", c.GetString("status"))
+	}
+	msgs := v.Messages(id)
+	if tools := msgs[len(msgs)-1]["flags"].(map[string]any)["tools"]; fmt.Sprint(tools) != "[save_contact request_human]" {
+		t.Fatalf("the reply's flags name the tools %v", tools)
 	}
 	// The same person again is the same lead.
 	calls = 0
@@ -363,131 +369,6 @@ func TestEveryChunkReachesTheVisitorWithoutTheNext(t *testing.T) {
 	}
 }
 
-func TestConversationRateLimit(t *testing.T) {
-	fake := tests.NewFakeOllama(t, func(api.ChatRequest) ollamatest.Reply {
-		r := ollamatest.Words("slow reply here")
-		r.FirstTokenDelay = 500 * time.Millisecond
-		return r
-	})
-	v := tests.NewVisitor(t, tests.Options{OllamaURL: fake.URL})
-	id, token := v.Start()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		v.Send(id, token, "first")
-	}()
-	time.Sleep(150 * time.Millisecond)
-	rec := v.Do("POST", "/api/widget/demo/conversations/"+id+"/messages", `{"text":"second"}`, map[string]string{"X-Conversation-Token": token})
-	<-done
-	tests.AssertError(t, rec, 429, "rate_limited")
-	if rec.Header().Get("Retry-After") == "" {
-		t.Fatal("no Retry-After")
-	}
-}
-
-func TestPerIPRateLimit(t *testing.T) {
-	v := tests.NewVisitor(t, tests.Options{})
-	s := v.App.Settings()
-	for i := range s.RateLimits.Rules {
-		if s.RateLimits.Rules[i].Label == "POST /api/widget/" {
-			s.RateLimits.Rules[i].MaxRequests = 3
-		}
-	}
-	if err := v.App.Save(s); err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < 3; i++ {
-		if rec := v.Do("POST", "/api/widget/demo/conversations", `{}`, nil); rec.Code != 201 {
-			t.Fatalf("request %d: %d", i, rec.Code)
-		}
-	}
-	rec := v.Do("POST", "/api/widget/demo/conversations", `{}`, nil)
-	tests.AssertError(t, rec, 429, "rate_limited")
-	if rec.Header().Get("Retry-After") != "60" {
-		t.Fatalf("Retry-After %q", rec.Header().Get("Retry-After"))
-	}
-}
-
-func TestCORS(t *testing.T) {
-	v := tests.NewVisitor(t, tests.Options{Origins: []string{"https://brightsmile.example"}})
-	rec := v.Do("GET", "/api/widget/demo/config", "", map[string]string{"Origin": "https://brightsmile.example"})
-	if rec.Code != 200 || rec.Header().Get("Access-Control-Allow-Origin") != "https://brightsmile.example" {
-		t.Fatalf("allowed origin: %d %q", rec.Code, rec.Header().Get("Access-Control-Allow-Origin"))
-	}
-	pre := v.Do("OPTIONS", "/api/widget/demo/conversations", "", map[string]string{"Origin": "https://brightsmile.example", "Access-Control-Request-Method": "POST"})
-	if pre.Code != 204 || !strings.Contains(pre.Header().Get("Access-Control-Allow-Headers"), "X-Conversation-Token") {
-		t.Fatalf("preflight: %d %v", pre.Code, pre.Header())
-	}
-	bad := v.Do("POST", "/api/widget/demo/conversations", `{}`, map[string]string{"Origin": "https://evil.example"})
-	tests.AssertError(t, bad, 403, "origin_not_allowed")
-	badPre := v.Do("OPTIONS", "/api/widget/demo/conversations", "", map[string]string{"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
-	if badPre.Code != 403 || badPre.Header().Get("Access-Control-Allow-Origin") != "" {
-		t.Fatalf("refused preflight: %d %v", badPre.Code, badPre.Header())
-	}
-	if n, _ := v.App.CountRecords("conversations"); n != 0 {
-		t.Fatalf("refused origin created %d conversations", n)
-	}
-	same := v.Do("POST", "/api/widget/demo/conversations", `{}`, map[string]string{"Origin": "http://example.com"})
-	if same.Code != 201 {
-		t.Fatalf("same origin (httptest host example.com): %d %s", same.Code, same.Body.String())
-	}
-}
-
-func TestLeadRoute(t *testing.T) {
-	v := tests.NewVisitor(t, tests.Options{})
-	id, token := v.Start()
-	hdr := map[string]string{"X-Conversation-Token": token}
-	path := "/api/widget/demo/conversations/" + id + "/lead"
-	cases := []struct{ name, body, field string }{
-		{"no name", `{"email":"a@example.com"}`, "name"},
-		{"no contact", `{"name":"A"}`, "email"},
-		{"bad email", `{"name":"A","email":"not-an-email"}`, "email"},
-		{"bad phone", `{"name":"A","phone":"12"}`, "phone"},
-		{"sms without phone", `{"name":"A","email":"a@example.com","sms_consent":true}`, "phone"},
-		{"unknown service", `{"name":"A","email":"a@example.com","service":"Brain surgery"}`, "service"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			m := tests.AssertError(t, v.Do("POST", path, tc.body, hdr), 400, "invalid_input")
-			if f, _ := m["fields"].(map[string]any); f[tc.field] == nil {
-				t.Fatalf("fields %v, want %s", m["fields"], tc.field)
-			}
-		})
-	}
-	if n, _ := v.App.CountRecords("leads"); n != 0 {
-		t.Fatalf("bad input created %d leads", n)
-	}
-	tests.AssertError(t, v.Do("POST", path, `{"name":"A","email":"a@example.com"}`, nil), 403, "bad_token")
-	rec := v.Do("POST", path, `{"name":"Ana","email":"Ana@Example.com","phone":"(503) 555-0100","service":"fillings","sms_consent":true}`, hdr)
-	if rec.Code != 201 {
-		t.Fatalf("lead: %d %s", rec.Code, rec.Body.String())
-	}
-	l, err := v.App.FindRecordById("leads", tests.Decode(t, rec)["id"].(string))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if l.GetString("email") != "ana@example.com" || l.GetString("service") != "Fillings" || !l.GetBool("sms_consent") || !strings.Contains(l.GetString("sms_consent_text"), "STOP") || l.GetString("status") != "new" {
-		t.Fatalf("lead %v", l.PublicExport())
-	}
-	again := v.Do("POST", path, `{"name":"Ana R","phone":"(503) 555-0100"}`, hdr)
-	if again.Code != 201 || tests.Decode(t, again)["id"] != l.Id {
-		t.Fatalf("dedupe by phone: %d %s", again.Code, again.Body.String())
-	}
-}
-
-func TestHandoff(t *testing.T) {
-	v := tests.NewVisitor(t, tests.Options{})
-	id, token := v.Start()
-	rec := v.Do("POST", "/api/widget/demo/conversations/"+id+"/handoff", "", map[string]string{"X-Conversation-Token": token})
-	if rec.Code != 200 || tests.Decode(t, rec)["status"] != "needs_human" {
-		t.Fatalf("handoff %d %s", rec.Code, rec.Body.String())
-	}
-	c, _ := v.App.FindRecordById("conversations", id)
-	if c.GetString("status") != "needs_human" {
-		t.Fatal("status not changed")
-	}
-}
-
 // A reply longer than the messages' text field holds is stored cut to fit, not lost.
 func TestOverlongReplyIsStoredCut(t *testing.T) {
 	long := strings.Repeat("Our team can help. ", 1100) // 20,900 characters
@@ -567,4 +448,66 @@ func TestReplyKeepsStatusChangedMeanwhile(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestMessageOfflineAnswersFromFAQ(t *testing.T) {
+	v := tests.NewVisitor(t, tests.Options{})
+	id, token := v.Start()
+	rec, events := v.Send(id, token, "what are your opening hours?")
+	if rec.Code != 200 || rec.Header().Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("status %d type %q", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	if got := strings.Join(tests.Names(events), ","); got != "message,delta,done" {
+		t.Fatalf("events %s", got)
+	}
+	done := events[len(events)-1].Data
+	if done["text"] != tests.Text(events) {
+		t.Fatalf("done text %q != deltas %q", done["text"], tests.Text(events))
+	}
+	msgs := v.Messages(id)
+	if len(msgs) != 2 || msgs[0]["id"] != events[0].Data["id"] || msgs[1]["id"] != done["id"] || msgs[1]["text"] != done["text"] {
+		t.Fatalf("stored %v, events %v", msgs, events)
+	}
+}
+
+func TestMessageStreamsFromOllama(t *testing.T) {
+	fake := tests.NewFakeOllama(t, func(req api.ChatRequest) ollamatest.Reply {
+		return ollamatest.Words("We are open Monday to Saturday. Would you like to leave your details?")
+	})
+	v := tests.NewVisitor(t, tests.Options{OllamaURL: fake.URL})
+	id, token := v.Start()
+	_, events := v.Send(id, token, "When are you open?")
+	if got := strings.Join(tests.Names(events), ","); got != "message,delta,done" {
+		t.Fatalf("events %s", got)
+	}
+	if n := countEvents(events, "delta"); n < 5 {
+		t.Fatalf("%d deltas, want the reply streamed in pieces", n)
+	}
+	if tests.Text(events) != "We are open Monday to Saturday. Would you like to leave your details?" {
+		t.Fatalf("text %q", tests.Text(events))
+	}
+	reqs := fake.Requests()
+	if len(reqs) != 1 {
+		t.Fatalf("%d model requests", len(reqs))
+	}
+	sys, last := reqs[0].Messages[0], reqs[0].Messages[len(reqs[0].Messages)-1]
+	if sys.Role != "system" || !strings.Contains(sys.Content, "Bright Smile Dental") || !strings.Contains(sys.Content, "Delta Dental") || !strings.Contains(sys.Content, "Never invent prices") {
+		t.Fatalf("system prompt lacks the practice's facts or rules: %.300s", sys.Content)
+	}
+	if last.Role != "user" || last.Content != "When are you open?" {
+		t.Fatalf("last message %+v", last)
+	}
+	if len(reqs[0].Tools) != 2 {
+		t.Fatalf("tools %v", reqs[0].Tools)
+	}
+}
+
+func countEvents(events []tests.Event, name string) int {
+	n := 0
+	for _, e := range events {
+		if e.Name == name {
+			n++
+		}
+	}
+	return n
 }
