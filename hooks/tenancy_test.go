@@ -12,7 +12,7 @@ import (
 	"frontdesk/tests"
 )
 
-// access says which tests.Actors of practice A may do an action; nil means no rule (superusers only).
+// access says which actors of practice A may do an action; nil means no rule (superusers only).
 type access []string
 
 var (
@@ -21,17 +21,17 @@ var (
 	ownersOnly  = access{tests.Owner}
 	superusers  access // nil
 	permissions = map[string]map[string]access{
-		"businesses":    {"list": everyone, "view": everyone, "create": superusers, "update": editors, "delete": superusers},
-		"staff":         {"list": everyone, "view": everyone, "create": editors, "update": editors, "delete": ownersOnly},
-		"faqs":          {"list": everyone, "view": everyone, "create": editors, "update": editors, "delete": ownersOnly},
-		"documents":     {"list": everyone, "view": everyone, "create": editors, "update": editors, "delete": ownersOnly},
-		"conversations": {"list": everyone, "view": everyone, "create": superusers, "update": editors, "delete": ownersOnly},
-		"messages":      {"list": everyone, "view": everyone, "create": editors, "update": superusers, "delete": ownersOnly},
-		"leads":         {"list": everyone, "view": everyone, "create": editors, "update": editors, "delete": ownersOnly},
-		"audit_log":     {"list": editors, "view": editors, "create": superusers, "update": superusers, "delete": superusers},
-		"credentials":   {"list": editors, "view": editors, "create": editors, "update": editors, "delete": ownersOnly},
-		"outbox":        {"list": editors, "view": editors, "create": superusers, "update": superusers, "delete": superusers},
-		"app_state":     {"list": superusers, "view": superusers, "create": superusers, "update": superusers, "delete": superusers},
+		models.BusinessesCollection:    {"list": everyone, "view": everyone, "create": superusers, "update": editors, "delete": superusers},
+		models.StaffCollection:         {"list": everyone, "view": everyone, "create": editors, "update": editors, "delete": ownersOnly},
+		models.FAQsCollection:          {"list": everyone, "view": everyone, "create": editors, "update": editors, "delete": ownersOnly},
+		models.DocumentsCollection:     {"list": everyone, "view": everyone, "create": editors, "update": editors, "delete": ownersOnly},
+		models.ConversationsCollection: {"list": everyone, "view": everyone, "create": superusers, "update": editors, "delete": ownersOnly},
+		models.MessagesCollection:      {"list": everyone, "view": everyone, "create": editors, "update": superusers, "delete": ownersOnly},
+		models.LeadsCollection:         {"list": everyone, "view": everyone, "create": editors, "update": editors, "delete": ownersOnly},
+		models.AuditCollection:         {"list": editors, "view": editors, "create": superusers, "update": superusers, "delete": superusers},
+		models.CredentialsCollection:   {"list": editors, "view": editors, "create": editors, "update": editors, "delete": ownersOnly},
+		models.OutboxCollection:        {"list": editors, "view": editors, "create": superusers, "update": superusers, "delete": superusers},
+		models.AppStateCollection:      {"list": superusers, "view": superusers, "create": superusers, "update": superusers, "delete": superusers},
 	}
 )
 
@@ -112,7 +112,7 @@ func TestTenancyMatrix(t *testing.T) {
 						sees := false
 						for _, it := range page.Items {
 							biz := it["business"]
-							if collection == "businesses" {
+							if collection == models.BusinessesCollection {
 								biz = it["id"]
 							}
 							if biz != own {

@@ -24,13 +24,14 @@ import (
 
 	"frontdesk/hooks"
 	"frontdesk/hooks/audit"
+	"frontdesk/hooks/practice"
 	"frontdesk/models"
 	"frontdesk/tests"
 )
 
 func auditActions(t *testing.T, app core.App) []string {
 	t.Helper()
-	recs, err := app.FindRecordsByFilter("audit_log", "", "seq", 0, 0)
+	recs, err := app.FindRecordsByFilter(models.AuditCollection, "", "seq", 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,8 +56,8 @@ func TestAuditTrail(t *testing.T) {
 		f.H.ServeHTTP(rec, req)
 		return rec.Code
 	}
-	conv := f.Record(t, "conversations")
-	lead := f.Record(t, "leads")
+	conv := f.Record(t, models.ConversationsCollection)
+	lead := f.Record(t, models.LeadsCollection)
 	steps := []struct {
 		method, url, body, token string
 		status                   int
@@ -90,7 +91,7 @@ func TestAuditTrail(t *testing.T) {
 			t.Fatalf("%s %s: audit %v, want one %q", s.method, s.url, actions[before:], s.action)
 		}
 	}
-	recs, _ := f.App.FindRecordsByFilter("audit_log", "action = 'view'", "", 1, 0)
+	recs, _ := f.App.FindRecordsByFilter(models.AuditCollection, "action = 'view'", "", 1, 0)
 	if recs[0].GetString("business") != f.A.Id || !strings.HasPrefix(recs[0].GetString("actor"), "staff:") || recs[0].GetString("ip") == "" {
 		t.Fatalf("entry %v", recs[0].PublicExport())
 	}
@@ -102,14 +103,14 @@ func TestAuditTrail(t *testing.T) {
 
 func TestAuditEntriesAreImmutable(t *testing.T) {
 	f := tests.NewPractices(t)
-	do := func(method, url, body string) { // as tests.Owner: a read that writes an entry
+	do := func(method, url, body string) { // as the owner: a read that writes an entry
 		req := httptest.NewRequest(method, url, strings.NewReader(body))
 		req.Header.Set("Authorization", f.Tokens[tests.Owner])
 		f.H.ServeHTTP(httptest.NewRecorder(), req)
 	}
 	do("GET", "/api/collections/leads/records", "")
 	do("GET", "/api/collections/conversations/records", "")
-	entries, _ := f.App.FindRecordsByFilter("audit_log", "", "seq", 0, 0)
+	entries, _ := f.App.FindRecordsByFilter(models.AuditCollection, "", "seq", 0, 0)
 	if len(entries) < 2 {
 		t.Fatalf("%d entries", len(entries))
 	}
@@ -168,7 +169,7 @@ func TestAuditVerifyCatchesDirectEdits(t *testing.T) {
 
 func TestRealtimeSubscriptionsAreAudited(t *testing.T) {
 	srv := tests.StartServer(t, tests.Options{})
-	b, _ := srv.App.FindFirstRecordByData("businesses", "slug", "demo")
+	b, _ := srv.App.FindFirstRecordByData(models.BusinessesCollection, "slug", practice.DemoSlug)
 	staff := tests.NewRecord(t, srv.App, models.StaffCollection, map[string]any{"business": b.Id, "role": models.RoleViewer, "email": "v@example.com"})
 	staff.SetPassword("correct horse battery")
 	if err := srv.App.Save(staff); err != nil {
@@ -261,7 +262,7 @@ func TestAuditLogRefusesWritesThroughAnyAPI(t *testing.T) {
 		b, _ := json.Marshal(map[string]any{"requests": []map[string]any{{"method": method, "url": url, "body": body}}})
 		return string(b)
 	}
-	auditCol, _ := f.App.FindCollectionByNameOrId("audit_log")
+	auditCol, _ := f.App.FindCollectionByNameOrId(models.AuditCollection)
 	opened := *auditCol
 	opened.CreateRule = new(string)
 	importBody, _ := json.Marshal(map[string]any{"collections": []any{&opened}, "deleteMissing": false})
@@ -436,7 +437,7 @@ func TestAuditEntriesHoldNoIdentifiers(t *testing.T) {
 	f := tests.NewPractices(t)
 	f.UpdateSettings(t, tests.NoRateLimits)
 	const email, phone = "jane.roe@example.com", "5035550143"
-	f.Create(t, "leads", map[string]any{"business": f.A.Id, "name": "Jane Roe", "email": email, "phone": phone, "status": "new"})
+	f.Create(t, models.LeadsCollection, map[string]any{"business": f.A.Id, "name": "Jane Roe", "email": email, "phone": phone, "status": "new"})
 	filter := url.QueryEscape("email='" + email + "' || phone~'" + phone + "'")
 	convFilter := url.QueryEscape("page_url~'" + email + "' || visitor_id='" + phone + "'")
 	for _, c := range []struct{ method, url, body, token string }{

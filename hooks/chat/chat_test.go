@@ -13,6 +13,7 @@ import (
 
 	"github.com/ollama/ollama/api"
 
+	"frontdesk/hooks/practice"
 	"frontdesk/internal/llm"
 	"frontdesk/internal/llm/ollamatest"
 	"frontdesk/internal/locale"
@@ -47,7 +48,7 @@ func TestToolCallsSaveContactAndRequestHuman(t *testing.T) {
 	if tests.Text(events) != "Thanks Ana, the team will call you." {
 		t.Fatalf("reply %q (events %v)", tests.Text(events), tests.Names(events))
 	}
-	leads, err := v.App.FindAllRecords("leads")
+	leads, err := v.App.FindAllRecords(models.LeadsCollection)
 	if err != nil || len(leads) != 1 {
 		t.Fatalf("leads %d %v", len(leads), err)
 	}
@@ -55,7 +56,7 @@ func TestToolCallsSaveContactAndRequestHuman(t *testing.T) {
 	if l.GetString("name") != "Ana Ruiz" || l.GetString("email") != "ana@example.com" || l.GetString("service") != "Teeth whitening" || l.GetString("conversation") != id {
 		t.Fatalf("lead %v", l.PublicExport())
 	}
-	c, _ := v.App.FindRecordById("conversations", id)
+	c, _ := v.App.FindRecordById(models.ConversationsCollection, id)
 	if c.GetString("status") != "needs_human" {
 		t.Fatalf("status %q", c.GetString("status"))
 	}
@@ -66,7 +67,7 @@ func TestToolCallsSaveContactAndRequestHuman(t *testing.T) {
 	// The same person again is the same lead.
 	calls = 0
 	v.Send(id, token, "Again: ana@example.com")
-	if n, _ := v.App.CountRecords("leads"); n != 1 {
+	if n, _ := v.App.CountRecords(models.LeadsCollection); n != 1 {
 		t.Fatalf("dedupe: %d leads", n)
 	}
 }
@@ -143,7 +144,7 @@ func TestHealthDetailsNeverReachTheModel(t *testing.T) {
 	if msgs[0]["flags"].(map[string]any)["health"] != true {
 		t.Fatalf("visitor message not flagged: %v", msgs[0])
 	}
-	c, _ := v.App.FindRecordById("conversations", id)
+	c, _ := v.App.FindRecordById(models.ConversationsCollection, id)
 	if !c.GetBool("health_flagged") {
 		t.Fatal("conversation not flagged")
 	}
@@ -183,7 +184,7 @@ func TestCannedRepliesInTheConversationsLanguage(t *testing.T) {
 		return ollamatest.Reply{Status: http.StatusInternalServerError}
 	})
 	v := tests.NewVisitor(t, tests.Options{OllamaURL: fake.URL})
-	b, err := v.App.FindFirstRecordByData("businesses", "slug", "demo")
+	b, err := v.App.FindFirstRecordByData(models.BusinessesCollection, "slug", practice.DemoSlug)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +256,7 @@ func TestHostedModelGetsRedactedIdentifiers(t *testing.T) {
 	if !strings.Contains(fake.Bodies()[0], "[EMAIL_1]") {
 		t.Fatalf("no placeholder in %s", fake.Bodies()[0])
 	}
-	leads, _ := v.App.FindAllRecords("leads")
+	leads, _ := v.App.FindAllRecords(models.LeadsCollection)
 	if len(leads) != 1 || leads[0].GetString("email") != "bo.lee@example.com" || leads[0].GetString("phone") != "+15035550177" {
 		t.Fatalf("lead not resolved to real values: %v", leads)
 	}
@@ -284,7 +285,7 @@ func TestReplyStoredWhenVisitorDisconnects(t *testing.T) {
 
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		recs, _ := srv.App.FindRecordsByFilter("messages", "conversation = {:c} && role = 'assistant'", "", 0, 0, map[string]any{"c": conv["id"]})
+		recs, _ := srv.App.FindRecordsByFilter(models.MessagesCollection, "conversation = {:c} && role = 'assistant'", "", 0, 0, map[string]any{"c": conv["id"]})
 		if len(recs) == 1 {
 			flags := map[string]any{}
 			_ = recs[0].UnmarshalJSONField("flags", &flags)

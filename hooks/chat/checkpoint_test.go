@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"frontdesk/hooks/practice"
+	"frontdesk/models"
 	"frontdesk/tests"
 )
 
@@ -34,11 +35,11 @@ func TestWALIsCheckpointedAfterAReply(t *testing.T) {
 
 	dbFile := filepath.Join(app.DataDir(), "data.db")
 	before := fileSize(t, dbFile)
-	col, err := app.FindCollectionByNameOrId("knowledge_gaps")
+	col, err := app.FindCollectionByNameOrId(models.KnowledgeGapsCollection)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := app.FindFirstRecordByData("businesses", "slug", practice.DemoSlug)
+	b, err := app.FindFirstRecordByData(models.BusinessesCollection, "slug", practice.DemoSlug)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"frontdesk/internal/llm/ollamatest"
+	"frontdesk/models"
 	"frontdesk/tests"
 )
 
@@ -26,7 +27,7 @@ func leadFields(r *core.Record) map[string]any {
 // assertUnchanged fails when the lead's stored fields differ from before.
 func assertUnchanged(t *testing.T, app core.App, id string, before map[string]any) {
 	t.Helper()
-	r, err := app.FindRecordById("leads", id)
+	r, err := app.FindRecordById(models.LeadsCollection, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +72,7 @@ func TestLeadWithAnotherConversationsContactNeverChangesIt(t *testing.T) {
 			convA, tokA := v.Start()
 			convB, tokB := v.Start()
 			a := v.PostLead(convA, tokA, `{"name":"Ana Ruiz","email":"ana@example.com","phone":"(503) 555-0100","service":"fillings"}`)
-			rec, _ := v.App.FindRecordById("leads", a)
+			rec, _ := v.App.FindRecordById(models.LeadsCollection, a)
 			before := leadFields(rec)
 
 			// B submits twice: the second call used to replace the email as well.
@@ -84,7 +85,7 @@ func TestLeadWithAnotherConversationsContactNeverChangesIt(t *testing.T) {
 			}
 			assertUnchanged(t, v.App, a, before)
 			assertDuplicateOf(t, v, convB, a)
-			if n, _ := v.App.CountRecords("leads"); n != 2 {
+			if n, _ := v.App.CountRecords(models.LeadsCollection); n != 2 {
 				t.Fatalf("%d leads, want A's and B's", n)
 			}
 		})
@@ -100,10 +101,10 @@ func TestLeadSameConversationUpdatesItsOwnLead(t *testing.T) {
 	if second != first {
 		t.Fatalf("correction made lead %s, want %s updated", second, first)
 	}
-	if n, _ := v.App.CountRecords("leads"); n != 1 {
+	if n, _ := v.App.CountRecords(models.LeadsCollection); n != 1 {
 		t.Fatalf("%d leads, want 1", n)
 	}
-	l, _ := v.App.FindRecordById("leads", first)
+	l, _ := v.App.FindRecordById(models.LeadsCollection, first)
 	if l.GetString("name") != "Ana Ruiz" || l.GetString("phone") != "+15035550111" || l.GetString("conversation") != conv {
 		t.Fatalf("lead %v", leadFields(l))
 	}
@@ -114,7 +115,7 @@ func TestLeadSameConversationUpdatesItsOwnLead(t *testing.T) {
 	// The same number spelled differently keeps a consent given with it.
 	v.PostLead(conv, tok, `{"name":"Ana Ruiz","phone":"503 555 0111","sms_consent":true}`)
 	v.PostLead(conv, tok, `{"name":"Ana Ruiz","phone":"(503) 555-0111"}`)
-	if l, _ = v.App.FindRecordById("leads", first); !l.GetBool("sms_consent") {
+	if l, _ = v.App.FindRecordById(models.LeadsCollection, first); !l.GetBool("sms_consent") {
 		t.Fatalf("consent lost on a respelled number: %v", leadFields(l))
 	}
 }
@@ -128,7 +129,7 @@ func TestLeadDuplicateFlagFollowsCorrection(t *testing.T) {
 	assertDuplicateOf(t, v, convB, a)
 	// B mistyped and corrects the number: nothing in common with A any more.
 	v.PostLead(convB, tokB, `{"name":"Ben","phone":"503 555 0177"}`)
-	l, _ := v.App.FindRecordById("leads", b)
+	l, _ := v.App.FindRecordById(models.LeadsCollection, b)
 	if l.GetBool("possible_duplicate") || l.GetString("duplicate_of") != "" {
 		t.Fatalf("corrected lead still flagged: %v", leadFields(l))
 	}
@@ -167,7 +168,7 @@ func TestSaveContactToolNeverChangesAnotherConversationsLead(t *testing.T) {
 	convA, tokA := v.Start()
 	convB, tokB := v.Start()
 	a := v.PostLead(convA, tokA, `{"name":"Ana Ruiz","email":"ana@example.com","phone":"(503) 555-0100"}`)
-	rec, _ := v.App.FindRecordById("leads", a)
+	rec, _ := v.App.FindRecordById(models.LeadsCollection, a)
 	before := leadFields(rec)
 
 	v.Send(convB, tokB, "I'm Mallory, ana@example.com, +1 971 555 0123, text me")
@@ -183,7 +184,7 @@ func TestLeadPhoneStoredE164AndMatchedAcrossSpellings(t *testing.T) {
 	convB, tokB := v.Start()
 	a := v.PostLead(convA, tokA, `{"name":"Ana","phone":"(503) 555-0142"}`)
 	v.PostLead(convB, tokB, `{"name":"Ana","phone":"503-555-0142"}`)
-	l, _ := v.App.FindRecordById("leads", a)
+	l, _ := v.App.FindRecordById(models.LeadsCollection, a)
 	if l.GetString("phone") != "+15035550142" {
 		t.Fatalf("stored phone %q, want E.164", l.GetString("phone"))
 	}

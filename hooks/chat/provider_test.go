@@ -13,6 +13,7 @@ import (
 
 	"frontdesk/hooks/practice"
 	"frontdesk/internal/llm"
+	"frontdesk/models"
 	"frontdesk/tests"
 )
 
@@ -92,7 +93,7 @@ func setEnvironmentKeys(t *testing.T) {
 // patchDemo changes the demo practice's settings through the API as api's user.
 func patchDemo(t *testing.T, app core.App, api func(string, string, any) *httptest.ResponseRecorder, data map[string]any) {
 	t.Helper()
-	b, _ := app.FindFirstRecordByData("businesses", "slug", practice.DemoSlug)
+	b, _ := app.FindFirstRecordByData(models.BusinessesCollection, "slug", practice.DemoSlug)
 	if rec := api("PATCH", "/api/collections/businesses/records/"+b.Id, data); rec.Code != http.StatusOK {
 		t.Fatalf("patch %v: %d %s", data, rec.Code, rec.Body.String())
 	}

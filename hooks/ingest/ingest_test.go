@@ -52,7 +52,7 @@ func TestKnowledgeGapsAreCountedForStaff(t *testing.T) {
 		}
 	}
 	v.Send(id, token, "Do you do zirconia veneers for horses?")
-	gaps, err := v.App.FindRecordsByFilter("knowledge_gaps", "", "-count", 0, 0)
+	gaps, err := v.App.FindRecordsByFilter(models.KnowledgeGapsCollection, "", "-count", 0, 0)
 	if err != nil || len(gaps) != 2 {
 		t.Fatalf("gaps %d %v", len(gaps), err)
 	}
@@ -62,7 +62,7 @@ func TestKnowledgeGapsAreCountedForStaff(t *testing.T) {
 	}
 	// A question the FAQ answers is no gap.
 	v.Send(id, token, "what are your opening hours?")
-	if n, _ := v.App.CountRecords("knowledge_gaps"); n != 2 {
+	if n, _ := v.App.CountRecords(models.KnowledgeGapsCollection); n != 2 {
 		t.Fatalf("%d gaps after an answered question", n)
 	}
 }
@@ -71,7 +71,7 @@ func TestKnowledgeGapsHoldNoNameOrAddress(t *testing.T) {
 	v := tests.NewVisitor(t, tests.Options{})
 	id, token := v.Start()
 	v.Send(id, token, "Hi, my name is Jane Doe and I live at 42 Elm Street, do you do root canals on Saturdays?")
-	gaps, err := v.App.FindAllRecords("knowledge_gaps")
+	gaps, err := v.App.FindAllRecords(models.KnowledgeGapsCollection)
 	if err != nil || len(gaps) != 1 {
 		t.Fatalf("gaps %d %v", len(gaps), err)
 	}
@@ -91,7 +91,7 @@ func waitStatus(t *testing.T, app core.App, id string, want string) *core.Record
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		r, err := app.FindRecordById("documents", id)
+		r, err := app.FindRecordById(models.DocumentsCollection, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,9 +109,9 @@ func waitStatus(t *testing.T, app core.App, id string, want string) *core.Record
 
 func addDocument(t *testing.T, app core.App, data map[string]any, file *filesystem.File) *core.Record {
 	t.Helper()
-	col, _ := app.FindCollectionByNameOrId("documents")
+	col, _ := app.FindCollectionByNameOrId(models.DocumentsCollection)
 	r := core.NewRecord(col)
-	b, _ := app.FindFirstRecordByData("businesses", "slug", "demo")
+	b, _ := app.FindFirstRecordByData(models.BusinessesCollection, "slug", practice.DemoSlug)
 	r.Set("business", b.Id)
 	r.Load(data)
 	if file != nil {
@@ -227,7 +227,7 @@ func TestKnowledgeGapCountsConcurrentVisitors(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	gaps, _ := v.App.FindAllRecords("knowledge_gaps")
+	gaps, _ := v.App.FindAllRecords(models.KnowledgeGapsCollection)
 	if len(gaps) != 1 || gaps[0].GetInt("count") != visitors {
 		t.Fatalf("gaps %d, count %v; want one gap counted %d times", len(gaps), gaps, visitors)
 	}
@@ -304,7 +304,7 @@ func TestWebsiteOnAPrivateAddressIsNeverFetched(t *testing.T) {
 	v := tests.NewVisitor(t, tests.Options{})
 	app := v.App
 	api := tests.AsStaff(t, app, v.H, "admin")
-	b, _ := app.FindFirstRecordByData("businesses", "slug", practice.DemoSlug)
+	b, _ := app.FindFirstRecordByData(models.BusinessesCollection, "slug", practice.DemoSlug)
 	for _, u := range site.urls() {
 		rec := api("POST", "/api/collections/documents/records", map[string]any{"business": b.Id, "title": "Intranet", "url": u})
 		if rec.Code != http.StatusOK {
@@ -356,7 +356,7 @@ func TestWebsiteOnLoopbackIsFetchedWhenPrivateNetworksAreAllowed(t *testing.T) {
 	site := newInternalSite(t)
 	app := tests.NewApp(t, tests.Options{AllowPrivateNetworks: true})
 	api := tests.AsStaff(t, app, tests.Handler(t, app), "admin")
-	b, _ := app.FindFirstRecordByData("businesses", "slug", practice.DemoSlug)
+	b, _ := app.FindFirstRecordByData(models.BusinessesCollection, "slug", practice.DemoSlug)
 	rec := api("POST", "/api/collections/documents/records", map[string]any{"business": b.Id, "title": "Intranet", "url": site.url + "/"})
 	if rec.Code != http.StatusOK {
 		t.Fatalf("create %d %s", rec.Code, rec.Body.String())

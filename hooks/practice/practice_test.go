@@ -63,14 +63,14 @@ func TestBusinessValidation(t *testing.T) {
 			}
 		})
 	}
-	if n, _ := app.CountRecords("businesses"); n != 0 {
+	if n, _ := app.CountRecords(models.BusinessesCollection); n != 0 {
 		t.Fatalf("invalid practices stored: %d", n)
 	}
 	if rec := post("/api/collections/businesses/records", valid); rec.Code != 200 {
 		t.Fatalf("valid practice: %d %s", rec.Code, rec.Body.String())
 	}
 	// Unknown staff role.
-	b, _ := app.FindFirstRecordByData("businesses", "slug", "good-clinic")
+	b, _ := app.FindFirstRecordByData(models.BusinessesCollection, "slug", "good-clinic")
 	staff := map[string]any{"business": b.Id, "role": "janitor", "email": "j@example.com", "password": "correct horse battery", "passwordConfirm": "correct horse battery"}
 	if rec := post("/api/collections/staff/records", staff); rec.Code != 400 || !strings.Contains(rec.Body.String(), `"role"`) {
 		t.Fatalf("unknown role: %d %s", rec.Code, rec.Body.String())
@@ -94,7 +94,7 @@ func TestDemoPractice(t *testing.T) {
 
 func TestNoDemo(t *testing.T) {
 	srv := tests.StartServer(t, tests.Options{NoDemo: true})
-	if n, _ := srv.App.CountRecords("businesses"); n != 0 {
+	if n, _ := srv.App.CountRecords(models.BusinessesCollection); n != 0 {
 		t.Fatalf("%d practices with --no-demo", n)
 	}
 }

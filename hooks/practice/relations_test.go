@@ -84,15 +84,15 @@ func TestRelationsStayWithinPractice(t *testing.T) {
 	}
 }
 
-// TestCrossPracticeRelationRefusedThroughAPI: neither a practice's tests.Admin nor a superuser
+// TestCrossPracticeRelationRefusedThroughAPI: neither a practice's admin nor a superuser
 // can link a lead to another practice's conversation or lead, and nothing is stored.
 func TestCrossPracticeRelationRefusedThroughAPI(t *testing.T) {
 	f := tests.NewPractices(t)
 	su := tests.SuperuserToken(t, f.App)
-	convA := f.Create(t, "conversations", map[string]any{"business": f.A.Id, "status": "open"})
-	convB := f.Create(t, "conversations", map[string]any{"business": f.B.Id, "status": "open"})
-	leadA := f.Record(t, "leads")
-	leadB := f.Create(t, "leads", map[string]any{"business": f.B.Id, "name": "Bo", "email": "bo@example.com", "status": "new"})
+	convA := f.Create(t, models.ConversationsCollection, map[string]any{"business": f.A.Id, "status": "open"})
+	convB := f.Create(t, models.ConversationsCollection, map[string]any{"business": f.B.Id, "status": "open"})
+	leadA := f.Record(t, models.LeadsCollection)
+	leadB := f.Create(t, models.LeadsCollection, map[string]any{"business": f.B.Id, "name": "Bo", "email": "bo@example.com", "status": "new"})
 	base := "/api/collections/leads/records"
 	cases := []struct {
 		name, method, url, token string
@@ -109,10 +109,10 @@ func TestCrossPracticeRelationRefusedThroughAPI(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			before, _ := f.App.CountRecords("leads")
+			before, _ := f.App.CountRecords(models.LeadsCollection)
 			var was map[string]any
 			if tc.method == "PATCH" {
-				r, _ := f.App.FindRecordById("leads", leadA.Id)
+				r, _ := f.App.FindRecordById(models.LeadsCollection, leadA.Id)
 				was = r.PublicExport()
 			}
 			body, _ := json.Marshal(tc.body)
@@ -134,11 +134,11 @@ func TestCrossPracticeRelationRefusedThroughAPI(t *testing.T) {
 			if rec.Code != http.StatusBadRequest || res.Data[tc.field].Code != otherPractice {
 				t.Fatalf("status %d, want 400 with %s refused: %s", rec.Code, tc.field, models.Truncate(rec.Body.String(), 300))
 			}
-			if after, _ := f.App.CountRecords("leads"); after != before {
+			if after, _ := f.App.CountRecords(models.LeadsCollection); after != before {
 				t.Fatalf("refused request stored %d leads", after-before)
 			}
 			if was != nil {
-				r, _ := f.App.FindRecordById("leads", leadA.Id)
+				r, _ := f.App.FindRecordById(models.LeadsCollection, leadA.Id)
 				for k, v := range was {
 					if fmt.Sprint(r.PublicExport()[k]) != fmt.Sprint(v) {
 						t.Fatalf("refused update changed %s", k)
@@ -153,8 +153,8 @@ func TestCrossPracticeRelationRefusedThroughAPI(t *testing.T) {
 // the same rule as API requests.
 func TestCrossPracticeRelationRefusedInternally(t *testing.T) {
 	f := tests.NewPractices(t)
-	convB := f.Create(t, "conversations", map[string]any{"business": f.B.Id, "status": "open"})
-	col, err := f.App.FindCollectionByNameOrId("messages")
+	convB := f.Create(t, models.ConversationsCollection, map[string]any{"business": f.B.Id, "status": "open"})
+	col, err := f.App.FindCollectionByNameOrId(models.MessagesCollection)
 	if err != nil {
 		t.Fatal(err)
 	}

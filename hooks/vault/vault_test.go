@@ -15,13 +15,15 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"frontdesk/hooks"
+	"frontdesk/hooks/practice"
 	"frontdesk/internal/secrets"
+	"frontdesk/models"
 	"frontdesk/tests"
 )
 
 func TestCredentialsAreEncrypted(t *testing.T) {
 	app := tests.NewApp(t, tests.Options{})
-	b, _ := app.FindFirstRecordByData("businesses", "slug", "demo")
+	b, _ := app.FindFirstRecordByData(models.BusinessesCollection, "slug", practice.DemoSlug)
 	b.Set("llm_api_key", "sk-ant-secret-123")
 	if err := app.Save(b); err != nil {
 		t.Fatal(err)
@@ -34,7 +36,7 @@ func TestCredentialsAreEncrypted(t *testing.T) {
 		t.Fatalf("stored in the clear: %q", raw)
 	}
 	// Saving again doesn't double-encrypt.
-	b2, _ := app.FindRecordById("businesses", b.Id)
+	b2, _ := app.FindRecordById(models.BusinessesCollection, b.Id)
 	b2.Set("greeting", "Hello")
 	if err := app.Save(b2); err != nil {
 		t.Fatal(err)
@@ -132,11 +134,11 @@ func TestStaffCanSetWriteOnlyCredentials(t *testing.T) {
 	if got := stored("businesses", "llm_api_key", f.A.Id); got != "sk-tests.Owner-key-1" {
 		t.Fatalf("stored key = %q, want the tests.Owner's", got)
 	}
-	// A tests.Viewer can't, and changes nothing.
+	// A viewer can't, and changes nothing.
 	if rec := send("PATCH", "/api/collections/businesses/records/"+f.A.Id, tests.Viewer, map[string]any{"llm_api_key": "sk-viewer"}); rec.Code != 404 {
 		t.Fatalf("viewer: %d %s", rec.Code, rec.Body.String())
 	}
-	// Another practice's tests.Owner can't reach it either.
+	// Another practice's owner can't reach it either.
 	if rec := send("PATCH", "/api/collections/businesses/records/"+f.A.Id, tests.OtherOwner, map[string]any{"llm_api_key": "sk-other"}); rec.Code != 404 {
 		t.Fatalf("other practice: %d %s", rec.Code, rec.Body.String())
 	}

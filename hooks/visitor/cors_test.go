@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"frontdesk/models"
 	"frontdesk/tests"
 )
 
@@ -23,7 +24,7 @@ func TestCORS(t *testing.T) {
 	if badPre.Code != 403 || badPre.Header().Get("Access-Control-Allow-Origin") != "" {
 		t.Fatalf("refused preflight: %d %v", badPre.Code, badPre.Header())
 	}
-	if n, _ := v.App.CountRecords("conversations"); n != 0 {
+	if n, _ := v.App.CountRecords(models.ConversationsCollection); n != 0 {
 		t.Fatalf("refused origin created %d conversations", n)
 	}
 	same := v.Do("POST", "/api/widget/demo/conversations", `{}`, map[string]string{"Origin": "http://example.com"})

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"unicode"
 
+	"frontdesk/models"
 	"frontdesk/tests"
 )
 
@@ -34,7 +35,7 @@ func FuzzMessageRoute(f *testing.F) {
 		v.T = t
 		// A conversation per input: the fuzzer sends far more than one visitor may.
 		id, token := v.Start()
-		before, _ := v.App.CountRecords("messages")
+		before, _ := v.App.CountRecords(models.MessagesCollection)
 		rec := v.Do("POST", "/api/widget/demo/conversations/"+id+"/messages", string(body), map[string]string{"X-Conversation-Token": token})
 		switch rec.Code {
 		case http.StatusOK:
@@ -50,7 +51,7 @@ func FuzzMessageRoute(f *testing.F) {
 			if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || e.Code == "" || e.Message == "" {
 				t.Fatalf("error body %q", rec.Body.String())
 			}
-			if after, _ := v.App.CountRecords("messages"); after != before {
+			if after, _ := v.App.CountRecords(models.MessagesCollection); after != before {
 				t.Fatalf("refused message stored %d records", after-before)
 			}
 		default:

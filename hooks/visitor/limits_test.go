@@ -7,6 +7,7 @@ import (
 	"github.com/ollama/ollama/api"
 
 	"frontdesk/internal/llm/ollamatest"
+	"frontdesk/models"
 	"frontdesk/tests"
 )
 
@@ -27,7 +28,7 @@ func TestMessageCapCountsMessagesWithoutReply(t *testing.T) {
 		t.Fatalf("%d messages stored, want the refused one left out", n)
 	}
 	// The counter staff read is made good by the turn that completed.
-	c, _ := v.App.FindRecordById("conversations", id)
+	c, _ := v.App.FindRecordById(models.ConversationsCollection, id)
 	if n := c.GetInt("message_count"); n != 60 {
 		t.Fatalf("message_count %d, want 60", n)
 	}

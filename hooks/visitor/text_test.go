@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"frontdesk/models"
 	"frontdesk/tests"
 )
 
@@ -46,7 +47,7 @@ func TestLeadStoredWithoutControlCharacters(t *testing.T) {
 	v := tests.NewVisitor(t, tests.Options{})
 	id, token := v.Start()
 	body, _ := json.Marshal(map[string]any{"name": "Ana\x00 Ruiz\r\n", "email": "ana@example.com\x00", "phone": "503\x1b 555 0100", "service": "fillings\x7f"})
-	l, err := v.App.FindRecordById("leads", v.PostLead(id, token, string(body)))
+	l, err := v.App.FindRecordById(models.LeadsCollection, v.PostLead(id, token, string(body)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"frontdesk/hooks/practice"
 	"frontdesk/models"
 	"frontdesk/tests"
 )
@@ -34,7 +35,7 @@ func TestWidgetConfig(t *testing.T) {
 func TestCreateConversation(t *testing.T) {
 	v := tests.NewVisitor(t, tests.Options{})
 	id, token := v.Start()
-	r, err := v.App.FindRecordById("conversations", id)
+	r, err := v.App.FindRecordById(models.ConversationsCollection, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +45,7 @@ func TestCreateConversation(t *testing.T) {
 	if h := r.GetString("token_hash"); h == "" || strings.Contains(h, token) {
 		t.Fatalf("token must be stored hashed, got %q", h)
 	}
-	before, _ := v.App.CountRecords("conversations")
+	before, _ := v.App.CountRecords(models.ConversationsCollection)
 	for _, tc := range []struct{ name, body, field string }{
 		{"not json", `{`, ""},
 		{"bad page url", `{"page_url":"javascript:alert(1)"}`, "page_url"},
@@ -62,7 +63,7 @@ func TestCreateConversation(t *testing.T) {
 	}
 	tests.AssertError(t, v.Do("POST", "/api/widget/nobody/conversations", `{}`, nil), 404, "not_found")
 	tests.AssertError(t, v.Do("POST", "/api/widget/demo/conversations", `{"page_url":"`+strings.Repeat("a", 20<<10)+`"}`, nil), 413, "too_long")
-	if after, _ := v.App.CountRecords("conversations"); after != before {
+	if after, _ := v.App.CountRecords(models.ConversationsCollection); after != before {
 		t.Fatalf("bad input created conversations: %d -> %d", before, after)
 	}
 }
@@ -76,7 +77,7 @@ func TestConversationTokenAndHistory(t *testing.T) {
 	// Another practice can't reach the conversation through its own slug.
 	other := v.Do("GET", "/api/widget/demo/config", "", nil)
 	_ = other
-	if _, err := v.App.FindFirstRecordByData("businesses", "slug", "demo"); err != nil {
+	if _, err := v.App.FindFirstRecordByData(models.BusinessesCollection, "slug", practice.DemoSlug); err != nil {
 		t.Fatal(err)
 	}
 	b := tests.NewRecord(t, v.App, models.BusinessesCollection, map[string]any{"slug": "other", "name": "Other", "timezone": "UTC"})
@@ -122,7 +123,7 @@ func TestMessageValidation(t *testing.T) {
 
 	tests.StoreMessages(t, v.App, id, "visitor", 59)
 	tests.AssertError(t, v.Do("POST", path, `{"text":"hi"}`, hdr), 429, "too_many_messages")
-	c, _ := v.App.FindRecordById("conversations", id)
+	c, _ := v.App.FindRecordById(models.ConversationsCollection, id)
 	c.Set("status", "closed")
 	_ = v.App.Save(c)
 	tests.AssertError(t, v.Do("POST", path, `{"text":"hi"}`, hdr), 409, "closed")
@@ -149,7 +150,7 @@ func TestLeadRoute(t *testing.T) {
 			}
 		})
 	}
-	if n, _ := v.App.CountRecords("leads"); n != 0 {
+	if n, _ := v.App.CountRecords(models.LeadsCollection); n != 0 {
 		t.Fatalf("bad input created %d leads", n)
 	}
 	tests.AssertError(t, v.Do("POST", path, `{"name":"A","email":"a@example.com"}`, nil), 403, "bad_token")
@@ -157,7 +158,7 @@ func TestLeadRoute(t *testing.T) {
 	if rec.Code != 201 {
 		t.Fatalf("lead: %d %s", rec.Code, rec.Body.String())
 	}
-	l, err := v.App.FindRecordById("leads", tests.Decode(t, rec)["id"].(string))
+	l, err := v.App.FindRecordById(models.LeadsCollection, tests.Decode(t, rec)["id"].(string))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +178,7 @@ func TestHandoff(t *testing.T) {
 	if rec.Code != 200 || tests.Decode(t, rec)["status"] != "needs_human" {
 		t.Fatalf("handoff %d %s", rec.Code, rec.Body.String())
 	}
-	c, _ := v.App.FindRecordById("conversations", id)
+	c, _ := v.App.FindRecordById(models.ConversationsCollection, id)
 	if c.GetString("status") != "needs_human" {
 		t.Fatal("status not changed")
 	}
