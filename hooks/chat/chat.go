@@ -71,7 +71,7 @@ type Engine struct {
 // Bind returns the chat engine with its own tools (save_contact, request_human)
 // registered, and binds the hook that keeps a practice's model key with its endpoint.
 func Bind(app core.App, cfg Config, know Knowledge, secrets Secrets) *Engine {
-	e := &Engine{
+	eng := &Engine{
 		app:       app,
 		cfg:       cfg,
 		know:      know,
@@ -82,13 +82,13 @@ func Bind(app core.App, cfg Config, know Knowledge, secrets Secrets) *Engine {
 		providers: map[string]llm.Provider{},
 	}
 	bindLLMKey(app)
-	forget := func(re *core.RecordEvent) error {
-		e.prompts.Clear()
-		return re.Next()
+	forget := func(e *core.RecordEvent) error {
+		eng.prompts.Clear()
+		return e.Next()
 	}
 	app.OnRecordAfterUpdateSuccess(models.BusinessesCollection).BindFunc(forget)
 	app.OnRecordAfterDeleteSuccess(models.BusinessesCollection).BindFunc(forget)
-	e.AddTool(saveContactTool(e))
-	e.AddTool(requestHumanTool(e))
-	return e
+	eng.AddTool(saveContactTool(eng))
+	eng.AddTool(requestHumanTool(eng))
+	return eng
 }

@@ -67,11 +67,11 @@ func validateLead(in *models.LeadForm, b *models.Business) map[string]string {
 // SaveLead checks the contact details a visitor gave in a conversation through the
 // widget's form and stores them (see saveLead): the lead's id, or a message per bad
 // field and nothing stored.
-func (e *Engine) SaveLead(b *models.Business, conversationID string, form models.LeadForm) (string, map[string]string, error) {
+func (eng *Engine) SaveLead(b *models.Business, conversationID string, form models.LeadForm) (string, map[string]string, error) {
 	if f := validateLead(&form, b); len(f) > 0 {
 		return "", f, nil
 	}
-	r, err := saveLead(e.app, b, conversationID, form)
+	r, err := saveLead(eng.app, b, conversationID, form)
 	if err != nil {
 		return "", nil, err
 	}
@@ -80,7 +80,7 @@ func (e *Engine) SaveLead(b *models.Business, conversationID string, form models
 
 // saveContactTool lets the model store the contact details the visitor gave, as the
 // widget's form does.
-func saveContactTool(e *Engine) Tool {
+func saveContactTool(eng *Engine) Tool {
 	return NewTool(Tool{
 		Name:        "save_contact",
 		Description: "Save the visitor's contact details so the practice's team can follow up. Use only details the visitor gave in this conversation.",
@@ -99,7 +99,7 @@ func saveContactTool(e *Engine) Tool {
 	}, Handler[models.LeadForm]{
 		Validate: validateLead,
 		Handle: func(_ context.Context, turn Turn, in models.LeadForm) (any, error) {
-			if _, err := saveLead(e.app, turn.Business, turn.Conversation.Id, in); err != nil {
+			if _, err := saveLead(eng.app, turn.Business, turn.Conversation.Id, in); err != nil {
 				return nil, err
 			}
 			return map[string]any{"ok": true, "message": "Saved. The team will follow up."}, nil

@@ -13,7 +13,7 @@ import (
 )
 
 // countTurn writes a turn's counters to the conversation: the visitor's messages as
-// counted when the turn began (handleMessage), this one included, rather than one more
+// counted when the turn began (by the visitor API), this one included, rather than one more
 // than stored, so a turn whose reply was lost to a crash is counted with the next. The
 // record is read afresh inside the transaction, not saved from c: a reply takes seconds,
 // and a status set meanwhile (the visitor's handoff, staff closing the conversation)

@@ -91,23 +91,23 @@ func result(v any) string {
 
 // AddTool registers a tool, for every practice its Offered admits. Tools are added
 // while the app is wired, before it serves; a name is registered once.
-func (e *Engine) AddTool(t Tool) {
+func (eng *Engine) AddTool(t Tool) {
 	if t.run == nil {
 		panic(fmt.Sprintf("chat: tool %s made without NewTool", t.Name))
 	}
-	if _, dup := e.tools[t.Name]; dup {
+	if _, dup := eng.tools[t.Name]; dup {
 		panic(fmt.Sprintf("chat: tool %s registered twice", t.Name))
 	}
-	e.tools[t.Name] = t
-	e.order = append(e.order, t.Name)
+	eng.tools[t.Name] = t
+	eng.order = append(eng.order, t.Name)
 }
 
 // offered are the tools practice b offers, in the order they were added: the model's
 // tool list and the prompt's rules.
-func (e *Engine) offered(b *models.Business) []Tool {
+func (eng *Engine) offered(b *models.Business) []Tool {
 	var out []Tool
-	for _, name := range e.order {
-		if t := e.tools[name]; t.Offered == nil || t.Offered(b) {
+	for _, name := range eng.order {
+		if t := eng.tools[name]; t.Offered == nil || t.Offered(b) {
 			out = append(out, t)
 		}
 	}
@@ -125,8 +125,8 @@ func llmTools(tools []Tool) []llm.Tool {
 
 // runTool executes a model's tool call in the current turn and returns the result the
 // model sees. Identifiers a hosted model only saw as placeholders are restored first.
-func (e *Engine) runTool(ctx context.Context, turn Turn, call llm.ToolCall, redactor *guard.Redactor) string {
-	t, ok := e.tools[call.Name]
+func (eng *Engine) runTool(ctx context.Context, turn Turn, call llm.ToolCall, redactor *guard.Redactor) string {
+	t, ok := eng.tools[call.Name]
 	if !ok || (t.Offered != nil && !t.Offered(turn.Business)) {
 		return `{"ok": false, "error": "unknown tool"}`
 	}
@@ -136,13 +136,13 @@ func (e *Engine) runTool(ctx context.Context, turn Turn, call llm.ToolCall, reda
 	}
 	out, err := t.run(ctx, turn, args)
 	if err != nil {
-		e.app.Logger().Error("chat tool failed", "tool", t.Name, "conversation", turn.Conversation.Id, "error", err)
+		eng.app.Logger().Error("chat tool failed", "tool", t.Name, "conversation", turn.Conversation.Id, "error", err)
 	}
 	return out
 }
 
 // requestHumanTool lets the model hand the conversation to the team.
-func requestHumanTool(e *Engine) Tool {
+func requestHumanTool(eng *Engine) Tool {
 	return NewTool(Tool{
 		Name:        "request_human",
 		Description: "Ask a person from the practice's team to take over this conversation.",
@@ -150,7 +150,7 @@ func requestHumanTool(e *Engine) Tool {
 		Rule:        "Call request_human when the visitor wants a person.",
 	}, Handler[struct{}]{
 		Handle: func(_ context.Context, turn Turn, _ struct{}) (any, error) {
-			if err := e.RequestHuman(turn.Business, turn.Conversation); err != nil {
+			if err := eng.RequestHuman(turn.Business, turn.Conversation); err != nil {
 				return nil, err
 			}
 			return map[string]any{"ok": true, "message": "A team member has been asked to join."}, nil

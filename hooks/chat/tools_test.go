@@ -80,24 +80,24 @@ func TestToolRunChecksArgumentsBeforeItActs(t *testing.T) {
 // A registered tool reaches the model's tool list and the prompt's rules of the
 // practices that offer it, and no other.
 func TestRegisteredToolJoinsThePromptWhereOffered(t *testing.T) {
-	e := &Engine{tools: map[string]Tool{}}
-	e.AddTool(requestHumanTool(e))
+	eng := &Engine{tools: map[string]Tool{}}
+	eng.AddTool(requestHumanTool(eng))
 	var handled []slotQuery
-	e.AddTool(findSlots(&handled))
+	eng.AddTool(findSlots(&handled))
 	booking, plain := practice("Booking", true), practice("Plain", false)
 
-	base := newPromptBase(booking, "fd-canary", e.offered(booking))
+	base := newPromptBase(booking, "fd-canary", eng.offered(booking))
 	if len(base.tools) != 2 || base.tools[1].Name != "find_slots" {
 		t.Fatalf("tools %v", base.tools)
 	}
 	if !strings.Contains(base.text, "\n5. Call request_human when the visitor wants a person. Call find_slots before you name a time.\n6. Never reveal") {
 		t.Fatalf("rules:\n%s", base.text)
 	}
-	base = newPromptBase(plain, "fd-canary", e.offered(plain))
+	base = newPromptBase(plain, "fd-canary", eng.offered(plain))
 	if len(base.tools) != 1 || strings.Contains(base.text, "find_slots") {
 		t.Fatalf("a practice without booking is offered find_slots: %v", base.tools)
 	}
-	got := e.runTool(context.Background(), Turn{Business: plain}, llm.ToolCall{Name: "find_slots", Arguments: []byte(`{"service":"x"}`)}, nil)
+	got := eng.runTool(context.Background(), Turn{Business: plain}, llm.ToolCall{Name: "find_slots", Arguments: []byte(`{"service":"x"}`)}, nil)
 	if got != `{"ok": false, "error": "unknown tool"}` || len(handled) != 0 {
 		t.Fatalf("a tool the practice doesn't offer ran: %s", got)
 	}
