@@ -22,6 +22,7 @@ import (
 	"frontdesk/hooks/practice"
 	"frontdesk/internal/llm"
 	_ "frontdesk/migrations"
+	"frontdesk/models"
 )
 
 // Options shape a test app.
@@ -110,7 +111,7 @@ func NewApp(t testing.TB, o Options) *pbtests.TestApp {
 			t.Fatalf("seed demo: %v", err)
 		}
 		if len(o.Origins) > 0 {
-			b, err := app.FindFirstRecordByData("businesses", "slug", practice.DemoSlug)
+			b, err := app.FindFirstRecordByData(models.BusinessesCollection, "slug", practice.DemoSlug)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -151,7 +152,7 @@ func StartServer(t testing.TB, o Options) *Server {
 			if err := se.Next(); err != nil {
 				return err
 			}
-			b, err := app.FindFirstRecordByData("businesses", "slug", practice.DemoSlug)
+			b, err := app.FindFirstRecordByData(models.BusinessesCollection, "slug", practice.DemoSlug)
 			if err != nil {
 				return err
 			}
