@@ -60,6 +60,9 @@ func Register(app core.App, cfg *Config) {
 		cfg.HTTPClient = modelClient()
 	}
 	runner := jobs.New(app, jobs.Options{})
+	// Bound first, the runner starts after every other start-up hook has run and stops
+	// before any other terminate hook: no job runs on what is not open yet, or closed.
+	runner.Bind()
 
 	bindPrivateFiles(app)
 	secrets := vault.Bind(app, cfg.SecretKey)
@@ -69,7 +72,6 @@ func Register(app core.App, cfg *Config) {
 	engine := chat.Bind(app, cfg.chat(), knowledge, secrets)
 	visitor.Bind(app, practices, engine)
 	console.Bind(app, auditor)
-	runner.Bind()
 	web.Bind(app, web.Config{Public: cfg.Public, TLS: cfg.TLS, OnListen: cfg.OnListen})
 }
 

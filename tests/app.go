@@ -212,9 +212,11 @@ func Handler(t testing.TB, app core.App) http.Handler {
 	return h
 }
 
-// terminate shuts app down as PocketBase does on exit: the terminate hooks, then the
-// databases close.
-func terminate(app core.App) {
+// Stop shuts app down as PocketBase does on exit: the terminate hooks (the job runner
+// stops, the knowledge index closes), then the databases close. A test that starts an
+// app again on the same data stops the first this way: closing only the databases
+// would leave the first app's runner polling them.
+func Stop(app core.App) {
 	_ = app.OnTerminate().Trigger(&core.TerminateEvent{App: app}, func(e *core.TerminateEvent) error { return e.App.ResetBootstrapState() })
 }
 
@@ -237,12 +239,12 @@ func ServeOnce(t testing.TB, dataDir string, o Options) error {
 	select {
 	case <-addr:
 	case err = <-done:
-		terminate(app)
+		Stop(app)
 		return err
 	case <-time.After(30 * time.Second):
 		t.Fatal("server did not start in 30s")
 	}
-	terminate(app)
+	Stop(app)
 	select {
 	case err = <-done:
 	case <-time.After(5 * time.Second):

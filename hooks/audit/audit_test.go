@@ -417,9 +417,7 @@ func TestAuditHeadStaysAsEvidenceAfterRestart(t *testing.T) {
 	if _, err := app.DB().NewQuery("DELETE FROM audit_log WHERE seq > 3").Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if err := app.ResetBootstrapState(); err != nil {
-		t.Fatal(err)
-	}
+	tests.Stop(app)
 	// The server starts again on the truncated log and writes on: the head file must
 	// not follow the table, or the truncation would vanish.
 	again := tests.NewApp(t, tests.Options{NoDemo: true, DataDir: app.DataDir(), Configure: sameKey})

@@ -84,8 +84,10 @@ func Bind(app core.App, cfg Config, runner *jobs.Runner) *Knowledge {
 		return se.Next()
 	})
 	app.OnTerminate().BindFunc(func(te *core.TerminateEvent) error {
+		// Closed last, once the job runner has stopped: a job may be writing to it.
+		err := te.Next()
 		k.close()
-		return te.Next()
+		return err
 	})
 	return k
 }

@@ -381,9 +381,7 @@ func TestQueuedDocumentIsIngestedAfterARestart(t *testing.T) {
 	if err != nil || job.GetString("kind") != ingest.KindDocument || job.GetString("status") != jobs.StatusQueued {
 		t.Fatalf("job of the document: %v %v", job, err)
 	}
-	if err := app.ResetBootstrapState(); err != nil {
-		t.Fatal(err)
-	}
+	tests.Stop(app)
 	again := tests.NewApp(t, tests.Options{NoDemo: true, DataDir: app.DataDir(), Configure: sameKey})
 	v := tests.VisitorFor(t, again) // serves: the runner starts
 	waitStatus(t, again, doc.Id, models.DocReady)
