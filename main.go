@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"frontdesk/hooks"
+	"frontdesk/hooks/audit"
 	"frontdesk/internal/llm"
 	_ "frontdesk/migrations"
 )
@@ -67,7 +68,7 @@ func main() {
 	flags.BoolVar(&cfg.NoDemo, "no-demo", false, "don't create the demo practice on first start")
 	flags.BoolVar(&cfg.AllowPrivateNetworks, "allow-private-networks", cfg.AllowPrivateNetworks, "let practices' URLs (websites to crawl, model base URLs) reach loopback, private and link-local addresses")
 	flags.StringVar(&publicDir, "public-dir", "", "serve web assets from this folder instead of the embedded ones (development)")
-	_ = app.RootCmd.ParseFlags(os.Args[1:])
+	parseEarly(app.RootCmd, os.Args[1:])
 	if publicDir != "" {
 		cfg.Public = os.DirFS(publicDir)
 	}
@@ -140,8 +141,8 @@ func versionCmd() *cobra.Command {
 }
 
 func auditCmd(app *pocketbase.PocketBase) *cobra.Command {
-	audit := &cobra.Command{Use: "audit", Short: "Check the audit log"}
-	audit.AddCommand(&cobra.Command{
+	group := &cobra.Command{Use: "audit", Short: "Check the audit log"}
+	group.AddCommand(&cobra.Command{
 		Use:         "verify",
 		Short:       "Verify the audit log's hash chain and its head, and report the first broken link",
 		Args:        cobra.NoArgs,
@@ -150,7 +151,7 @@ func auditCmd(app *pocketbase.PocketBase) *cobra.Command {
 			if err := app.RunAllMigrations(); err != nil {
 				return err
 			}
-			n, broken, err := hooks.VerifyAudit(app)
+			n, broken, err := audit.Verify(app)
 			if err != nil {
 				return err
 			}
@@ -165,24 +166,39 @@ func auditCmd(app *pocketbase.PocketBase) *cobra.Command {
 			return nil
 		},
 	})
-	return audit
+	return group
 }
 
 func reindexCmd(app *pocketbase.PocketBase, cfg *hooks.Config) *cobra.Command {
 	return &cobra.Command{
 		Use:         "reindex",
-		Short:       "Rebuild the knowledge index from every practice's FAQs and documents",
+		Short:       "Rebuild the knowledge index from every practice's FAQs and documents (by the running server, if one runs)",
 		Args:        cobra.NoArgs,
 		Annotations: map[string]string{annotationData: needsData},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := app.RunAllMigrations(); err != nil {
 				return err
 			}
-			if err := hooks.Reindex(app, cfg); err != nil {
+			handedOff, err := hooks.Reindex(app, cfg)
+			switch {
+			case err != nil:
 				return err
+			case handedOff:
+				fmt.Println("the knowledge index is open in a running server: the rebuild was handed to it, and its documents show their progress in the admin UI")
+			default:
+				fmt.Println("knowledge index rebuilt")
 			}
-			fmt.Println("knowledge index rebuilt")
 			return nil
 		},
 	}
+}
+
+// parseEarly reads Frontdesk's flags before the command runs, so that Register binds
+// every capability with its configuration. The flags of the command itself (serve's
+// --http) are unknown to the root and skipped here, with their values; cobra parses the
+// whole line again when it runs the command, and refuses what is wrong then.
+func parseEarly(root *cobra.Command, args []string) {
+	root.FParseErrWhitelist.UnknownFlags = true
+	_ = root.ParseFlags(args)
+	root.FParseErrWhitelist.UnknownFlags = false
 }

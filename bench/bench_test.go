@@ -56,7 +56,9 @@ func TestSmoke(t *testing.T) {
 	if k := res.Knowledge; k.Chunks != o.Chunks || k.Searches != o.Searches || k.P50ms <= 0 || k.P95ms < k.P50ms {
 		t.Errorf("implausible knowledge figures %+v", k)
 	}
-	if m := res.Machine; m.IdlePct+m.StealPct <= 0 || m.IdlePct+m.StealPct > 100 {
+	// Both are 0 when other work saturates the cores for the whole (short) phase, as
+	// when the smoke run shares them with the rest of the test suite.
+	if m := res.Machine; m.IdlePct < 0 || m.StealPct < 0 || m.IdlePct+m.StealPct > 100 {
 		t.Errorf("machine idle %.1f%% and steal %.1f%% during the run", m.IdlePct, m.StealPct)
 	}
 	if len(res.Budgets) != 5 {

@@ -163,11 +163,8 @@ func run(ctx context.Context, o options, logw io.Writer) (*Result, error) {
 		}
 	}
 
-	model, err := startFakeModel(o.TTFT, o.Pace, o.Tokens)
-	if err != nil {
-		return nil, fmt.Errorf("fake model: %w", err)
-	}
-	defer model.close()
+	model := startFakeModel(o.TTFT, o.Pace, o.Tokens)
+	defer model.Close()
 	logf("starting frontdesk (fake model at %s)", model.URL)
 	srv, err := startServer(ctx, bin, tmp+"/data", model.URL)
 	if err != nil {
@@ -195,7 +192,7 @@ func run(ctx context.Context, o options, logw io.Writer) (*Result, error) {
 	if kind != "" {
 		return nil, fmt.Errorf("warm-up turn failed: %s\n%s", kind, srv.log.tail(2000))
 	}
-	chatReq := model.requestBody()
+	chatReq := model.FirstBody()
 	if chatReq == nil {
 		return nil, errNoRequest
 	}
@@ -219,24 +216,24 @@ func run(ctx context.Context, o options, logw io.Writer) (*Result, error) {
 	}
 	self0 := selfCPU()
 	ticks0 := machineTicks()
-	calls0, conns0 := model.calls.Load(), model.conns.Load()
+	calls0, conns0 := model.Calls.Load(), model.Conns.Load()
 	phaseCtx, cancel = context.WithTimeout(ctx, o.Duration)
-	model.record()
+	model.TimeFirstTokens()
 	samp := startSampler(srv.PID, 100*time.Millisecond, int64(o.MaxRSSMB)*1024, cancel)
 	stats, elapsed, capped = drive(phaseCtx, o.Visitors, o.Messages, o.Ramp, o.Think, func(ctx context.Context, i int) (session, string) {
 		return openFrontdesk(ctx, srv.URL, 1, i, model.reply())
 	})
 	cancel()
 	peak, tooBig := samp.Stop()
-	res.ModelTTFT = percentiles(model.recorded())
+	res.ModelTTFT = percentiles(model.FirstTokenTimes())
 	cpu1, err := cpuTime(srv.PID)
 	if err != nil {
 		return nil, fmt.Errorf("server CPU: %w", err)
 	}
 	res.Machine.BenchCPUSeconds = (selfCPU() - self0).Seconds()
 	res.Machine.IdlePct, res.Machine.StealPct = share(ticks0, machineTicks())
-	res.Server.ModelCalls = model.calls.Load() - calls0
-	res.Server.ModelConns = model.conns.Load() - conns0
+	res.Server.ModelCalls = model.Calls.Load() - calls0
+	res.Server.ModelConns = model.Conns.Load() - conns0
 	res.Frontdesk = newPhase(stats, expected, elapsed, capped)
 	if tooBig {
 		res.Frontdesk.Aborted = fmt.Sprintf("server RSS passed -max-rss %d MB", o.MaxRSSMB)
@@ -255,7 +252,7 @@ func run(ctx context.Context, o options, logw io.Writer) (*Result, error) {
 	if err := srv.stop(); err != nil {
 		logf("%v", err)
 	}
-	model.close()
+	model.Close()
 	res.Machine.LoadAfter = loadAverage()
 
 	logf("knowledge search: indexing %d chunks, timing %d searches", o.Chunks, o.Searches)

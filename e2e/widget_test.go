@@ -13,20 +13,22 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"frontdesk/internal/llm/ollamatest"
+	"frontdesk/models"
 	"frontdesk/tests"
 )
 
 // startApp runs the real app with the demo practice, answering through the fake Ollama
 // and allowing the widget on the given extra origins.
-func startApp(t *testing.T, model *tests.FakeOllama, origins ...string) *tests.Server {
+func startApp(t *testing.T, model *ollamatest.Server, origins ...string) *tests.Server {
 	t.Helper()
 	return tests.StartServer(t, tests.Options{OllamaURL: model.URL, Origins: origins})
 }
 
 // model is a fake Ollama that streams the same chunks for every question.
-func model(t *testing.T, chunks ...string) *tests.FakeOllama {
-	return tests.NewFakeOllama(t, func(api.ChatRequest) tests.OllamaReply {
-		return tests.OllamaReply{Chunks: chunks, ChunkDelay: 50 * time.Millisecond}
+func model(t *testing.T, chunks ...string) *ollamatest.Server {
+	return tests.NewFakeOllama(t, func(api.ChatRequest) ollamatest.Reply {
+		return ollamatest.Reply{Chunks: chunks, ChunkDelay: 50 * time.Millisecond}
 	})
 }
 
@@ -44,7 +46,7 @@ func lastQuestion(req api.ChatRequest) string {
 // messages are the stored texts of a conversation, as "role: text".
 func messages(t *testing.T, app core.App, conversation string) []string {
 	t.Helper()
-	recs, err := app.FindRecordsByFilter("messages", "conversation = {:c}", "created,id", 0, 0, dbx.Params{"c": conversation})
+	recs, err := app.FindRecordsByFilter(models.MessagesCollection, "conversation = {:c}", "created,id", 0, 0, dbx.Params{"c": conversation})
 	if err != nil {
 		t.Fatalf("messages: %v", err)
 	}
@@ -124,7 +126,7 @@ func TestContactFormStoresLead(t *testing.T) {
 	b.typeText("ann@example")
 	b.click(button("Send details"))
 	b.wait(shadow("#e-email")+".textContent === 'Please enter a valid email address.'", "the bad-email error")
-	if n, _ := srv.App.CountRecords("leads"); n != 0 {
+	if n, _ := srv.App.CountRecords(models.LeadsCollection); n != 0 {
 		t.Fatalf("%d leads stored from an invalid form", n)
 	}
 
@@ -136,7 +138,7 @@ func TestContactFormStoresLead(t *testing.T) {
 	b.click(button("Send details"))
 	b.wait(shadow(".ok")+".getClientRects().length > 0", "the thank-you message")
 
-	lead, err := srv.App.FindFirstRecordByData("leads", "email", "ann@example.com")
+	lead, err := srv.App.FindFirstRecordByData(models.LeadsCollection, "email", "ann@example.com")
 	if err != nil {
 		t.Fatalf("lead not stored: %v", err)
 	}
@@ -230,7 +232,7 @@ func TestCrossOriginEmbedding(t *testing.T) {
 	if !eval[bool](b, shadow("textarea")+".disabled") {
 		t.Errorf("message box usable on a website that is not allowed")
 	}
-	if n, _ := srv.App.CountRecords("conversations"); n != 0 {
+	if n, _ := srv.App.CountRecords(models.ConversationsCollection); n != 0 {
 		t.Errorf("%d conversations created from a website that is not allowed", n)
 	}
 
@@ -242,7 +244,7 @@ func TestCrossOriginEmbedding(t *testing.T) {
 	if reply := b.ask("¿Atienden los sábados?", 2); reply != "Hola, ¿en qué le ayudamos?" {
 		t.Errorf("reply = %q", reply)
 	}
-	conv, err := srv.App.FindRecordById("conversations", conversationID(b))
+	conv, err := srv.App.FindRecordById(models.ConversationsCollection, conversationID(b))
 	if err != nil {
 		t.Fatalf("conversation: %v", err)
 	}
@@ -300,7 +302,7 @@ func TestKeyboardOnly(t *testing.T) {
 	b.wait(shadow(".ok")+".getClientRects().length > 0 && "+focused+"?.textContent === 'Back to chat'", "the thank-you message with focus on Back")
 	b.enter()
 	b.wait(hasFocus(shadow("textarea")), "focus back in the message box")
-	if _, err := srv.App.FindFirstRecordByData("leads", "email", "kim@example.com"); err != nil {
+	if _, err := srv.App.FindFirstRecordByData(models.LeadsCollection, "email", "kim@example.com"); err != nil {
 		t.Errorf("lead from the keyboard-only form not stored: %v", err)
 	}
 }
@@ -359,8 +361,8 @@ func TestFailedSendIsKeptAndRetried(t *testing.T) {
 }
 
 func TestModelDownFallsBackToOfflineAnswer(t *testing.T) {
-	down := tests.NewFakeOllama(t, func(api.ChatRequest) tests.OllamaReply {
-		return tests.OllamaReply{Status: 500}
+	down := tests.NewFakeOllama(t, func(api.ChatRequest) ollamatest.Reply {
+		return ollamatest.Reply{Status: 500}
 	})
 	srv := startApp(t, down)
 	b := newTab(t)

@@ -1,24 +1,28 @@
-// Package hooks is Frontdesk's behaviour on top of PocketBase, one file per capability:
-// the visitor API and chat engine, leads, audit, validation, secrets, the demo practice,
-// static assets and TLS. Register binds all of it.
+// Package hooks is Frontdesk's behaviour on top of PocketBase. Each capability is a
+// package below it (visitor, chat, ingest, audit, console, vault, practice, web, and the
+// job runner, jobs); Register binds them all, in one screen. See docs/ARCHITECTURE.md.
 package hooks
 
 import (
-	"fmt"
 	"io/fs"
-	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"frontdesk/hooks/audit"
+	"frontdesk/hooks/chat"
+	"frontdesk/hooks/console"
+	"frontdesk/hooks/ingest"
+	"frontdesk/hooks/jobs"
+	"frontdesk/hooks/practice"
+	"frontdesk/hooks/vault"
+	"frontdesk/hooks/visitor"
+	"frontdesk/hooks/web"
 	"frontdesk/internal/llm"
-	"frontdesk/models"
 )
 
-// Config is what main hands to Register. Flags are parsed after Register runs, so
-// Register keeps the pointer and reads the values when the app serves.
+// Config is what main hands to Register, with the command line's flags parsed.
 type Config struct {
 	// Public holds the web assets (pb_public, embedded in the binary).
 	Public fs.FS
@@ -41,98 +45,57 @@ type Config struct {
 	// SecretKey encrypts stored credentials (see internal/secrets); loaded at serve.
 	SecretKey []byte
 	// TLS, when Domain is set, serves HTTPS with automatic certificates.
-	TLS TLSConfig
+	TLS web.TLSConfig
 	// OnListen, if set, is called with the base URL once the server listens, such as
 	// http://127.0.0.1:8090 or https://DOMAIN (tests use it).
 	OnListen func(baseURL string)
 }
 
-// TLSConfig is automatic HTTPS through ACME.
-type TLSConfig struct {
-	Domain    string
-	Email     string
-	CA        string // ACME directory URL; empty is Let's Encrypt
-	CARoot    string // PEM file trusted for the ACME server (for a private CA such as Pebble)
-	HTTPAddr  string // where the port-80 redirect and HTTP-01 challenge server listens
-	HTTPSAddr string
-}
-
-// Register binds every Frontdesk hook, route and job to app.
+// Register binds every Frontdesk hook, route and job to app: one Bind per capability.
+// A capability that needs another gets it here, through a small interface of its own.
+// The order is the order their hooks run in where they share one (start-up, a
+// practice's save).
 func Register(app core.App, cfg *Config) {
-	a := &auditor{app: app}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = modelClient()
+	}
+	runner := jobs.New(app, jobs.Options{})
+	// Bound first, the runner starts after every other start-up hook has run and stops
+	// before any other terminate hook: no job runs on what is not open yet, or closed.
+	runner.Bind()
+
 	bindPrivateFiles(app)
-	bindValidation(app)
-	bindTenantRelations(app)
-	v := bindSecrets(app, cfg)
-	bindLLMKey(app)
-	bindAudit(app, a)
-	bindDemo(app, cfg)
-	e := newEngine(app, cfg, v)
-	e.know = bindKnowledge(app, cfg)
-	app.OnRecordAfterUpdateSuccess(models.BusinessesCollection).BindFunc(e.forgetBusinesses)
-	app.OnRecordAfterDeleteSuccess(models.BusinessesCollection).BindFunc(e.forgetBusinesses)
-	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
-		bindWidgetAPI(se, e)
-		bindStaffAPI(se, a)
-		bindStatic(se, cfg.Public)
-		if se.Server == nil {
-			// Routes only (API scenarios in tests): nothing listens.
-			return se.Next()
-		}
-		// PocketBase would open a browser for its first-superuser installer: on a
-		// headless VPS that runs xdg-open. The link is printed instead.
-		se.InstallerFunc = printInstallLink
-		if err := bindTLS(se, cfg); err != nil {
-			return err
-		}
-		if se.Listener == nil && cfg.OnListen != nil {
-			ln, err := net.Listen("tcp", se.Server.Addr)
-			if err != nil {
-				return err
-			}
-			se.Listener = ln
-		}
-		if err := se.Next(); err != nil {
-			return err
-		}
-		base := "http://" + displayAddr(se.Server.Addr)
-		if se.Listener != nil {
-			base = "http://" + se.Listener.Addr().String()
-		}
-		if cfg.TLS.Domain != "" {
-			base = "https://" + cfg.TLS.Domain
-			if _, port, _ := net.SplitHostPort(cfg.TLS.HTTPSAddr); port != "" && port != "443" {
-				base += ":" + port
-			}
-		}
-		if cfg.OnListen != nil {
-			cfg.OnListen(base)
-		}
-		se.App.Logger().Info("Frontdesk is running", "demo_page", base+"/", "admin", base+"/_/", "visitor_api", base+"/api/widget/")
-		fmt.Printf("Frontdesk is running.\n  Demo page: %s/\n  Admin UI:  %s/_/\n", base, base)
-		return nil
-	})
+	secrets := vault.Bind(app, cfg.SecretKey)
+	auditor := audit.Bind(app)
+	practices := practice.Bind(app, cfg.NoDemo)
+	knowledge := ingest.Bind(app, cfg.ingest(), runner)
+	engine := chat.Bind(app, cfg.chat(), knowledge, secrets)
+	visitor.Bind(app, practices, engine)
+	console.Bind(app, auditor)
+	web.Bind(app, web.Config{Public: cfg.Public, TLS: cfg.TLS, OnListen: cfg.OnListen})
 }
 
-// printInstallLink prints the one-time link (valid 30 minutes) that creates the first
-// superuser in the admin UI, while there is none.
-func printInstallLink(app core.App, installer *core.Record, baseURL string) error {
-	token, err := installer.NewStaticAuthToken(30 * time.Minute)
-	if err != nil {
-		return err
-	}
-	fmt.Printf("\nNo superuser yet. Open this link within 30 minutes to create one:\n  %s/_/#/pbinstall/%s\n(or run: frontdesk superuser upsert EMAIL PASSWORD)\n\n", strings.TrimRight(baseURL, "/"), token)
-	return nil
+// modelClient is the default client for model calls: they reuse connections, one per
+// concurrent reply rather than one per reply.
+func modelClient() *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns = 512
+	tr.MaxIdleConnsPerHost = 256
+	return &http.Client{Transport: tr}
 }
 
-// displayAddr turns a listen address such as ":8090" into one a browser can open.
-func displayAddr(addr string) string {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return addr
-	}
-	if host == "" || host == "0.0.0.0" || host == "::" {
-		host = "127.0.0.1"
-	}
-	return net.JoinHostPort(host, port)
+// chat is the chat's share of the configuration.
+func (c *Config) chat() chat.Config {
+	return chat.Config{LLM: c.LLM, HTTPClient: c.HTTPClient, AllowPrivateNetworks: c.AllowPrivateNetworks, FirstTokenTimeout: c.FirstTokenTimeout, ReplyTimeout: c.ReplyTimeout}
+}
+
+// Reindex rebuilds the knowledge index from the database, `frontdesk reindex`: here, or,
+// while a server holds the index, by that server (then it reports true).
+func Reindex(app core.App, cfg *Config) (handedOff bool, err error) {
+	return ingest.Reindex(app, cfg.ingest())
+}
+
+// ingest is the ingestion's share of the configuration.
+func (c *Config) ingest() ingest.Config {
+	return ingest.Config{EmbedModel: c.EmbedModel, EmbedBaseURL: c.EmbedBaseURL, HTTPClient: c.HTTPClient, AllowPrivateNetworks: c.AllowPrivateNetworks}
 }

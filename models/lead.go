@@ -48,3 +48,13 @@ func (l *Lead) SMSConsent() bool { return l.GetBool("sms_consent") }
 
 // Status is the lead's place in the pipeline (LeadNew ...).
 func (l *Lead) Status() string { return l.GetString("status") }
+
+// LeadForm is the contact details a visitor gives, through the widget's form or the
+// model's save_contact tool, before they are checked and stored as a Lead.
+type LeadForm struct {
+	Name       string `json:"name"`
+	Email      string `json:"email"`
+	Phone      string `json:"phone"`
+	Service    string `json:"service"`
+	SMSConsent bool   `json:"sms_consent"`
+}

@@ -1,5 +1,13 @@
 package models
 
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/pocketbase/pocketbase/tools/types"
+)
+
 // MessagesCollection is the collection of conversation messages.
 const MessagesCollection = "messages"
 
@@ -33,4 +41,43 @@ type Flags struct {
 func (f Flags) Empty() bool {
 	return !f.Health && !f.Injection && !f.HealthAck && !f.InjectionRefused && !f.LeakBlocked &&
 		!f.Interrupted && !f.Error && !f.Partial && !f.Offline && len(f.Tools) == 0
+}
+
+// AddTool notes a tool call of the model's, once per tool.
+func (f *Flags) AddTool(name string) {
+	if !slices.Contains(f.Tools, name) {
+		f.Tools = append(f.Tools, name)
+	}
+}
+
+// Scan reads the stored JSON column, so a query fills Flags once instead of each
+// reader parsing a map. Keys it doesn't know (tool_<name> of messages stored before
+// Tools) are ignored.
+func (f *Flags) Scan(value any) error {
+	*f = Flags{}
+	var raw []byte
+	switch v := value.(type) {
+	case nil:
+		return nil
+	case []byte:
+		raw = v
+	case string:
+		raw = []byte(v)
+	default:
+		return fmt.Errorf("message flags: can't scan %T", value)
+	}
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	return json.Unmarshal(raw, f)
+}
+
+// MessageRow is a message as the visitor API and the model's history read it: plain
+// columns, without building a full record on the hot path.
+type MessageRow struct {
+	ID      string         `db:"id" json:"id"`
+	Role    string         `db:"role" json:"role"`
+	Text    string         `db:"text" json:"text"`
+	Flags   Flags          `db:"flags" json:"-"`
+	Created types.DateTime `db:"created" json:"created"`
 }

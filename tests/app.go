@@ -19,8 +19,10 @@ import (
 	pbtests "github.com/pocketbase/pocketbase/tests"
 
 	"frontdesk/hooks"
+	"frontdesk/hooks/practice"
 	"frontdesk/internal/llm"
 	_ "frontdesk/migrations"
+	"frontdesk/models"
 )
 
 // Options shape a test app.
@@ -105,11 +107,11 @@ func NewApp(t testing.TB, o Options) *pbtests.TestApp {
 	t.Cleanup(app.Cleanup)
 	hooks.Register(app, o.Config())
 	if !o.NoDemo {
-		if err := hooks.SeedDemoPractice(app); err != nil {
+		if err := practice.SeedDemoPractice(app); err != nil {
 			t.Fatalf("seed demo: %v", err)
 		}
 		if len(o.Origins) > 0 {
-			b, err := app.FindFirstRecordByData("businesses", "slug", hooks.DemoSlug)
+			b, err := app.FindFirstRecordByData(models.BusinessesCollection, "slug", practice.DemoSlug)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -150,7 +152,7 @@ func StartServer(t testing.TB, o Options) *Server {
 			if err := se.Next(); err != nil {
 				return err
 			}
-			b, err := app.FindFirstRecordByData("businesses", "slug", hooks.DemoSlug)
+			b, err := app.FindFirstRecordByData(models.BusinessesCollection, "slug", practice.DemoSlug)
 			if err != nil {
 				return err
 			}
@@ -210,9 +212,11 @@ func Handler(t testing.TB, app core.App) http.Handler {
 	return h
 }
 
-// terminate shuts app down as PocketBase does on exit: the terminate hooks, then the
-// databases close.
-func terminate(app core.App) {
+// Stop shuts app down as PocketBase does on exit: the terminate hooks (the job runner
+// stops, the knowledge index closes), then the databases close. A test that starts an
+// app again on the same data stops the first this way: closing only the databases
+// would leave the first app's runner polling them.
+func Stop(app core.App) {
 	_ = app.OnTerminate().Trigger(&core.TerminateEvent{App: app}, func(e *core.TerminateEvent) error { return e.App.ResetBootstrapState() })
 }
 
@@ -235,12 +239,12 @@ func ServeOnce(t testing.TB, dataDir string, o Options) error {
 	select {
 	case <-addr:
 	case err = <-done:
-		terminate(app)
+		Stop(app)
 		return err
 	case <-time.After(30 * time.Second):
 		t.Fatal("server did not start in 30s")
 	}
-	terminate(app)
+	Stop(app)
 	select {
 	case err = <-done:
 	case <-time.After(5 * time.Second):

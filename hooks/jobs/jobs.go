@@ -17,15 +17,15 @@
 // stable webhook-id, which lets the receiver drop the repeat).
 //
 // Enqueue works inside a caller's transaction, so the job commits or rolls back with the
-// record that caused it. Document ingestion, for example, will look like this:
+// record that caused it. Document ingestion (hooks/ingest) is the model:
 //
 //	r := jobs.New(app, jobs.Options{})
-//	r.Handle("document.ingest", func(ctx context.Context, j *jobs.Job) error {
+//	r.Handle("ingest.document", func(ctx context.Context, j *jobs.Job) error {
 //		var p struct{ Document string `json:"document"` }
 //		if err := j.Decode(&p); err != nil {
 //			return jobs.Permanent(err)
 //		}
-//		return kb.ingest(ctx, p.Document) // idempotent: replaces the document's chunks
+//		return k.ingest(ctx, p.Document) // idempotent: replaces the document's chunks
 //	})
 //	r.Bind() // starts with the server, stops with it
 //
@@ -37,7 +37,7 @@
 //			if err := e.Next(); err != nil {
 //				return err
 //			}
-//			_, err := jobs.Enqueue(txApp, "document.ingest", "document:"+e.Record.Id,
+//			_, err := jobs.Enqueue(txApp, "ingest.document", "document:"+e.Record.Id,
 //				map[string]string{"document": e.Record.Id})
 //			return err
 //		})

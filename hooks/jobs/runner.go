@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"frontdesk/models"
+
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/security"
@@ -543,11 +545,11 @@ func (r *Runner) prune() {
 
 // lastError is err's text as last_error holds it (the field's 2,000 characters).
 func lastError(err error) string {
-	s := err.Error()
-	if len(s) > 2000 {
-		s = s[:1997] + "..."
+	s := strings.ToValidUTF8(err.Error(), "")
+	if models.Truncate(s, 2000) != s {
+		s = models.Truncate(s, 1997) + "..."
 	}
-	return strings.ToValidUTF8(s, "")
+	return s
 }
 
 // dbTime is t in PocketBase's stored date format, which orders as text.

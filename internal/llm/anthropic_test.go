@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"frontdesk/internal/llm/ollamatest"
 )
 
 // The events below are what the Messages API streams, as its docs show them.
@@ -201,7 +203,7 @@ func TestAnthropicSlowFirstToken(t *testing.T) {
 	p := fakeAnthropic(t, &captured{}, func(w http.ResponseWriter, r *http.Request, _ int) {
 		// The message starts at once, but the model takes long to say anything.
 		writeFlush(w, anthropicStart+anthropicTextStart(0))
-		if waitOrStop(r, 500*time.Millisecond) {
+		if ollamatest.Wait(r, 500*time.Millisecond) {
 			writeFlush(w, anthropicText(0, "late")+anthropicStop(0)+anthropicEnd)
 		}
 	})

@@ -84,17 +84,6 @@ func writeFlush(w http.ResponseWriter, s string) {
 	w.(http.Flusher).Flush()
 }
 
-// waitOrStop waits d unless the client goes away first, so a handler that
-// simulates a slow model does not hold up the server's Close.
-func waitOrStop(r *http.Request, d time.Duration) bool {
-	select {
-	case <-time.After(d):
-		return true
-	case <-r.Context().Done():
-		return false
-	}
-}
-
 // assertJSON fails unless got, re-encoded, equals the JSON text want.
 func assertJSON(t *testing.T, what string, got any, want string) {
 	t.Helper()

@@ -37,7 +37,7 @@ func (*Offline) Embed(context.Context, string, []string) ([][]float32, error) {
 // that passage scores at least OfflineConfidence, else with req.Fallback.
 func (*Offline) Chat(ctx context.Context, req Request, emit func(Event) error) error {
 	reply := offlineReply(req)
-	for _, chunk := range wordGroups(reply, offlineWordsPerEvent) {
+	for _, chunk := range WordGroups(reply, offlineWordsPerEvent) {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -68,9 +68,10 @@ func offlineReply(req Request) string {
 	return strings.TrimSpace(best.Text) + "\n\n" + offer
 }
 
-// wordGroups cuts s after every n-th run of spaces, keeping every byte, so the
-// pieces join back into s exactly.
-func wordGroups(s string, n int) []string {
+// WordGroups cuts s after every n-th run of spaces, keeping every byte, so the
+// pieces join back into s exactly: a reply written in full (offline, or a fixed text)
+// streams in pieces, as a model's does.
+func WordGroups(s string, n int) []string {
 	var out []string
 	words, start, inSpace := 0, 0, false
 	for i, r := range s {

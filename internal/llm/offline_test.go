@@ -100,9 +100,9 @@ func TestWordGroupsKeepEveryByte(t *testing.T) {
 		"  leading spaces and\ttabs\nand new\n\nlines  ",
 		"Ünïcödé wörds — with dashes — and more words here",
 	} {
-		groups := wordGroups(s, 4)
+		groups := WordGroups(s, 4)
 		if strings.Join(groups, "") != s {
-			t.Errorf("wordGroups(%q) = %q, does not join back", s, groups)
+			t.Errorf("WordGroups(%q) = %q, does not join back", s, groups)
 		}
 		for _, g := range groups {
 			if len(strings.Fields(g)) > 4 {

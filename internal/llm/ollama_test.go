@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"frontdesk/internal/llm/ollamatest"
 )
 
 // The lines below are what Ollama's /api/chat writes, one api.ChatResponse per line.
@@ -177,7 +179,7 @@ func TestOllamaTruncatedStreamIsAnError(t *testing.T) {
 
 func TestOllamaSlowFirstToken(t *testing.T) {
 	p := fakeOllama(t, &captured{}, func(w http.ResponseWriter, r *http.Request, _ int) {
-		if waitOrStop(r, 500*time.Millisecond) {
+		if ollamatest.Wait(r, 500*time.Millisecond) {
 			writeFlush(w, ollamaLine("late"))
 			writeFlush(w, ollamaDone)
 		}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"frontdesk/internal/llm/ollamatest"
 )
 
 // The chunks below are what /v1/chat/completions streams with "stream": true.
@@ -151,7 +153,7 @@ func TestOpenAIBrokenStream(t *testing.T) {
 func TestOpenAISlowFirstToken(t *testing.T) {
 	p := fakeOpenAI(t, &captured{}, func(w http.ResponseWriter, r *http.Request, _ int) {
 		writeFlush(w, openAIRole) // the role arrives, the words do not
-		if waitOrStop(r, 500*time.Millisecond) {
+		if ollamatest.Wait(r, 500*time.Millisecond) {
 			writeFlush(w, openAIText("late")+openAIStop+openAIDone)
 		}
 	})

@@ -130,3 +130,10 @@ func TestCheckAndCanary(t *testing.T) {
 		t.Errorf("VerifyCanary(garbage): got %v, want ErrMalformed", err)
 	}
 }
+
+func TestDigest(t *testing.T) {
+	// SHA-256 of "abc", FIPS 180-2 appendix B.1.
+	if got := Digest([]byte("abc")); got != "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" {
+		t.Fatalf("Digest(abc) = %s", got)
+	}
+}

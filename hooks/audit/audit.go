@@ -1,0 +1,226 @@
+// Package audit keeps Frontdesk's tamper-evident trail of who read, exported or changed
+// what: a hash chain of entries in the audit_log collection with its head kept in a file
+// beside the database, the hooks that write an entry for each audited action, and
+// Verify, which `frontdesk audit verify` runs. What is audited is one table, policy.
+package audit
+
+import (
+	"errors"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"frontdesk/models"
+)
+
+// What is audited of a collection.
+const (
+	// reads: every list, view and realtime subscription through the API.
+	reads = 1 << iota
+	// changes: every create, update and delete through the API.
+	changes
+	// logins: every password login, failed ones too.
+	logins
+)
+
+// policy is what is audited, per collection: a new collection of visitor data or
+// settings is one line here.
+var policy = map[string]int{
+	models.BusinessesCollection:    changes,
+	models.StaffCollection:         changes | logins,
+	models.FAQsCollection:          changes,
+	models.DocumentsCollection:     changes,
+	models.CredentialsCollection:   changes,
+	models.ConversationsCollection: reads | changes,
+	models.MessagesCollection:      reads | changes,
+	models.LeadsCollection:         reads | changes,
+	core.CollectionNameSuperusers:  logins,
+}
+
+// audited are the collections policy audits for what, in a fixed order.
+func audited(what int) []string {
+	var out []string
+	for _, name := range slices.Sorted(maps.Keys(policy)) {
+		if policy[name]&what != 0 {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+var (
+	errImmutable = errors.New("audit log entries can't be changed or deleted")
+	errForged    = errors.New("audit log entries are written by Frontdesk alone")
+)
+
+// Bind writes entries for what policy names and for changes of the app's settings and
+// schema, and refuses any change to the trail itself, superusers included. Entries hold
+// no identifiers: not the filter of a list (email='...'), not a realtime topic's options,
+// not the identity of a failed login; only what was read and how much.
+func Bind(app core.App) *Auditor {
+	a := &Auditor{app: app}
+	bindImmutable(app)
+	logErr := func(err error) {
+		if err != nil {
+			app.Logger().Error("audit write failed", "error", err)
+		}
+	}
+
+	// At start, the head file is checked against the table (or started), so a
+	// disagreement is logged when the server starts rather than at the first entry.
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		a.mu.Lock()
+		logErr(a.load())
+		a.mu.Unlock()
+		return se.Next()
+	})
+
+	read := audited(reads)
+	app.OnRecordsListRequest(read...).BindFunc(func(e *core.RecordsListRequestEvent) error {
+		if err := e.Next(); err != nil {
+			return err
+		}
+		// One entry per practice whose records were read (a superuser may read several).
+		counts := map[string]int{}
+		for _, r := range e.Records {
+			counts[r.GetString("business")]++
+		}
+		if len(counts) == 0 {
+			counts[""] = 0
+		}
+		for _, b := range slices.Sorted(maps.Keys(counts)) {
+			logErr(a.Read(e.RequestEvent, "list", e.Collection.Name, counts[b], b))
+		}
+		return nil
+	})
+	app.OnRecordViewRequest(read...).BindFunc(func(e *core.RecordRequestEvent) error {
+		if err := e.Next(); err != nil {
+			return err
+		}
+		logErr(a.Request(e.RequestEvent, "view", e.Collection.Name+"/"+e.Record.Id, e.Record.GetString("business")))
+		return nil
+	})
+	// Realtime subscriptions are a read path too: each topic on audited collections is
+	// audited (PocketBase still applies the collection's view rule to every event sent).
+	app.OnRealtimeSubscribeRequest().BindFunc(func(e *core.RealtimeSubscribeRequestEvent) error {
+		if err := e.Next(); err != nil {
+			return err
+		}
+		seen := map[string]bool{}
+		for _, topic := range e.Subscriptions {
+			target, ok := subscriptionTarget(e.App, topic)
+			if ok && !seen[target] {
+				seen[target] = true
+				logErr(a.Request(e.RequestEvent, "subscribe", target, ""))
+			}
+		}
+		return nil
+	})
+
+	app.OnRecordAuthWithPasswordRequest(audited(logins)...).BindFunc(func(e *core.RecordAuthWithPasswordRequestEvent) error {
+		err := e.Next()
+		entry := fromRequest(e.RequestEvent, "login", "", "")
+		if e.Record != nil {
+			entry.Actor = e.Collection.Name + ":" + e.Record.Id
+			entry.Business = e.Record.GetString("business")
+		} else {
+			// The identity tried (an email) is not kept: the log can't be erased.
+			entry.Actor = e.Collection.Name + ":unknown"
+		}
+		if err != nil {
+			entry.Action = "login_failed"
+		}
+		logErr(a.record(e.App, entry))
+		return err
+	})
+
+	change := func(action string) func(e *core.RecordRequestEvent) error {
+		return func(e *core.RecordRequestEvent) error {
+			if err := e.Next(); err != nil {
+				return err
+			}
+			b := e.Record.GetString("business")
+			if e.Collection.Name == models.BusinessesCollection {
+				b = e.Record.Id
+			}
+			logErr(a.Request(e.RequestEvent, action, e.Collection.Name+"/"+e.Record.Id, b))
+			return nil
+		}
+	}
+	changed := audited(changes)
+	app.OnRecordCreateRequest(changed...).BindFunc(change("create"))
+	app.OnRecordUpdateRequest(changed...).BindFunc(change("update"))
+	app.OnRecordDeleteRequest(changed...).BindFunc(change("delete"))
+	app.OnSettingsUpdateRequest().BindFunc(func(e *core.SettingsUpdateRequestEvent) error {
+		if err := e.Next(); err != nil {
+			return err
+		}
+		logErr(a.Request(e.RequestEvent, "update", "app_settings", ""))
+		return nil
+	})
+	schema := func(action string) func(e *core.CollectionRequestEvent) error {
+		return func(e *core.CollectionRequestEvent) error {
+			if err := e.Next(); err != nil {
+				return err
+			}
+			logErr(a.Request(e.RequestEvent, "schema_"+action, "collections/"+e.Collection.Name, ""))
+			return nil
+		}
+	}
+	app.OnCollectionCreateRequest().BindFunc(schema("create"))
+	app.OnCollectionUpdateRequest().BindFunc(schema("update"))
+	app.OnCollectionDeleteRequest().BindFunc(schema("delete"))
+	return a
+}
+
+// bindImmutable refuses every write to the trail but the auditor's own. Superusers pass
+// every API rule, so the API's writes are refused by hook: the record routes (the batch
+// API runs the same ones, with the same hooks), and, for any other path, the model hooks
+// below. Only the auditor's own saves carry writeKey.
+func bindImmutable(app core.App) {
+	refuse := func(e *core.RecordRequestEvent) error {
+		return e.ForbiddenError("Audit log entries are written by Frontdesk alone; they can't be created, changed or deleted.", nil)
+	}
+	app.OnRecordCreateRequest(models.AuditCollection).BindFunc(refuse)
+	app.OnRecordUpdateRequest(models.AuditCollection).BindFunc(refuse)
+	app.OnRecordDeleteRequest(models.AuditCollection).BindFunc(refuse)
+	app.OnRecordCreate(models.AuditCollection).BindFunc(func(e *core.RecordEvent) error {
+		if e.Context == nil || e.Context.Value(writeKey{}) == nil {
+			return errForged
+		}
+		return e.Next()
+	})
+	app.OnRecordUpdate(models.AuditCollection).BindFunc(func(e *core.RecordEvent) error { return errImmutable })
+	app.OnRecordDelete(models.AuditCollection).BindFunc(func(e *core.RecordEvent) error { return errImmutable })
+	// The collection itself (its rules, its fields) can't change either: not through the
+	// collections API nor an import of collections, which saves through the same hooks.
+	app.OnCollectionUpdate(models.AuditCollection).BindFunc(func(e *core.CollectionEvent) error {
+		return errors.New("the audit_log collection can't be changed")
+	})
+	app.OnCollectionDelete(models.AuditCollection).BindFunc(func(e *core.CollectionEvent) error { return errImmutable })
+}
+
+// subscriptionTarget is what the audit keeps of a realtime topic on a collection whose
+// reads are audited: the collection and the record id, or "*" for all. Not the topic's
+// options, which can hold a filter such as email='...', nor an id that names no record,
+// since the id is free text too; false when the topic's reads are not audited.
+func subscriptionTarget(app core.App, topic string) (string, bool) {
+	topic, _, _ = strings.Cut(topic, "?")
+	name, id, hasID := strings.Cut(topic, "/")
+	col, err := app.FindCachedCollectionByNameOrId(name)
+	if err != nil || policy[col.Name]&reads == 0 {
+		return "", false
+	}
+	switch {
+	case !hasID:
+		return col.Name, true
+	case id == "*":
+		return col.Name + "/*", true
+	}
+	if _, err := app.FindRecordById(col, id); err != nil {
+		return col.Name + "/(unknown record)", true
+	}
+	return col.Name + "/" + id, true
+}
