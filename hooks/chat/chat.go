@@ -14,6 +14,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/security"
 
+	"frontdesk/internal/answer"
 	"frontdesk/internal/llm"
 	"frontdesk/models"
 )
@@ -37,6 +38,8 @@ type Knowledge interface {
 	Search(ctx context.Context, business, query string, k int) ([]llm.Passage, error)
 	// RecordGap counts a question the knowledge could not answer.
 	RecordGap(business, question string) error
+	// Answer answers a message without a model: profile facts, then FAQs and documents.
+	Answer(ctx context.Context, r answer.Request) (answer.Reply, error)
 }
 
 // Secrets opens the credentials a practice stored encrypted (hooks/vault).

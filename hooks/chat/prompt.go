@@ -1,12 +1,15 @@
 package chat
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 
+	"frontdesk/internal/availability"
 	"frontdesk/internal/guard"
 	"frontdesk/internal/llm"
+	"frontdesk/internal/profile"
 	"frontdesk/models"
 )
 
@@ -33,6 +36,7 @@ type promptBase struct {
 	loc   *time.Location               // the practice's time zone, for its local time
 	hours map[string][]models.Interval // opening hours, for whether it is open now
 	tools []llm.Tool                   // the tools the practice offers, as the model is told of them
+	facts *profile.Profile             // the same facts, for answers without a model
 }
 
 // newPromptBase grounds the model in the practice's facts, with the rules every answer
@@ -89,7 +93,7 @@ func newPromptBase(b *models.Business, canary string, tools []Tool) *promptBase 
 		fmt.Fprintf(&rb, "%d. %s\n", i+1, r)
 	}
 	sb.WriteString(rb.String())
-	return &promptBase{text: sb.String(), leak: guard.NewLeakGuard(rb.String(), canary), loc: b.Location(), hours: b.Hours(), tools: llmTools(tools)}
+	return &promptBase{text: sb.String(), leak: guard.NewLeakGuard(rb.String(), canary), loc: b.Location(), hours: b.Hours(), tools: llmTools(tools), facts: practiceProfile(b)}
 }
 
 // prompt is the whole system prompt for one turn: the base, then the practice's local
@@ -133,4 +137,20 @@ func (eng *Engine) promptBase(b *models.Business) *promptBase {
 	base := newPromptBase(b, eng.canary, eng.offered(b))
 	eng.prompts.Store(b.Id, cachedPrompt{b: b, base: base})
 	return base
+}
+
+// practiceProfile reads the practice's facts for answers without a model. The record's
+// JSON has the profile's shape; dated closures are the booking's. A field that doesn't
+// parse is left out rather than costing the others.
+func practiceProfile(b *models.Business) *profile.Profile {
+	p := &profile.Profile{Location: b.Location()}
+	if raw, err := json.Marshal(b.Record); err == nil {
+		_ = json.Unmarshal(raw, p)
+	}
+	p.Location = b.Location()
+	var closures []availability.Closure
+	if err := b.UnmarshalJSONField("booking_closures", &closures); err == nil {
+		p.Closures = closures
+	}
+	return p
 }

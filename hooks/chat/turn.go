@@ -8,6 +8,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"frontdesk/internal/answer"
 	"frontdesk/internal/guard"
 	"frontdesk/internal/llm"
 	"frontdesk/internal/locale"
@@ -66,12 +67,22 @@ func (eng *Engine) Reply(e *core.RequestEvent, b *models.Business, c *models.Con
 	switch {
 	case injection.Found:
 		eng.cannedReply(s, b, c, texts.OffTopic(b.Name()), models.Flags{InjectionRefused: true})
+	case eng.offlineOnly(b):
+		// No model: the profile and the knowledge answer, and a health mention still
+		// gets its practical question answered, with the health details set apart.
+		eng.offline(ctx, s, b, c, text, true)
 	case health.Found:
 		eng.cannedReply(s, b, c, texts.Health(b.Phone()), models.Flags{HealthAck: true})
 	default:
 		eng.generate(ctx, s, b, c, text, texts)
 	}
 	return nil
+}
+
+// offlineOnly reports whether the practice answers without a model.
+func (eng *Engine) offlineOnly(b *models.Business) bool {
+	p, _, err := eng.provider(b)
+	return err == nil && p.Name() == llm.NameOffline
 }
 
 // cannedReply streams and stores a fixed reply, as a model's would be.
@@ -128,7 +139,7 @@ func (eng *Engine) generate(ctx context.Context, s *sse.Writer, b *models.Busine
 	if err != nil {
 		eng.app.Logger().Error("model provider", "business", b.Id, "error", err)
 		s.Send("error", errModelUnavailable)
-		eng.offline(ctx, s, b, c, passages, texts)
+		eng.offline(ctx, s, b, c, question, false)
 		return
 	}
 	history, err := eng.history(c.Id)
@@ -205,7 +216,7 @@ func (eng *Engine) generate(ctx context.Context, s *sse.Writer, b *models.Busine
 			}
 		}
 		s.Send("error", errModelUnavailable)
-		eng.offline(ctx, s, b, c, passages, texts)
+		eng.offline(ctx, s, b, c, question, false)
 	case full.Len() == 0:
 		// A model that only called tools still owes the visitor a sentence.
 		eng.cannedReply(s, b, c, texts.FollowUp, flags)
@@ -214,19 +225,29 @@ func (eng *Engine) generate(ctx context.Context, s *sse.Writer, b *models.Busine
 	}
 }
 
-// offline answers from the practice's knowledge without a model, after a model failure.
-func (eng *Engine) offline(ctx context.Context, s *sse.Writer, b *models.Business, c *models.Conversation, passages []llm.Passage, texts locale.Catalog) {
-	var full strings.Builder
-	err := llm.NewOffline().Chat(ctx, llm.Request{Passages: passages, Fallback: texts.NotSure, Offer: texts.Offer}, func(ev llm.Event) error {
-		full.WriteString(ev.Text)
-		s.Delta(ev.Text)
-		return nil
-	})
-	if err != nil || full.Len() == 0 {
-		full.Reset()
-		full.WriteString(texts.NotSure)
+// offline answers without a model (internal/answer): from the practice's profile, its
+// FAQs and documents, or with "not sure" and an offer to follow up. It also stands in
+// when a model fails. With recordGap, a message it could not answer is counted as a
+// knowledge gap (generate counts its own).
+func (eng *Engine) offline(ctx context.Context, s *sse.Writer, b *models.Business, c *models.Conversation, question string, recordGap bool) {
+	r, err := eng.know.Answer(ctx, answer.Request{Business: b.Id, Message: question, Now: time.Now(), Profile: eng.promptBase(b).facts})
+	if err != nil {
+		eng.app.Logger().Warn("offline answer", "business", b.Id, "error", err)
 	}
-	eng.finish(s, b, c, full.String(), models.Flags{Offline: true}, llm.NameOffline)
+	text := r.Text
+	if text == "" {
+		text = locale.For(locale.Match(c.Locale(), b.Locale())).NotSure
+	}
+	for _, chunk := range llm.WordGroups(text, 4) {
+		s.Delta(chunk)
+	}
+	eng.finish(s, b, c, text, models.Flags{Offline: true, HealthAck: r.Health}, llm.NameOffline)
+	if recordGap && !r.Answered && r.Practical != "" {
+		// After the reply: no write ahead of it, and the conversation is free again.
+		if err := eng.know.RecordGap(b.Id, r.Practical); err != nil {
+			eng.app.Logger().Warn("record knowledge gap", "business", b.Id, "error", err)
+		}
+	}
 }
 
 // history is the conversation so far as model messages, oldest first. Health details a

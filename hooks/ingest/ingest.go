@@ -17,6 +17,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"frontdesk/hooks/jobs"
+	"frontdesk/internal/answer"
 	"frontdesk/internal/knowledge"
 	"frontdesk/internal/llm"
 	"frontdesk/models"
@@ -250,4 +251,22 @@ func (e *embedder) Embed(ctx context.Context, texts []string) ([][]float32, erro
 		return nil, e.err
 	}
 	return e.p.Embed(ctx, e.cfg.EmbedModel, texts)
+}
+
+// Answer answers a visitor's message without a model: the practice's profile facts
+// (hours, insurance, prices, address ...), then its FAQs and documents, with health
+// details set apart (internal/answer). With no index open it answers from the profile.
+func (k *Knowledge) Answer(ctx context.Context, r answer.Request) (answer.Reply, error) {
+	eng := answer.Engine{Search: noHits{}}
+	if ix := k.index(); ix != nil {
+		eng.Search = ix
+	}
+	return eng.Reply(ctx, r)
+}
+
+// noHits is search while the index is closed: nothing found, so nothing wrong said.
+type noHits struct{}
+
+func (noHits) Search(context.Context, string, string, int) ([]knowledge.Hit, error) {
+	return nil, nil
 }

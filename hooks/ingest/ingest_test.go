@@ -29,7 +29,7 @@ func TestOfflineAnswersFromTheRightFAQ(t *testing.T) {
 	v := tests.NewVisitor(t, tests.Options{})
 	id, token := v.Start()
 	cases := map[string]string{
-		"r u open on saturdays":                   "Saturday 9am–1pm",
+		"r u open on saturdays":                   "9:00 am–1:00 pm",
 		"is there parking near your office?":      "garage under the building",
 		"do you take delta dental":                "Delta Dental",
 		"how much is a cleaning if im uninsured?": "$185",

@@ -30,6 +30,7 @@ import (
 	"frontdesk/hooks"
 	"frontdesk/hooks/jobs"
 	hnotify "frontdesk/hooks/notify"
+	"frontdesk/hooks/practice"
 	"frontdesk/internal/secrets"
 	"frontdesk/models"
 	"frontdesk/tests"
@@ -85,7 +86,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	s.SMTP.Enabled = true
 	s.SMTP.Host, s.SMTP.Port = e.mail.host, e.mail.port
 	s.RateLimits.Enabled = false
-	if e.biz, err = app.FindFirstRecordByData(models.BusinessesCollection, "slug", hooks.DemoSlug); err != nil {
+	if e.biz, err = app.FindFirstRecordByData(models.BusinessesCollection, "slug", practice.DemoSlug); err != nil {
 		t.Fatal(err)
 	}
 

@@ -9,8 +9,8 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
-	"frontdesk/hooks"
 	hnotify "frontdesk/hooks/notify"
+	"frontdesk/hooks/practice"
 	"frontdesk/models"
 	"frontdesk/tests"
 )
@@ -145,7 +145,7 @@ func TestBindRunsItsOwnRunnerWhenGivenNone(t *testing.T) {
 	app := tests.NewApp(t, tests.Options{})
 	rc := newReceiver(t)
 	hnotify.Bind(app, hnotify.Options{AllowPrivateNetworks: true}) // secrets stored as they are
-	biz, err := app.FindFirstRecordByData(models.BusinessesCollection, "slug", hooks.DemoSlug)
+	biz, err := app.FindFirstRecordByData(models.BusinessesCollection, "slug", practice.DemoSlug)
 	if err != nil {
 		t.Fatal(err)
 	}
