@@ -15,6 +15,7 @@ import (
 	"frontdesk/hooks/console"
 	"frontdesk/hooks/ingest"
 	"frontdesk/hooks/jobs"
+	"frontdesk/hooks/notify"
 	"frontdesk/hooks/practice"
 	"frontdesk/hooks/vault"
 	"frontdesk/hooks/visitor"
@@ -46,6 +47,9 @@ type Config struct {
 	SecretKey []byte
 	// TLS, when Domain is set, serves HTTPS with automatic certificates.
 	TLS web.TLSConfig
+	// Skip leaves capabilities unbound, for a test that binds one itself with options
+	// of its own (fake providers, fast retries).
+	Skip struct{ Alerts bool }
 	// OnListen, if set, is called with the base URL once the server listens, such as
 	// http://127.0.0.1:8090 or https://DOMAIN (tests use it).
 	OnListen func(baseURL string)
@@ -59,7 +63,14 @@ func Register(app core.App, cfg *Config) {
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = modelClient()
 	}
-	runner := jobs.New(app, jobs.Options{})
+	var alerts *notify.Manager
+	runner := jobs.New(app, jobs.Options{OnFailed: func(tx core.App, j *jobs.Job, err error) error {
+		// A job that gave up becomes a delivery.failed alert (alerts skip other kinds).
+		if alerts == nil {
+			return nil
+		}
+		return alerts.JobFailed(tx, j, err)
+	}})
 	// Bound first, the runner starts after every other start-up hook has run and stops
 	// before any other terminate hook: no job runs on what is not open yet, or closed.
 	runner.Bind()
@@ -72,6 +83,9 @@ func Register(app core.App, cfg *Config) {
 	engine := chat.Bind(app, cfg.chat(), knowledge, secrets)
 	visitor.Bind(app, practices, engine)
 	console.Bind(app, auditor)
+	if !cfg.Skip.Alerts {
+		alerts = notify.Bind(app, notify.Options{Runner: runner, Decrypt: secrets.Decrypt, AllowPrivateNetworks: cfg.AllowPrivateNetworks})
+	}
 	web.Bind(app, web.Config{Public: cfg.Public, TLS: cfg.TLS, OnListen: cfg.OnListen})
 }
 

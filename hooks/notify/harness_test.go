@@ -72,7 +72,8 @@ func newEnv(t testing.TB, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := tests.NewApp(t, tests.Options{Configure: func(c *hooks.Config) { c.SecretKey = key }})
+	// Register's own alerts are left out: these are bound below, with fake providers.
+	app := tests.NewApp(t, tests.Options{Configure: func(c *hooks.Config) { c.SecretKey = key; c.Skip.Alerts = true }})
 	// PocketBase's test app swaps the mailer for an in-memory one: the mail here goes
 	// through PocketBase's SMTP client to a real server instead.
 	app.OnMailerSend().UnbindAll()

@@ -9,8 +9,10 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"frontdesk/hooks"
 	hnotify "frontdesk/hooks/notify"
 	"frontdesk/hooks/practice"
+	"frontdesk/internal/secrets"
 	"frontdesk/models"
 	"frontdesk/tests"
 )
@@ -142,9 +144,14 @@ func TestRolledBackSaveLeavesNoAlert(t *testing.T) {
 // when it terminates.
 func TestBindRunsItsOwnRunnerWhenGivenNone(t *testing.T) {
 	t.Parallel()
-	app := tests.NewApp(t, tests.Options{})
+	key := make([]byte, 32)
+	box, err := secrets.New(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := tests.NewApp(t, tests.Options{Configure: func(c *hooks.Config) { c.SecretKey = key; c.Skip.Alerts = true }})
 	rc := newReceiver(t)
-	hnotify.Bind(app, hnotify.Options{AllowPrivateNetworks: true}) // secrets stored as they are
+	hnotify.Bind(app, hnotify.Options{AllowPrivateNetworks: true, Decrypt: box.Decrypt})
 	biz, err := app.FindFirstRecordByData(models.BusinessesCollection, "slug", practice.DemoSlug)
 	if err != nil {
 		t.Fatal(err)

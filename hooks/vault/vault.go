@@ -22,6 +22,7 @@ import (
 var encryptedFields = map[string]string{
 	models.BusinessesCollection:  "llm_api_key",
 	models.CredentialsCollection: "value",
+	"webhooks":                   "secret", // the signing secret of a practice's alert webhook
 }
 
 // Vault opens the secret box once, from the configured key or the key files.
