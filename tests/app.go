@@ -7,6 +7,7 @@ package tests
 import (
 	"bytes"
 	"crypto/rand"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -259,4 +260,12 @@ func noInstaller(app core.App) {
 		se.InstallerFunc = nil
 		return se.Next()
 	})
+}
+
+// loopbackTransport dials from the loopback address from.
+func loopbackTransport(from string) *http.Transport {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.DialContext = (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}, Timeout: 10 * time.Second}).DialContext
+	tr.MaxIdleConnsPerHost = 100
+	return tr
 }

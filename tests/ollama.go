@@ -1,10 +1,7 @@
 package tests
 
 import (
-	"net"
-	"net/http"
 	"testing"
-	"time"
 
 	"github.com/ollama/ollama/api"
 
@@ -18,11 +15,4 @@ func NewFakeOllama(t testing.TB, reply func(req api.ChatRequest) ollamatest.Repl
 	f := ollamatest.Start(reply)
 	t.Cleanup(f.Close)
 	return f
-}
-
-func loopbackTransport(from string) *http.Transport {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.DialContext = (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}, Timeout: 10 * time.Second}).DialContext
-	tr.MaxIdleConnsPerHost = 100
-	return tr
 }
