@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pocketbase/pocketbase"
@@ -18,6 +19,7 @@ import (
 
 	"frontdesk/hooks"
 	"frontdesk/hooks/audit"
+	"frontdesk/internal/calendar/google"
 	"frontdesk/internal/llm"
 	_ "frontdesk/migrations"
 )
@@ -54,6 +56,7 @@ func main() {
 		FirstTokenTimeout: envDuration("FRONTDESK_FIRST_TOKEN_TIMEOUT", 20*time.Second),
 		ReplyTimeout:      envDuration("FRONTDESK_REPLY_TIMEOUT", 90*time.Second),
 		EmbedModel:        os.Getenv("FRONTDESK_EMBED_MODEL"),
+		Google:            google.Config{ClientID: os.Getenv("FRONTDESK_GOOGLE_CLIENT_ID"), ClientSecret: envSecret("FRONTDESK_GOOGLE_CLIENT_SECRET")},
 
 		AllowPrivateNetworks: envBool("FRONTDESK_ALLOW_PRIVATE_NETWORKS"),
 	}
@@ -115,6 +118,22 @@ func envDuration(name string, def time.Duration) time.Duration {
 		log.Fatalf("%s: %q is not a duration such as 20s", name, v)
 	}
 	return def
+}
+
+// envSecret reads a secret from name, or from the file name_FILE names (a secret
+// manager's mount), so it needn't sit in the service's environment.
+func envSecret(name string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	if f := os.Getenv(name + "_FILE"); f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			log.Fatalf("%s_FILE: %v", name, err)
+		}
+		return strings.TrimSpace(string(b))
+	}
+	return ""
 }
 
 func envBool(name string) bool {

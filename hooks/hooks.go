@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"frontdesk/hooks/audit"
+	"frontdesk/hooks/booking"
 	"frontdesk/hooks/chat"
 	"frontdesk/hooks/console"
 	"frontdesk/hooks/ingest"
@@ -20,6 +21,7 @@ import (
 	"frontdesk/hooks/vault"
 	"frontdesk/hooks/visitor"
 	"frontdesk/hooks/web"
+	"frontdesk/internal/calendar/google"
 	"frontdesk/internal/llm"
 )
 
@@ -49,7 +51,10 @@ type Config struct {
 	TLS web.TLSConfig
 	// Skip leaves capabilities unbound, for a test that binds one itself with options
 	// of its own (fake providers, fast retries).
-	Skip struct{ Alerts bool }
+	Skip struct{ Alerts, Booking bool }
+	// Google is the operator's OAuth client for practices' Google Calendars
+	// (FRONTDESK_GOOGLE_CLIENT_ID and _SECRET); empty leaves Google out.
+	Google google.Config
 	// OnListen, if set, is called with the base URL once the server listens, such as
 	// http://127.0.0.1:8090 or https://DOMAIN (tests use it).
 	OnListen func(baseURL string)
@@ -81,10 +86,27 @@ func Register(app core.App, cfg *Config) {
 	practices := practice.Bind(app, cfg.NoDemo)
 	knowledge := ingest.Bind(app, cfg.ingest(), runner)
 	engine := chat.Bind(app, cfg.chat(), knowledge, secrets)
-	visitor.Bind(app, practices, engine)
+	visitors := visitor.Bind(app, practices, engine)
 	console.Bind(app, auditor)
 	if !cfg.Skip.Alerts {
 		alerts = notify.Bind(app, notify.Options{Runner: runner, Decrypt: secrets.Decrypt, AllowPrivateNetworks: cfg.AllowPrivateNetworks})
+	}
+	if !cfg.Skip.Booking {
+		// Booking alerts come from the alerts' own hooks on the bookings collection.
+		bookings := booking.Bind(app, booking.Options{
+			Visitors:             visitors,
+			Leads:                bookingLeads{},
+			Jobs:                 runner,
+			Middlewares:          visitors.Middlewares(),
+			Public:               cfg.Public,
+			Secret:               func() ([]byte, error) { return secrets.Derive("booking links") },
+			Decrypt:              secrets.Decrypt,
+			AllowPrivateNetworks: cfg.AllowPrivateNetworks,
+			Google:               cfg.Google,
+		})
+		for _, t := range bookings.Tools() {
+			engine.AddTool(bookingTool(app, t))
+		}
 	}
 	web.Bind(app, web.Config{Public: cfg.Public, TLS: cfg.TLS, OnListen: cfg.OnListen})
 }

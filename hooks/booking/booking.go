@@ -10,6 +10,7 @@
 package booking
 
 import (
+	"fmt"
 	"io/fs"
 	"net/http"
 	"time"
@@ -85,10 +86,11 @@ type Options struct {
 	Middlewares []*hook.Handler[*core.RequestEvent]
 	// Public holds booking.html, the manage link's page (pb_public).
 	Public fs.FS
-	// Secret (at least 16 bytes, derived from the appliance's secret key) signs the
-	// manage links, so the emails sent later can carry them while the database holds
-	// only their hashes. Required.
-	Secret []byte
+	// Secret returns the key (at least 16 bytes, derived from the appliance's secret
+	// key) that signs the manage links, so the emails sent later can carry them while
+	// the database holds only their hashes. Required; read when a link is first signed,
+	// since the appliance's key is loaded only when the app serves.
+	Secret func() ([]byte, error)
 	// Decrypt opens a stored credential's value.
 	Decrypt func(stored string) (string, error)
 	// AllowPrivateNetworks lets a practice's CalDAV URL reach private addresses
@@ -117,9 +119,8 @@ type Manager struct {
 
 // New returns a Manager without binding anything: Bind is the usual way in.
 func New(app core.App, opts Options) *Manager {
-	if len(opts.Secret) < 16 {
-		// Unsigned links would be guessable: refuse to start rather than serve them.
-		panic("booking: Options.Secret must hold at least 16 bytes")
+	if opts.Secret == nil {
+		panic("booking: Options.Secret is required")
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -150,3 +151,14 @@ func Bind(app core.App, opts Options) *Manager {
 
 // now is the Manager's clock.
 func (m *Manager) now() time.Time { return m.opts.Now() }
+
+// secret is the signing key of manage links and OAuth states. Without one, links would
+// be guessable: the request fails (PocketBase turns the panic into a 500) rather than
+// hand one out.
+func (m *Manager) secret() []byte {
+	s, err := m.opts.Secret()
+	if err != nil || len(s) < 16 {
+		panic(fmt.Sprintf("booking: no signing secret (%v)", err))
+	}
+	return s
+}

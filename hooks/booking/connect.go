@@ -71,7 +71,7 @@ type connectState struct {
 func (m *Manager) signState(s connectState) string {
 	body, _ := json.Marshal(s)
 	p := base64.RawURLEncoding.EncodeToString(body)
-	mac := hmac.New(sha256.New, m.opts.Secret)
+	mac := hmac.New(sha256.New, m.secret())
 	mac.Write([]byte("frontdesk google connect\x00" + p))
 	return p + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
 }
@@ -82,7 +82,7 @@ func (m *Manager) readState(state string) (connectState, bool) {
 	if !ok {
 		return s, false
 	}
-	mac := hmac.New(sha256.New, m.opts.Secret)
+	mac := hmac.New(sha256.New, m.secret())
 	mac.Write([]byte("frontdesk google connect\x00" + p))
 	got, err := base64.RawURLEncoding.DecodeString(sig)
 	if err != nil || !hmac.Equal(got, mac.Sum(nil)) {

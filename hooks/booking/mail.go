@@ -40,7 +40,7 @@ type mailPayload struct {
 // key: the confirmation and the reminder, sent later by jobs, can carry the link without
 // the secret being stored anywhere (the booking keeps only its hash, to check it).
 func (m *Manager) manageToken(id string) string {
-	mac := hmac.New(sha256.New, m.opts.Secret)
+	mac := hmac.New(sha256.New, m.secret())
 	mac.Write([]byte("frontdesk booking manage link\x00" + id))
 	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
 }

@@ -68,10 +68,16 @@ func validateLead(in *models.LeadForm, b *models.Business) map[string]string {
 // widget's form and stores them (see saveLead): the lead's id, or a message per bad
 // field and nothing stored.
 func (eng *Engine) SaveLead(b *models.Business, conversationID string, form models.LeadForm) (string, map[string]string, error) {
+	return SaveLeadIn(eng.app, b, conversationID, form)
+}
+
+// SaveLeadIn is SaveLead on app, which may be a transaction's: a booking's lead commits
+// with the booking, or not at all.
+func SaveLeadIn(app core.App, b *models.Business, conversationID string, form models.LeadForm) (string, map[string]string, error) {
 	if f := validateLead(&form, b); len(f) > 0 {
 		return "", f, nil
 	}
-	r, err := saveLead(eng.app, b, conversationID, form)
+	r, err := saveLead(app, b, conversationID, form)
 	if err != nil {
 		return "", nil, err
 	}

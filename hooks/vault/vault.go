@@ -5,6 +5,8 @@
 package vault
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -37,16 +39,27 @@ type Vault struct {
 
 func (v *Vault) get() (*secrets.Box, error) {
 	v.once.Do(func() {
-		key := v.key
-		if key == nil {
-			key, v.err = secrets.LoadKey(v.app.DataDir())
+		if v.key == nil {
+			v.key, v.err = secrets.LoadKey(v.app.DataDir())
 			if v.err != nil {
 				return
 			}
 		}
-		v.box, v.err = secrets.New(key)
+		v.box, v.err = secrets.New(v.key)
 	})
 	return v.box, v.err
+}
+
+// Derive returns a 32-byte key for one purpose (label), derived from the appliance's
+// secret key, so a capability can sign what it hands out (a booking's manage link)
+// without a key of its own to keep.
+func (v *Vault) Derive(label string) ([]byte, error) {
+	if _, err := v.get(); err != nil {
+		return nil, err
+	}
+	mac := hmac.New(sha256.New, v.key)
+	mac.Write([]byte("frontdesk derive\x00" + label))
+	return mac.Sum(nil), nil
 }
 
 // Decrypt returns the plaintext of a stored credential ("" stays "").

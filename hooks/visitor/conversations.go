@@ -23,6 +23,7 @@ import (
 type configService struct {
 	Name        string `json:"name"`
 	DurationMin int    `json:"duration_min"`
+	Bookable    bool   `json:"bookable"`
 }
 
 // handleConfig is the practice's public chat config.
@@ -33,7 +34,7 @@ func (a *api) handleConfig(e *core.RequestEvent) error {
 	}
 	svcs := []configService{}
 	for _, s := range b.Services() {
-		svcs = append(svcs, configService{Name: s.Name, DurationMin: s.DurationMin})
+		svcs = append(svcs, configService{Name: s.Name, DurationMin: s.DurationMin, Bookable: s.IsBookable()})
 	}
 	e.Response.Header().Set("Cache-Control", "public, max-age=60")
 	return e.JSON(http.StatusOK, map[string]any{

@@ -57,26 +57,55 @@ type api struct {
 	limiter   *convLimiter
 }
 
+// API is the visitor API bound to an app. A capability that adds routes under
+// /api/widget/{slug} (booking) uses its practice lookup, its token check and its
+// middlewares, so its routes answer like these.
+type API struct{ a *api }
+
 // Bind adds the visitor API.
-func Bind(app core.App, practices Practices, chat Chat) {
+func Bind(app core.App, practices Practices, chat Chat) *API {
 	a := &api{app: app, practices: practices, chat: chat, limiter: newConvLimiter(conversationRate, conversationWindow)}
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		a.routes(se)
 		return se.Next()
 	})
+	return &API{a: a}
+}
+
+// Business is the practice the request's {slug} names; errors are the API's own.
+func (p *API) Business(e *core.RequestEvent) (*models.Business, error) { return p.a.business(e) }
+
+// Conversation is the request's {id} conversation of the practice, its token checked.
+func (p *API) Conversation(e *core.RequestEvent) (*models.Business, string, error) {
+	b, c, err := p.a.conversation(e)
+	if err != nil {
+		return nil, "", err
+	}
+	return b, c.Id, nil
+}
+
+// Middlewares are the visitor API's error edge, CORS, body limit and request log rule.
+func (p *API) Middlewares() []*hook.Handler[*core.RequestEvent] { return p.a.middlewares() }
+
+func (a *api) middlewares() []*hook.Handler[*core.RequestEvent] {
+	return []*hook.Handler[*core.RequestEvent]{
+		{Id: "fdRenderErrors", Priority: errorRenderPriority, Func: renderErrors},
+		// Replaces PocketBase's global CORS middleware (same id) for these routes only:
+		// each practice allows its own website plus same-origin, nothing else.
+		{Id: apis.DefaultCorsMiddlewareId, Priority: apis.DefaultCorsMiddlewarePriority, Func: a.cors},
+		apis.BodyLimit(maxWidgetBody),
+		// Visitor traffic is most of all requests, and a request log line holds the
+		// visitor's IP address and conversation: only failed requests are logged.
+		apis.SkipSuccessActivityLog(),
+	}
 }
 
 // routes adds the visitor API's routes and middlewares.
 func (a *api) routes(se *core.ServeEvent) {
 	g := se.Router.Group("/api/widget/{slug}")
-	g.Bind(&hook.Handler[*core.RequestEvent]{Id: "fdRenderErrors", Priority: errorRenderPriority, Func: renderErrors})
-	// Replaces PocketBase's global CORS middleware (same id) for these routes only:
-	// each practice allows its own website plus same-origin, nothing else.
-	g.Bind(&hook.Handler[*core.RequestEvent]{Id: apis.DefaultCorsMiddlewareId, Priority: apis.DefaultCorsMiddlewarePriority, Func: a.cors})
-	g.Bind(apis.BodyLimit(maxWidgetBody))
-	// Visitor traffic is most of all requests, and a request log line holds the
-	// visitor's IP address and conversation: only failed requests are logged.
-	g.Bind(apis.SkipSuccessActivityLog())
+	for _, h := range a.middlewares() {
+		g.Bind(h)
+	}
 
 	g.OPTIONS("/{path...}", func(e *core.RequestEvent) error { return e.NoContent(http.StatusNoContent) })
 	g.GET("/config", a.handleConfig)
