@@ -1,0 +1,28 @@
+package migrations_test
+
+import (
+	"testing"
+
+	"github.com/pocketbase/pocketbase/core"
+)
+
+func TestLifecycleMigrations(t *testing.T) {
+	app := migratedApp(t)
+
+	c, err := app.FindCollectionByNameOrId("businesses")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, ok := c.Fields.GetByName("lead_retention_days").(*core.NumberField)
+	if !ok {
+		t.Fatal("businesses has no number field lead_retention_days")
+	}
+	if !f.OnlyInt || f.Min == nil || *f.Min != 1 || f.Required {
+		t.Errorf("lead_retention_days: %+v; want an optional whole number of at least 1", f)
+	}
+
+	b := app.Settings().Backups
+	if b.Cron != "30 2 * * *" || b.CronMaxKeep != 7 {
+		t.Errorf("backups: cron %q keep %d; want a daily schedule keeping 7", b.Cron, b.CronMaxKeep)
+	}
+}
