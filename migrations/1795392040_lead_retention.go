@@ -17,7 +17,7 @@ func init() {
 		one, maxDays := 1.0, 3650.0
 		c.Fields.Add(&core.NumberField{
 			Name: "lead_retention_days", OnlyInt: true, Min: &one, Max: &maxDays,
-			Help: "Days leads and past bookings are kept after their last change; empty uses retention_days.",
+			Help: "Days leads are kept after they came in, and bookings after they ended; empty uses retention_days.",
 		})
 		return app.Save(c)
 	}, func(app core.App) error {
