@@ -41,8 +41,9 @@ const bodyLimit = 4 << 10
 // bindRoutes adds the owner routes under /api/frontdesk/.
 func (m *Manager) bindRoutes(se *core.ServeEvent) {
 	g := se.Router.Group("/api/frontdesk")
-	// Before RequireAuth (priority 0), so that its 401 is rendered as {code, message} too.
-	edge := &hook.Handler[*core.RequestEvent]{Func: renderErrors, Priority: -1}
+	// Right after the auth token is read and before the rate and body limits and
+	// RequireAuth, so that their errors are rendered as {code, message} too.
+	edge := &hook.Handler[*core.RequestEvent]{Func: renderErrors, Priority: apis.DefaultLoadAuthTokenMiddlewarePriority + 1}
 	g.POST("/erasure", m.erase).Bind(edge, apis.RequireAuth(), apis.BodyLimit(bodyLimit))
 	g.DELETE("/practice", m.deletePractice).Bind(edge, apis.RequireAuth(), apis.BodyLimit(bodyLimit))
 	g.GET("/export", m.export).Bind(edge, apis.RequireAuth())

@@ -197,7 +197,7 @@ func (f *finder) find() error {
 		// Conversations where the visitor wrote the address or number themselves.
 		where := dbx.And(dbx.HashExp{"business": f.business, "role": "visitor"}, mention)
 		var ids []string
-		if err := f.tx.DB().Select("DISTINCT conversation").From(models.MessagesCollection).Where(where).Column(&ids); err != nil {
+		if err := f.tx.DB().Select("conversation").Distinct(true).From(models.MessagesCollection).Where(where).Column(&ids); err != nil {
 			return fmt.Errorf("erasure: search messages: %w", err)
 		}
 		if err := f.addIDs(f.convs, models.ConversationsCollection, ids); err != nil {
