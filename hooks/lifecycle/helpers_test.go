@@ -103,9 +103,13 @@ type fixture struct {
 	tokens map[string]string
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T, opts ...tests.Options) *fixture {
 	t.Helper()
-	f := &fixture{t: t, app: tests.NewApp(t, tests.Options{}), audit: &fakeAuditor{}, clock: &clock{now: t0}, tokens: map[string]string{}}
+	var o tests.Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	f := &fixture{t: t, app: tests.NewApp(t, o), audit: &fakeAuditor{}, clock: &clock{now: t0}, tokens: map[string]string{}}
 	var err error
 	f.m, err = lifecycle.Bind(f.app, lifecycle.Options{Auditor: f.audit, Now: f.clock.Now})
 	if err != nil {

@@ -109,9 +109,10 @@ func New(app core.App, opts Options) (*Manager, error) {
 }
 
 // Bind binds the data lifecycle to app: the staff routes under /api/frontdesk/
-// (erasure, practice, export), the backup hook that leaves the knowledge index out, and
-// the daily retention job on opts.Jobs (or a runner of its own). It returns an error
-// only for a wiring mistake (no Auditor, a bad cron expression).
+// (erasure, practice, export), the backup hook that leaves the knowledge index out,
+// the default backup schedule (set at the first start), and the daily retention job
+// on opts.Jobs (or a runner of its own). It returns an error only for a wiring mistake
+// (no Auditor, a bad cron expression).
 func Bind(app core.App, opts Options) (*Manager, error) {
 	m, err := New(app, opts)
 	if err != nil {
@@ -140,6 +141,9 @@ func Bind(app core.App, opts Options) (*Manager, error) {
 		r.Bind()
 	}
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		if err := defaultBackupSchedule(se.App); err != nil {
+			return err
+		}
 		m.bindRoutes(se)
 		return se.Next()
 	})
