@@ -1,15 +1,19 @@
 package lifecycle_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
 	"frontdesk/hooks/lifecycle"
+	"frontdesk/tests"
 )
 
 // erasureFixture is one visitor, Ana, across the demo practice's records, beside
@@ -22,8 +26,12 @@ type erasureFixture struct {
 	anaGap, otherGap                                  *core.Record
 }
 
-func newErasureFixture(t *testing.T) *erasureFixture {
-	f := &erasureFixture{fixture: newFixture(t)}
+func newErasureFixture(t *testing.T, lo ...lifecycle.Options) *erasureFixture {
+	var o lifecycle.Options
+	if len(lo) > 0 {
+		o = lo[0]
+	}
+	f := &erasureFixture{fixture: newFixtureWith(t, tests.Options{}, o)}
 	f.bookingsCollection()
 	f.anaConv = f.conversation(f.demo, t0, "Hi, I'd like a cleaning", "Thursday works")
 	// Another conversation where she typed her number instead of leaving details.
@@ -226,5 +234,47 @@ func TestErasureBySuperuser(t *testing.T) {
 	f.gone(map[*core.Record]bool{f.otherPracticeLead: true, f.otherPracticeConv: true, f.anaLead: false, f.anaConv: false})
 	if e := f.audit.actions("erasure"); len(e) != 1 || e[0].Business != f.other.Id || !strings.HasPrefix(e[0].Actor, "_superusers:") {
 		t.Errorf("audit entries %+v", e)
+	}
+}
+
+// fakeCalendar records the events it is asked to delete.
+type fakeCalendar struct {
+	mu      sync.Mutex
+	deleted []string
+}
+
+func (c *fakeCalendar) DeleteEvent(_ context.Context, business, event string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.deleted = append(c.deleted, business+"/"+event)
+	return nil
+}
+
+func (c *fakeCalendar) events() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.deleted...)
+}
+
+// With a calendar wired, the queued deletion of an erased booking's event runs.
+func TestErasureDeletesTheCalendarEvent(t *testing.T) {
+	cal := &fakeCalendar{}
+	f := newErasureFixture(t, lifecycle.Options{Calendar: cal})
+	if code, _ := f.erase(owner, `{"email": "ana.perez@example.com"}`); code != http.StatusOK {
+		t.Fatalf("status %d", code)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for len(cal.events()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := cal.events(); len(got) != 1 || got[0] != f.demo.Id+"/evt-ana" {
+		t.Errorf("calendar deletions %v; want Ana's event only", got)
+	}
+}
+
+func TestBindNeedsAnAuditor(t *testing.T) {
+	app := tests.NewApp(t, tests.Options{NoDemo: true})
+	if _, err := lifecycle.Bind(app, lifecycle.Options{}); err == nil {
+		t.Error("Bind without an Auditor succeeded: erasures and exports would go unaudited")
 	}
 }

@@ -109,9 +109,16 @@ func newFixture(t *testing.T, opts ...tests.Options) *fixture {
 	if len(opts) > 0 {
 		o = opts[0]
 	}
+	return newFixtureWith(t, o, lifecycle.Options{})
+}
+
+// newFixtureWith is newFixture with lifecycle options (Auditor and Now are the fixture's).
+func newFixtureWith(t *testing.T, o tests.Options, lo lifecycle.Options) *fixture {
+	t.Helper()
 	f := &fixture{t: t, app: tests.NewApp(t, o), audit: &fakeAuditor{}, clock: &clock{now: t0}, tokens: map[string]string{}}
+	lo.Auditor, lo.Now = f.audit, f.clock.Now
 	var err error
-	f.m, err = lifecycle.Bind(f.app, lifecycle.Options{Auditor: f.audit, Now: f.clock.Now})
+	f.m, err = lifecycle.Bind(f.app, lo)
 	if err != nil {
 		t.Fatal(err)
 	}
