@@ -86,7 +86,9 @@ func VerifyBackup(zipPath string, verify func(app core.App) error) error {
 	found := false
 	for _, f := range zr.File {
 		name := f.Name
-		if strings.ContainsAny(name, `/\`) || name == "." || name == ".." || !f.Mode().IsRegular() || strings.HasPrefix(name, "auxiliary.db") {
+		// SQLite rebuilds a -shm index from its log; a stale copy could only mislead it.
+		if strings.ContainsAny(name, `/\`) || name == "." || name == ".." || !f.Mode().IsRegular() ||
+			strings.HasPrefix(name, "auxiliary.db") || strings.HasSuffix(name, "-shm") {
 			continue
 		}
 		if err := extract(f, filepath.Join(dir, name)); err != nil {

@@ -123,7 +123,7 @@ func (m *Manager) Erase(business string, s Subject) (ErasureCounts, error) {
 	var counts ErasureCounts
 	err := m.app.RunInTransaction(func(tx core.App) error {
 		f := &finder{tx: tx, business: business, s: s, national: phone.National(s.Phone),
-			leads: map[string]*core.Record{}, convs: map[string]*core.Record{}, bookings: map[string]*core.Record{}}
+			leads: map[string]*core.Record{}, convs: map[string]*core.Record{}, bookings: map[string]*core.Record{}, gaps: map[string]*core.Record{}}
 		if err := f.find(); err != nil {
 			return err
 		}
@@ -253,7 +253,6 @@ func (f *finder) find() error {
 
 	// Knowledge gaps are anonymized when recorded, so this finds one only if an address
 	// or number slipped through.
-	f.gaps = map[string]*core.Record{}
 	if mention := f.mentions("question"); mention != nil {
 		if err := f.add(f.gaps, models.KnowledgeGapsCollection, dbx.And(dbx.HashExp{"business": f.business}, mention)); err != nil {
 			return err
