@@ -28,15 +28,14 @@ const (
 	KindCalendarDelete = "lifecycle.calendar_delete"
 )
 
-// DefaultRetentionCron is when the retention job runs (PocketBase's cron, UTC): after
-// the default backup at 02:30, so the night's backup still holds what retention removes
-// for as long as backups are kept.
-const DefaultRetentionCron = "15 4 * * *"
+// DefaultRetentionCron is when the retention job runs (PocketBase's cron, UTC): before
+// the default backup at 02:30, so a night's backup holds nothing past its period.
+const DefaultRetentionCron = "0 2 * * *"
 
-// AuditKeep is how long audit entries are kept at least, whatever a practice's
+// AuditKeepYears is how long audit entries are kept at least, whatever a practice's
 // retention: six years, the longest record-keeping period HIPAA asks of its
 // documentation (45 CFR 164.316(b)(2)).
-const AuditKeep = 6
+const AuditKeepYears = 6
 
 // knowledgeDir is the knowledge index's folder in the data directory (hooks' knowledge
 // base opens it there, and rebuilds it from the database when it is missing).
@@ -62,7 +61,7 @@ type Auditor interface {
 // while keeping the chain verifiable: it deletes the oldest entries written before t,
 // and records in a checkpoint entry the sequence number and hash of the last one
 // removed, so verification starts from the checkpoint instead of from the first entry.
-// It returns how many entries it removed. Retention calls it with now minus AuditKeep
+// It returns how many entries it removed. Retention calls it with now minus AuditKeepYears
 // years when the Auditor implements it, and prunes nothing otherwise.
 type AuditPruner interface {
 	PruneBefore(t time.Time) (int, error)

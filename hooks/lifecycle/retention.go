@@ -41,7 +41,7 @@ type Report struct {
 	// (PocketBase removes a deleted record's files itself, in the background, which a
 	// process that exits right after, like `frontdesk retention run`, may cut short).
 	Files int
-	// AuditPruned is how many audit entries older than AuditKeep years were pruned.
+	// AuditPruned is how many audit entries older than AuditKeepYears years were pruned.
 	AuditPruned int
 }
 
@@ -60,7 +60,7 @@ func (r Report) counts() string {
 // String is the report as `frontdesk retention run` prints it.
 func (r Report) String() string {
 	return fmt.Sprintf("retention: %d practices with a retention period; %s; %d orphaned files removed; %d audit entries older than %d years pruned",
-		r.Practices, r.counts(), r.Files, r.AuditPruned, AuditKeep)
+		r.Practices, r.counts(), r.Files, r.AuditPruned, AuditKeepYears)
 }
 
 func (r Report) logAttrs() []any {
@@ -83,7 +83,7 @@ func RunRetention(app core.App, opts Options) (Report, error) {
 // RunRetention deletes, per practice, conversations (with their messages) whose last
 // activity is older than retention_days, and leads and past bookings older than
 // lead_retention_days (retention_days when unset) after they were created; then prunes audit entries older than
-// AuditKeep years, sweeps the files of deleted records, and audits each practice's
+// AuditKeepYears years, sweeps the files of deleted records, and audits each practice's
 // counts and the run's. Running it twice deletes nothing more: the job may rerun.
 func (m *Manager) RunRetention(ctx context.Context) (Report, error) {
 	now := m.now().UTC()
@@ -113,7 +113,7 @@ func (m *Manager) RunRetention(ctx context.Context) (Report, error) {
 		}
 	}
 	if p, ok := m.opts.Auditor.(AuditPruner); ok {
-		n, err := p.PruneBefore(now.AddDate(-AuditKeep, 0, 0))
+		n, err := p.PruneBefore(now.AddDate(-AuditKeepYears, 0, 0))
 		total.AuditPruned = n
 		if err != nil {
 			errs = append(errs, fmt.Errorf("audit prune: %w", err))
