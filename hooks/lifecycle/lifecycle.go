@@ -61,8 +61,8 @@ type Auditor interface {
 // while keeping the chain verifiable: it deletes the oldest entries written before t,
 // and records in a checkpoint entry the sequence number and hash of the last one
 // removed, so verification starts from the checkpoint instead of from the first entry.
-// It returns how many entries it removed. Retention calls it with now minus AuditKeepYears
-// years when the Auditor implements it, and prunes nothing otherwise.
+// It returns how many entries it removed. Retention calls it with now minus
+// AuditKeepYears when the Auditor implements it, and prunes nothing otherwise.
 type AuditPruner interface {
 	PruneBefore(t time.Time) (int, error)
 }

@@ -41,7 +41,7 @@ type Report struct {
 	// (PocketBase removes a deleted record's files itself, in the background, which a
 	// process that exits right after, like `frontdesk retention run`, may cut short).
 	Files int
-	// AuditPruned is how many audit entries older than AuditKeepYears years were pruned.
+	// AuditPruned is how many audit entries older than AuditKeepYears were pruned.
 	AuditPruned int
 }
 
@@ -83,7 +83,7 @@ func RunRetention(app core.App, opts Options) (Report, error) {
 // RunRetention deletes, per practice, conversations (with their messages) whose last
 // activity is older than retention_days, and leads and past bookings older than
 // lead_retention_days (retention_days when unset) after they were created; then prunes audit entries older than
-// AuditKeepYears years, sweeps the files of deleted records, and audits each practice's
+// AuditKeepYears, sweeps the files of deleted records, and audits each practice's
 // counts and the run's. Running it twice deletes nothing more: the job may rerun.
 func (m *Manager) RunRetention(ctx context.Context) (Report, error) {
 	now := m.now().UTC()
