@@ -19,6 +19,7 @@ import (
 
 	"frontdesk/hooks"
 	"frontdesk/hooks/audit"
+	"frontdesk/hooks/lifecycle"
 	"frontdesk/internal/calendar/google"
 	"frontdesk/internal/llm"
 	_ "frontdesk/migrations"
@@ -92,7 +93,7 @@ func main() {
 		debug.FreeOSMemory()
 		return err
 	})
-	app.RootCmd.AddCommand(versionCmd(), auditCmd(app), reindexCmd(app, cfg))
+	app.RootCmd.AddCommand(versionCmd(), auditCmd(app), reindexCmd(app, cfg), retentionCmd(app))
 
 	if err := run(app); err != nil {
 		os.Exit(1)
@@ -161,28 +162,58 @@ func versionCmd() *cobra.Command {
 
 func auditCmd(app *pocketbase.PocketBase) *cobra.Command {
 	group := &cobra.Command{Use: "audit", Short: "Check the audit log"}
-	group.AddCommand(&cobra.Command{
+	var backup string
+	verify := &cobra.Command{
 		Use:         "verify",
-		Short:       "Verify the audit log's hash chain and its head, and report the first broken link",
+		Short:       "Verify the audit log's hash chain and its head (of the data directory, or of a backup with --backup), and report the first broken link",
+		Args:        cobra.NoArgs,
+		Annotations: map[string]string{annotationData: needsData},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if backup != "" {
+				return lifecycle.VerifyBackup(backup, verifyAudit)
+			}
+			if err := app.RunAllMigrations(); err != nil {
+				return err
+			}
+			return verifyAudit(app)
+		},
+	}
+	verify.Flags().StringVar(&backup, "backup", "", "a backup's zip file to check instead of the data directory")
+	group.AddCommand(verify)
+	return group
+}
+
+// verifyAudit checks app's audit chain and prints how many entries held.
+func verifyAudit(app core.App) error {
+	n, broken, err := audit.Verify(app)
+	if err != nil {
+		return err
+	}
+	if broken != nil {
+		record := ""
+		if broken.ID != "" {
+			record = " (record " + broken.ID + ")"
+		}
+		return fmt.Errorf("audit log broken at entry %d%s: %s; %d entries checked", broken.Seq, record, broken.Reason, n)
+	}
+	fmt.Printf("audit log intact: %d entries\n", n)
+	return nil
+}
+
+func retentionCmd(app *pocketbase.PocketBase) *cobra.Command {
+	group := &cobra.Command{Use: "retention", Short: "Apply the practices' data retention"}
+	group.AddCommand(&cobra.Command{
+		Use:         "run",
+		Short:       "Delete what is older than each practice keeps, now (also while the server runs), and report the counts",
 		Args:        cobra.NoArgs,
 		Annotations: map[string]string{annotationData: needsData},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := app.RunAllMigrations(); err != nil {
 				return err
 			}
-			n, broken, err := audit.Verify(app)
-			if err != nil {
-				return err
-			}
-			if broken != nil {
-				record := ""
-				if broken.ID != "" {
-					record = " (record " + broken.ID + ")"
-				}
-				return fmt.Errorf("audit log broken at entry %d%s: %s; %d entries checked", broken.Seq, record, broken.Reason, n)
-			}
-			fmt.Printf("audit log intact: %d entries\n", n)
-			return nil
+			report, err := hooks.RunRetention(app)
+			fmt.Println(report)
+			return err
 		},
 	})
 	return group

@@ -16,6 +16,7 @@ import (
 
 	"frontdesk/hooks/ingest"
 	"frontdesk/hooks/jobs"
+	"frontdesk/models"
 	"frontdesk/tests"
 )
 
@@ -115,6 +116,25 @@ func TestCommandsExitNonZeroOnFailure(t *testing.T) {
 		code, _, errOut = frontdesk(t, bin, "audit", "verify", "--dir", dir)
 		if code == 0 || !strings.Contains(errOut, "broken at entry 2") || !strings.Contains(errOut, "changed after it was written") {
 			t.Fatalf("changed log: exit %d, stderr %q", code, errOut)
+		}
+	})
+
+	t.Run("retention run reports, audits, and refuses a bad backup", func(t *testing.T) {
+		app := auditedDataDir(t, 1)
+		code, out, errOut := frontdesk(t, bin, "retention", "run", "--dir", app.DataDir())
+		if code != 0 || !strings.Contains(out, "retention:") {
+			t.Fatalf("retention run: exit %d, stdout %q, stderr %q", code, out, errOut)
+		}
+		if _, err := app.FindFirstRecordByData(models.AuditCollection, "action", "retention"); err != nil {
+			t.Fatalf("retention run wrote no audit entry: %v", err)
+		}
+		code, out, _ = frontdesk(t, bin, "audit", "verify", "--dir", app.DataDir())
+		if code != 0 || !strings.Contains(out, "intact") {
+			t.Fatalf("the chain after retention run: exit %d, stdout %q", code, out)
+		}
+		code, _, errOut = frontdesk(t, bin, "audit", "verify", "--dir", app.DataDir(), "--backup", filepath.Join(t.TempDir(), "missing.zip"))
+		if code == 0 || !strings.Contains(errOut, "verify backup") {
+			t.Fatalf("missing backup: exit %d, stderr %q", code, errOut)
 		}
 	})
 

@@ -16,6 +16,7 @@ import (
 	"frontdesk/hooks/console"
 	"frontdesk/hooks/ingest"
 	"frontdesk/hooks/jobs"
+	"frontdesk/hooks/lifecycle"
 	"frontdesk/hooks/notify"
 	"frontdesk/hooks/practice"
 	"frontdesk/hooks/vault"
@@ -51,7 +52,7 @@ type Config struct {
 	TLS web.TLSConfig
 	// Skip leaves capabilities unbound, for a test that binds one itself with options
 	// of its own (fake providers, fast retries).
-	Skip struct{ Alerts, Booking bool }
+	Skip struct{ Alerts, Booking, Lifecycle bool }
 	// Google is the operator's OAuth client for practices' Google Calendars
 	// (FRONTDESK_GOOGLE_CLIENT_ID and _SECRET); empty leaves Google out.
 	Google google.Config
@@ -90,6 +91,13 @@ func Register(app core.App, cfg *Config) {
 	console.Bind(app, auditor)
 	if !cfg.Skip.Alerts {
 		alerts = notify.Bind(app, notify.Options{Runner: runner, Decrypt: secrets.Decrypt, AllowPrivateNetworks: cfg.AllowPrivateNetworks})
+	}
+	if !cfg.Skip.Lifecycle {
+		// Retention, a visitor's erasure, a practice's deletion, the full export and
+		// backups without the key or the index. An error here is a programming one.
+		if _, err := lifecycle.Bind(app, lifecycle.Options{Auditor: lifecycleAudit{auditor}, Jobs: runner}); err != nil {
+			panic(err)
+		}
 	}
 	if !cfg.Skip.Booking {
 		// Booking alerts come from the alerts' own hooks on the bookings collection.

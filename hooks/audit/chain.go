@@ -251,3 +251,14 @@ func Verify(app core.App) (int, *Break, error) {
 	}
 	return n, compareHead(h, want-1, idAtHead, hashAtHead), nil
 }
+
+// Record appends an entry made by the appliance itself or for a request already
+// answered (retention runs, erasures, exports): who, what, which target, from where.
+// It must not be called inside a transaction of app's: the entry waits for the commit.
+func (a *Auditor) Record(business, actor, action, target, ip string) error {
+	return a.record(a.app, entry{Business: business, Actor: actor, Action: action, Target: target, IP: ip})
+}
+
+// New is an Auditor of app that binds nothing: for a command that writes entries while
+// the hooks of Bind, or a running server, guard the trail.
+func New(app core.App) *Auditor { return &Auditor{app: app} }

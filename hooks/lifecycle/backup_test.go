@@ -163,10 +163,7 @@ func seedDrill(f *fixture, key []byte) drill {
 func freshAppliance(t *testing.T, o tests.Options) (*pbtests.TestApp, http.Handler, string, chan struct{}) {
 	t.Helper()
 	o.NoDemo = true
-	app := tests.NewApp(t, o)
-	if _, err := lifecycle.Bind(app, lifecycle.Options{Auditor: &fakeAuditor{}}); err != nil {
-		t.Fatal(err)
-	}
+	app := tests.NewApp(t, o) // Register binds the lifecycle, as on a real install
 	col, err := app.FindCollectionByNameOrId(core.CollectionNameSuperusers)
 	if err != nil {
 		t.Fatal(err)

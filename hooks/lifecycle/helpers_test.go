@@ -120,7 +120,7 @@ func newFixtureWith(t *testing.T, o tests.Options, lo lifecycle.Options) *fixtur
 	// capability's slot guard (which would refuse overlapping fixture bookings).
 	configure := o.Configure
 	o.Configure = func(c *hooks.Config) {
-		c.Skip.Booking = true
+		c.Skip.Booking, c.Skip.Lifecycle = true, true
 		if configure != nil {
 			configure(c)
 		}
