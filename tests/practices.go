@@ -191,6 +191,11 @@ func (f *Practices) TargetOf(t testing.TB, target *core.Collection, biz *core.Re
 		data["email"] = fmt.Sprintf("target%d@example.com", f.counter)
 		data["password"] = "correct horse battery"
 	}
+	if target.Name == "webhooks" {
+		// The alerts refuse a webhook without a public URL and a Standard Webhooks secret.
+		data["url"] = fmt.Sprintf("https://hooks.example.com/%d", f.counter)
+		data["secret"] = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+	}
 	return f.Create(t, target.Name, data)
 }
 
