@@ -89,6 +89,7 @@ func TestEventsFromConversationsDocumentsAndBookings(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.Set("start", time.Now().Add(72*time.Hour))
+	b.Set("end", time.Now().Add(73*time.Hour))
 	if err := e.app.SaveNoValidate(b); err != nil {
 		t.Fatal(err)
 	}
