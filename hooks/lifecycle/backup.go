@@ -10,19 +10,7 @@ import (
 	"strings"
 
 	"github.com/pocketbase/pocketbase/core"
-
-	"frontdesk/models"
 )
-
-// The default backup schedule: PocketBase's own scheduled backups (Settings > Backups in
-// the admin UI, to the data directory or S3), daily at 02:30 UTC, the newest 7 kept.
-const (
-	DefaultBackupCron = "30 2 * * *"
-	DefaultBackupKeep = 7
-)
-
-// backupDefaultsKey marks, in app_state, an install whose backup schedule was set.
-const backupDefaultsKey = "backup_schedule_defaulted"
 
 // bindBackups keeps the knowledge index out of every backup. PocketBase zips the data
 // directory while holding SQLite's write lock, which pauses the database but not the
@@ -35,35 +23,6 @@ func bindBackups(app core.App) {
 	app.OnBackupCreate().BindFunc(func(e *core.BackupEvent) error {
 		e.Exclude = append(e.Exclude, knowledgeDir)
 		return e.Next()
-	})
-}
-
-// defaultBackupSchedule turns scheduled backups on at the first start, unless the
-// operator already chose a schedule; once only, so an operator who turns them off later
-// keeps them off. It runs at serve rather than in a migration: saving the settings
-// there reloads them when the migrations commit, while PocketBase is still reading them
-// in the background for the files of a collection an earlier migration deleted.
-func defaultBackupSchedule(app core.App) error {
-	if _, err := app.FindFirstRecordByData(models.AppStateCollection, "key", backupDefaultsKey); err == nil {
-		return nil
-	}
-	return app.RunInTransaction(func(tx core.App) error {
-		if s := tx.Settings(); s.Backups.Cron == "" {
-			// PocketBase's own default keeps 3; with no schedule nobody chose that number.
-			s.Backups.Cron = DefaultBackupCron
-			s.Backups.CronMaxKeep = DefaultBackupKeep
-			if err := tx.Save(s); err != nil {
-				return fmt.Errorf("backup schedule: %w", err)
-			}
-		}
-		col, err := tx.FindCollectionByNameOrId(models.AppStateCollection)
-		if err != nil {
-			return err
-		}
-		mark := core.NewRecord(col)
-		mark.Set("key", backupDefaultsKey)
-		mark.Set("value", DefaultBackupCron)
-		return tx.Save(mark)
 	})
 }
 

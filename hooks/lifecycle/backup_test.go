@@ -19,10 +19,8 @@ import (
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/pocketbase/dbx"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	pbtests "github.com/pocketbase/pocketbase/tests"
-	"github.com/pocketbase/pocketbase/tools/router"
 
 	"frontdesk/hooks"
 	"frontdesk/hooks/audit"
@@ -96,40 +94,6 @@ func TestBackupsHoldNeitherTheKeyNorTheIndex(t *testing.T) {
 	if !has["data.db"] || !has[audit.HeadFile] {
 		t.Errorf("the backup lacks the database or the audit head: %v", names)
 	}
-
-	// Scheduled backups are on by default: PocketBase's own, daily, 7 kept.
-	s := f.app.Settings().Backups
-	scheduled := false
-	for _, j := range f.app.Cron().Jobs() {
-		scheduled = scheduled || j.Id() == "__pbAutoBackup__" && j.Expression() == s.Cron
-	}
-	if s.Cron != lifecycle.DefaultBackupCron || s.CronMaxKeep != 7 || !scheduled {
-		t.Errorf("backup schedule %q keeping %d (scheduled %v); want a daily one keeping 7", s.Cron, s.CronMaxKeep, scheduled)
-	}
-
-	t.Run("an operator who turns them off keeps them off", func(t *testing.T) {
-		s := f.app.Settings()
-		s.Backups.Cron = ""
-		if err := f.app.Save(s); err != nil {
-			t.Fatal(err)
-		}
-		// The next start: the serve hooks run again (routes not built: PocketBase's
-		// router refuses its own admin routes twice in one process).
-		if err := f.app.OnServe().Trigger(&core.ServeEvent{App: f.app, Router: mustRouter(t, f.app)}, func(*core.ServeEvent) error { return nil }); err != nil {
-			t.Fatal(err)
-		}
-		if c := f.app.Settings().Backups.Cron; c != "" {
-			t.Errorf("the schedule came back: %q", c)
-		}
-	})
-}
-
-func mustRouter(t *testing.T, app core.App) *router.Router[*core.RequestEvent] {
-	r, err := apis.NewRouter(app)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
 }
 
 // drill is what the restore drill seeds and checks.

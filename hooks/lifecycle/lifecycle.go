@@ -29,7 +29,7 @@ const (
 )
 
 // DefaultRetentionCron is when the retention job runs (PocketBase's cron, UTC): before
-// the default backup at 02:30, so a night's backup holds nothing past its period.
+// the default backup at 02:30 (migrations/1795392041_backup_schedule.go), so a night's backup holds nothing past its period.
 const DefaultRetentionCron = "0 2 * * *"
 
 // AuditKeepYears is how long audit entries are kept at least, whatever a practice's
@@ -109,9 +109,8 @@ func New(app core.App, opts Options) (*Manager, error) {
 
 // Bind binds the data lifecycle to app: the staff routes under /api/frontdesk/
 // (erasure, practice, export), the backup hook that leaves the knowledge index out,
-// the default backup schedule (set at the first start), and the daily retention job
-// on opts.Jobs (or a runner of its own). It returns an error only for a wiring mistake
-// (no Auditor, a bad cron expression).
+// and the daily retention job on opts.Jobs (or a runner of its own). It returns an
+// error only for a wiring mistake (no Auditor, a bad cron expression).
 func Bind(app core.App, opts Options) (*Manager, error) {
 	m, err := New(app, opts)
 	if err != nil {
@@ -140,9 +139,6 @@ func Bind(app core.App, opts Options) (*Manager, error) {
 		r.Bind()
 	}
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
-		if err := defaultBackupSchedule(se.App); err != nil {
-			return err
-		}
 		m.bindRoutes(se)
 		return se.Next()
 	})
