@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -465,5 +466,22 @@ func TestAuditEntriesHoldNoIdentifiers(t *testing.T) {
 	}
 	if got := strings.Join(auditActions(t, f.App), "|"); !strings.Contains(got, "list leads (1 record)") {
 		t.Fatalf("audit %q: the list entry should say how many records were read", got)
+	}
+}
+
+// Another process appending to the chain (`frontdesk retention run` beside the server)
+// costs the server no entry: its next append reads the head again.
+func TestAuditAppendAfterAnotherProcessKeepsEveryEntry(t *testing.T) {
+	app := tests.NewApp(t, tests.Options{NoDemo: true})
+	server := audit.New(app)
+	other := audit.New(app) // the other process's auditor, with its own cached head
+	for i, a := range []*audit.Auditor{server, other, server, other, server} {
+		if err := a.Record("", "system", "test", fmt.Sprintf("entry %d", i), ""); err != nil {
+			t.Fatalf("entry %d: %v", i, err)
+		}
+	}
+	n, broken, err := audit.Verify(app)
+	if err != nil || broken != nil || n != 5 {
+		t.Fatalf("%d entries, break %+v, %v; want 5 intact", n, broken, err)
 	}
 }

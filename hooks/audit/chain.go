@@ -94,39 +94,47 @@ func (a *Auditor) Read(re *core.RequestEvent, action, what string, n int, busine
 func (a *Auditor) append(e entry) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if err := a.load(); err != nil {
-		return err
-	}
 	col, err := a.app.FindCachedCollectionByNameOrId(models.AuditCollection)
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
-	seq := a.lastSeq + 1
-	at := time.Now().UTC().Format(time.RFC3339Nano)
-	hash := chainHash(seq, e.Business, e.Actor, e.Action, e.Target, e.IP, at, a.lastHash)
-	r := core.NewRecord(col)
-	r.Set("seq", seq)
-	r.Set("business", e.Business)
-	r.Set("actor", e.Actor)
-	r.Set("action", e.Action)
-	r.Set("target", e.Target)
-	r.Set("ip", e.IP)
-	r.Set("at", at)
-	r.Set("prev_hash", a.lastHash)
-	r.Set("hash", hash)
-	if err := a.app.SaveNoValidateWithContext(context.WithValue(context.Background(), writeKey{}, true), r); err != nil {
-		// The head may have moved under us (another process); reload it next time.
-		a.loaded = false
-		return fmt.Errorf("audit: append: %w", err)
-	}
-	a.lastSeq, a.lastHash = seq, hash
-	if !a.keepHead {
-		if err := writeHead(a.app.DataDir(), head{Seq: seq, Hash: hash}); err != nil {
-			// The entry is stored; a head left behind the table is checked as far as it goes.
-			a.app.Logger().Error("audit head write failed", "error", err)
+	// A second try after reading the head again: another process on the same data
+	// (`frontdesk retention run` beside the server) may have appended meanwhile, and
+	// an entry must not be lost for it.
+	for attempt := 0; ; attempt++ {
+		if err := a.load(); err != nil {
+			return err
 		}
+		seq := a.lastSeq + 1
+		at := time.Now().UTC().Format(time.RFC3339Nano)
+		hash := chainHash(seq, e.Business, e.Actor, e.Action, e.Target, e.IP, at, a.lastHash)
+		r := core.NewRecord(col)
+		r.Set("seq", seq)
+		r.Set("business", e.Business)
+		r.Set("actor", e.Actor)
+		r.Set("action", e.Action)
+		r.Set("target", e.Target)
+		r.Set("ip", e.IP)
+		r.Set("at", at)
+		r.Set("prev_hash", a.lastHash)
+		r.Set("hash", hash)
+		if err := a.app.SaveNoValidateWithContext(context.WithValue(context.Background(), writeKey{}, true), r); err != nil {
+			// The head may have moved under us (another process): read it again.
+			a.loaded = false
+			if attempt == 0 {
+				continue
+			}
+			return fmt.Errorf("audit: append: %w", err)
+		}
+		a.lastSeq, a.lastHash = seq, hash
+		if !a.keepHead {
+			if err := writeHead(a.app.DataDir(), head{Seq: seq, Hash: hash}); err != nil {
+				// The entry is stored; a head left behind the table is checked as far as it goes.
+				a.app.Logger().Error("audit head write failed", "error", err)
+			}
+		}
+		return nil
 	}
-	return nil
 }
 
 // load reads the chain's head from the table, once, and checks the head file against it.
