@@ -44,6 +44,9 @@ func run(app *pocketbase.PocketBase) error {
 		case withoutApp:
 			return nil
 		case needsData:
+			if f := c.Flags().Lookup("backup"); f != nil && f.Changed {
+				return nil // a backup is read on its own, without the data directory
+			}
 			if err := checkDataDir(app.DataDir()); err != nil {
 				return err
 			}
