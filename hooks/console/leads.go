@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
+	"frontdesk/internal/guard"
 	"frontdesk/models"
 )
 
@@ -62,7 +63,7 @@ func exportLeads(e *core.RequestEvent, a Auditor) error {
 			if l.SMSConsent() {
 				consent = "yes"
 			}
-			_ = w.Write([]string{r.GetDateTime("created").String(), csvSafe(l.Name()), csvSafe(l.Email()), csvSafe(l.Phone()), csvSafe(l.Service()), consent, l.Status(), l.Conversation()})
+			_ = w.Write([]string{r.GetDateTime("created").String(), guard.CSVCell(l.Name()), guard.CSVCell(l.Email()), guard.CSVCell(l.Phone()), guard.CSVCell(l.Service()), consent, l.Status(), l.Conversation()})
 		}
 		w.Flush()
 		if len(page) < exportPage {
@@ -72,12 +73,4 @@ func exportLeads(e *core.RequestEvent, a Auditor) error {
 	}
 	w.Flush()
 	return w.Error()
-}
-
-// csvSafe defuses spreadsheet formula injection in visitor-supplied cells.
-func csvSafe(s string) string {
-	if s != "" && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r') {
-		return "'" + s
-	}
-	return s
 }

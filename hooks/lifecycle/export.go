@@ -15,6 +15,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/filesystem"
 
+	"frontdesk/internal/guard"
 	"frontdesk/models"
 )
 
@@ -214,7 +215,7 @@ func (x *exporter) writeCSV(collection string, columns []string) error {
 	row := make([]string, len(columns))
 	err = x.each(c, func(r *core.Record) error {
 		for i, col := range columns {
-			row[i] = CSVSafe(cellText(r, col))
+			row[i] = guard.CSVCell(cellText(r, col))
 		}
 		return cw.Write(row)
 	})
@@ -237,16 +238,6 @@ func cellText(r *core.Record, field string) string {
 		return strconv.FormatFloat(v, 'f', -1, 64)
 	}
 	return r.GetString(field)
-}
-
-// CSVSafe defuses spreadsheet formula injection (OWASP): a cell that starts with
-// = + - @, a tab or a carriage return is prefixed with ' so a spreadsheet shows it as
-// text instead of evaluating it.
-func CSVSafe(s string) string {
-	if s != "" && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r') {
-		return "'" + s
-	}
-	return s
 }
 
 // writeFiles adds the uploaded files of c's practice records under files/.

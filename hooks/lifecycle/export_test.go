@@ -13,8 +13,6 @@ import (
 	"testing"
 
 	"github.com/pocketbase/pocketbase/tools/filesystem"
-
-	"frontdesk/hooks/lifecycle"
 )
 
 // openExport reads a 200 export answer as a ZIP: its files by name.
@@ -177,16 +175,5 @@ func TestExportRefusedWhenItCannotBeAudited(t *testing.T) {
 	rec := f.do("GET", "/api/frontdesk/export", owner, "")
 	if code, _ := apiError(t, rec); rec.Code != 500 || code != "internal" {
 		t.Errorf("%d %s; want 500 internal", rec.Code, rec.Body.String())
-	}
-}
-
-func TestCSVSafe(t *testing.T) {
-	for in, want := range map[string]string{
-		"=1+1": "'=1+1", "+1": "'+1", "-1": "'-1", "@x": "'@x", "\tx": "'\tx", "\rx": "'\rx",
-		"": "", "plain": "plain", "a=b": "a=b",
-	} {
-		if got := lifecycle.CSVSafe(in); got != want {
-			t.Errorf("CSVSafe(%q) = %q; want %q", in, got, want)
-		}
 	}
 }

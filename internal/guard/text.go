@@ -40,3 +40,13 @@ func CleanLine(s string) string {
 func dropped(r rune) bool {
 	return unicode.IsControl(r) && r != '\n' && r != '\t'
 }
+
+// CSVCell defuses spreadsheet formula injection (OWASP) in a cell of an export: a cell
+// that starts with = + - @, a tab or a carriage return is prefixed with ' so a
+// spreadsheet shows it as text instead of evaluating it.
+func CSVCell(s string) string {
+	if s != "" && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r') {
+		return "'" + s
+	}
+	return s
+}

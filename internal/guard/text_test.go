@@ -17,3 +17,14 @@ func TestCleanText(t *testing.T) {
 		}
 	}
 }
+
+func TestCSVCell(t *testing.T) {
+	for in, want := range map[string]string{
+		"=1+1": "'=1+1", "+1": "'+1", "-1": "'-1", "@x": "'@x", "\tx": "'\tx", "\rx": "'\rx",
+		"": "", "plain": "plain", "a=b": "a=b",
+	} {
+		if got := CSVCell(in); got != want {
+			t.Errorf("CSVCell(%q) = %q; want %q", in, got, want)
+		}
+	}
+}
