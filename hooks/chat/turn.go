@@ -64,25 +64,21 @@ func (eng *Engine) Reply(e *core.RequestEvent, b *models.Business, c *models.Con
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(e.Request.Context()), eng.cfg.ReplyTimeout+10*time.Second)
 	defer cancel()
 	texts := locale.For(locale.Match(c.Locale(), b.Locale()))
+	// The practice's model, chosen once for the turn: no model means the offline answer.
+	p, model, perr := eng.provider(b)
 	switch {
 	case injection.Found:
 		eng.cannedReply(s, b, c, texts.OffTopic(b.Name()), models.Flags{InjectionRefused: true})
-	case eng.offlineOnly(b):
+	case perr == nil && p.Name() == llm.NameOffline:
 		// No model: the profile and the knowledge answer, and a health mention still
 		// gets its practical question answered, with the health details set apart.
 		eng.offline(ctx, s, b, c, text, true)
 	case health.Found:
 		eng.cannedReply(s, b, c, texts.Health(b.Phone()), models.Flags{HealthAck: true})
 	default:
-		eng.generate(ctx, s, b, c, text, texts)
+		eng.generate(ctx, s, b, c, text, texts, p, model, perr)
 	}
 	return nil
-}
-
-// offlineOnly reports whether the practice answers without a model.
-func (eng *Engine) offlineOnly(b *models.Business) bool {
-	p, _, err := eng.provider(b)
-	return err == nil && p.Name() == llm.NameOffline
 }
 
 // cannedReply streams and stores a fixed reply, as a model's would be.
@@ -121,10 +117,10 @@ var errLeak = errors.New("reply would reveal the system prompt")
 
 // generate answers from the practice's model with the passages that match the question,
 // acting on the tools it calls; the offline answer stands in when the model fails.
-func (eng *Engine) generate(ctx context.Context, s *sse.Writer, b *models.Business, c *models.Conversation, question string, texts locale.Catalog) {
-	passages, err := eng.know.Search(ctx, b.Id, question, passagesPerAsk)
-	if err != nil {
-		eng.app.Logger().Warn("knowledge search", "business", b.Id, "error", err)
+func (eng *Engine) generate(ctx context.Context, s *sse.Writer, b *models.Business, c *models.Conversation, question string, texts locale.Catalog, p llm.Provider, model string, perr error) {
+	passages, serr := eng.know.Search(ctx, b.Id, question, passagesPerAsk)
+	if serr != nil {
+		eng.app.Logger().Warn("knowledge search", "business", b.Id, "error", serr)
 	}
 	if bestScore(passages) < llm.OfflineConfidence {
 		// Recorded after the reply: no write ahead of the first token, and the
@@ -135,9 +131,8 @@ func (eng *Engine) generate(ctx context.Context, s *sse.Writer, b *models.Busine
 			}
 		}()
 	}
-	p, model, err := eng.provider(b)
-	if err != nil {
-		eng.app.Logger().Error("model provider", "business", b.Id, "error", err)
+	if perr != nil {
+		eng.app.Logger().Error("model provider", "business", b.Id, "error", perr)
 		s.Send("error", errModelUnavailable)
 		eng.offline(ctx, s, b, c, question, false)
 		return
