@@ -36,7 +36,7 @@ func (m *Manager) Mount(se *core.ServeEvent) {
 	}
 	// Inside the visitor API's own edge and CORS, outside the body limit, whose
 	// refusal it renders.
-	g.Bind(&hook.Handler[*core.RequestEvent]{Id: "fdBookingErrors", Priority: apis.DefaultBodyLimitMiddlewarePriority - 1, Func: renderErrors})
+	g.Bind(&hook.Handler[*core.RequestEvent]{Id: "fdBookingErrors", Priority: apis.DefaultBodyLimitMiddlewarePriority - 1, Func: errorEdge.Render})
 	g.Bind(apis.BodyLimit(maxBody))
 	g.Bind(apis.SkipSuccessActivityLog())
 	g.GET("/slots", m.handleSlots)
@@ -50,11 +50,7 @@ func (m *Manager) Mount(se *core.ServeEvent) {
 
 // business is the practice the request names, or the visitor API's own error.
 func (m *Manager) business(e *core.RequestEvent) (*models.Business, error) {
-	b, err := m.opts.Visitors.Business(e)
-	if err != nil {
-		return nil, &foreign{err}
-	}
-	return b, nil
+	return m.opts.Visitors.Business(e)
 }
 
 // slotJSON is a slot or a booking's times, RFC 3339 with the practice's offset.
@@ -138,7 +134,7 @@ func parseStart(s string) (time.Time, error) {
 func (m *Manager) handleBook(e *core.RequestEvent) error {
 	b, convID, err := m.opts.Visitors.Conversation(e)
 	if err != nil {
-		return &foreign{err}
+		return err
 	}
 	var body struct {
 		Service string `json:"service"`

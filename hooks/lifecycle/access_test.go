@@ -37,7 +37,7 @@ func TestRoutesAreForOwnersOnly(t *testing.T) {
 				t.Errorf("%s as %s: %d; want %d (%s)", r.name, c.actor, rec.Code, c.status, rec.Body.String())
 				continue
 			}
-			if code, _ := apiError(t, rec); code != c.code {
+			if code, _ := errorCode(t, rec); code != c.code {
 				t.Errorf("%s as %s: code %s; want %s", r.name, c.actor, code, c.code)
 			}
 		}

@@ -1,7 +1,6 @@
 package lifecycle
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/pocketbase/pocketbase/apis"
@@ -9,31 +8,35 @@ import (
 	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/router"
 
+	"frontdesk/hooks/apierr"
 	"frontdesk/models"
 )
 
-// apiError is a failure of this package's routes, rendered as {code, message} with a
-// stable code, as every Frontdesk route answers.
-type apiError struct {
-	Status  int    `json:"-"`
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
-
-func (e *apiError) Error() string { return e.Code + ": " + e.Message }
-
 // The catalog of this package's failures.
 var (
-	errUnauthorized = &apiError{Status: http.StatusUnauthorized, Code: "unauthorized", Message: "Sign in as the practice's owner."}
-	errOwnersOnly   = &apiError{Status: http.StatusForbidden, Code: "forbidden", Message: "Only the practice's owner can do this."}
-	errNoPractice   = &apiError{Status: http.StatusNotFound, Code: "not_found", Message: "No such practice."}
-	errNotFound     = &apiError{Status: http.StatusNotFound, Code: "not_found", Message: "No such conversation in this practice."}
-	errInternal     = &apiError{Status: http.StatusInternalServerError, Code: "internal", Message: "Something went wrong on our side; nothing was changed."}
+	errUnauthorized = apierr.New(http.StatusUnauthorized, "unauthorized", "Sign in as the practice's owner.")
+	errOwnersOnly   = apierr.New(http.StatusForbidden, "forbidden", "Only the practice's owner can do this.")
+	errNoPractice   = apierr.New(http.StatusNotFound, "not_found", "No such practice.")
+	errNotFound     = apierr.New(http.StatusNotFound, "not_found", "No such conversation in this practice.")
+	errTooLong      = apierr.New(http.StatusRequestEntityTooLarge, "too_long", "The request body is too large.")
+	errInternal     = apierr.New(http.StatusInternalServerError, "internal", "Something went wrong on our side; nothing was changed.")
 )
 
-func invalidInput(msg string) *apiError {
-	return &apiError{Status: http.StatusBadRequest, Code: "invalid_input", Message: msg}
-}
+func invalidInput(msg string) *apierr.Error { return apierr.Invalid(msg, nil) }
+
+// errorEdge renders any error of the chain as {code, message} JSON, and logs the
+// unexpected ones once, without request bodies (they hold identifiers).
+var errorEdge = apierr.Edge{Name: "frontdesk lifecycle api", Internal: errInternal, Map: func(_ *core.RequestEvent, re *router.ApiError) *apierr.Error {
+	switch re.Status {
+	case http.StatusUnauthorized:
+		return errUnauthorized
+	case http.StatusForbidden:
+		return errOwnersOnly
+	case http.StatusRequestEntityTooLarge:
+		return errTooLong
+	}
+	return nil
+}}
 
 // bodyLimit caps the JSON bodies of these routes: a few identifiers at most.
 const bodyLimit = 4 << 10
@@ -43,37 +46,10 @@ func (m *Manager) bindRoutes(se *core.ServeEvent) {
 	g := se.Router.Group("/api/frontdesk")
 	// Right after the auth token is read and before the rate and body limits and
 	// RequireAuth, so that their errors are rendered as {code, message} too.
-	edge := &hook.Handler[*core.RequestEvent]{Func: renderErrors, Priority: apis.DefaultLoadAuthTokenMiddlewarePriority + 1}
+	edge := &hook.Handler[*core.RequestEvent]{Func: errorEdge.Render, Priority: apis.DefaultLoadAuthTokenMiddlewarePriority + 1}
 	g.POST("/erasure", m.erase).Bind(edge, apis.RequireAuth(), apis.BodyLimit(bodyLimit))
 	g.DELETE("/practice", m.deletePractice).Bind(edge, apis.RequireAuth(), apis.BodyLimit(bodyLimit))
 	g.GET("/export", m.export).Bind(edge, apis.RequireAuth())
-}
-
-// renderErrors turns any error of the chain into {code, message} JSON, and logs the
-// unexpected ones once, without request bodies (they hold identifiers).
-func renderErrors(e *core.RequestEvent) error {
-	err := e.Next()
-	if err == nil || e.Written() {
-		return err
-	}
-	var ae *apiError
-	if !errors.As(err, &ae) {
-		var re *router.ApiError
-		switch {
-		case errors.As(err, &re) && re.Status == http.StatusUnauthorized:
-			ae = errUnauthorized
-		case errors.As(err, &re) && re.Status == http.StatusForbidden:
-			ae = errOwnersOnly
-		case errors.As(err, &re) && re.Status == http.StatusRequestEntityTooLarge:
-			ae = &apiError{Status: re.Status, Code: "too_long", Message: "The request body is too large."}
-		case errors.As(err, &re) && re.Status < 500:
-			ae = &apiError{Status: re.Status, Code: "invalid_input", Message: re.Message}
-		default:
-			e.App.Logger().Error("frontdesk lifecycle api", "path", e.Request.URL.Path, "error", err)
-			ae = errInternal
-		}
-	}
-	return e.JSON(ae.Status, ae)
 }
 
 // ownedPractice is the practice an owner route acts on: the signed-in owner's own, or,

@@ -206,7 +206,7 @@ func TestErasureRefusesBadInputAndChangesNothing(t *testing.T) {
 			t.Errorf("%.60s: status %d; want %d (%s)", c.body, rec.Code, c.status, rec.Body.String())
 			continue
 		}
-		if code, msg := apiError(t, rec); code != c.code || msg == "" {
+		if code, msg := errorCode(t, rec); code != c.code || msg == "" {
 			t.Errorf("%.60s: %s %q; want code %s", c.body, code, msg, c.code)
 		}
 	}
@@ -224,7 +224,7 @@ func TestErasureRefusesBadInputAndChangesNothing(t *testing.T) {
 func TestErasureBySuperuser(t *testing.T) {
 	f := newErasureFixture(t)
 	rec := f.do("POST", "/api/frontdesk/erasure", superuser, `{"email": "ana.perez@example.com"}`)
-	if code, _ := apiError(t, rec); rec.Code != 400 || code != "invalid_input" {
+	if code, _ := errorCode(t, rec); rec.Code != 400 || code != "invalid_input" {
 		t.Errorf("superuser without ?business: %d %s", rec.Code, rec.Body.String())
 	}
 	rec = f.do("POST", "/api/frontdesk/erasure?business="+f.other.Id, superuser, `{"email": "ana.perez@example.com"}`)

@@ -173,7 +173,7 @@ func TestExportRefusedWhenItCannotBeAudited(t *testing.T) {
 	f := newFixture(t)
 	f.audit.fail = errors.New("disk full")
 	rec := f.do("GET", "/api/frontdesk/export", owner, "")
-	if code, _ := apiError(t, rec); rec.Code != 500 || code != "internal" {
+	if code, _ := errorCode(t, rec); rec.Code != 500 || code != "internal" {
 		t.Errorf("%d %s; want 500 internal", rec.Code, rec.Body.String())
 	}
 }

@@ -265,8 +265,8 @@ func (f *fixture) count(collection string, biz *core.Record) int {
 	return int(n)
 }
 
-// apiError decodes a {code, message} answer.
-func apiError(t *testing.T, rec *httptest.ResponseRecorder) (code, message string) {
+// errorCode decodes a {code, message} answer.
+func errorCode(t *testing.T, rec *httptest.ResponseRecorder) (code, message string) {
 	t.Helper()
 	var e struct {
 		Code    string `json:"code"`

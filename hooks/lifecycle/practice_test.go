@@ -93,7 +93,7 @@ func TestPracticeDeletionByItsOwner(t *testing.T) {
 
 	for _, body := range []string{`{}`, `{"confirm": "Demo"}`, `{"confirm": "other-practice"}`, `nope`} {
 		rec := f.do("DELETE", "/api/frontdesk/practice", owner, body)
-		if code, _ := apiError(t, rec); rec.Code != 400 || code != "invalid_input" {
+		if code, _ := errorCode(t, rec); rec.Code != 400 || code != "invalid_input" {
 			t.Errorf("confirm %s: %d %s; want 400 invalid_input", body, rec.Code, rec.Body.String())
 		}
 	}

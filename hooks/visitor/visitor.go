@@ -89,7 +89,7 @@ func (p *API) Middlewares() []*hook.Handler[*core.RequestEvent] { return p.a.mid
 
 func (a *api) middlewares() []*hook.Handler[*core.RequestEvent] {
 	return []*hook.Handler[*core.RequestEvent]{
-		{Id: "fdRenderErrors", Priority: errorRenderPriority, Func: renderErrors},
+		{Id: "fdRenderErrors", Priority: errorRenderPriority, Func: errorEdge.Render},
 		// Replaces PocketBase's global CORS middleware (same id) for these routes only:
 		// each practice allows its own website plus same-origin, nothing else.
 		{Id: apis.DefaultCorsMiddlewareId, Priority: apis.DefaultCorsMiddlewarePriority, Func: a.cors},

@@ -1,0 +1,81 @@
+// Package apierr is the one error shape of Frontdesk's own routes: a failure is
+// {code, message} JSON with the right status, and a route group's edge (Edge.Render)
+// turns whatever its chain returns, ours or PocketBase's, into that shape. The code is
+// stable, so the widget, the booking page and the console can show the failure in the
+// reader's language.
+package apierr
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/router"
+)
+
+// Error is one failure of a route.
+type Error struct {
+	Status  int               `json:"-"`
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+	// RetryAfter, when set, is sent as the Retry-After header (seconds).
+	RetryAfter int `json:"-"`
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// New is a failure with its status, code and message.
+func New(status int, code, message string) *Error {
+	return &Error{Status: status, Code: code, Message: message}
+}
+
+// Invalid is a 400 invalid_input, with a message per bad field when there are fields.
+func Invalid(message string, fields map[string]string) *Error {
+	return &Error{Status: http.StatusBadRequest, Code: "invalid_input", Message: message, Fields: fields}
+}
+
+// Edge renders a route group's errors. Map names, for an error PocketBase's router or
+// middleware returned (the body limit, the rate limiter, RequireAuth), the failure to
+// answer instead, or nil for the default: below 500 an invalid_input with the router's
+// message, otherwise Internal, logged once under Name without the request body.
+type Edge struct {
+	Name     string
+	Map      func(e *core.RequestEvent, re *router.ApiError) *Error
+	Internal *Error
+}
+
+var internal = New(http.StatusInternalServerError, "internal", "Something went wrong on our side.")
+
+// Render is the middleware: bind it ahead of the limits it should render.
+func (x Edge) Render(e *core.RequestEvent) error {
+	err := e.Next()
+	if err == nil || e.Written() {
+		return err
+	}
+	var ae *Error
+	if !errors.As(err, &ae) {
+		var re *router.ApiError
+		fromRouter := errors.As(err, &re)
+		if fromRouter && x.Map != nil {
+			ae = x.Map(e, re)
+		}
+		switch {
+		case ae != nil:
+		case fromRouter && re.Status < 500:
+			ae = Invalid(re.Message, nil)
+			ae.Status = re.Status
+		default:
+			e.App.Logger().Error(x.Name, "path", e.Request.URL.Path, "error", err)
+			ae = x.Internal
+			if ae == nil {
+				ae = internal
+			}
+		}
+	}
+	if ae.RetryAfter > 0 {
+		e.Response.Header().Set("Retry-After", strconv.Itoa(ae.RetryAfter))
+	}
+	return e.JSON(ae.Status, ae)
+}
