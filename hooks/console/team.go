@@ -48,13 +48,14 @@ func listTeam(e *core.RequestEvent) error {
 		return err
 	}
 	var staff []*core.Record
-	err = e.App.RecordQuery(models.StaffCollection).
-		AndWhere(dbx.HashExp{"business": b.Id}).
-		OrderBy("CASE role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END", "name", "id").
-		All(&staff)
+	err = e.App.RecordQuery(models.StaffCollection).AndWhere(dbx.HashExp{"business": b.Id}).OrderBy("name", "id").All(&staff)
 	if err != nil {
 		return err
 	}
+	// roles is in rank order: owners first.
+	slices.SortStableFunc(staff, func(x, y *core.Record) int {
+		return slices.Index(roles, x.GetString("role")) - slices.Index(roles, y.GetString("role"))
+	})
 	items := make([]member, 0, len(staff))
 	for _, r := range staff {
 		items = append(items, memberOf(r, b))
