@@ -236,16 +236,17 @@ ORDER BY count DESC, last_asked DESC LIMIT {:top}`).Bind(params).All(&out.Gaps)
 // changes only at a few instants Go knows (daylight saving time), so the day is col
 // moved by the offset in force, a CASE over those instants.
 func localDate(col string, loc *time.Location, from, end time.Time) string {
-	var b strings.Builder
-	b.WriteString("date(" + col + ", CASE")
+	var cases strings.Builder
 	for t := from; ; {
 		_, offset := t.In(loc).Zone()
 		_, next := t.In(loc).ZoneBounds()
 		if next.IsZero() || !next.Before(end) {
-			fmt.Fprintf(&b, " ELSE '%+d seconds' END)", offset)
-			return b.String()
+			if cases.Len() == 0 {
+				return fmt.Sprintf("date(%s, '%+d seconds')", col, offset)
+			}
+			return fmt.Sprintf("date(%s, CASE%s ELSE '%+d seconds' END)", col, cases.String(), offset)
 		}
-		fmt.Fprintf(&b, " WHEN %s < '%s' THEN '%+d seconds'", col, stamp(next), offset)
+		fmt.Fprintf(&cases, " WHEN %s < '%s' THEN '%+d seconds'", col, stamp(next), offset)
 		t = next
 	}
 }
