@@ -90,8 +90,8 @@ func TestStaffTakeOverAndHandBack(t *testing.T) {
 
 	// The staff message shows in the widget, by name, in the staff style.
 	b.do(chromedp.Evaluate[chromedp.Void](`window.__staffAt = 0; new MutationObserver(() => {
-		if (!window.__staffAt && `+shadow(".log > .staff")+`) window.__staffAt = performance.now();
-	}).observe(`+shadow(".log")+`, {childList: true})`))
+		if (!window.__staffAt && ` + shadow(".log > .staff") + `) window.__staffAt = performance.now();
+	}).observe(` + shadow(".log") + `, {childList: true})`))
 	sentAt := eval[float64](b, "performance.now()")
 	start := time.Now()
 	staff.write(id, "Hi, I'm Olive. How can I help?")

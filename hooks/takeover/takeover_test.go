@@ -95,7 +95,7 @@ func TestStaffChangeOnlyStatusAndHolder(t *testing.T) {
 	f := newFixture(t)
 	id, _ := f.v.Start()
 	for _, body := range []string{
-		`{"status":"needs_human"}`,            // the visitor's to ask, not staff's to set
+		`{"status":"needs_human"}`,             // the visitor's to ask, not staff's to set
 		`{"status":"human","message_count":0}`, // the engine's counters
 		`{"visitor_id":"someone-else"}`,
 		`{"needs_human_at":""}`,
@@ -213,7 +213,9 @@ func TestTakeoverIsAudited(t *testing.T) {
 	id, _ := f.v.Start()
 	steps := []func() *httptest.ResponseRecorder{
 		func() *httptest.ResponseRecorder { return f.patch(id, `{"status":"human"}`, tests.Admin) },
-		func() *httptest.ResponseRecorder { return f.write(id, "Hello, my date of birth is on file", tests.Admin) },
+		func() *httptest.ResponseRecorder {
+			return f.write(id, "Hello, my date of birth is on file", tests.Admin)
+		},
 		func() *httptest.ResponseRecorder { return f.patch(id, `{"status":"open"}`, tests.Admin) },
 		func() *httptest.ResponseRecorder { return f.patch(id, `{"status":"closed"}`, tests.Owner) },
 	}
