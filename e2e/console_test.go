@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -174,4 +175,50 @@ func TestConsolePhoneHasNoHorizontalScroll(t *testing.T) {
 			t.Errorf("#/%s scrolls sideways at 390px: scrollWidth %v > %v (too wide: %s)", page, w[0], w[1], wide)
 		}
 	}
+}
+
+// With PocketBase's multi-factor login on for staff, the password step answers with an
+// mfaId; the console asks for the emailed one-time code and signs in with both.
+func TestConsoleOneTimeCodeLogin(t *testing.T) {
+	srv := tests.StartServer(t, tests.Options{})
+	email := addStaff(t, srv.App, models.RoleOwner, "Owen")
+	col, err := srv.App.FindCollectionByNameOrId(models.StaffCollection)
+	if err != nil {
+		t.Fatal(err)
+	}
+	col.MFA.Enabled = true
+	col.MFA.Duration = 600
+	col.OTP.Enabled = true
+	col.OTP.Duration = 300
+	col.OTP.Length = 8
+	if err := srv.App.Save(col); err != nil {
+		t.Fatal(err)
+	}
+
+	c := &console{tab: newTab(t), url: srv.URL + "/console/"}
+	c.do(chromedp.Navigate(c.url))
+	c.wait(`document.querySelector('input[name=email]')`, "the sign-in form")
+	c.click(`document.querySelector('input[name=email]')`)
+	c.typeText(email)
+	c.click(`document.querySelector('input[name=password]')`)
+	c.typeText(staffPassword)
+	c.enter()
+	c.wait(`document.activeElement?.name === 'otp' && document.querySelector('main [role=status]')?.textContent.includes('`+email+`')`, "the one-time code step, its code sent")
+	var code string
+	for _, m := range srv.App.TestMailer.Messages() {
+		if found := regexp.MustCompile(`\b\d{8}\b`).FindString(m.HTML); found != "" && m.To[0].Address == email {
+			code = found
+		}
+	}
+	if code == "" {
+		t.Fatalf("no one-time code emailed to %s (%d messages)", email, srv.App.TestMailer.TotalSend())
+	}
+	// A wrong code is refused and the staff member stays on the step.
+	c.typeText("00000000")
+	c.enter()
+	c.wait(`document.querySelector('main [role=alert]:not([hidden])')?.textContent === 'That code is wrong or has expired.'`, "the wrong-code error")
+	c.do(chromedp.Evaluate[chromedp.Void](`document.querySelector('input[name=otp]').select()`))
+	c.typeText(code)
+	c.enter()
+	c.wait(`document.querySelector('main h1')?.textContent === 'Inbox' && !document.querySelector('.top').hidden`, "the inbox after the one-time code")
 }
