@@ -121,6 +121,7 @@ func Register(app core.App, cfg *Config) {
 		bookings := booking.Bind(app, booking.Options{
 			Visitors:             visitors,
 			Leads:                bookingLeads{},
+			Auditor:              auditor,
 			Jobs:                 runner,
 			Middlewares:          visitors.Middlewares(),
 			Public:               cfg.Public,

@@ -29,23 +29,12 @@ var weekdays = map[string]time.Weekday{
 // service finds the practice's bookable service by name, ignoring case.
 func service(b *models.Business, name string) (models.Service, bool) {
 	name = strings.TrimSpace(name)
-	for _, s := range b.Services() {
-		if strings.EqualFold(s.Name, name) && s.IsBookable() && s.DurationMin > 0 {
+	for _, s := range b.BookableServices() {
+		if strings.EqualFold(s.Name, name) {
 			return s, true
 		}
 	}
 	return models.Service{}, false
-}
-
-// bookable lists the services visitors can book.
-func bookable(b *models.Business) []models.Service {
-	var out []models.Service
-	for _, s := range b.Services() {
-		if s.IsBookable() && s.DurationMin > 0 {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // request is the availability question for svc at b, without bookings or busy time.
