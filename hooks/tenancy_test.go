@@ -33,6 +33,8 @@ var (
 		models.CredentialsCollection:   {"list": editors, "view": editors, "create": editors, "update": editors, "delete": ownersOnly},
 		models.OutboxCollection:        {"list": editors, "view": editors, "create": superusers, "update": superusers, "delete": superusers},
 		models.AppStateCollection:      {"list": superusers, "view": superusers, "create": superusers, "update": superusers, "delete": superusers},
+		models.EvalQuestionsCollection: {"list": everyone, "view": everyone, "create": editors, "update": editors, "delete": editors},
+		models.EvalRunsCollection:      {"list": everyone, "view": everyone, "create": superusers, "update": superusers, "delete": superusers},
 	}
 )
 
@@ -200,5 +202,69 @@ func TestVisitorRoutesTenancy(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// POST /api/frontdesk/eval runs the practice's own evaluation: its owner and admins may,
+// for their own practice only; a viewer, another practice's owner and nobody may not; a
+// superuser names the practice. The run is the caller's practice's, stored, and answered.
+func TestEvalRouteRoles(t *testing.T) {
+	f := tests.NewPractices(t)
+	f.Record(t, models.EvalQuestionsCollection) // practice A: "do you open on saturdays?" -> 9:00
+	for _, tc := range []struct {
+		actor, query string
+		status       int
+		code         string
+	}{
+		{tests.Owner, "", http.StatusOK, ""},
+		{tests.Admin, "", http.StatusOK, ""},
+		{tests.Viewer, "", http.StatusForbidden, "forbidden"},
+		{tests.Anonymous, "", http.StatusUnauthorized, "unauthorized"},
+		{tests.OtherOwner, "", http.StatusBadRequest, "no_questions"}, // its own practice, which has none
+		{tests.Owner, "?business=" + "nope", http.StatusOK, ""},       // staff can't name another practice: the query is ignored
+	} {
+		t.Run(tc.actor+tc.query, func(t *testing.T) {
+			before, _ := f.App.CountRecords(models.EvalRunsCollection)
+			rec := f.Do(http.MethodPost, "/api/frontdesk/eval"+tc.query, "", tc.actor)
+			if rec.Code != tc.status {
+				t.Fatalf("status %d, want %d: %s", rec.Code, tc.status, models.Truncate(rec.Body.String(), 300))
+			}
+			after, _ := f.App.CountRecords(models.EvalRunsCollection)
+			if tc.status != http.StatusOK {
+				tests.AssertError(t, rec, tc.status, tc.code)
+				if after != before {
+					t.Fatalf("a refused request stored a run")
+				}
+				return
+			}
+			var run struct {
+				ID, Business string
+				Total        int
+				Score        float64
+				Results      []struct {
+					Question, Expect, Answer string
+					OK                       bool
+				}
+			}
+			if err := json.Unmarshal(rec.Body.Bytes(), &run); err != nil {
+				t.Fatal(err)
+			}
+			if run.Business != f.A.Id || run.Total != 1 || len(run.Results) != 1 || after != before+1 {
+				t.Fatalf("run %+v, %d runs stored before, %d after", run, before, after)
+			}
+			if run.Results[0].OK != strings.Contains(run.Results[0].Answer, "9:00") {
+				t.Fatalf("result %+v: ok disagrees with the answer", run.Results[0])
+			}
+		})
+	}
+	su := tests.AsSuperuser(t, f.App, f.H)
+	if rec := su(http.MethodPost, "/api/frontdesk/eval", nil); rec.Code != http.StatusBadRequest {
+		t.Fatalf("superuser without ?business: %d", rec.Code)
+	}
+	if rec := su(http.MethodPost, "/api/frontdesk/eval?business="+f.A.Id, nil); rec.Code != http.StatusOK {
+		t.Fatalf("superuser for practice A: %d %s", rec.Code, rec.Body.String())
+	}
+	if rec := su(http.MethodPost, "/api/frontdesk/eval?business=nope", nil); rec.Code != http.StatusNotFound {
+		t.Fatalf("superuser for no practice: %d", rec.Code)
 	}
 }
