@@ -185,14 +185,10 @@ func (a *Auditor) load() error {
 
 // fromRequest fills the actor and IP of an entry from the request's auth.
 func fromRequest(e *core.RequestEvent, action, target, business string) entry {
-	actor := "guest"
-	if e.Auth != nil {
-		actor = e.Auth.Collection().Name + ":" + e.Auth.Id
-		if business == "" && e.Auth.Collection().Name == models.StaffCollection {
-			business = e.Auth.GetString("business")
-		}
+	if business == "" && e.Auth != nil && e.Auth.Collection().Name == models.StaffCollection {
+		business = e.Auth.GetString("business")
 	}
-	return entry{Business: business, Actor: actor, Action: action, Target: target, IP: e.RealIP()}
+	return entry{Business: business, Actor: models.Actor(e.Auth), Action: action, Target: target, IP: e.RealIP()}
 }
 
 // Break describes the first entry whose link in the chain does not hold.

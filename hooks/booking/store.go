@@ -2,9 +2,7 @@ package booking
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -18,6 +16,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"frontdesk/internal/availability"
+	"frontdesk/internal/secrets"
 	"frontdesk/models"
 )
 
@@ -368,8 +367,7 @@ func (m *Manager) alert(tx core.App, b *models.Business, event, id string) error
 }
 
 func hashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
+	return secrets.Digest([]byte(token))
 }
 
 // codeTaken is the validation code of a booking the guard refuses.

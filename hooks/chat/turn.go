@@ -8,7 +8,6 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
-	"frontdesk/internal/answer"
 	"frontdesk/internal/guard"
 	"frontdesk/internal/llm"
 	"frontdesk/internal/locale"
@@ -37,9 +36,10 @@ var (
 )
 
 // Reply is the whole turn, streamed to the visitor as text/event-stream: store the
-// visitor's message, then answer it. The visitor API has checked text and holds the
-// conversation (its limiter); release frees it, before the last event is sent, so the
-// visitor's next message never finds it busy.
+// visitor's message, then answer it, or, while a staff member holds the conversation,
+// end with held. The visitor API has checked text and holds the conversation (its
+// limiter); release frees it, before the last event is sent, so the visitor's next
+// message never finds it busy.
 func (eng *Engine) Reply(e *core.RequestEvent, b *models.Business, c *models.Conversation, text string, release func()) error {
 	health := guard.DetectHealth(text)
 	injection := guard.DetectInjection(text)
@@ -59,6 +59,10 @@ func (eng *Engine) Reply(e *core.RequestEvent, b *models.Business, c *models.Con
 	// A visitor who sends the next message on done mustn't find the conversation busy.
 	s.OnBefore("done", release)
 	s.Send("message", map[string]any{"id": vm.Id, "role": models.RoleVisitor, "text": text})
+	if c.Held() {
+		eng.held(s, c, release)
+		return nil
+	}
 
 	// The reply is produced and stored even if the visitor goes away mid-stream.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(e.Request.Context()), eng.cfg.ReplyTimeout+10*time.Second)
@@ -74,11 +78,28 @@ func (eng *Engine) Reply(e *core.RequestEvent, b *models.Business, c *models.Con
 		// gets its practical question answered, with the health details set apart.
 		eng.offline(ctx, s, b, c, text, true)
 	case health.Found:
-		eng.cannedReply(s, b, c, texts.Health(b.Phone()), models.Flags{HealthAck: true})
+		// The details reach no model; a practical question beside them is still answered,
+		// from the knowledge.
+		reply, provider := eng.healthText(ctx, b, text, texts)
+		for _, chunk := range llm.WordGroups(reply, 4) {
+			s.Delta(chunk)
+		}
+		eng.finish(s, b, c, reply, models.Flags{HealthAck: true, Offline: provider == llm.NameOffline}, provider)
 	default:
 		eng.generate(ctx, s, b, c, text, texts, p, model, perr)
 	}
 	return nil
+}
+
+// held ends the turn of a conversation a staff member holds: the visitor's message is
+// stored (it reaches staff through PocketBase's realtime API) and counted, and the
+// assistant stays silent.
+func (eng *Engine) held(s *sse.Writer, c *models.Conversation, release func()) {
+	if err := countTurn(eng.app, c); err != nil {
+		eng.app.Logger().Error("conversation update", "conversation", c.Id, "error", err)
+	}
+	release()
+	s.Send("held", struct{}{})
 }
 
 // cannedReply streams and stores a fixed reply, as a model's would be.
@@ -225,10 +246,7 @@ func (eng *Engine) generate(ctx context.Context, s *sse.Writer, b *models.Busine
 // when a model fails. With recordGap, a message it could not answer is counted as a
 // knowledge gap (generate counts its own).
 func (eng *Engine) offline(ctx context.Context, s *sse.Writer, b *models.Business, c *models.Conversation, question string, recordGap bool) {
-	r, err := eng.know.Answer(ctx, answer.Request{Business: b.Id, Message: question, Now: time.Now(), Profile: eng.promptBase(b).facts})
-	if err != nil {
-		eng.app.Logger().Warn("offline answer", "business", b.Id, "error", err)
-	}
+	r := eng.answerOffline(ctx, b, question)
 	text := r.Text
 	if text == "" {
 		text = locale.For(locale.Match(c.Locale(), b.Locale())).NotSure

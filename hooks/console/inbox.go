@@ -85,15 +85,7 @@ func inbox(e *core.RequestEvent, a Auditor) error {
 		where = append(where, `(EXISTS (SELECT 1 FROM messages m WHERE m.conversation = c.id AND m.text LIKE {:q} ESCAPE '\')`+
 			` OR EXISTS (SELECT 1 FROM leads l WHERE l.conversation = c.id AND l.conversation != '' AND (l.name LIKE {:q} ESCAPE '\' OR l.email LIKE {:q} ESCAPE '\')))`)
 	}
-	// The takeover's fields, where they exist yet.
-	needsHumanAt, assignedTo := "''", "''"
-	if hasField(e.App, models.ConversationsCollection, "needs_human_at") {
-		needsHumanAt = "c.needs_human_at"
-	}
-	if hasField(e.App, models.ConversationsCollection, "assigned_to") {
-		assignedTo = "c.assigned_to"
-	}
-	order := "(c.status = 'needs_human') DESC, CASE WHEN c.status = 'needs_human' THEN COALESCE(NULLIF(" + needsHumanAt + ", ''), c.updated) END, c.last_message_at DESC, c.id DESC"
+	order := "(c.status = 'needs_human') DESC, CASE WHEN c.status = 'needs_human' THEN COALESCE(NULLIF(c.needs_human_at, ''), c.updated) END, c.last_message_at DESC, c.id DESC"
 	params["limit"], params["offset"] = perPage, (page-1)*perPage
 	// The page is chosen first (its ids, in order, with a bounded sort), and only its
 	// rows are joined to their last message, lead and booking; the total is counted in
@@ -101,7 +93,7 @@ func inbox(e *core.RequestEvent, a Auditor) error {
 	filter := strings.Join(where, " AND ")
 	sql := `SELECT c.id, c.status, c.message_count, c.health_flagged, c.last_message_at,
   (SELECT COUNT(*) FROM conversations c WHERE ` + filter + `) AS total,
-  ` + needsHumanAt + ` AS needs_human_at, ` + assignedTo + ` AS assigned_to,
+  c.needs_human_at, c.assigned_to,
   COALESCE((SELECT substr(m.text, 1, 600) FROM messages m WHERE m.conversation = c.id ORDER BY m.created DESC, m.id DESC LIMIT 1), '') AS preview,
   COALESCE(l.id, '') AS lead_id, COALESCE(l.name, '') AS lead_name, COALESCE(l.status, '') AS lead_status,
   EXISTS (SELECT 1 FROM bookings bk WHERE bk.conversation = c.id AND bk.conversation != '') AS has_booking

@@ -20,6 +20,7 @@ import (
 	"frontdesk/internal/answer"
 	"frontdesk/internal/knowledge"
 	"frontdesk/internal/llm"
+	"frontdesk/internal/vocab"
 	"frontdesk/models"
 )
 
@@ -70,6 +71,21 @@ func Bind(app core.App, cfg Config, runner *jobs.Runner) *Knowledge {
 			if err := ix.DeleteSource(e.Record.GetString("business"), e.Record.Id); err != nil {
 				app.Logger().Error("knowledge: delete source", "id", e.Record.Id, "error", err)
 			}
+		}
+		return e.Next()
+	})
+	// A practice's own synonyms apply to its searches as soon as they are saved.
+	setSynonyms := func(e *core.RecordEvent) error {
+		if ix := k.index(); ix != nil {
+			k.setSynonyms(ix, e.Record)
+		}
+		return e.Next()
+	}
+	app.OnRecordAfterCreateSuccess(models.BusinessesCollection).BindFunc(setSynonyms)
+	app.OnRecordAfterUpdateSuccess(models.BusinessesCollection).BindFunc(setSynonyms)
+	app.OnRecordAfterDeleteSuccess(models.BusinessesCollection).BindFunc(func(e *core.RecordEvent) error {
+		if ix := k.index(); ix != nil {
+			ix.SetSynonyms(e.Record.Id, nil)
 		}
 		return e.Next()
 	})
@@ -179,8 +195,27 @@ func (k *Knowledge) openIndex() (bool, error) {
 	if k.cfg.EmbedModel != "" {
 		ix.SetEmbedder(&embedder{cfg: k.cfg})
 	}
+	businesses, err := k.app.FindAllRecords(models.BusinessesCollection)
+	if err != nil {
+		_ = ix.Close()
+		return false, err
+	}
+	for _, b := range businesses {
+		k.setSynonyms(ix, b)
+	}
 	k.ix = ix
 	return fresh || ix.Rebuilt(), nil
+}
+
+// setSynonyms gives ix the practice's own synonym groups (its synonyms field, which
+// validation keeps parseable).
+func (k *Knowledge) setSynonyms(ix *knowledge.Index, b *core.Record) {
+	groups, err := vocab.ParseGroups(b.GetString("synonyms"))
+	if err != nil {
+		k.app.Logger().Warn("knowledge: practice synonyms", "business", b.Id, "error", err)
+		return
+	}
+	ix.SetSynonyms(b.Id, groups)
 }
 
 func (k *Knowledge) close() {

@@ -11,11 +11,13 @@ import (
 )
 
 // bindStatic serves the web assets: the demo page at /, the widget with a content-hash
-// ETag (revalidated daily, or cached for a year when requested as /widget.js?v=HASH).
+// ETag (revalidated daily, or cached for a year when requested as /widget.js?v=HASH),
+// and the staff console at /console/.
 func bindStatic(se *core.ServeEvent, public fs.FS) {
 	if public == nil {
 		return
 	}
+	bindConsole(se, public)
 	widget, err := fs.ReadFile(public, "widget.js")
 	if err == nil {
 		hash := secrets.Digest(widget)[:16]
