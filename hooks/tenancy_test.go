@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pocketbase/pocketbase/core"
+
 	"frontdesk/models"
 	"frontdesk/tests"
 )
@@ -266,5 +268,83 @@ func TestEvalRouteRoles(t *testing.T) {
 	}
 	if rec := su(http.MethodPost, "/api/frontdesk/eval?business=nope", nil); rec.Code != http.StatusNotFound {
 		t.Fatalf("superuser for no practice: %d", rec.Code)
+	}
+}
+
+// staffRoute is one of Frontdesk's own staff routes, with what each actor gets: the
+// status for practice A's staff by role, for practice B's owner acting on A's records
+// (or, for a list, on their own practice), and for a request without a token.
+type staffRoute struct {
+	method, path, body string
+	// path and body may name a fresh record of A: made per cell by fixture.
+	fixture func(t *testing.T, f *tests.Practices) string
+	status  map[string]int
+	// private is text of practice A's that no other practice's answer may hold.
+	private string
+}
+
+// TestStaffRoutesMatrix checks every /api/frontdesk staff route against every actor.
+func TestStaffRoutesMatrix(t *testing.T) {
+	f := tests.NewPractices(t)
+	f.UpdateSettings(t, tests.NoRateLimits)
+	conv := f.Record(t, models.ConversationsCollection)
+	f.Create(t, models.LeadsCollection, map[string]any{"business": f.A.Id, "conversation": conv.Id, "name": "Private Person", "email": "pp@example.com", "status": models.LeadNew})
+	viewerOfA := func(t *testing.T, f *tests.Practices) string { return f.Record(t, models.StaffCollection).Id }
+	gapOfA := func(t *testing.T, f *tests.Practices) string {
+		return f.Create(t, models.KnowledgeGapsCollection, map[string]any{"business": f.A.Id, "question": "q " + core.GenerateDefaultRandomId(), "count": 1}).Id
+	}
+	invites := 0
+	routes := []staffRoute{
+		{method: "GET", path: "/api/frontdesk/inbox", private: conv.Id,
+			status: map[string]int{tests.Owner: 200, tests.Admin: 200, tests.Viewer: 200, tests.OtherOwner: 200, tests.Anonymous: 401}},
+		{method: "GET", path: "/api/frontdesk/dashboard?days=7",
+			status: map[string]int{tests.Owner: 200, tests.Admin: 200, tests.Viewer: 403, tests.OtherOwner: 200, tests.Anonymous: 401}},
+		{method: "GET", path: "/api/frontdesk/leads.csv", private: "Private Person",
+			status: map[string]int{tests.Owner: 200, tests.Admin: 403, tests.Viewer: 403, tests.OtherOwner: 200, tests.Anonymous: 401}},
+		{method: "GET", path: "/api/frontdesk/team", private: "viewer@example.com",
+			status: map[string]int{tests.Owner: 200, tests.Admin: 200, tests.Viewer: 403, tests.OtherOwner: 200, tests.Anonymous: 401}},
+		{method: "POST", path: "/api/frontdesk/team/invite", body: `{"email": "invite-%s@example.com", "name": "New", "role": "viewer"}`,
+			status: map[string]int{tests.Owner: 201, tests.Admin: 201, tests.Viewer: 403, tests.OtherOwner: 201, tests.Anonymous: 401}},
+		{method: "POST", path: "/api/frontdesk/team/%s/role", body: `{"role": "admin"}`, fixture: viewerOfA,
+			status: map[string]int{tests.Owner: 200, tests.Admin: 403, tests.Viewer: 403, tests.OtherOwner: 404, tests.Anonymous: 401}},
+		{method: "DELETE", path: "/api/frontdesk/team/%s", fixture: viewerOfA,
+			status: map[string]int{tests.Owner: 204, tests.Admin: 403, tests.Viewer: 403, tests.OtherOwner: 404, tests.Anonymous: 401}},
+		{method: "POST", path: "/api/frontdesk/gaps/%s/answer", body: `{"answer": "Yes."}`, fixture: gapOfA,
+			status: map[string]int{tests.Owner: 201, tests.Admin: 201, tests.Viewer: 403, tests.OtherOwner: 404, tests.Anonymous: 401}},
+	}
+	cells := 0
+	for _, r := range routes {
+		for _, actor := range tests.Actors {
+			t.Run(r.method+" "+r.path+"/"+actor, func(t *testing.T) {
+				cells++
+				path, body := r.path, r.body
+				if r.fixture != nil {
+					path = fmt.Sprintf(path, r.fixture(t, f))
+				}
+				if strings.Contains(body, "%s") {
+					invites++
+					body = fmt.Sprintf(body, fmt.Sprint(invites))
+				}
+				rec := f.Do(r.method, path, body, actor)
+				if rec.Code != r.status[actor] {
+					t.Fatalf("status %d, want %d; body %s", rec.Code, r.status[actor], models.Truncate(rec.Body.String(), 300))
+				}
+				if rec.Code >= 400 {
+					var e struct{ Code, Message string }
+					if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || e.Code == "" || e.Message == "" {
+						t.Fatalf("error %q is not {code, message}", rec.Body.String())
+					}
+				}
+				if r.private != "" && actor == tests.OtherOwner && strings.Contains(rec.Body.String(), r.private) {
+					t.Fatalf("another practice's owner reads practice A's %q", r.private)
+				}
+				if r.private != "" && r.status[actor] == 200 && actor != tests.OtherOwner && !strings.Contains(rec.Body.String(), r.private) {
+					t.Fatalf("practice A's %s doesn't see its own %q", actor, r.private)
+				}
+			})
+		}
+	}
+	if want := len(routes) * len(tests.Actors); cells != want {
+		t.Fatalf("ran %d cells, want %d", cells, want)
 	}
 }
