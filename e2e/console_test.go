@@ -9,6 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/ollama/ollama/api"
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
 	"frontdesk/internal/llm/ollamatest"
@@ -72,6 +73,14 @@ func openConsole(t *testing.T, srv *tests.Server, email string) *console {
 	c.enter()
 	c.wait(`document.querySelector('main h1')?.textContent === 'Inbox' && !document.querySelector('main').hasAttribute('aria-busy')`, "the inbox after signing in")
 	return c
+}
+
+// click scrolls the element into view and clicks it, as a person would.
+func (c *console) click(el string) {
+	c.t.Helper()
+	c.wait(el, "element "+el)
+	c.do(chromedp.Evaluate[chromedp.Void](`(` + el + `).scrollIntoView({block: 'center'})`))
+	c.tab.click(el)
 }
 
 // text is what the console's main area shows, for failure messages.
@@ -221,4 +230,60 @@ func TestConsoleOneTimeCodeLogin(t *testing.T) {
 	c.typeText(code)
 	c.enter()
 	c.wait(`document.querySelector('main h1')?.textContent === 'Inbox' && !document.querySelector('.top').hidden`, "the inbox after the one-time code")
+}
+
+// An admin turns an unanswered question into an FAQ and edits the practice's settings;
+// an owner exports the leads (an audited read); the console speaks Spanish on request.
+func TestConsoleEditsKnowledgeSettingsAndExports(t *testing.T) {
+	srv := tests.StartServer(t, tests.Options{})
+	biz, err := srv.App.FindFirstRecordByData(models.BusinessesCollection, "slug", "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gap := tests.NewRecord(t, srv.App, models.KnowledgeGapsCollection, map[string]any{"business": biz.Id, "question": "do you offer nitrous oxide", "count": 3})
+	if err := srv.App.Save(gap); err != nil {
+		t.Fatal(err)
+	}
+	c := openConsole(t, srv, addStaff(t, srv.App, models.RoleAdmin, "Olive"))
+
+	c.do(chromedp.Navigate(c.url + "#/knowledge?tab=gaps"))
+	c.click(fmt.Sprintf(`document.querySelector('li[data-id=%q] button.primary')`, gap.Id))
+	c.wait(`document.activeElement?.name === 'answer'`, "the answer box")
+	c.typeText("Yes, nitrous oxide is available for anxious patients.")
+	c.click(`document.querySelector('main form button[type=submit]')`)
+	c.wait(`document.querySelector('.empty')?.textContent === 'No unanswered questions. Well done.'`, "the gap gone from the list")
+	faq, err := srv.App.FindFirstRecordByData(models.FAQsCollection, "question", "do you offer nitrous oxide")
+	if err != nil || faq.GetString("answer") != "Yes, nitrous oxide is available for anxious patients." || faq.GetString("business") != biz.Id {
+		t.Errorf("FAQ from the gap: %v %v", faq, err)
+	}
+
+	c.do(chromedp.Navigate(c.url + "#/settings"))
+	c.wait(`document.querySelector('#hours-sun')`, "the settings form")
+	c.click(`document.querySelector('#hours-sun')`)
+	c.typeText("10:00-13:00")
+	c.click(`document.querySelector('textarea[name=greeting]')`)
+	c.do(chromedp.Evaluate[chromedp.Void](`document.querySelector('textarea[name=greeting]').select()`))
+	c.typeText("Hello from the console!")
+	c.click(`document.querySelector('main form button[type=submit].primary')`)
+	c.wait(`document.querySelector('.toast')?.textContent === 'Saved.'`, "the settings saved")
+	biz, _ = srv.App.FindRecordById(models.BusinessesCollection, biz.Id)
+	if biz.GetString("greeting") != "Hello from the console!" || !strings.Contains(biz.GetString("hours"), `"sun":[{"close":"13:00","open":"10:00"}]`) ||
+		!strings.Contains(biz.GetString("hours"), `"mon":[{"close":"17:00","open":"08:00"}]`) {
+		t.Errorf("settings saved as greeting %q, hours %s", biz.GetString("greeting"), biz.GetString("hours"))
+	}
+	if got := eval[string](c.tab, `document.querySelector('#snippet').textContent`); got != `<script src="`+srv.URL+`/widget.js" data-business="demo" defer></script>` {
+		t.Errorf("widget snippet = %q", got)
+	}
+
+	c.do(chromedp.Evaluate[chromedp.Void](`(() => { const l = document.querySelector('#lang'); l.value = 'es'; l.dispatchEvent(new Event('change')); })()`))
+	c.wait(`document.querySelector('main h1')?.textContent === 'Ajustes' && document.documentElement.lang === 'es'`, "the console in Spanish")
+
+	owner := openConsole(t, srv, addStaff(t, srv.App, models.RoleOwner, "Owen"))
+	owner.do(chromedp.Navigate(owner.url + "#/leads"))
+	owner.click(`[...document.querySelectorAll('main button')].find((b) => b.textContent === 'Export CSV')`)
+	owner.wait(`!document.querySelector('main form button.primary').disabled`, "the export finished")
+	n, err := srv.App.CountRecords(models.AuditCollection, dbx.HashExp{"action": "export"}, dbx.Like("target", "leads.csv"))
+	if err != nil || n != 1 {
+		t.Errorf("%d audit entries for the leads export (%v), want 1", n, err)
+	}
 }
