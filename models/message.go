@@ -80,4 +80,7 @@ type MessageRow struct {
 	Text    string         `db:"text" json:"text"`
 	Flags   Flags          `db:"flags" json:"-"`
 	Created types.DateTime `db:"created" json:"created"`
+	// Author is a staff message's author as the visitor sees them: their display name,
+	// never their email ("" for other roles, or a staff member without a name).
+	Author string `db:"author" json:"author,omitempty"`
 }

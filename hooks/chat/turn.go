@@ -37,9 +37,10 @@ var (
 )
 
 // Reply is the whole turn, streamed to the visitor as text/event-stream: store the
-// visitor's message, then answer it. The visitor API has checked text and holds the
-// conversation (its limiter); release frees it, before the last event is sent, so the
-// visitor's next message never finds it busy.
+// visitor's message, then answer it, or, while a staff member holds the conversation,
+// end with held. The visitor API has checked text and holds the conversation (its
+// limiter); release frees it, before the last event is sent, so the visitor's next
+// message never finds it busy.
 func (eng *Engine) Reply(e *core.RequestEvent, b *models.Business, c *models.Conversation, text string, release func()) error {
 	health := guard.DetectHealth(text)
 	injection := guard.DetectInjection(text)
@@ -59,6 +60,10 @@ func (eng *Engine) Reply(e *core.RequestEvent, b *models.Business, c *models.Con
 	// A visitor who sends the next message on done mustn't find the conversation busy.
 	s.OnBefore("done", release)
 	s.Send("message", map[string]any{"id": vm.Id, "role": models.RoleVisitor, "text": text})
+	if c.Held() {
+		eng.held(s, c, release)
+		return nil
+	}
 
 	// The reply is produced and stored even if the visitor goes away mid-stream.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(e.Request.Context()), eng.cfg.ReplyTimeout+10*time.Second)
@@ -79,6 +84,17 @@ func (eng *Engine) Reply(e *core.RequestEvent, b *models.Business, c *models.Con
 		eng.generate(ctx, s, b, c, text, texts, p, model, perr)
 	}
 	return nil
+}
+
+// held ends the turn of a conversation a staff member holds: the visitor's message is
+// stored (it reaches staff through PocketBase's realtime API) and counted, and the
+// assistant stays silent.
+func (eng *Engine) held(s *sse.Writer, c *models.Conversation, release func()) {
+	if err := countTurn(eng.app, c); err != nil {
+		eng.app.Logger().Error("conversation update", "conversation", c.Id, "error", err)
+	}
+	release()
+	s.Send("held", struct{}{})
 }
 
 // cannedReply streams and stores a fixed reply, as a model's would be.

@@ -1,8 +1,12 @@
 package web_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -46,4 +50,23 @@ func TestDemoPageAndWidget(t *testing.T) {
 	if !strings.Contains(res.Header.Get("Cache-Control"), "immutable") {
 		t.Fatalf("versioned widget not long-cached: %v", res.Header.Get("Cache-Control"))
 	}
+}
+
+// widgetBudget is the most widget.js may weigh gzipped (BENCHMARKS.md, "The widget"):
+// every page of a practice's website loads it.
+const widgetBudget = 12 << 10
+
+func TestWidgetKeepsItsSizeBudget(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join(tests.RepoRoot(), "pb_public", "widget.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	_, _ = zw.Write(src)
+	_ = zw.Close()
+	if buf.Len() > widgetBudget {
+		t.Fatalf("widget.js is %d bytes gzipped, over its budget of %d", buf.Len(), widgetBudget)
+	}
+	t.Logf("widget.js: %d bytes, %d gzipped", len(src), buf.Len())
 }
