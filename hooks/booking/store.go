@@ -189,6 +189,9 @@ func (m *Manager) Book(ctx context.Context, b *models.Business, in BookInput) (*
 		if err := m.enqueueMail(tx, out, mailConfirmed); err != nil {
 			return err
 		}
+		if err := m.queueText(tx, out, TextConfirmed); err != nil {
+			return err
+		}
 		if err := m.enqueueReminder(tx, b, out); err != nil {
 			return err
 		}
@@ -298,6 +301,9 @@ func (m *Manager) Reschedule(ctx context.Context, b *models.Business, id, token 
 		if err := m.enqueueMail(tx, bk, mailRescheduled); err != nil {
 			return err
 		}
+		if err := m.queueText(tx, bk, TextRescheduled); err != nil {
+			return err
+		}
 		if err := m.enqueueReminder(tx, b, bk); err != nil {
 			return err
 		}
@@ -330,6 +336,13 @@ func (m *Manager) Cancel(b *models.Business, id, token string) (*models.Booking,
 			return err
 		}
 		if err := m.enqueueMail(tx, bk, mailCancelled); err != nil {
+			return err
+		}
+		if err := m.queueText(tx, bk, TextCancelled); err != nil {
+			return err
+		}
+		// The reminder has nothing left to remind of.
+		if err := dropReminder(tx, bk.Id); err != nil {
 			return err
 		}
 		return m.alert(tx, b, EventCancelled, bk.Id)

@@ -76,6 +76,18 @@ var english = Catalog{
 		return s
 	},
 	BookingManage: func(url string) string { return "To see, reschedule or cancel your booking: " + url },
+	BookingTextConfirmed: func(practice, service, when, url string) string {
+		return practice + ": your " + service + " is booked for " + when + ". Change or cancel: " + url + " Reply STOP to opt out."
+	},
+	BookingTextRescheduled: func(practice, service, when, url string) string {
+		return practice + ": your " + service + " has moved to " + when + ". Change or cancel: " + url
+	},
+	BookingTextReminder: func(practice, service, when, url string) string {
+		return practice + ": a reminder of your " + service + " on " + when + ". Change or cancel: " + url
+	},
+	BookingTextCancelled: func(practice, service, when string) string {
+		return practice + ": your " + service + " on " + when + " is cancelled."
+	},
 	BookingWhen: func(t time.Time) string {
 		return t.Format("Monday, January 2, 2006 at 15:04") + " (" + t.Location().String() + ")"
 	},

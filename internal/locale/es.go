@@ -79,6 +79,18 @@ var spanish = Catalog{
 		return s
 	},
 	BookingManage: func(url string) string { return "Para ver, cambiar o cancelar su cita: " + url },
+	BookingTextConfirmed: func(practice, service, when, url string) string {
+		return practice + ": su cita (" + service + ") queda reservada para el " + when + ". Cambiar o cancelar: " + url + " Responda STOP para no recibir más mensajes."
+	},
+	BookingTextRescheduled: func(practice, service, when, url string) string {
+		return practice + ": su cita (" + service + ") ha cambiado al " + when + ". Cambiar o cancelar: " + url
+	},
+	BookingTextReminder: func(practice, service, when, url string) string {
+		return practice + ": le recordamos su cita (" + service + ") del " + when + ". Cambiar o cancelar: " + url
+	},
+	BookingTextCancelled: func(practice, service, when string) string {
+		return practice + ": su cita (" + service + ") del " + when + " queda cancelada."
+	},
 	BookingWhen: func(t time.Time) string {
 		days := [...]string{"domingo", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado"}
 		months := [...]string{"enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"}
