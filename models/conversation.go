@@ -17,9 +17,6 @@ const (
 	StatusClosed     = "closed"
 )
 
-// Statuses are every conversation status, in the order of the status field's values.
-var Statuses = []string{StatusOpen, StatusNeedsHuman, StatusHuman, StatusClosed}
-
 // Conversation is one visitor's chat with a practice.
 type Conversation struct {
 	core.BaseRecordProxy
