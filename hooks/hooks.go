@@ -117,10 +117,17 @@ func Register(app core.App, cfg *Config) {
 		}
 	}
 	if !cfg.Skip.Booking {
-		// Booking alerts come from the alerts' own hooks on the bookings collection.
+		// Booking alerts come from the alerts' own hooks on the bookings collection; the
+		// visitors' texts go through the alerts' outbox.
+		var texts booking.Texts
+		if alerts != nil {
+			texts = alerts
+		}
 		bookings := booking.Bind(app, booking.Options{
 			Visitors:             visitors,
 			Leads:                bookingLeads{},
+			Auditor:              auditor,
+			Texts:                texts,
 			Jobs:                 runner,
 			Middlewares:          visitors.Middlewares(),
 			Public:               cfg.Public,
@@ -131,6 +138,11 @@ func Register(app core.App, cfg *Config) {
 		})
 		for _, t := range bookings.Tools() {
 			engine.AddTool(bookingTool(app, t))
+		}
+		if alerts != nil {
+			for _, ev := range booking.TextEvents {
+				alerts.RegisterText(ev, bookings.RenderText)
+			}
 		}
 	}
 	web.Bind(app, web.Config{Public: cfg.Public, TLS: cfg.TLS, OnListen: cfg.OnListen})

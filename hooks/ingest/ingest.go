@@ -8,6 +8,8 @@ package ingest
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -15,6 +17,7 @@ import (
 
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/filesystem"
 
 	"frontdesk/hooks/jobs"
 	"frontdesk/internal/answer"
@@ -141,11 +144,32 @@ func bindDocuments(app core.App) {
 	app.OnRecordCreateExecute(models.DocumentsCollection).BindFunc(enqueue)
 	app.OnRecordUpdateExecute(models.DocumentsCollection).BindFunc(enqueue)
 	app.OnRecordValidate(models.DocumentsCollection).BindFunc(func(e *core.RecordEvent) error {
-		if e.Record.GetString("file") == "" && len(e.Record.GetUnsavedFiles("file")) == 0 && e.Record.GetString("url") == "" {
+		uploads := e.Record.GetUnsavedFiles("file")
+		if e.Record.GetString("file") == "" && len(uploads) == 0 && e.Record.GetString("url") == "" {
 			return validation.Errors{"url": validation.NewError("missing_source", "Upload a file or give the URL of a page or sitemap.")}
+		}
+		for _, f := range uploads {
+			if err := checkUpload(f); err != nil {
+				return validation.Errors{"file": validation.NewError("unreadable_file", err.Error()+".")}
+			}
 		}
 		return e.Next()
 	})
+}
+
+// checkUpload refuses a file Frontdesk can't read, saying why (knowledge.CheckUpload).
+func checkUpload(f *filesystem.File) error {
+	r, err := f.Reader.Open()
+	if err != nil {
+		return fmt.Errorf("%q could not be read: %w", f.OriginalName, err)
+	}
+	defer r.Close()
+	head := make([]byte, knowledge.UploadHead)
+	n, err := io.ReadFull(r, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("%q could not be read: %w", f.OriginalName, err)
+	}
+	return knowledge.CheckUpload(f.OriginalName, head[:n])
 }
 
 // enqueueDocument queues document id's ingestion. A second save while it is queued is
