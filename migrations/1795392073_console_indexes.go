@@ -19,6 +19,7 @@ func init() {
 			{"bookings", "idx_bookings_created", "business, created", ""},
 			{"messages", "idx_messages_visitor", "business, created", "role = 'visitor'"},
 			{"messages", "idx_messages_staff", "business, conversation, created", "role = 'staff'"},
+			{"messages", "idx_messages_visitor_conversation", "conversation, created", "role = 'visitor'"},
 		} {
 			c, err := app.FindCollectionByNameOrId(ix.collection)
 			if err != nil {
@@ -34,7 +35,7 @@ func init() {
 		for collection, names := range map[string][]string{
 			"conversations": {"idx_conversations_created", "idx_conversations_status"},
 			"bookings":      {"idx_bookings_created"},
-			"messages":      {"idx_messages_visitor", "idx_messages_staff"},
+			"messages":      {"idx_messages_visitor", "idx_messages_staff", "idx_messages_visitor_conversation"},
 		} {
 			c, err := app.FindCollectionByNameOrId(collection)
 			if err != nil {

@@ -25,7 +25,7 @@ const dashboardTop = 10
 
 // questionSample is how many of the range's latest visitor messages the top questions
 // are counted from.
-const questionSample = 10000
+const questionSample = 5000
 
 // figures are one day's, one week's or the whole range's numbers. Conversation figures
 // (conversations, handoffs, first replies) count conversations by the day they
@@ -112,10 +112,10 @@ func computeDashboard(app core.App, b *models.Business, n int, now time.Time) (*
 	}
 	byWeek := map[string]*figures{}
 	for _, f := range out.Days {
-		day, _ := time.Parse(time.DateOnly, f.Date)
-		monday := day.AddDate(0, 0, -((int(day.Weekday()) + 6) % 7)).Format(time.DateOnly)
+		monday := mondayOf(f.Date)
 		w := byWeek[monday]
 		if w == nil {
+			day, _ := time.Parse(time.DateOnly, f.Date)
 			yr, wk := day.ISOWeek()
 			w = &figures{Date: monday, Week: fmt.Sprintf("%d-W%02d", yr, wk)}
 			byWeek[monday] = w
@@ -160,70 +160,56 @@ FROM d`).Bind(params).All(&counts)
 	}
 
 	// The first staff reply's wait, per conversation, from the visitor's last message
-	// before it (the conversation's start without one): medians per day, per week (its
-	// Monday) and overall. Driven by staff messages, which are few (CROSS JOIN keeps
-	// SQLite from starting at the many conversations instead). A conversation
-	// answered by staff is a hand-off too, unless it is counted above as waiting still.
-	var medians []struct {
-		K      string  `db:"k"`
-		Median float64 `db:"median"`
-		N      int     `db:"n"`
-		Extra  int     `db:"extra"`
+	// before it (the conversation's start without one), with the conversation's local
+	// day. Driven by staff messages, which are few (CROSS JOIN keeps SQLite from starting
+	// at the many conversations instead); the medians of these rows per day, week and
+	// range are taken below. A conversation answered by staff is a hand-off too, unless it
+	// is counted above as waiting still.
+	var replies []struct {
+		D     string `db:"d"`
+		Secs  int    `db:"secs"`
+		Extra bool   `db:"extra"`
 	}
-	sql := `WITH firsts AS (
+	err = app.DB().NewQuery(`WITH firsts AS MATERIALIZED (
   SELECT c.id, c.created, c.status, MIN(m.created) AS reply
   FROM messages m CROSS JOIN conversations c ON c.id = m.conversation
   WHERE m.business = {:b} AND m.role = 'staff' AND m.created >= {:from}
     AND c.created >= {:from} AND c.created < {:to}
-  GROUP BY c.id
-), r AS (
-  SELECT ` + day("f.created") + ` AS d, f.status NOT IN ('needs_human', 'human') AS extra, CAST(ROUND((julianday(f.reply) - julianday(COALESCE(
-    (SELECT MAX(v.created) FROM messages v WHERE v.conversation = f.id AND v.role = 'visitor' AND v.created < f.reply), f.created))) * 86400) AS INTEGER) AS secs
-  FROM firsts f
-), g AS (
-  SELECT d AS k, secs, extra FROM r
-  UNION ALL SELECT 'w:' || date(d, '-' || ((CAST(strftime('%w', d) AS INTEGER) + 6) % 7) || ' days'), secs, extra FROM r
-  UNION ALL SELECT 'total', secs, extra FROM r
-), ranked AS (
-  SELECT k, secs, extra, ROW_NUMBER() OVER (PARTITION BY k ORDER BY secs) AS rn, COUNT(*) OVER (PARTITION BY k) AS n,
-    SUM(extra) OVER (PARTITION BY k) AS extras FROM g
+  GROUP BY m.conversation
 )
-SELECT k, AVG(secs) AS median, MAX(n) AS n, MAX(extras) AS extra FROM ranked WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY k`
-	if err := app.DB().NewQuery(sql).Bind(params).All(&medians); err != nil {
+SELECT ` + day("f.created") + ` AS d, f.status NOT IN ('needs_human', 'human') AS extra,
+  CAST(ROUND((julianday(f.reply) - julianday(COALESCE(
+    (SELECT MAX(v.created) FROM messages v WHERE v.conversation = f.id AND v.role = 'visitor' AND v.created < f.reply), f.created))) * 86400) AS INTEGER) AS secs
+FROM firsts f ORDER BY secs`).Bind(params).All(&replies)
+	if err != nil {
 		return nil, fmt.Errorf("dashboard replies: %w", err)
 	}
-	for _, r := range medians {
-		v := r.Median
-		switch {
-		case r.K == "total", strings.HasPrefix(r.K, "w:"):
-			// Weeks and totals are filled in from the days below, but for the median.
-		default:
-			if f := byDay[r.K]; f != nil {
-				f.FirstReplySecondsMedian = &v
-				f.Handoffs += r.Extra
-			}
+	waits := map[*figures][]int{} // each figure's waits, in order (the rows are sorted)
+	for _, r := range replies {
+		f := byDay[r.D]
+		if f == nil {
+			continue
+		}
+		if r.Extra {
+			f.Handoffs++
+		}
+		w := byWeek[mondayOf(r.D)]
+		for _, x := range []*figures{f, w, out.Totals} {
+			waits[x] = append(waits[x], r.Secs)
 		}
 	}
+	for x, secs := range waits {
+		m := float64(secs[(len(secs)-1)/2]+secs[len(secs)/2]) / 2
+		x.FirstReplySecondsMedian = &m
+	}
+
 	for _, f := range out.Days {
 		out.Totals.add(f)
-		day, _ := time.Parse(time.DateOnly, f.Date)
-		byWeek[day.AddDate(0, 0, -((int(day.Weekday())+6)%7)).Format(time.DateOnly)].add(f)
+		byWeek[mondayOf(f.Date)].add(f)
 	}
 	if out.Totals.Conversations > 0 {
 		c := math.Round(float64(out.Totals.Leads)/float64(out.Totals.Conversations)*10000) / 10000
 		out.Totals.Conversion = &c
-	}
-
-	for _, r := range medians {
-		v := r.Median
-		switch {
-		case r.K == "total":
-			out.Totals.FirstReplySecondsMedian = &v
-		case strings.HasPrefix(r.K, "w:"):
-			if w := byWeek[strings.TrimPrefix(r.K, "w:")]; w != nil {
-				w.FirstReplySecondsMedian = &v
-			}
-		}
 	}
 
 	// The visitors' most asked questions among their latest questionSample messages of
@@ -249,6 +235,12 @@ ORDER BY count DESC, last_asked DESC LIMIT {:top}`).Bind(params).All(&out.Gaps)
 		return nil, fmt.Errorf("dashboard gaps: %w", err)
 	}
 	return out, nil
+}
+
+// mondayOf is the Monday of the ISO week of date (YYYY-MM-DD).
+func mondayOf(date string) string {
+	day, _ := time.Parse(time.DateOnly, date)
+	return day.AddDate(0, 0, -((int(day.Weekday()) + 6) % 7)).Format(time.DateOnly)
 }
 
 // localDate is SQL for the practice's calendar day (YYYY-MM-DD) of col, a stored date

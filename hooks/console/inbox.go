@@ -85,22 +85,36 @@ func inbox(e *core.RequestEvent, a Auditor) error {
 		where = append(where, `(EXISTS (SELECT 1 FROM messages m WHERE m.conversation = c.id AND m.text LIKE {:q} ESCAPE '\')`+
 			` OR EXISTS (SELECT 1 FROM leads l WHERE l.conversation = c.id AND l.conversation != '' AND (l.name LIKE {:q} ESCAPE '\' OR l.email LIKE {:q} ESCAPE '\')))`)
 	}
-	order := "(c.status = 'needs_human') DESC, CASE WHEN c.status = 'needs_human' THEN COALESCE(NULLIF(c.needs_human_at, ''), c.updated) END, c.last_message_at DESC, c.id DESC"
-	params["limit"], params["offset"] = perPage, (page-1)*perPage
-	// The page is chosen first (its ids, in order, with a bounded sort), and only its
-	// rows are joined to their last message, lead and booking; the total is counted in
-	// the same statement.
+	// Two runs, each in an order an index can give without sorting the practice's every
+	// conversation: the visitors waiting for a person (few), the one who asked first
+	// first, then everyone else by their latest message, newest first. Each run stops at
+	// the page's end; the page is cut from the two.
+	waitOrder := "COALESCE(NULLIF(c.needs_human_at, ''), c.updated), c.id"
+	restOrder := "c.last_message_at DESC, c.id DESC"
+	params["limit"], params["offset"], params["end"] = perPage, (page-1)*perPage, page*perPage
 	filter := strings.Join(where, " AND ")
+	run := func(status, order string) string {
+		return `SELECT id, ROW_NUMBER() OVER (ORDER BY ` + order + `) AS n FROM (
+    SELECT c.* FROM conversations c WHERE ` + filter + ` AND ` + status + ` ORDER BY ` + order + ` LIMIT {:end}) c`
+	}
+	// Only the page's rows are joined to their last message, lead and booking; the
+	// total is counted in the same statement.
 	sql := `SELECT c.id, c.status, c.message_count, c.health_flagged, c.last_message_at,
   (SELECT COUNT(*) FROM conversations c WHERE ` + filter + `) AS total,
   c.needs_human_at, c.assigned_to,
   COALESCE((SELECT substr(m.text, 1, 600) FROM messages m WHERE m.conversation = c.id ORDER BY m.created DESC, m.id DESC LIMIT 1), '') AS preview,
   COALESCE(l.id, '') AS lead_id, COALESCE(l.name, '') AS lead_name, COALESCE(l.status, '') AS lead_status,
   EXISTS (SELECT 1 FROM bookings bk WHERE bk.conversation = c.id AND bk.conversation != '') AS has_booking
-FROM (SELECT c.id FROM conversations c WHERE ` + filter + ` ORDER BY ` + order + ` LIMIT {:limit} OFFSET {:offset}) p
+FROM (
+  SELECT id, arm, n FROM (
+    SELECT id, 0 AS arm, n FROM (` + run("c.status = 'needs_human'", waitOrder) + `)
+    UNION ALL
+    SELECT id, 1 AS arm, n FROM (` + run("c.status != 'needs_human'", restOrder) + `)
+  ) ORDER BY arm, n LIMIT {:limit} OFFSET {:offset}
+) p
 JOIN conversations c ON c.id = p.id
 LEFT JOIN leads l ON l.id = (SELECT id FROM leads WHERE conversation = c.id AND conversation != '' ORDER BY created, id LIMIT 1)
-ORDER BY ` + order
+ORDER BY p.arm, p.n`
 
 	items := []*inboxItem{}
 	if err := e.App.DB().NewQuery(sql).Bind(params).All(&items); err != nil {
