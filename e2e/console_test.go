@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/ollama/ollama/api"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -356,4 +357,33 @@ func TestConsoleTakeOverAndHandBack(t *testing.T) {
 	if got := messages(t, srv.App, id); !slices.Equal(got, want) {
 		t.Errorf("stored messages = %q, want %q", got, want)
 	}
+}
+
+// The console works from the keyboard: signing in with Tab and Enter, then reaching a
+// conversation from the inbox; each new page puts the focus on its heading.
+func TestConsoleKeyboardOnly(t *testing.T) {
+	srv := tests.StartServer(t, tests.Options{})
+	email := addStaff(t, srv.App, models.RoleViewer, "Vera")
+	id := seedConversation(t, srv.App, "needs_human", "Can someone call me?")
+	c := &console{tab: newTab(t), url: srv.URL + "/console/"}
+	c.do(chromedp.Navigate(c.url))
+	c.wait(`document.activeElement?.name === 'email'`, "the focus in the email field")
+	c.typeText(email)
+	c.press(kb.Tab)
+	c.wait(`document.activeElement?.name === 'password'`, "the focus in the password field")
+	c.typeText(staffPassword)
+	c.enter()
+	c.wait(`document.activeElement === document.querySelector('main h1') && document.activeElement.textContent === 'Inbox'`, "the focus on the inbox's heading")
+	// Tab through the filters (a date field takes a stop per part) to the first conversation.
+	for i := 0; i < 25 && !eval[bool](c.tab, `document.activeElement?.classList.contains('rowlink')`); i++ {
+		c.press(kb.Tab)
+	}
+	if got := eval[string](c.tab, `document.activeElement?.closest('li')?.dataset.id || ''`); got != id {
+		t.Fatalf("Tab from the heading reached %q, not the conversation %s", eval[string](c.tab, `document.activeElement?.outerHTML.slice(0, 100)`), id)
+	}
+	if eval[string](c.tab, `getComputedStyle(document.activeElement).outlineStyle`) == "none" {
+		t.Error("the focused conversation shows no focus outline")
+	}
+	c.enter()
+	c.wait(`document.activeElement === document.querySelector('main h1') && document.activeElement.textContent === 'Conversation' && document.querySelector('.log .m.visitor')`, "the conversation, its heading focused")
 }
