@@ -232,6 +232,8 @@ strong{font-weight:700}
 .bad{opacity:.8}
 .fail{align-self:flex-end;display:flex;gap:8px;align-items:center;font-size:13px;color:#b3261e}
 .fail button{color:#b3261e;font-weight:600;text-decoration:underline}
+.offer{align-self:flex-start}
+.offer button{font-size:13px;font-weight:600;padding:6px 12px;border:1px solid var(--c);border-radius:999px;background:#fff;color:#1f2328}
 .dots i{display:inline-block;width:7px;height:7px;margin:0 2px;border-radius:50%;background:#6b7079;animation:b 1s infinite}
 .dots i+i{animation-delay:.2s}.dots i+i+i{animation-delay:.4s}
 @keyframes b{50%{opacity:.3}}
@@ -313,6 +315,17 @@ label{display:block;font-size:14px;font-weight:600}
       return;
     }
     bubble(m.role, m.text, m.author);
+    if (m.role === 'assistant') offer(m.actions);
+  }
+  // A reply that offers the booking form (the answer without a model, to "can I book?")
+  // carries a button that opens it.
+  function offer(actions) {
+    if (!bookView || !(actions || []).includes('book')) return;
+    const row = el('div', { class: 'offer' }, [
+      el('button', { type: 'button', text: t('book'), onclick: () => show(bookView) }),
+    ]);
+    log.insertBefore(row, typing.isConnected ? typing : null);
+    scroll();
   }
   function showTyping(on) {
     if (on) log.append(typing);
@@ -457,6 +470,7 @@ label{display:block;font-size:14px;font-weight:600}
             done = true;
             reply = null;
             acc = '';
+            offer(d.actions);
           }
         } else if (ev === 'error') {
           // A half-written reply is kept; an offline answer may follow in a new one.

@@ -65,6 +65,10 @@ func (s *EventStream) Next(t testing.TB, within time.Duration) (Event, bool) {
 	}
 }
 
+// Events are the stream's events as they arrive, closed when it ends: for a reader of
+// its own (Next reads the same channel).
+func (s *EventStream) Events() <-chan Event { return s.events }
+
 // Close ends the stream from the visitor's side.
 func (s *EventStream) Close() {
 	s.cancel()

@@ -68,6 +68,31 @@ const (
 	EventCalendarFailed = "booking.calendar_failed"
 )
 
+// Auditor appends an entry to the practice's audit trail (the audit capability's
+// Auditor.Record); it is called outside any transaction.
+type Auditor interface {
+	Record(business, actor, action, target, ip string) error
+}
+
+// Texts queues a text message to a visitor (the alerts' outbox, which sends it through
+// the practice's SMS account): in app's transaction, to the number to, for event (one
+// of TextEvents) about the booking subject. The text is written at send time by
+// Manager.RenderText, which the wiring registers for each of TextEvents.
+type Texts interface {
+	QueueText(app core.App, business, to, event, subject string) error
+}
+
+// TextEvents are the visitor texts about a booking, by what happened to it.
+var TextEvents = []string{TextConfirmed, TextRescheduled, TextReminder, TextCancelled}
+
+// The visitor texts' events, as the outbox records them.
+const (
+	TextConfirmed   = "booking.text_confirmed"
+	TextRescheduled = "booking.text_rescheduled"
+	TextReminder    = "booking.text_reminder"
+	TextCancelled   = "booking.text_cancelled"
+)
+
 // Jobs is the job runner the calendar sync and the emails run on (*jobs.Runner).
 type Jobs interface {
 	Handle(kind string, h jobs.Handler)
@@ -78,6 +103,12 @@ type Options struct {
 	Visitors Visitors
 	Leads    Leads
 	Jobs     Jobs
+	// Auditor, if set, records connecting and disconnecting a calendar
+	// (calendar.connect, calendar.disconnect).
+	Auditor Auditor
+	// Texts, if set, sends visitors who agreed to texts (sms_consent) a text with each
+	// email: the confirmation, a move, the reminder and a cancellation.
+	Texts Texts
 	// Alert, if set, is told of bookings made, moved and cancelled and of a calendar
 	// that stayed unreachable.
 	Alert Alert

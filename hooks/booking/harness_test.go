@@ -19,8 +19,10 @@ import (
 	pbtests "github.com/pocketbase/pocketbase/tests"
 
 	"frontdesk/hooks"
+	"frontdesk/hooks/audit"
 	"frontdesk/hooks/booking"
 	"frontdesk/hooks/jobs"
+	"frontdesk/hooks/notify"
 	"frontdesk/internal/secrets"
 	"frontdesk/models"
 	"frontdesk/tests"
@@ -174,6 +176,10 @@ type setup struct {
 	configure func(*booking.Options)
 	// publicDir replaces pb_public.
 	publicDir string
+	// twilioURL, when set, binds the alerts (and so the visitors' texts) on the
+	// harness's runner with the practice's Twilio account at that URL. Their clock is
+	// the real one: the runner's is too.
+	twilioURL string
 }
 
 // newHarness is a test app with Frontdesk's migrations and hooks, booking bound to it,
@@ -188,7 +194,11 @@ func newHarness(t testing.TB, s setup) *harness {
 		t.Fatal(err)
 	}
 	// Register's own booking is left out: this one is bound below, with a test clock.
-	app := tests.NewApp(t, tests.Options{NoDemo: true, PublicDir: s.publicDir, Configure: func(c *hooks.Config) { c.SecretKey = key; c.Skip.Booking = true }})
+	app := tests.NewApp(t, tests.Options{NoDemo: true, PublicDir: s.publicDir, Configure: func(c *hooks.Config) {
+		c.SecretKey = key
+		c.Skip.Booking = true
+		c.Skip.Alerts = s.twilioURL != ""
+	}})
 	h := &harness{t: t, app: app, box: box, clock: &clock{t: at(0, 7, 0)}, alerts: &alerts{}}
 	h.runner = jobs.New(app, jobs.Options{PollInterval: 20 * time.Millisecond, RetryBase: 50 * time.Millisecond, RetryMax: 100 * time.Millisecond, StopTimeout: time.Second})
 	secret := make([]byte, 32)
@@ -198,16 +208,27 @@ func newHarness(t testing.TB, s setup) *harness {
 		Leads:                leads{},
 		Jobs:                 h.runner,
 		Alert:                h.alerts.alert,
+		Auditor:              audit.New(app),
 		Secret:               func() ([]byte, error) { return secret, nil },
 		Decrypt:              box.Decrypt,
 		AllowPrivateNetworks: s.allowPrivate,
 		Now:                  h.clock.now,
 		Public:               tests.Options{PublicDir: s.publicDir}.Config().Public,
 	}
+	var alerts *notify.Manager
+	if s.twilioURL != "" {
+		alerts = notify.Bind(app, notify.Options{Runner: h.runner, Decrypt: box.Decrypt, TwilioBaseURL: s.twilioURL})
+		opts.Texts = alerts
+	}
 	if s.configure != nil {
 		s.configure(&opts)
 	}
 	h.m = booking.Bind(app, opts)
+	if alerts != nil {
+		for _, ev := range booking.TextEvents {
+			alerts.RegisterText(ev, h.m.RenderText)
+		}
+	}
 
 	col, err := app.FindCollectionByNameOrId(models.BusinessesCollection)
 	if err != nil {

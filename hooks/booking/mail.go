@@ -6,6 +6,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"html"
 	"io"
 	"net/mail"
@@ -64,10 +65,85 @@ func (m *Manager) enqueueMail(tx core.App, bk *models.Booking, kind string) erro
 func (m *Manager) enqueueReminder(tx core.App, b *models.Business, bk *models.Booking) error {
 	at := bk.Start().Add(-b.BookingReminder())
 	if !at.After(m.now()) {
-		return nil
+		// A visit moved into the window drops the reminder queued for its old time.
+		return dropReminder(tx, bk.Id)
 	}
 	_, err := jobs.Enqueue(tx, kindRemind, kindRemind+":"+bk.Id, mailPayload{Booking: bk.Id, Kind: mailReminder}, jobs.At(at))
 	return err
+}
+
+// dropReminder deletes booking id's reminder while it waits in the queue (a running one
+// finds the booking's state itself).
+func dropReminder(tx core.App, id string) error {
+	_, err := tx.DB().Delete(jobs.Collection, dbx.HashExp{"key": kindRemind + ":" + id, "status": jobs.StatusQueued}).Execute()
+	if err != nil {
+		return fmt.Errorf("drop reminder: %w", err)
+	}
+	return nil
+}
+
+// queueText queues the visitor's text about bk for event, in tx, when they agreed to
+// texts and gave a number; the text itself is written when it is sent (RenderText).
+func (m *Manager) queueText(tx core.App, bk *models.Booking, event string) error {
+	if m.opts.Texts == nil || bk.Lead() == "" {
+		return nil
+	}
+	lr, err := tx.FindRecordById(models.LeadsCollection, bk.Lead())
+	if err != nil {
+		return nil // no lead, no number
+	}
+	lead := models.NewLead(lr)
+	if !lr.GetBool("sms_consent") || lead.Phone() == "" {
+		return nil
+	}
+	return m.opts.Texts.QueueText(tx, bk.Business(), lead.Phone(), event, bk.Id)
+}
+
+// RenderText writes the visitor's text for event (one of TextEvents) about booking id,
+// when it is sent: in their conversation's language, with the manage link. It writes
+// nothing ("") when the booking is gone, when a confirmation, move or reminder is for a
+// booking since cancelled, when a reminder's visit has begun, and when the visitor's
+// lead no longer consents to texts.
+func (m *Manager) RenderText(event, id string) (string, error) {
+	r, err := m.app.FindRecordById(models.BookingsCollection, id)
+	if err != nil {
+		return "", nil
+	}
+	bk := models.NewBooking(r)
+	lr, err := m.app.FindRecordById(models.LeadsCollection, bk.Lead())
+	if err != nil || !lr.GetBool("sms_consent") {
+		return "", nil
+	}
+	br, err := m.app.FindRecordById(models.BusinessesCollection, bk.Business())
+	if err != nil {
+		return "", nil
+	}
+	b := models.NewBusiness(br)
+	if event != TextCancelled && !bk.Confirmed() || event == TextReminder && !bk.Start().After(m.now()) {
+		return "", nil
+	}
+	t := locale.For(m.visitorLang(b, bk))
+	when := t.BookingWhen(bk.Start().In(b.Location()))
+	switch event {
+	case TextConfirmed:
+		return t.BookingTextConfirmed(b.Name(), bk.Service(), when, m.manageURL(b, bk.Id)), nil
+	case TextRescheduled:
+		return t.BookingTextRescheduled(b.Name(), bk.Service(), when, m.manageURL(b, bk.Id)), nil
+	case TextReminder:
+		return t.BookingTextReminder(b.Name(), bk.Service(), when, m.manageURL(b, bk.Id)), nil
+	case TextCancelled:
+		return t.BookingTextCancelled(b.Name(), bk.Service(), when), nil
+	}
+	return "", fmt.Errorf("booking: no text for %q", event)
+}
+
+// visitorLang is the language of bk's visitor: their conversation's, else the practice's.
+func (m *Manager) visitorLang(b *models.Business, bk *models.Booking) locale.Lang {
+	convLocale := ""
+	if cr, err := m.app.FindRecordById(models.ConversationsCollection, bk.Conversation()); err == nil {
+		convLocale = cr.GetString("locale")
+	}
+	return locale.Match(convLocale, b.Locale())
 }
 
 // runRemind sends the reminder when it is due. The job may come early (a booking moved
@@ -100,8 +176,14 @@ func (m *Manager) runRemind(ctx context.Context, job *jobs.Job) error {
 	if err := m.send(b, bk, mailReminder); err != nil {
 		return err
 	}
-	_, err = m.app.NonconcurrentDB().Update(models.BookingsCollection, dbx.Params{"reminded_at": dbTime(now)}, dbx.HashExp{"id": bk.Id}).Execute()
-	return err
+	// Marked and the text queued in one write: a rerun after the email repeats the email
+	// at worst, never the text.
+	return m.app.RunInTransaction(func(tx core.App) error {
+		if _, err := tx.DB().Update(models.BookingsCollection, dbx.Params{"reminded_at": dbTime(now)}, dbx.HashExp{"id": bk.Id}).Execute(); err != nil {
+			return err
+		}
+		return m.queueText(tx, bk, TextReminder)
+	})
 }
 
 // runMail sends one email about a booking. The confirmation is marked sent on the
@@ -145,11 +227,7 @@ func (m *Manager) send(b *models.Business, bk *models.Booking, kind string) erro
 	if lead.Email() == "" {
 		return nil
 	}
-	convLocale := ""
-	if cr, err := m.app.FindRecordById(models.ConversationsCollection, bk.Conversation()); err == nil {
-		convLocale = cr.GetString("locale")
-	}
-	t := locale.For(locale.Match(convLocale, b.Locale()))
+	t := locale.For(m.visitorLang(b, bk))
 	var subject, intro string
 	switch kind {
 	case mailConfirmed:

@@ -29,23 +29,12 @@ var weekdays = map[string]time.Weekday{
 // service finds the practice's bookable service by name, ignoring case.
 func service(b *models.Business, name string) (models.Service, bool) {
 	name = strings.TrimSpace(name)
-	for _, s := range b.Services() {
-		if strings.EqualFold(s.Name, name) && s.IsBookable() && s.DurationMin > 0 {
+	for _, s := range b.BookableServices() {
+		if strings.EqualFold(s.Name, name) {
 			return s, true
 		}
 	}
 	return models.Service{}, false
-}
-
-// bookable lists the services visitors can book.
-func bookable(b *models.Business) []models.Service {
-	var out []models.Service
-	for _, s := range b.Services() {
-		if s.IsBookable() && s.DurationMin > 0 {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // request is the availability question for svc at b, without bookings or busy time.
@@ -200,6 +189,9 @@ func (m *Manager) Book(ctx context.Context, b *models.Business, in BookInput) (*
 		if err := m.enqueueMail(tx, out, mailConfirmed); err != nil {
 			return err
 		}
+		if err := m.queueText(tx, out, TextConfirmed); err != nil {
+			return err
+		}
 		if err := m.enqueueReminder(tx, b, out); err != nil {
 			return err
 		}
@@ -309,6 +301,9 @@ func (m *Manager) Reschedule(ctx context.Context, b *models.Business, id, token 
 		if err := m.enqueueMail(tx, bk, mailRescheduled); err != nil {
 			return err
 		}
+		if err := m.queueText(tx, bk, TextRescheduled); err != nil {
+			return err
+		}
 		if err := m.enqueueReminder(tx, b, bk); err != nil {
 			return err
 		}
@@ -341,6 +336,13 @@ func (m *Manager) Cancel(b *models.Business, id, token string) (*models.Booking,
 			return err
 		}
 		if err := m.enqueueMail(tx, bk, mailCancelled); err != nil {
+			return err
+		}
+		if err := m.queueText(tx, bk, TextCancelled); err != nil {
+			return err
+		}
+		// The reminder has nothing left to remind of.
+		if err := dropReminder(tx, bk.Id); err != nil {
 			return err
 		}
 		return m.alert(tx, b, EventCancelled, bk.Id)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
-	"frontdesk/internal/answer"
 	"frontdesk/internal/guard"
 	"frontdesk/internal/llm"
 	"frontdesk/internal/locale"
@@ -79,7 +78,13 @@ func (eng *Engine) Reply(e *core.RequestEvent, b *models.Business, c *models.Con
 		// gets its practical question answered, with the health details set apart.
 		eng.offline(ctx, s, b, c, text, true)
 	case health.Found:
-		eng.cannedReply(s, b, c, texts.Health(b.Phone()), models.Flags{HealthAck: true})
+		// The details reach no model; a practical question beside them is still answered,
+		// from the knowledge.
+		reply, provider := eng.healthText(ctx, b, text, texts)
+		for _, chunk := range llm.WordGroups(reply, 4) {
+			s.Delta(chunk)
+		}
+		eng.finish(s, b, c, reply, models.Flags{HealthAck: true, Offline: provider == llm.NameOffline}, provider)
 	default:
 		eng.generate(ctx, s, b, c, text, texts, p, model, perr)
 	}
@@ -124,7 +129,11 @@ func (eng *Engine) finish(s *sse.Writer, b *models.Business, c *models.Conversat
 		s.Send("error", errNotSaved)
 		return
 	}
-	s.Send("done", map[string]any{"id": m.Id, "text": text})
+	done := map[string]any{"id": m.Id, "text": text}
+	if len(flags.Actions) > 0 {
+		done["actions"] = flags.Actions
+	}
+	s.Send("done", done)
 	// The visitor has the whole reply: the log's checkpoint costs no one a wait here.
 	eng.ckpt.maybe()
 }
@@ -241,19 +250,30 @@ func (eng *Engine) generate(ctx context.Context, s *sse.Writer, b *models.Busine
 // when a model fails. With recordGap, a message it could not answer is counted as a
 // knowledge gap (generate counts its own).
 func (eng *Engine) offline(ctx context.Context, s *sse.Writer, b *models.Business, c *models.Conversation, question string, recordGap bool) {
-	r, err := eng.know.Answer(ctx, answer.Request{Business: b.Id, Message: question, Now: time.Now(), Profile: eng.promptBase(b).facts})
-	if err != nil {
-		eng.app.Logger().Warn("offline answer", "business", b.Id, "error", err)
-	}
+	r := eng.answerOffline(ctx, b, question)
 	text := r.Text
 	if text == "" {
 		text = locale.For(locale.Match(c.Locale(), b.Locale())).NotSure
 	}
+	flags := models.Flags{Offline: true, HealthAck: r.Health}
+	// A visitor who asks to book gets the booking form (the widget's button under the
+	// reply) where the practice takes bookings, in place of the offer to be called back.
+	book := r.Booking && len(b.BookableServices()) > 0
+	if book {
+		offer := locale.For(r.Lang).BookOffer
+		switch {
+		case r.Answered || r.Health:
+			text = strings.TrimSuffix(text, "\n\n"+locale.For(r.Lang).Offer) + "\n\n" + offer
+		default:
+			text = offer
+		}
+		flags.Actions = []string{models.ActionBook}
+	}
 	for _, chunk := range llm.WordGroups(text, 4) {
 		s.Delta(chunk)
 	}
-	eng.finish(s, b, c, text, models.Flags{Offline: true, HealthAck: r.Health}, llm.NameOffline)
-	if recordGap && !r.Answered && r.Practical != "" {
+	eng.finish(s, b, c, text, flags, llm.NameOffline)
+	if recordGap && !r.Answered && !book && r.Practical != "" {
 		// After the reply: no write ahead of it, and the conversation is free again.
 		if err := eng.know.RecordGap(b.Id, r.Practical); err != nil {
 			eng.app.Logger().Warn("record knowledge gap", "business", b.Id, "error", err)

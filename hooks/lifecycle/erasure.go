@@ -25,10 +25,16 @@ type ErasureCounts struct {
 	Leads         int `json:"leads"`
 	Bookings      int `json:"bookings"`
 	KnowledgeGaps int `json:"knowledge_gaps"`
+	// Texts are outbox entries holding the visitor's number: the texts sent to it (a
+	// booking's confirmation and reminder, the answers to STOP and HELP).
+	Texts int `json:"texts"`
+	// SMSOptOuts are the records of the visitor's number texting STOP or START.
+	SMSOptOuts int `json:"sms_optouts"`
 }
 
 func (c ErasureCounts) String() string {
-	return fmt.Sprintf("%d conversations, %d messages, %d leads, %d bookings, %d knowledge gaps", c.Conversations, c.Messages, c.Leads, c.Bookings, c.KnowledgeGaps)
+	return fmt.Sprintf("%d conversations, %d messages, %d leads, %d bookings, %d knowledge gaps, %d texts, %d sms opt-outs",
+		c.Conversations, c.Messages, c.Leads, c.Bookings, c.KnowledgeGaps, c.Texts, c.SMSOptOuts)
 }
 
 // Subject is the visitor an erasure is for, as their practice knows them: any of an
@@ -123,7 +129,8 @@ func (m *Manager) Erase(business string, s Subject) (ErasureCounts, error) {
 	var counts ErasureCounts
 	err := m.app.RunInTransaction(func(tx core.App) error {
 		f := &finder{tx: tx, business: business, s: s, national: phone.National(s.Phone),
-			leads: map[string]*core.Record{}, convs: map[string]*core.Record{}, bookings: map[string]*core.Record{}, gaps: map[string]*core.Record{}}
+			leads: map[string]*core.Record{}, convs: map[string]*core.Record{}, bookings: map[string]*core.Record{}, gaps: map[string]*core.Record{},
+			texts: map[string]*core.Record{}, optOuts: map[string]*core.Record{}}
 		if err := f.find(); err != nil {
 			return err
 		}
@@ -140,7 +147,7 @@ func (m *Manager) Erase(business string, s Subject) (ErasureCounts, error) {
 				}
 			}
 		}
-		for _, set := range []map[string]*core.Record{f.bookings, f.leads, f.convs, f.gaps} {
+		for _, set := range []map[string]*core.Record{f.bookings, f.leads, f.convs, f.gaps, f.texts, f.optOuts} {
 			for _, r := range set {
 				if err := tx.Delete(r); err != nil {
 					return fmt.Errorf("erasure: delete %s: %w", r.Collection().Name, err)
@@ -148,6 +155,7 @@ func (m *Manager) Erase(business string, s Subject) (ErasureCounts, error) {
 			}
 		}
 		counts.Conversations, counts.Leads, counts.Bookings, counts.KnowledgeGaps = len(f.convs), len(f.leads), len(f.bookings), len(f.gaps)
+		counts.Texts, counts.SMSOptOuts = len(f.texts), len(f.optOuts)
 		return nil
 	})
 	if err != nil {
@@ -163,7 +171,7 @@ type finder struct {
 	s        Subject
 	national string // the phone's digits without country code, as text may hold them
 
-	leads, convs, bookings, gaps map[string]*core.Record
+	leads, convs, bookings, gaps, texts, optOuts map[string]*core.Record
 }
 
 // stripped is SQL for a column's text without the separators people put in a phone
@@ -248,6 +256,34 @@ func (f *finder) find() error {
 		}
 		if len(f.leads)+len(f.convs)+len(f.bookings) == before {
 			break
+		}
+	}
+
+	// The visitor's numbers (E.164): the one asked for and those of their leads and
+	// bookings. The outbox keeps each number a text went to (a booking's confirmation
+	// and reminder, the answers to STOP and HELP); sms_optouts, each number that texted
+	// STOP or START. Both go: the provider keeps its own STOP list, which still blocks
+	// texts to a number that opted out, and no visitor text is sent without a new
+	// consent given with a new booking.
+	numbers := map[string]bool{}
+	if f.s.Phone != "" {
+		numbers[f.s.Phone] = true
+	}
+	for _, set := range []map[string]*core.Record{f.leads, f.bookings} {
+		for _, r := range set {
+			if p := r.GetString("phone"); strings.HasPrefix(p, "+") {
+				numbers[p] = true
+			}
+		}
+	}
+	if len(numbers) > 0 {
+		in := dbx.In("phone", toAny(slices.Collect(maps.Keys(numbers)))...)
+		if err := f.add(f.optOuts, models.SMSOptOutsCollection, dbx.And(dbx.HashExp{"business": f.business}, in)); err != nil {
+			return err
+		}
+		to := dbx.In("to", toAny(slices.Collect(maps.Keys(numbers)))...)
+		if err := f.add(f.texts, models.OutboxCollection, dbx.And(dbx.HashExp{"business": f.business}, to)); err != nil {
+			return err
 		}
 	}
 

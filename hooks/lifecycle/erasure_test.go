@@ -24,6 +24,8 @@ type erasureFixture struct {
 	anaLead, legacyLead, otherLead, otherPracticeLead *core.Record
 	anaBooking, otherBooking                          *core.Record
 	anaGap, otherGap                                  *core.Record
+	// Texts to her number, the record of her STOP, and the same for others.
+	anaText, anaOptOut, otherText, otherPracticeOptOut *core.Record
 }
 
 func newErasureFixture(t *testing.T, lo ...lifecycle.Options) *erasureFixture {
@@ -53,6 +55,14 @@ func newErasureFixture(t *testing.T, lo ...lifecycle.Options) *erasureFixture {
 
 	f.anaGap = f.create("knowledge_gaps", map[string]any{"business": f.demo.Id, "question": "will ana.perez@example.com get a reminder", "count": 1})
 	f.otherGap = f.create("knowledge_gaps", map[string]any{"business": f.demo.Id, "question": "do you offer sedation for kids", "count": 3})
+
+	text := func(biz *core.Record, to, subject string) *core.Record {
+		return f.create("outbox", map[string]any{"business": biz.Id, "channel": "sms", "event": "booking.text_confirmed", "to": to, "subject": subject, "status": "sent"})
+	}
+	f.anaText = text(f.demo, "+15035550199", f.anaBooking.Id)
+	f.otherText = text(f.demo, "+15035550123", f.otherBooking.Id)
+	f.anaOptOut = f.create("sms_optouts", map[string]any{"business": f.demo.Id, "phone": "+15035550199", "opted_out": true})
+	f.otherPracticeOptOut = f.create("sms_optouts", map[string]any{"business": f.other.Id, "phone": "+15035550199", "opted_out": true})
 	return f
 }
 
@@ -85,7 +95,7 @@ func TestErasureByEmail(t *testing.T) {
 	if code != http.StatusOK {
 		t.Fatalf("status %d", code)
 	}
-	want := lifecycle.ErasureCounts{Conversations: 1, Messages: 2, Leads: 1, Bookings: 1, KnowledgeGaps: 1}
+	want := lifecycle.ErasureCounts{Conversations: 1, Messages: 2, Leads: 1, Bookings: 1, KnowledgeGaps: 1, Texts: 1, SMSOptOuts: 1}
 	if c != want {
 		t.Errorf("counts %+v; want %+v", c, want)
 	}
@@ -96,6 +106,8 @@ func TestErasureByEmail(t *testing.T) {
 		f.otherConv: false, f.otherLead: false, f.otherBooking: false, f.otherGap: false,
 		// The same person at another practice is that practice's to erase.
 		f.otherPracticeConv: false, f.otherPracticeLead: false,
+		// Her lead's number reaches the texts to it and her STOP, at this practice only.
+		f.anaText: true, f.anaOptOut: true, f.otherText: false, f.otherPracticeOptOut: false,
 	})
 	if n, _ := f.app.CountRecords("messages", dbx.HashExp{"conversation": f.anaConv.Id}); n != 0 {
 		t.Errorf("%d of her messages left", n)
@@ -118,7 +130,7 @@ func TestErasureByEmail(t *testing.T) {
 		t.Fatalf("erasure entries: %+v", entries)
 	}
 	e := entries[0]
-	if e.Business != f.demo.Id || !strings.HasPrefix(e.Actor, "staff:") || e.Target != "by email: 1 conversations, 2 messages, 1 leads, 1 bookings, 1 knowledge gaps" {
+	if e.Business != f.demo.Id || !strings.HasPrefix(e.Actor, "staff:") || e.Target != "by email: 1 conversations, 2 messages, 1 leads, 1 bookings, 1 knowledge gaps, 1 texts, 1 sms opt-outs" {
 		t.Errorf("audit entry %+v", e)
 	}
 	if strings.Contains(strings.ToLower(e.Target), "ana") || strings.Contains(e.Target, "0199") {
@@ -135,7 +147,7 @@ func TestErasureByPhoneInAnotherFormat(t *testing.T) {
 	// Her lead (E.164), the legacy lead (as typed), the conversation of the first and
 	// the one where she wrote the number, their messages, her booking. The gap holds
 	// her email, not her number.
-	want := lifecycle.ErasureCounts{Conversations: 2, Messages: 3, Leads: 2, Bookings: 1}
+	want := lifecycle.ErasureCounts{Conversations: 2, Messages: 3, Leads: 2, Bookings: 1, Texts: 1, SMSOptOuts: 1}
 	if c != want {
 		t.Errorf("counts %+v; want %+v", c, want)
 	}
@@ -156,21 +168,22 @@ func TestErasureByConversation(t *testing.T) {
 		t.Fatalf("status %d", code)
 	}
 	// The conversation, its message, the lead left in it and that lead's booking; not
-	// other leads with the lead's email, which anyone could have typed.
-	want := lifecycle.ErasureCounts{Conversations: 1, Messages: 1, Leads: 1, Bookings: 1}
+	// other leads with the lead's email, which anyone could have typed. The lead's
+	// number takes the text sent to it.
+	want := lifecycle.ErasureCounts{Conversations: 1, Messages: 1, Leads: 1, Bookings: 1, Texts: 1}
 	if c != want {
 		t.Errorf("counts %+v; want %+v", c, want)
 	}
 	f.gone(map[*core.Record]bool{
-		f.otherConv: true, f.otherLead: true, f.otherBooking: true,
-		f.anaConv: false, f.anaLead: false, f.anaBooking: false, f.otherGap: false,
+		f.otherConv: true, f.otherLead: true, f.otherBooking: true, f.otherText: true,
+		f.anaConv: false, f.anaLead: false, f.anaBooking: false, f.otherGap: false, f.anaText: false, f.anaOptOut: false,
 	})
 }
 
 func TestErasureWithEveryIdentifierAtOnce(t *testing.T) {
 	f := newErasureFixture(t)
 	code, c := f.erase(owner, `{"email": "ana.perez@example.com", "phone": "+1 503 555 0199", "conversation": "`+f.anaConv.Id+`"}`)
-	want := lifecycle.ErasureCounts{Conversations: 2, Messages: 3, Leads: 2, Bookings: 1, KnowledgeGaps: 1}
+	want := lifecycle.ErasureCounts{Conversations: 2, Messages: 3, Leads: 2, Bookings: 1, KnowledgeGaps: 1, Texts: 1, SMSOptOuts: 1}
 	if code != http.StatusOK || c != want {
 		t.Errorf("%d %+v; want %+v", code, c, want)
 	}

@@ -37,6 +37,9 @@ type Report struct {
 	Messages      int
 	Leads         int
 	Bookings      int
+	// Outbox is how many alerts and texts that were sent, skipped or given up were
+	// deleted: a visitor text's entry keeps the number it went to.
+	Outbox int
 	// Files is how many stored files of deleted records were removed by the sweep
 	// (PocketBase removes a deleted record's files itself, in the background, which a
 	// process that exits right after, like `frontdesk retention run`, may cut short).
@@ -50,11 +53,12 @@ func (r *Report) add(o Report) {
 	r.Messages += o.Messages
 	r.Leads += o.Leads
 	r.Bookings += o.Bookings
+	r.Outbox += o.Outbox
 }
 
 // counts is the audit target of a run: numbers only.
 func (r Report) counts() string {
-	return fmt.Sprintf("deleted %d conversations, %d messages, %d leads, %d bookings", r.Conversations, r.Messages, r.Leads, r.Bookings)
+	return fmt.Sprintf("deleted %d conversations, %d messages, %d leads, %d bookings, %d outbox entries", r.Conversations, r.Messages, r.Leads, r.Bookings, r.Outbox)
 }
 
 // String is the report as `frontdesk retention run` prints it.
@@ -65,7 +69,7 @@ func (r Report) String() string {
 
 func (r Report) logAttrs() []any {
 	return []any{"practices", r.Practices, "conversations", r.Conversations, "messages", r.Messages,
-		"leads", r.Leads, "bookings", r.Bookings, "files", r.Files, "audit_pruned", r.AuditPruned}
+		"leads", r.Leads, "bookings", r.Bookings, "outbox", r.Outbox, "files", r.Files, "audit_pruned", r.AuditPruned}
 }
 
 // RunRetention runs the retention job once, now: `frontdesk retention run`. It works
@@ -81,7 +85,8 @@ func RunRetention(app core.App, opts Options) (Report, error) {
 }
 
 // RunRetention deletes, per practice, conversations (with their messages) whose last
-// activity is older than retention_days, and leads and past bookings older than
+// activity is older than retention_days, and the outbox entries (alerts, texts) finished
+// before then, and leads and past bookings older than
 // lead_retention_days (retention_days when unset) after they were created; then prunes audit entries older than
 // AuditKeepYears, sweeps the files of deleted records, and audits each practice's
 // counts and the run's. Running it twice deletes nothing more: the job may rerun.
@@ -148,6 +153,14 @@ func (m *Manager) retainPractice(ctx context.Context, business string, now time.
 			return err
 		})
 		rep.Conversations += n
+		if err != nil {
+			return rep, err
+		}
+		// The outbox's finished entries (a text's holds the number it went to); pending
+		// ones wait for their send, whatever their age.
+		where = dbx.NewExp("business = {:b} AND status IN ('sent', 'skipped', 'failed') AND created < {:cut}", dbx.Params{"b": business, "cut": cut})
+		n, err = m.deleteBatches(ctx, models.OutboxCollection, where, nil)
+		rep.Outbox += n
 		if err != nil {
 			return rep, err
 		}

@@ -11,14 +11,18 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/filesystem"
 
+	"frontdesk/hooks"
 	"frontdesk/hooks/jobs"
 	"frontdesk/hooks/lifecycle"
+	"frontdesk/tests"
 )
 
 const day = 24 * time.Hour
 
 func TestRetentionDeletesWhatIsOlderThanThePracticeKeeps(t *testing.T) {
-	f := newFixture(t)
+	// Without the alerts, whose entries for the fixture's records would carry today's
+	// date, long before the fixture's clock: the outbox holds the test's entries only.
+	f := newFixture(t, tests.Options{Configure: func(c *hooks.Config) { c.Skip.Alerts = true }})
 	f.bookingsCollection()
 	f.demo.Set("retention_days", 30)
 	f.demo.Set("lead_retention_days", 90)
@@ -39,12 +43,18 @@ func TestRetentionDeletesWhatIsOlderThanThePracticeKeeps(t *testing.T) {
 	pastBooking := f.booking(f.demo, map[string]any{"lead": oldLead.Id, "service": "Cleaning"}, t0.Add(-100*day))
 	lastMonth := f.booking(f.demo, map[string]any{"service": "Cleaning"}, t0.Add(-10*day))
 	upcoming := f.booking(f.demo, map[string]any{"service": "Cleaning"}, t0.Add(10*day))
+	outbox := func(status string, created time.Time) *core.Record {
+		r := f.create("outbox", map[string]any{"business": f.demo.Id, "channel": "sms", "event": "booking.text_confirmed", "to": "+15035550101", "status": status})
+		f.backdate("outbox", r.Id, map[string]time.Time{"created": created, "updated": created})
+		return r
+	}
+	oldText, oldPending, newText := outbox("sent", t0.Add(-31*day)), outbox("pending", t0.Add(-31*day)), outbox("sent", t0.Add(-29*day))
 
 	rep, err := f.m.RunRetention(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := lifecycle.Report{Practices: 1, Conversations: 2, Messages: 3, Leads: 1, Bookings: 1}
+	want := lifecycle.Report{Practices: 1, Conversations: 2, Messages: 3, Leads: 1, Bookings: 1, Outbox: 1}
 	if rep != want {
 		t.Errorf("report %+v; want %+v", rep, want)
 	}
@@ -61,6 +71,9 @@ func TestRetentionDeletesWhatIsOlderThanThePracticeKeeps(t *testing.T) {
 		{"bookings", pastBooking.Id, "a booking that ended 100 days ago", false},
 		{"bookings", lastMonth.Id, "a booking that ended 10 days ago", true},
 		{"bookings", upcoming.Id, "an upcoming booking", true},
+		{"outbox", oldText.Id, "a text sent 31 days ago", false},
+		{"outbox", oldPending.Id, "a text still waiting to be sent", true},
+		{"outbox", newText.Id, "a text sent 29 days ago", true},
 	} {
 		if got := f.exists(c.collection, c.id); got != c.kept {
 			t.Errorf("%s: kept %v; want %v", c.what, got, c.kept)
@@ -77,7 +90,7 @@ func TestRetentionDeletesWhatIsOlderThanThePracticeKeeps(t *testing.T) {
 	if len(entries) != 2 {
 		t.Fatalf("retention entries %+v; want the practice's and the run's", entries)
 	}
-	if e := entries[0]; e.Business != f.demo.Id || e.Target != "deleted 2 conversations, 3 messages, 1 leads, 1 bookings" {
+	if e := entries[0]; e.Business != f.demo.Id || e.Target != "deleted 2 conversations, 3 messages, 1 leads, 1 bookings, 1 outbox entries" {
 		t.Errorf("practice entry %+v", e)
 	}
 	if e := entries[1]; e.Business != "" || !strings.HasPrefix(e.Target, "1 practices: deleted 2 conversations") {

@@ -71,6 +71,8 @@ type Manager struct {
 	app     core.App
 	opts    Options
 	webhook *http.Client
+	// texts writes the visitors' own texts, by event (RegisterText).
+	texts map[string]TextRenderer
 }
 
 // Bind wires the alerts into app: record hooks that raise events, the send job on the

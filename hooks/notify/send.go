@@ -300,6 +300,14 @@ func (m *Manager) deliverSMS(ctx context.Context, entry *core.Record, biz *model
 	case eventSMSHelp:
 		text = notify.Reply(a.Lang, notify.CommandHelp, biz.Name(), biz.Phone())
 	}
+	if render, ok := m.texts[event]; ok {
+		if text, err = render(event, entry.GetString("subject")); err != nil {
+			return "", err
+		}
+		if text == "" {
+			return "", skip("nothing to send any more")
+		}
+	}
 	ref, err := ch.Send(ctx, notify.Message{ID: entry.Id, To: to, Text: text})
 	if errors.Is(err, notify.ErrOptedOut) {
 		return "", skip("the provider reports the number opted out")

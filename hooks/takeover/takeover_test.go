@@ -24,7 +24,7 @@ type fixture struct {
 	v *tests.Visitor
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	f := tests.NewPractices(t)
 	f.UpdateSettings(t, tests.NoRateLimits)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"frontdesk/hooks/web"
 	"frontdesk/tests"
 )
 
@@ -61,12 +62,21 @@ func TestWidgetKeepsItsSizeBudget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	served := web.CompactScript(src)
 	var buf bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	_, _ = zw.Write(src)
+	_, _ = zw.Write(served)
 	_ = zw.Close()
 	if buf.Len() > widgetBudget {
-		t.Fatalf("widget.js is %d bytes gzipped, over its budget of %d", buf.Len(), widgetBudget)
+		t.Fatalf("widget.js is served as %d bytes gzipped, over its budget of %d", buf.Len(), widgetBudget)
 	}
-	t.Logf("widget.js: %d bytes, %d gzipped", len(src), buf.Len())
+	t.Logf("widget.js: %d bytes, served as %d, %d gzipped", len(src), len(served), buf.Len())
+}
+
+func TestCompactScriptDropsOnlyLayoutAndWholeLineComments(t *testing.T) {
+	src := "// header\n(function () {\n  // a note\n  const u = 'https://example.com/x'; // kept: not a whole line\n\n  const css = `\n    .a{color:red}\n  `;\n})();\n"
+	want := "(function () {\nconst u = 'https://example.com/x'; // kept: not a whole line\nconst css = `\n.a{color:red}\n`;\n})();\n"
+	if got := string(web.CompactScript([]byte(src))); got != want {
+		t.Fatalf("compacted:\n%s\nwant:\n%s", got, want)
+	}
 }

@@ -7,9 +7,10 @@ import (
 )
 
 var spanish = Catalog{
-	NotSure:  "No estoy seguro de eso. Si me deja su nombre y su teléfono o correo electrónico, el equipo se pondrá en contacto con usted.",
-	Offer:    "Si lo desea, déjeme su nombre y su teléfono o correo electrónico y el equipo se pondrá en contacto con usted.",
-	FollowUp: "Listo. El equipo se pondrá en contacto con usted pronto.",
+	NotSure:   "No estoy seguro de eso. Si me deja su nombre y su teléfono o correo electrónico, el equipo se pondrá en contacto con usted.",
+	Offer:     "Si lo desea, déjeme su nombre y su teléfono o correo electrónico y el equipo se pondrá en contacto con usted.",
+	BookOffer: "Puede pedir cita aquí mismo: pulse «Pedir cita» abajo para elegir el servicio, el día y la hora.",
+	FollowUp:  "Listo. El equipo se pondrá en contacto con usted pronto.",
 	Health: func(phone string) string {
 		if phone == "" {
 			return "Gracias por contármelo. No puedo dar consejos de salud por aquí; por favor llame a nuestro equipo, que con gusto le ayudará. Si lo desea, déjeme sus datos de contacto y le llamarán."
@@ -78,6 +79,18 @@ var spanish = Catalog{
 		return s
 	},
 	BookingManage: func(url string) string { return "Para ver, cambiar o cancelar su cita: " + url },
+	BookingTextConfirmed: func(practice, service, when, url string) string {
+		return practice + ": su cita (" + service + ") queda reservada para el " + when + ". Cambiar o cancelar: " + url + " Responda STOP para no recibir más mensajes."
+	},
+	BookingTextRescheduled: func(practice, service, when, url string) string {
+		return practice + ": su cita (" + service + ") ha cambiado al " + when + ". Cambiar o cancelar: " + url
+	},
+	BookingTextReminder: func(practice, service, when, url string) string {
+		return practice + ": le recordamos su cita (" + service + ") del " + when + ". Cambiar o cancelar: " + url
+	},
+	BookingTextCancelled: func(practice, service, when string) string {
+		return practice + ": su cita (" + service + ") del " + when + " queda cancelada."
+	},
 	BookingWhen: func(t time.Time) string {
 		days := [...]string{"domingo", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado"}
 		months := [...]string{"enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"}

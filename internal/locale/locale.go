@@ -92,6 +92,9 @@ type Catalog struct {
 	// Offer follows an answer the offline provider found in the practice's knowledge: the
 	// visitor may leave contact details for a follow-up.
 	Offer string
+	// BookOffer answers a visitor who asks to book when no model takes the booking: the
+	// widget's booking form, behind the button shown under the reply.
+	BookOffer string
 	// FollowUp answers a turn in which the model only called tools (took contact details,
 	// asked for a person) and said nothing.
 	FollowUp string
@@ -154,6 +157,11 @@ type Catalog struct {
 	BookingDetails func(service, when, practice, address string) string
 	// BookingManage points to the page where the visitor reschedules or cancels.
 	BookingManage func(url string) string
+	// BookingTextConfirmed, ...Rescheduled, ...Reminder and ...Cancelled are the text
+	// messages a visitor who agreed to texts gets about their booking, with when as
+	// BookingWhen writes it and the manage link. The first carries the opt-out words.
+	BookingTextConfirmed, BookingTextRescheduled, BookingTextReminder func(practice, service, when, url string) string
+	BookingTextCancelled                                              func(practice, service, when string) string
 	// BookingWhen writes an appointment's start for a person, in the zone t carries
 	// (the practice's), naming the zone.
 	BookingWhen func(t time.Time) string
