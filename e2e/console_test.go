@@ -387,3 +387,26 @@ func TestConsoleKeyboardOnly(t *testing.T) {
 	c.enter()
 	c.wait(`document.activeElement === document.querySelector('main h1') && document.activeElement.textContent === 'Conversation' && document.querySelector('.log .m.visitor')`, "the conversation, its heading focused")
 }
+
+// The realtime connection drops while a visitor writes: once the console is connected
+// again, the conversation and the inbox show what was missed.
+func TestConsoleCatchesUpAfterLosingRealtime(t *testing.T) {
+	srv := tests.StartServer(t, tests.Options{})
+	id := seedConversation(t, srv.App, "needs_human", "Hello?")
+	c := openConsole(t, srv, addStaff(t, srv.App, models.RoleViewer, "Vera"))
+	c.click(row(id) + ".querySelector('a')")
+	c.wait(`document.querySelector('.log .m.visitor')`, "the conversation")
+
+	c.block(srv.URL + "/api/realtime")
+	for _, client := range srv.App.SubscriptionsBroker().Clients() {
+		srv.App.SubscriptionsBroker().Unregister(client.Id())
+	}
+	m := tests.NewRecord(t, srv.App, models.MessagesCollection, map[string]any{"business": eval[string](c.tab, `JSON.parse(localStorage.getItem('pocketbase_auth')).record.business`), "conversation": id, "role": "visitor", "text": "Is anyone there?"})
+	if err := srv.App.Save(m); err != nil {
+		t.Fatal(err)
+	}
+	c.block("")
+	c.wait(`[...document.querySelectorAll('.log .m.visitor')].some((m) => m.textContent.includes('Is anyone there?'))`, "the missed message after reconnecting")
+	c.do(chromedp.Navigate(c.url + "#/inbox"))
+	c.wait(row(id)+`?.querySelector('.preview').textContent === 'Is anyone there?'`, "the missed message in the inbox")
+}

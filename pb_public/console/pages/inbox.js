@@ -103,9 +103,11 @@ export default async function inbox(main, view) {
   };
   window.addEventListener('fd:conversations', onConversation);
   window.addEventListener('fd:messages', onMessage);
+  window.addEventListener('fd:reconnect', reloadSoon);
   view.onLeave(() => {
     window.removeEventListener('fd:conversations', onConversation);
     window.removeEventListener('fd:messages', onMessage);
+    window.removeEventListener('fd:reconnect', reloadSoon);
   });
   // The time a visitor has waited keeps counting while the page is open.
   const tick = setInterval(() => {
