@@ -96,18 +96,10 @@ func requireRole(roles ...string) func(e *core.RequestEvent) error {
 }
 
 // practiceOf is the practice a staff route acts on: the staff member's own, or for a
-// superuser, who may act on any, the one named by ?business=ID.
+// superuser, who may act on any, the one named by ?business=ID. The route's role check
+// (requireRole) comes first.
 func practiceOf(e *core.RequestEvent) (*models.Business, error) {
-	id := e.Auth.GetString("business")
-	if e.HasSuperuserAuth() {
-		id = e.Request.URL.Query().Get("business")
-		if id == "" {
-			return nil, apierr.Invalid("Name the practice with ?business=ID.", nil)
-		}
-	}
-	r, err := e.App.FindRecordById(models.BusinessesCollection, id)
-	if err != nil {
-		return nil, errNoPractice
-	}
-	return models.NewBusiness(r), nil
+	return staffGate.Practice(e)
 }
+
+var staffGate = apierr.Gate{Roles: []string{models.RoleOwner, models.RoleAdmin, models.RoleViewer}, Unauthorized: errUnauthorized, Forbidden: errForbidden, NoPractice: errNoPractice}

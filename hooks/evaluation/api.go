@@ -13,6 +13,9 @@ import (
 	"frontdesk/models"
 )
 
+// editors may run a practice's evaluation: its owners and admins, and superusers.
+var editors = apierr.Gate{Roles: []string{models.RoleOwner, models.RoleAdmin}, Unauthorized: errUnauthorized, Forbidden: errEditorsOnly, NoPractice: errNoPractice}
+
 // The catalog of this package's failures.
 var (
 	errUnauthorized = apierr.New(http.StatusUnauthorized, "unauthorized", "Sign in as the practice's owner or an admin.")
@@ -41,11 +44,11 @@ func (m *Manager) bindRoutes(se *core.ServeEvent) {
 }
 
 func (m *Manager) runRoute(e *core.RequestEvent) error {
-	business, err := editedPractice(e)
+	b, err := editors.Practice(e)
 	if err != nil {
 		return err
 	}
-	run, err := m.Run(e.Request.Context(), business)
+	run, err := m.Run(e.Request.Context(), b.Id)
 	if errors.Is(err, ErrNoQuestions) {
 		return errNoQuestions
 	}
@@ -53,27 +56,4 @@ func (m *Manager) runRoute(e *core.RequestEvent) error {
 		return err
 	}
 	return e.JSON(http.StatusOK, run)
-}
-
-// editedPractice is the practice the request may run the evaluation of: a signed-in
-// owner's or admin's own, or, for a superuser, the one named by ?business=ID.
-func editedPractice(e *core.RequestEvent) (string, error) {
-	var id string
-	switch {
-	case e.Auth == nil:
-		return "", errUnauthorized
-	case e.HasSuperuserAuth():
-		id = e.Request.URL.Query().Get("business")
-		if id == "" {
-			return "", apierr.Invalid("Name the practice with ?business=ID.", nil)
-		}
-	case e.Auth.Collection().Name == models.StaffCollection && (e.Auth.GetString("role") == models.RoleOwner || e.Auth.GetString("role") == models.RoleAdmin):
-		id = e.Auth.GetString("business")
-	default:
-		return "", errEditorsOnly
-	}
-	if _, err := e.App.FindRecordById(models.BusinessesCollection, id); err != nil {
-		return "", errNoPractice
-	}
-	return id, nil
 }

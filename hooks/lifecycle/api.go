@@ -12,6 +12,9 @@ import (
 	"frontdesk/models"
 )
 
+// owners may call these routes: a practice's owners, and superusers.
+var owners = apierr.Gate{Roles: []string{models.RoleOwner}, Unauthorized: errUnauthorized, Forbidden: errOwnersOnly, NoPractice: errNoPractice}
+
 // The catalog of this package's failures.
 var (
 	errUnauthorized = apierr.New(http.StatusUnauthorized, "unauthorized", "Sign in as the practice's owner.")
@@ -50,28 +53,4 @@ func (m *Manager) bindRoutes(se *core.ServeEvent) {
 	g.POST("/erasure", m.erase).Bind(edge, apis.RequireAuth(), apis.BodyLimit(bodyLimit))
 	g.DELETE("/practice", m.deletePractice).Bind(edge, apis.RequireAuth(), apis.BodyLimit(bodyLimit))
 	g.GET("/export", m.export).Bind(edge, apis.RequireAuth())
-}
-
-// ownedPractice is the practice an owner route acts on: the signed-in owner's own, or,
-// for a superuser (who operates every practice), the one named by ?business=ID.
-func ownedPractice(e *core.RequestEvent) (*core.Record, error) {
-	var id string
-	switch {
-	case e.Auth == nil:
-		return nil, errUnauthorized
-	case e.HasSuperuserAuth():
-		id = e.Request.URL.Query().Get("business")
-		if id == "" {
-			return nil, invalidInput("Name the practice with ?business=ID.")
-		}
-	case e.Auth.Collection().Name == models.StaffCollection && e.Auth.GetString("role") == models.RoleOwner:
-		id = e.Auth.GetString("business")
-	default:
-		return nil, errOwnersOnly
-	}
-	b, err := e.App.FindRecordById(models.BusinessesCollection, id)
-	if err != nil {
-		return nil, errNoPractice
-	}
-	return b, nil
 }

@@ -60,7 +60,7 @@ func (s Subject) kinds() string {
 // erase is POST /api/frontdesk/erasure {email?, phone?, conversation?}: a visitor's
 // right to deletion. Owners only (superusers name the practice with ?business=ID).
 func (m *Manager) erase(e *core.RequestEvent) error {
-	b, err := ownedPractice(e)
+	b, err := owners.Practice(e)
 	if err != nil {
 		return err
 	}
@@ -72,7 +72,7 @@ func (m *Manager) erase(e *core.RequestEvent) error {
 	if err := e.BindBody(&body); err != nil {
 		return invalidInput(`Send JSON such as {"email": "...", "phone": "...", "conversation": "..."}.`)
 	}
-	s, err := parseSubject(e.App, b, body.Email, body.Phone, body.Conversation)
+	s, err := parseSubject(e.App, b.Record, body.Email, body.Phone, body.Conversation)
 	if err != nil {
 		return err
 	}

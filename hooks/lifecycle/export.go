@@ -44,7 +44,7 @@ var exportCSVs = []struct {
 // conversations.csv, messages.csv and leads.csv are the visitor data for spreadsheets;
 // files/COLLECTION/RECORD/NAME are uploaded files. Audited before the first byte.
 func (m *Manager) export(e *core.RequestEvent) error {
-	b, err := ownedPractice(e)
+	b, err := owners.Practice(e)
 	if err != nil {
 		return err
 	}
@@ -76,7 +76,7 @@ func (m *Manager) export(e *core.RequestEvent) error {
 	e.Response.WriteHeader(http.StatusOK)
 
 	x := &exporter{app: e.App, zw: zip.NewWriter(e.Response), business: b.Id, now: now}
-	if err := x.write(b, cols, counts); err != nil {
+	if err := x.write(b.Record, cols, counts); err != nil {
 		// The status is sent: the download ends short and the archive doesn't open.
 		return fmt.Errorf("export: %w", err)
 	}

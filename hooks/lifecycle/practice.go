@@ -18,7 +18,7 @@ import (
 // practice with ?business=ID and confirms the same way. Audit entries stay: their
 // business is plain text, not a relation, so nothing cascades into them.
 func (m *Manager) deletePractice(e *core.RequestEvent) error {
-	b, err := ownedPractice(e)
+	b, err := owners.Practice(e)
 	if err != nil {
 		return err
 	}
@@ -28,7 +28,7 @@ func (m *Manager) deletePractice(e *core.RequestEvent) error {
 	if err := e.BindBody(&body); err != nil || body.Confirm != b.GetString("slug") {
 		return invalidInput("Type the practice's slug in confirm to delete it and all its data.")
 	}
-	counts, err := m.DeletePractice(b)
+	counts, err := m.DeletePractice(b.Record)
 	if err != nil {
 		return err
 	}

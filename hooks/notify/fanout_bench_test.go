@@ -45,7 +45,7 @@ func TestAlertFanOutFigure(t *testing.T) {
 	submitted := time.Since(start)
 	want := 4 * leads
 	waitFor(t, 10*time.Minute, "every alert", func() bool {
-		return len(e.mail.messages())+len(e.twilio.messages())+len(e.hook.deliveries()) >= want
+		return len(e.mail.Messages())+len(e.twilio.messages())+len(e.hook.deliveries()) >= want
 	})
 	allOut := time.Since(start)
 
@@ -58,11 +58,9 @@ func TestAlertFanOutFigure(t *testing.T) {
 		}
 		delays = append(delays, at.Sub(created[m[1]]))
 	}
-	e.mail.mu.Lock()
-	for i, m := range e.mail.got {
-		add(parseMail(t, m.raw).parts["text/plain"], e.mail.when[i])
+	for _, m := range e.mail.Messages() {
+		add(m.Parse(t).Parts["text/plain"], m.At)
 	}
-	e.mail.mu.Unlock()
 	for _, s := range e.twilio.messages() {
 		add(s.text, s.at)
 	}

@@ -20,7 +20,7 @@ func TestEmailWaitsForTheMailServer(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envOptions{})
 	e.staff("owner@brightsmile.example", models.RoleOwner, nil)
-	e.mail.down()
+	e.mail.Down()
 	e.visitor().lead(map[string]any{"name": "Ana", "email": "ana@example.com"})
 	var entry = e.outbox()
 	if len(entry) != 1 {
@@ -30,12 +30,12 @@ func TestEmailWaitsForTheMailServer(t *testing.T) {
 		r, _ := e.app.FindRecordById(models.OutboxCollection, entry[0].Id)
 		return r.GetInt("attempts") >= 2 && r.GetString("status") == models.OutboxPending && strings.Contains(r.GetString("last_error"), "email:")
 	})
-	e.mail.up()
+	e.mail.Up()
 	entries := e.waitSettled(10 * time.Second)
 	if s := entries[0].GetString("status"); s != models.OutboxSent || entries[0].GetString("last_error") != "" {
 		t.Fatalf("after the server came back: %s %q", s, entries[0].GetString("last_error"))
 	}
-	if n := len(e.mail.messages()); n != 1 {
+	if n := len(e.mail.Messages()); n != 1 {
 		t.Fatalf("%d emails, want 1", n)
 	}
 }
@@ -108,8 +108,8 @@ func TestGivingUpMarksFailedAndTellsTheOthers(t *testing.T) {
 	if len(told) != 2 {
 		t.Fatalf("delivery.failed went to %v, want the owner's email and the other webhook", told)
 	}
-	mails := e.mail.messages()
-	if len(mails) != 2 || parseMail(t, mails[1].raw).subject() != "An alert could not be delivered — Bright Smile Dental" {
+	mails := e.mail.Messages()
+	if len(mails) != 2 || mails[1].Parse(t).Subject() != "An alert could not be delivered — Bright Smile Dental" {
 		t.Fatalf("%d mails", len(mails))
 	}
 
@@ -144,8 +144,8 @@ func TestDigestSendsOneEmailPerWindow(t *testing.T) {
 	owner := e.staff("owner@brightsmile.example", models.RoleOwner, map[string]any{"digest_minutes": 1})
 	e.visitor().lead(map[string]any{"name": "Ana", "email": "ana@example.com"})
 	first := e.waitSettled(10 * time.Second)
-	if len(e.mail.messages()) != 1 {
-		t.Fatalf("the first alert of a window goes out at once; got %d emails", len(e.mail.messages()))
+	if len(e.mail.Messages()) != 1 {
+		t.Fatalf("the first alert of a window goes out at once; got %d emails", len(e.mail.Messages()))
 	}
 	// As if that email went out 59 seconds ago: the window ends in a second.
 	_, err := e.app.DB().Update(models.OutboxCollection, dbx.Params{"sent_at": time.Now().Add(-59 * time.Second).UTC().Format("2006-01-02 15:04:05.000Z")}, dbx.HashExp{"id": first[0].Id}).Execute()
@@ -161,18 +161,18 @@ func TestDigestSendsOneEmailPerWindow(t *testing.T) {
 		t.Fatalf("handoff: %d", rec.Code)
 	}
 	e.waitSettled(10 * time.Second)
-	mails := e.mail.messages()
+	mails := e.mail.Messages()
 	if len(mails) != 2 {
 		t.Fatalf("%d emails, want the first and one digest", len(mails))
 	}
 	if waited := time.Since(start); waited < 500*time.Millisecond {
 		t.Errorf("the digest went out %v after the alerts, before its window ended", waited)
 	}
-	p := parseMail(t, mails[1].raw)
-	if s := p.subject(); s != "4 new alerts — Bright Smile Dental" {
+	p := mails[1].Parse(t)
+	if s := p.Subject(); s != "4 new alerts — Bright Smile Dental" {
 		t.Errorf("digest subject %q", s)
 	}
-	body := p.parts["text/plain"]
+	body := p.Parts["text/plain"]
 	for _, want := range []string{"New contact request: 3", "A visitor asked to talk to a person: 1", "https://fd.example/console/\n"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("digest lacks %q:\n%s", want, body)

@@ -1,20 +1,13 @@
 package notify_test
 
 import (
-	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"io"
-	"mime"
-	"mime/multipart"
-	"mime/quotedprintable"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"
@@ -22,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
 	"github.com/pocketbase/pocketbase/core"
 	pbtests "github.com/pocketbase/pocketbase/tests"
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
@@ -50,7 +42,7 @@ type env struct {
 	m      *hnotify.Manager
 	runner *jobs.Runner
 	box    *secrets.Box
-	mail   *mailServer
+	mail   *tests.MailServer
 	twilio *smsFake
 	telnyx *smsFake
 	hook   *receiver
@@ -77,7 +69,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	// PocketBase's test app swaps the mailer for an in-memory one: the mail here goes
 	// through PocketBase's SMTP client to a real server instead.
 	app.OnMailerSend().UnbindAll()
-	e := &env{t: t, app: app, box: box, mail: startMailServer(t), hook: newReceiver(t)}
+	e := &env{t: t, app: app, box: box, mail: tests.StartMailServer(t), hook: newReceiver(t)}
 	e.twilio = newSMSFake(t, "twilio")
 	e.telnyx = newSMSFake(t, "telnyx")
 	s := app.Settings()
@@ -85,7 +77,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	s.Meta.SenderAddress = "alerts@fd.example"
 	s.Meta.SenderName = "Frontdesk"
 	s.SMTP.Enabled = true
-	s.SMTP.Host, s.SMTP.Port = e.mail.host, e.mail.port
+	s.SMTP.Host, s.SMTP.Port = e.mail.Host, e.mail.Port
 	s.RateLimits.Enabled = false
 	if e.biz, err = app.FindFirstRecordByData(models.BusinessesCollection, "slug", practice.DemoSlug); err != nil {
 		t.Fatal(err)
@@ -271,169 +263,6 @@ func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-}
-
-// mailServer is an SMTP server (go-smtp) that keeps what it receives, and can go down.
-type mailServer struct {
-	t    testing.TB
-	host string
-	port int
-
-	mu   sync.Mutex
-	srv  *smtp.Server
-	got  []received
-	when []time.Time
-}
-
-// received is one message as the server got it.
-type received struct {
-	from string
-	to   []string
-	raw  []byte
-}
-
-func startMailServer(t testing.TB) *mailServer {
-	s := &mailServer{t: t}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().(*net.TCPAddr)
-	s.host, s.port = "127.0.0.1", addr.Port
-	s.serve(ln)
-	t.Cleanup(s.down)
-	return s
-}
-
-func (s *mailServer) serve(ln net.Listener) {
-	srv := smtp.NewServer(s)
-	srv.Domain = "mail.test"
-	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
-	s.mu.Lock()
-	s.srv = srv
-	s.mu.Unlock()
-	go func() { _ = srv.Serve(ln) }()
-}
-
-// down stops the server: connections are refused.
-func (s *mailServer) down() {
-	s.mu.Lock()
-	srv := s.srv
-	s.srv = nil
-	s.mu.Unlock()
-	if srv != nil {
-		_ = srv.Close()
-	}
-}
-
-// up starts it again on its port.
-func (s *mailServer) up() {
-	var ln net.Listener
-	var err error
-	for range 50 { // the old socket may linger a moment
-		if ln, err = net.Listen("tcp", net.JoinHostPort(s.host, itoa(s.port))); err == nil {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	s.serve(ln)
-}
-
-func (s *mailServer) messages() []received {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]received(nil), s.got...)
-}
-
-// NewSession implements smtp.Backend.
-func (s *mailServer) NewSession(*smtp.Conn) (smtp.Session, error) { return &mailSession{s: s}, nil }
-
-type mailSession struct {
-	s    *mailServer
-	from string
-	to   []string
-}
-
-func (m *mailSession) Reset()        { m.from, m.to = "", nil }
-func (m *mailSession) Logout() error { return nil }
-func (m *mailSession) Mail(from string, _ *smtp.MailOptions) error {
-	m.from = from
-	return nil
-}
-func (m *mailSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	m.to = append(m.to, to)
-	return nil
-}
-func (m *mailSession) Data(r io.Reader) error {
-	raw, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	m.s.mu.Lock()
-	m.s.got = append(m.s.got, received{m.from, m.to, raw})
-	m.s.when = append(m.s.when, time.Now())
-	m.s.mu.Unlock()
-	return nil
-}
-
-// parsedMail is a received message decoded: its subject, headers and each text part.
-type parsedMail struct {
-	header mail.Header
-	parts  map[string]string // content type -> decoded text
-}
-
-func parseMail(t testing.TB, raw []byte) parsedMail {
-	t.Helper()
-	msg, err := mail.ReadMessage(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatalf("read mail: %v", err)
-	}
-	p := parsedMail{header: msg.Header, parts: map[string]string{}}
-	collectParts(t, msg.Header.Get("Content-Type"), msg.Header.Get("Content-Transfer-Encoding"), msg.Body, p.parts)
-	return p
-}
-
-func collectParts(t testing.TB, contentType, encoding string, body io.Reader, out map[string]string) {
-	mt, params, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		t.Fatalf("content type %q: %v", contentType, err)
-	}
-	if strings.HasPrefix(mt, "multipart/") {
-		mr := multipart.NewReader(body, params["boundary"])
-		for {
-			part, err := mr.NextRawPart()
-			if errors.Is(err, io.EOF) {
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			collectParts(t, part.Header.Get("Content-Type"), part.Header.Get("Content-Transfer-Encoding"), part, out)
-		}
-	}
-	var r io.Reader = body
-	switch strings.ToLower(encoding) {
-	case "quoted-printable":
-		r = quotedprintable.NewReader(body)
-	case "base64":
-		r = base64.NewDecoder(base64.StdEncoding, body)
-	}
-	b, err := io.ReadAll(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out[mt] = strings.ReplaceAll(string(b), "\r\n", "\n")
-}
-
-func (p parsedMail) subject() string {
-	s, err := new(mime.WordDecoder).DecodeHeader(p.header.Get("Subject"))
-	if err != nil {
-		return p.header.Get("Subject")
-	}
-	return s
 }
 
 // smsFake is Twilio's or Telnyx's messaging API at its wire protocol, keeping what it

@@ -44,19 +44,19 @@ func TestLeadAlertGoesOutByEmailSMSAndWebhook(t *testing.T) {
 		}
 	}
 
-	mails := e.mail.messages()
-	if len(mails) != 1 || len(mails[0].to) != 1 || mails[0].to[0] != "owner@brightsmile.example" {
+	mails := e.mail.Messages()
+	if len(mails) != 1 || len(mails[0].To) != 1 || mails[0].To[0] != "owner@brightsmile.example" {
 		t.Fatalf("mail: %+v", mails)
 	}
-	p := parseMail(t, mails[0].raw)
-	if got := p.subject(); got != "New contact request — Bright Smile Dental" {
+	p := mails[0].Parse(t)
+	if got := p.Subject(); got != "New contact request — Bright Smile Dental" {
 		t.Errorf("subject %q", got)
 	}
-	if p.header.Get("Auto-Submitted") != "auto-generated" || !strings.Contains(p.header.Get("Message-Id"), entries[0].Id) {
-		t.Errorf("headers %v", p.header)
+	if p.Header.Get("Auto-Submitted") != "auto-generated" || !strings.Contains(p.Header.Get("Message-Id"), entries[0].Id) {
+		t.Errorf("headers %v", p.Header)
 	}
 	for _, ct := range []string{"text/plain", "text/html"} {
-		body := p.parts[ct]
+		body := p.Parts[ct]
 		if !strings.Contains(body, "New contact request at Bright Smile Dental") || !strings.Contains(body, "https://fd.example/console/leads/"+lead) {
 			t.Errorf("%s part:\n%s", ct, body)
 		}

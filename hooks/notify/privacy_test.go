@@ -62,12 +62,12 @@ func TestNoVisitorDataInAnyAlert(t *testing.T) {
 
 	// Everything produced, as bytes on the wire and decoded.
 	var produced []string
-	mails := e.mail.messages()
+	mails := e.mail.Messages()
 	for _, m := range mails {
-		produced = append(produced, string(m.raw))
-		p := parseMail(t, m.raw)
-		produced = append(produced, p.subject())
-		for _, part := range p.parts {
+		produced = append(produced, string(m.Raw))
+		p := m.Parse(t)
+		produced = append(produced, p.Subject())
+		for _, part := range p.Parts {
 			produced = append(produced, part)
 		}
 	}

@@ -121,7 +121,7 @@ func TestStaffNumberThatTextedStopGetsNoAlerts(t *testing.T) {
 	if len(texts) != 1 || !strings.Contains(texts[0].text, "unsubscribed") {
 		t.Fatalf("texts after STOP: %+v", texts)
 	}
-	if n := len(e.mail.messages()); n != 1 {
+	if n := len(e.mail.Messages()); n != 1 {
 		t.Errorf("the email alert still goes: %d emails", n)
 	}
 	for _, r := range entries {
