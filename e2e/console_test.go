@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/ollama/ollama/api"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -356,4 +357,56 @@ func TestConsoleTakeOverAndHandBack(t *testing.T) {
 	if got := messages(t, srv.App, id); !slices.Equal(got, want) {
 		t.Errorf("stored messages = %q, want %q", got, want)
 	}
+}
+
+// The console works from the keyboard: signing in with Tab and Enter, then reaching a
+// conversation from the inbox; each new page puts the focus on its heading.
+func TestConsoleKeyboardOnly(t *testing.T) {
+	srv := tests.StartServer(t, tests.Options{})
+	email := addStaff(t, srv.App, models.RoleViewer, "Vera")
+	id := seedConversation(t, srv.App, "needs_human", "Can someone call me?")
+	c := &console{tab: newTab(t), url: srv.URL + "/console/"}
+	c.do(chromedp.Navigate(c.url))
+	c.wait(`document.activeElement?.name === 'email'`, "the focus in the email field")
+	c.typeText(email)
+	c.press(kb.Tab)
+	c.wait(`document.activeElement?.name === 'password'`, "the focus in the password field")
+	c.typeText(staffPassword)
+	c.enter()
+	c.wait(`document.activeElement === document.querySelector('main h1') && document.activeElement.textContent === 'Inbox'`, "the focus on the inbox's heading")
+	// Tab through the filters (a date field takes a stop per part) to the first conversation.
+	for i := 0; i < 25 && !eval[bool](c.tab, `document.activeElement?.classList.contains('rowlink')`); i++ {
+		c.press(kb.Tab)
+	}
+	if got := eval[string](c.tab, `document.activeElement?.closest('li')?.dataset.id || ''`); got != id {
+		t.Fatalf("Tab from the heading reached %q, not the conversation %s", eval[string](c.tab, `document.activeElement?.outerHTML.slice(0, 100)`), id)
+	}
+	if eval[string](c.tab, `getComputedStyle(document.activeElement).outlineStyle`) == "none" {
+		t.Error("the focused conversation shows no focus outline")
+	}
+	c.enter()
+	c.wait(`document.activeElement === document.querySelector('main h1') && document.activeElement.textContent === 'Conversation' && document.querySelector('.log .m.visitor')`, "the conversation, its heading focused")
+}
+
+// The realtime connection drops while a visitor writes: once the console is connected
+// again, the conversation and the inbox show what was missed.
+func TestConsoleCatchesUpAfterLosingRealtime(t *testing.T) {
+	srv := tests.StartServer(t, tests.Options{})
+	id := seedConversation(t, srv.App, "needs_human", "Hello?")
+	c := openConsole(t, srv, addStaff(t, srv.App, models.RoleViewer, "Vera"))
+	c.click(row(id) + ".querySelector('a')")
+	c.wait(`document.querySelector('.log .m.visitor')`, "the conversation")
+
+	c.block(srv.URL + "/api/realtime")
+	for _, client := range srv.App.SubscriptionsBroker().Clients() {
+		srv.App.SubscriptionsBroker().Unregister(client.Id())
+	}
+	m := tests.NewRecord(t, srv.App, models.MessagesCollection, map[string]any{"business": eval[string](c.tab, `JSON.parse(localStorage.getItem('pocketbase_auth')).record.business`), "conversation": id, "role": "visitor", "text": "Is anyone there?"})
+	if err := srv.App.Save(m); err != nil {
+		t.Fatal(err)
+	}
+	c.block("")
+	c.wait(`[...document.querySelectorAll('.log .m.visitor')].some((m) => m.textContent.includes('Is anyone there?'))`, "the missed message after reconnecting")
+	c.do(chromedp.Navigate(c.url + "#/inbox"))
+	c.wait(row(id)+`?.querySelector('.preview').textContent === 'Is anyone there?'`, "the missed message in the inbox")
 }

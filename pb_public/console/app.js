@@ -154,11 +154,16 @@ export const quote = (s) => JSON.stringify(String(s));
 // ---- realtime -------------------------------------------------------------
 // One subscription per collection while a staff member is signed in: it keeps the
 // pages live and is how the practice counts the staff who are available. Pages listen
-// to the window events fd:conversations and fd:messages ({action, record}).
+// to the window events fd:conversations and fd:messages ({action, record}), and to
+// fd:reconnect: after the connection was lost, events may have been missed.
 let subscribed = false;
 async function subscribe() {
   if (subscribed) return;
   subscribed = true;
+  let connects = 0;
+  pb.realtime.subscribe('PB_CONNECT', () => {
+    if (connects++ > 0) window.dispatchEvent(new CustomEvent('fd:reconnect'));
+  }).catch(() => {});
   for (const name of ['conversations', 'messages', 'leads', 'documents']) {
     pb.collection(name).subscribe('*', (e) => {
       window.dispatchEvent(new CustomEvent('fd:' + name, { detail: e }));

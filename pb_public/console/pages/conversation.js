@@ -7,7 +7,7 @@ export default async function conversation(main, view) {
   const id = view.params[0];
   const [conv, messages, names] = await Promise.all([
     pb.collection('conversations').getOne(id),
-    pb.collection('messages').getFullList({ filter: 'conversation = ' + quote(id), sort: 'created,id' }),
+    loadMessages(id),
     staffNames(),
   ]);
   if (!view.current()) return;
@@ -56,13 +56,28 @@ export default async function conversation(main, view) {
     Object.assign(conv, record);
     show();
   };
+  // Back from a lost connection: what was missed meanwhile is read again.
+  const onReconnect = async () => {
+    try {
+      const [fresh, missed] = await Promise.all([pb.collection('conversations').getOne(id), loadMessages(id)]);
+      Object.assign(conv, fresh);
+      show();
+      missed.forEach(add);
+    } catch (err) {
+      fail(err);
+    }
+  };
   window.addEventListener('fd:messages', onMessage);
   window.addEventListener('fd:conversations', onConversation);
+  window.addEventListener('fd:reconnect', onReconnect);
   view.onLeave(() => {
     window.removeEventListener('fd:messages', onMessage);
     window.removeEventListener('fd:conversations', onConversation);
+    window.removeEventListener('fd:reconnect', onReconnect);
   });
 }
+
+const loadMessages = (id) => pb.collection('messages').getFullList({ filter: 'conversation = ' + quote(id), sort: 'created,id' });
 
 const scrollDown = (log) => { log.scrollTop = log.scrollHeight; };
 

@@ -65,7 +65,7 @@ function chart(series) {
   svg.append(h('svg:line', { class: 'axis', x1: pad.l, x2: W - pad.r, y1: pad.t + ih, y2: pad.t + ih }),
     h('svg:text', { x: pad.l - 4, y: pad.t + 10, 'text-anchor': 'end', text: String(max) }),
     h('svg:text', { x: pad.l - 4, y: pad.t + ih, 'text-anchor': 'end', text: '0' }),
-    h('svg:text', { x: W - pad.r + 4, y: pad.t + 10, text: fmtDuration(maxReply) }));
+    series.some((p) => p.first_reply_seconds_median != null) ? h('svg:text', { x: W - pad.r + 4, y: pad.t + 10, text: fmtDuration(maxReply) }) : '');
   const points = [];
   series.forEach((p, i) => {
     const x = pad.l + i * slot + slot * 0.1;

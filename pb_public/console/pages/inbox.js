@@ -56,40 +56,58 @@ export default async function inbox(main, view) {
   };
   view.onLeave(() => clearTimeout(reloadTimer));
 
-  // Live: a known row is updated in place at once; anything else reloads the page of
-  // the list (a new conversation, one that now matches the filter).
+  // Live, from the realtime records themselves, at once: a known row is updated and
+  // moved to its place; a new conversation is added when the first page shows every new
+  // one (no search, end date or lead filter could leave it out). Anything else (activity
+  // in a conversation beyond this page) reloads the page.
+  const showsNew = () => state.page === 1 && !state.q && !state.to && state.filter !== 'has_lead';
+  const place = (item) => {
+    const old = rows.get(item.id)?.row;
+    const row = renderRow(item);
+    rows.set(item.id, { row, item });
+    list.querySelector('.empty')?.remove();
+    if (old && state.page !== 1) return old.replaceWith(row);
+    old?.remove();
+    const next = [...list.children].find((li) => rows.get(li.dataset.id) && before(item, rows.get(li.dataset.id).item));
+    list.insertBefore(row, next || null);
+  };
   const onConversation = (e) => {
     const { action, record } = e.detail;
     const known = rows.get(record.id);
-    if (!known || action !== 'update') return reloadSoon();
+    if (action === 'delete') {
+      known?.row.remove();
+      rows.delete(record.id);
+      return;
+    }
+    if (!known) {
+      if (action === 'create' && showsNew() && (state.filter === 'all' || record.status === state.filter)) {
+        place({ ...pick(record), id: record.id, created: record.created, preview: '', lead: null });
+      } else {
+        reloadSoon();
+      }
+      return;
+    }
     Object.assign(known.item, pick(record));
-    const row = renderRow(known.item);
-    known.row.replaceWith(row);
-    known.row = row;
-    if (state.filter === 'needs_human' && record.status !== 'needs_human') reloadSoon();
+    if (state.filter === 'needs_human' && record.status !== 'needs_human') return reloadSoon();
+    place(known.item);
   };
   const onMessage = (e) => {
     const { action, record } = e.detail;
     if (action !== 'create') return;
     const known = rows.get(record.conversation);
     if (!known) return reloadSoon();
-    if (record.role !== 'system') known.item.preview = record.text;
+    known.item.preview = record.text;
     known.item.last_message_at = record.created;
     known.item.message_count = (known.item.message_count || 0) + 1;
-    const row = renderRow(known.item);
-    known.row.replaceWith(row);
-    known.row = row;
-    // Newest activity first (below the visitors waiting for a person).
-    if (state.page === 1 && known.item.status !== 'needs_human') {
-      const firstOther = [...list.children].find((li) => li.dataset.status !== 'needs_human');
-      if (firstOther && firstOther !== row) list.insertBefore(row, firstOther);
-    }
+    place(known.item);
   };
   window.addEventListener('fd:conversations', onConversation);
   window.addEventListener('fd:messages', onMessage);
+  window.addEventListener('fd:reconnect', reloadSoon);
   view.onLeave(() => {
     window.removeEventListener('fd:conversations', onConversation);
     window.removeEventListener('fd:messages', onMessage);
+    window.removeEventListener('fd:reconnect', reloadSoon);
   });
   // The time a visitor has waited keeps counting while the page is open.
   const tick = setInterval(() => {
@@ -102,8 +120,17 @@ export default async function inbox(main, view) {
   await load();
 }
 
-const pick = ({ status, assigned_to, needs_human_at, last_message_at, message_count, health_flagged }) =>
-  ({ status, assigned_to, needs_human_at, last_message_at, message_count, health_flagged });
+// before is the inbox's order, as the server sorts it: visitors waiting for a person
+// first, the longest waiting first; then the newest activity.
+function before(a, b) {
+  const wa = a.status === 'needs_human', wb = b.status === 'needs_human';
+  if (wa !== wb) return wa;
+  if (wa) return (a.needs_human_at || a.updated || '') < (b.needs_human_at || b.updated || '');
+  return (a.last_message_at || a.created || '') > (b.last_message_at || b.created || '');
+}
+
+const pick = ({ status, assigned_to, needs_human_at, last_message_at, message_count, health_flagged, updated }) =>
+  ({ status, assigned_to, needs_human_at, last_message_at, message_count, health_flagged, updated });
 
 function renderRow(c) {
   const waiting = c.status === 'needs_human';
