@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
@@ -42,6 +43,9 @@ func chromium(t *testing.T) string {
 type tab struct {
 	t   *testing.T
 	ctx context.Context
+
+	mu     sync.Mutex
+	errors []string // uncaught exceptions and console errors of the page
 }
 
 func newTab(t *testing.T) *tab {
@@ -64,7 +68,30 @@ func newTab(t *testing.T) *tab {
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
-	return &tab{t: t, ctx: ctx}
+	b := &tab{t: t, ctx: ctx}
+	_ = chromedp.Listen(ctx, func(ev any) {
+		var msg string
+		switch ev := ev.(type) {
+		case *runtime.EventExceptionThrown:
+			msg = ev.ExceptionDetails.Text
+			if ev.ExceptionDetails.Exception != nil {
+				msg += " " + ev.ExceptionDetails.Exception.Description
+			}
+		case *runtime.EventConsoleAPICalled:
+			if ev.Type != runtime.ConsoleAPICalledTypeError {
+				return
+			}
+			for _, a := range ev.Args {
+				msg += " " + string(a.Value) + a.Description
+			}
+		default:
+			return
+		}
+		b.mu.Lock()
+		b.errors = append(b.errors, msg)
+		b.mu.Unlock()
+	})
+	return b
 }
 
 func (b *tab) do(steps ...chromedp.Action[chromedp.Void]) {
@@ -119,18 +146,24 @@ func (b *tab) wait(cond, what string) {
 func (b *tab) state() string {
 	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
 	defer cancel()
+	b.mu.Lock()
+	errs := strings.Join(b.errors, "\n")
+	b.mu.Unlock()
+	if errs != "" {
+		errs = "\npage errors:\n" + errs
+	}
 	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
 		const r = document.querySelector('frontdesk-chat')?.shadowRoot;
-		if (!r) return 'no widget on the page';
+		if (!r) return 'page ' + location.href + ':\n' + (document.querySelector('main')?.innerText || document.body?.innerText || '').slice(0, 2000);
 		const q = (s) => r.querySelector(s);
 		return 'panel hidden: ' + q('.p')?.hidden + '\nnote: ' + (q('.note')?.hidden ? '' : q('.note')?.textContent) +
 			'\nmessages:\n' + [...r.querySelectorAll('.log > .m')].map((m) => '  [' + m.className + '] ' + m.textContent).join('\n') +
 			'\nfocused: ' + (r.activeElement ? r.activeElement.outerHTML.slice(0, 120) : document.activeElement?.tagName);
 	})()`))
 	if err != nil {
-		return "(no page state: " + err.Error() + ")"
+		return "(no page state: " + err.Error() + ")" + errs
 	}
-	return s
+	return s + errs
 }
 
 // shadow is a JavaScript expression for the first element matching sel inside the widget.

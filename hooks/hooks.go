@@ -1,6 +1,7 @@
 // Package hooks is Frontdesk's behaviour on top of PocketBase. Each capability is a
-// package below it (visitor, chat, ingest, audit, console, vault, practice, web, and the
-// job runner, jobs); Register binds them all, in one screen. See docs/ARCHITECTURE.md.
+// package below it (visitor, chat, takeover, ingest, audit, console, vault, practice, web,
+// and the job runner, jobs); Register binds them all, in one screen. See
+// docs/ARCHITECTURE.md.
 package hooks
 
 import (
@@ -23,6 +24,7 @@ import (
 	"frontdesk/hooks/lifecycle"
 	"frontdesk/hooks/notify"
 	"frontdesk/hooks/practice"
+	"frontdesk/hooks/takeover"
 	"frontdesk/hooks/vault"
 	"frontdesk/hooks/visitor"
 	"frontdesk/hooks/web"
@@ -99,7 +101,8 @@ func Register(app core.App, cfg *Config) {
 	practices := practice.Bind(app, cfg.NoDemo)
 	knowledge := ingest.Bind(app, cfg.ingest(), runner)
 	engine := chat.Bind(app, cfg.chat(), knowledge, secrets)
-	visitors := visitor.Bind(app, practices, engine)
+	staff := takeover.Bind(app)
+	visitors := visitor.Bind(app, practices, engine, staff)
 	cfg.bound.knowledge = knowledge
 	cfg.bound.evals = evaluation.Bind(app, engine, runner)
 	console.Bind(app, auditor)
@@ -118,6 +121,7 @@ func Register(app core.App, cfg *Config) {
 		bookings := booking.Bind(app, booking.Options{
 			Visitors:             visitors,
 			Leads:                bookingLeads{},
+			Auditor:              auditor,
 			Jobs:                 runner,
 			Middlewares:          visitors.Middlewares(),
 			Public:               cfg.Public,

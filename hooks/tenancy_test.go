@@ -1,6 +1,7 @@
 package hooks_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -132,6 +133,75 @@ func TestTenancyMatrix(t *testing.T) {
 	}
 	if want := len(permissions) * 5 * len(tests.Actors); cells != want {
 		t.Fatalf("ran %d cells, want %d", cells, want)
+	}
+}
+
+// TestVisitorRoutesTenancy is the matrix of the visitor routes of one conversation: its
+// own token passes, a wrong or missing one is refused (403), and another practice's
+// conversation is not found (404), with its token or without, through either slug.
+func TestVisitorRoutesTenancy(t *testing.T) {
+	f := tests.NewPractices(t)
+	f.UpdateSettings(t, tests.NoRateLimits)
+	srv := httptest.NewServer(f.H)
+	t.Cleanup(srv.Close)
+	start := func(slug string) (string, string) {
+		t.Helper()
+		rec := f.Do(http.MethodPost, "/api/widget/"+slug+"/conversations", `{"visitor_id":"v1"}`, tests.Anonymous)
+		if rec.Code != http.StatusCreated {
+			t.Fatalf("start %s: %d %s", slug, rec.Code, rec.Body.String())
+		}
+		m := tests.Decode(t, rec)
+		return m["id"].(string), m["token"].(string)
+	}
+	idA, tokA := start("demo")
+	idB, tokB := start("other-practice")
+	routes := []struct{ method, path, body string }{
+		{http.MethodGet, "", ""},
+		{http.MethodGet, "/events", ""},
+		{http.MethodPost, "/messages", `{"text":"hello"}`},
+		{http.MethodPost, "/lead", `{"name":"Ana","email":"ana@example.com"}`},
+		{http.MethodPost, "/handoff", ""},
+	}
+	for _, r := range routes {
+		for _, c := range []struct {
+			name, slug, id, token string
+			status                int
+			code                  string
+		}{
+			{"own token", "demo", idA, tokA, http.StatusOK, ""},
+			{"wrong token", "demo", idA, tokB, http.StatusForbidden, "bad_token"},
+			{"no token", "demo", idA, "", http.StatusForbidden, "bad_token"},
+			{"other practice's conversation", "demo", idB, tokB, http.StatusNotFound, "not_found"},
+			{"other practice's conversation, our token", "demo", idB, tokA, http.StatusNotFound, "not_found"},
+			{"through the other practice's slug", "other-practice", idA, tokA, http.StatusNotFound, "not_found"},
+		} {
+			t.Run(r.method+" "+r.path+"/"+c.name, func(t *testing.T) {
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				req, _ := http.NewRequestWithContext(ctx, r.method, srv.URL+"/api/widget/"+c.slug+"/conversations/"+c.id+r.path, strings.NewReader(r.body))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set(tests.TokenHeader, c.token)
+				res, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer res.Body.Close()
+				want := c.status
+				if want == http.StatusOK && r.path == "/lead" {
+					want = http.StatusCreated
+				}
+				if res.StatusCode != want {
+					t.Fatalf("status %d, want %d", res.StatusCode, want)
+				}
+				if c.code == "" {
+					return // the events stream stays open: cancelled above
+				}
+				var e struct{ Code string }
+				if err := json.NewDecoder(res.Body).Decode(&e); err != nil || e.Code != c.code {
+					t.Fatalf("error %q (%v), want %q", e.Code, err, c.code)
+				}
+			})
+		}
 	}
 }
 

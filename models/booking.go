@@ -94,5 +94,20 @@ func (b *Business) BookingReminder() time.Duration {
 	return 24 * time.Hour
 }
 
+// BookableServices are the services visitors can book online: none while booking is
+// off, else those with a duration that the practice did not turn off.
+func (b *Business) BookableServices() []Service {
+	if !b.BookingEnabled() {
+		return nil
+	}
+	var out []Service
+	for _, s := range b.Services() {
+		if s.IsBookable() && s.DurationMin > 0 {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // BookingEnabled reports whether visitors can book at all.
 func (b *Business) BookingEnabled() bool { return b.GetBool("booking_enabled") }

@@ -35,12 +35,17 @@ type Flags struct {
 	Partial          bool     `json:"partial,omitempty"`           // what the model said before it failed
 	Offline          bool     `json:"offline,omitempty"`           // answered without a model
 	Tools            []string `json:"tools,omitempty"`             // the model's tool calls, by name
+	Actions          []string `json:"actions,omitempty"`           // what the widget offers under the reply (ActionBook)
 }
+
+// ActionBook is a reply's offer of the widget's booking form, which the widget shows as
+// a "Book a visit" button under it.
+const ActionBook = "book"
 
 // Empty tells whether no flag is set, so nothing needs storing.
 func (f Flags) Empty() bool {
 	return !f.Health && !f.Injection && !f.HealthAck && !f.InjectionRefused && !f.LeakBlocked &&
-		!f.Interrupted && !f.Error && !f.Partial && !f.Offline && len(f.Tools) == 0
+		!f.Interrupted && !f.Error && !f.Partial && !f.Offline && len(f.Tools) == 0 && len(f.Actions) == 0
 }
 
 // AddTool notes a tool call of the model's, once per tool.
@@ -80,4 +85,17 @@ type MessageRow struct {
 	Text    string         `db:"text" json:"text"`
 	Flags   Flags          `db:"flags" json:"-"`
 	Created types.DateTime `db:"created" json:"created"`
+	// Author is a staff message's author as the visitor sees them: their display name,
+	// never their email ("" for other roles, or a staff member without a name).
+	Author string `db:"author" json:"author,omitempty"`
+}
+
+// MarshalJSON is the row as the visitor API answers it: the columns and the reply's
+// actions (flags are otherwise not the visitor's to read).
+func (m MessageRow) MarshalJSON() ([]byte, error) {
+	type row MessageRow
+	return json.Marshal(struct {
+		row
+		Actions []string `json:"actions,omitempty"`
+	}{row(m), m.Flags.Actions})
 }

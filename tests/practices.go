@@ -172,6 +172,10 @@ func (f *Practices) Body(t testing.TB, collection, action string) map[string]any
 		c := f.Record(t, models.ConversationsCollection)
 		return map[string]any{"business": a, "conversation": c.Id, "role": models.RoleStaff, "text": "Hi, this is Maria from the front desk."}
 	case models.LeadsCollection:
+		if update {
+			// What admins may change: the pipeline, not the visitor's contact details.
+			return map[string]any{"status": models.LeadContacted, "notes": "Called back, left a voicemail."}
+		}
 		return map[string]any{"business": a, "name": "Ben", "phone": "+1 503 555 0100", "status": models.LeadContacted}
 	case models.AuditCollection:
 		return map[string]any{"action": "forged", "seq": 1, "at": "x", "hash": "x"}

@@ -39,6 +39,36 @@ var policy = map[string]int{
 	core.CollectionNameSuperusers:  logins,
 }
 
+// named are the changes through the API audited under a name of their own instead of
+// create or update, by the record as it was (nil for a create) and as it is: a
+// conversation taken over, handed back or closed, and a staff member's message to a
+// visitor. An entry names the record, never a message's text.
+var named = map[string]func(action string, before, after *core.Record) string{
+	models.ConversationsCollection: func(action string, before, after *core.Record) string {
+		if action != "update" {
+			return ""
+		}
+		was, is := before.GetString("status"), after.GetString("status")
+		switch {
+		case was == is:
+			return ""
+		case is == models.StatusHuman:
+			return "takeover"
+		case is == models.StatusOpen:
+			return "handback"
+		case is == models.StatusClosed:
+			return "close"
+		}
+		return ""
+	},
+	models.MessagesCollection: func(action string, _, after *core.Record) string {
+		if action == "create" && after.GetString("role") == models.RoleStaff {
+			return "staff_message"
+		}
+		return ""
+	},
+}
+
 // audited are the collections policy audits for what, in a fixed order.
 func audited(what int) []string {
 	var out []string
@@ -138,6 +168,11 @@ func Bind(app core.App) *Auditor {
 
 	change := func(action string) func(e *core.RecordRequestEvent) error {
 		return func(e *core.RecordRequestEvent) error {
+			name := named[e.Collection.Name]
+			var before *core.Record
+			if name != nil && action == "update" {
+				before = e.Record.Original()
+			}
 			if err := e.Next(); err != nil {
 				return err
 			}
@@ -145,7 +180,13 @@ func Bind(app core.App) *Auditor {
 			if e.Collection.Name == models.BusinessesCollection {
 				b = e.Record.Id
 			}
-			logErr(a.Request(e.RequestEvent, action, e.Collection.Name+"/"+e.Record.Id, b))
+			what := action
+			if name != nil {
+				if n := name(action, before, e.Record); n != "" {
+					what = n
+				}
+			}
+			logErr(a.Request(e.RequestEvent, what, e.Collection.Name+"/"+e.Record.Id, b))
 			return nil
 		}
 	}

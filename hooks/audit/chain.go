@@ -94,6 +94,11 @@ func (a *Auditor) Read(re *core.RequestEvent, action, what string, n int, busine
 func (a *Auditor) append(e entry) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	return a.appendLocked(e)
+}
+
+// appendLocked appends e; the caller holds a.mu.
+func (a *Auditor) appendLocked(e entry) error {
 	col, err := a.app.FindCachedCollectionByNameOrId(models.AuditCollection)
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
@@ -185,14 +190,10 @@ func (a *Auditor) load() error {
 
 // fromRequest fills the actor and IP of an entry from the request's auth.
 func fromRequest(e *core.RequestEvent, action, target, business string) entry {
-	actor := "guest"
-	if e.Auth != nil {
-		actor = e.Auth.Collection().Name + ":" + e.Auth.Id
-		if business == "" && e.Auth.Collection().Name == models.StaffCollection {
-			business = e.Auth.GetString("business")
-		}
+	if business == "" && e.Auth != nil && e.Auth.Collection().Name == models.StaffCollection {
+		business = e.Auth.GetString("business")
 	}
-	return entry{Business: business, Actor: actor, Action: action, Target: target, IP: e.RealIP()}
+	return entry{Business: business, Actor: models.Actor(e.Auth), Action: action, Target: target, IP: e.RealIP()}
 }
 
 // Break describes the first entry whose link in the chain does not hold.
@@ -204,7 +205,9 @@ type Break struct {
 
 // Verify walks the whole chain in order, then checks its end against HeadFile, and
 // returns how many entries it checked and the first broken link (a changed, missing or
-// truncated entry), or nil when the trail is intact: `frontdesk audit verify`.
+// truncated entry), or nil when the trail is intact: `frontdesk audit verify`. A chain
+// whose oldest entries were pruned (PruneBefore) is checked from its first remaining
+// entry, which must link to the last pruned one as a checkpoint entry records it.
 func Verify(app core.App) (int, *Break, error) {
 	// The head is read before the table: the server writes it after each entry commits,
 	// so read in this order it can't name an entry the walk below has not yet seen.
@@ -224,6 +227,10 @@ func Verify(app core.App) (int, *Break, error) {
 	const page = 1000
 	prev, want, n := "", 1, 0
 	var idAtHead, hashAtHead string
+	// A chain whose oldest entries were pruned starts after them: its first entry links
+	// to the last one pruned, whose seq and hash a checkpoint entry further on records.
+	pruned := prunedRange{}
+	claims := map[prunedRange]bool{}
 	for {
 		var rows []row
 		err := app.DB().Select("id", "seq", "business", "actor", "action", "target", "ip", "at", "prev_hash", "hash").
@@ -234,6 +241,10 @@ func Verify(app core.App) (int, *Break, error) {
 		}
 		for _, r := range rows {
 			n++
+			if n == 1 && r.Seq > 1 {
+				pruned = prunedRange{Through: r.Seq - 1, Hash: r.PrevHash}
+				prev, want = r.PrevHash, r.Seq
+			}
 			switch {
 			case r.Seq != want:
 				return n, &Break{Seq: want, ID: r.ID, Reason: fmt.Sprintf("entry %d is missing (next is %d)", want, r.Seq)}, nil
@@ -245,6 +256,9 @@ func Verify(app core.App) (int, *Break, error) {
 			if r.Seq == h.Seq {
 				idAtHead, hashAtHead = r.ID, r.Hash
 			}
+			if c, ok := parseCheckpoint(r.Action, r.Target); ok {
+				claims[c] = true
+			}
 			prev, want = r.Hash, want+1
 		}
 		if len(rows) < page {
@@ -252,6 +266,8 @@ func Verify(app core.App) (int, *Break, error) {
 		}
 	}
 	switch {
+	case pruned.Through > 0 && !claims[pruned]:
+		return n, &Break{Seq: 1, Reason: fmt.Sprintf("entries 1 to %d are missing and no checkpoint records their pruning", pruned.Through)}, nil
 	case headErr != nil:
 		return n, &Break{Seq: want, Reason: headErr.Error()}, nil
 	case !headFound && n > 0:

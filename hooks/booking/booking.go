@@ -68,6 +68,12 @@ const (
 	EventCalendarFailed = "booking.calendar_failed"
 )
 
+// Auditor appends an entry to the practice's audit trail (the audit capability's
+// Auditor.Record); it is called outside any transaction.
+type Auditor interface {
+	Record(business, actor, action, target, ip string) error
+}
+
 // Jobs is the job runner the calendar sync and the emails run on (*jobs.Runner).
 type Jobs interface {
 	Handle(kind string, h jobs.Handler)
@@ -78,6 +84,9 @@ type Options struct {
 	Visitors Visitors
 	Leads    Leads
 	Jobs     Jobs
+	// Auditor, if set, records connecting and disconnecting a calendar
+	// (calendar.connect, calendar.disconnect).
+	Auditor Auditor
 	// Alert, if set, is told of bookings made, moved and cancelled and of a calendar
 	// that stayed unreachable.
 	Alert Alert

@@ -1,11 +1,13 @@
 package booking
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -146,8 +148,19 @@ func (m *Manager) handleGoogleCallback(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	m.app.Logger().Info("booking: google calendar connected", "business", s.Business, "staff", s.Staff)
+	m.audit(s.Business, models.StaffCollection+":"+s.Staff, "calendar.connect", "google", e.RealIP())
 	return e.Redirect(http.StatusFound, "/console/?calendar=connected")
+}
+
+// audit records a calendar's connection or disconnection; the credential is stored or
+// gone either way, so a failed entry is logged rather than undoing it.
+func (m *Manager) audit(business, actor, action, target, ip string) {
+	if m.opts.Auditor == nil {
+		return
+	}
+	if err := m.opts.Auditor.Record(business, actor, action, target, ip); err != nil {
+		m.app.Logger().Error("audit write failed", "action", action, "error", err)
+	}
 }
 
 func (m *Manager) handleGoogleDisconnect(e *core.RequestEvent) error {
@@ -155,15 +168,49 @@ func (m *Manager) handleGoogleDisconnect(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	recs, err := m.app.FindAllRecords(models.CredentialsCollection, dbx.HashExp{"business": a.GetString("business"), "kind": credGoogle})
+	business := a.GetString("business")
+	recs, err := m.app.FindAllRecords(models.CredentialsCollection, dbx.HashExp{"business": business, "kind": credGoogle})
 	if err != nil {
 		return err
 	}
+	// The grant is withdrawn at Google first, so no copy of the token (a backup, say)
+	// can still reach the calendar; the credential is deleted whatever Google answers,
+	// since the owner asked Frontdesk to let go of the calendar.
+	revoked := true
 	for _, r := range recs {
+		if err := m.revokeGoogle(e.Request.Context(), r); err != nil {
+			revoked = false
+			m.app.Logger().Warn("booking: google token not revoked", "business", business, "error", err)
+		}
 		if err := m.app.Delete(r); err != nil {
 			return err
 		}
 	}
-	m.app.Logger().Info("booking: google calendar disconnected", "business", a.GetString("business"), "staff", a.Id)
-	return e.JSON(http.StatusOK, map[string]bool{"connected": false})
+	target := "google: token revoked"
+	switch {
+	case len(recs) == 0:
+		target = "google: none connected"
+	case !revoked:
+		target = "google: token not revoked (Google unreachable); credential deleted"
+	}
+	m.audit(business, models.StaffCollection+":"+a.Id, "calendar.disconnect", target, e.RealIP())
+	return e.JSON(http.StatusOK, map[string]bool{"connected": false, "revoked": revoked && len(recs) > 0})
+}
+
+// revokeGoogle revokes the token of stored credential r at Google.
+func (m *Manager) revokeGoogle(ctx context.Context, r *core.Record) error {
+	if m.opts.Decrypt == nil {
+		return errors.New("no way to decrypt calendar credentials")
+	}
+	plain, err := m.opts.Decrypt(r.GetString("value"))
+	if err != nil {
+		return fmt.Errorf("decrypt: %w", err)
+	}
+	var cred google.Credential
+	if err := json.Unmarshal([]byte(plain), &cred); err != nil {
+		return fmt.Errorf("stored google credential: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	return m.opts.Google.Revoke(ctx, m.opts.HTTPClient, cred)
 }

@@ -2,10 +2,14 @@ package booking_test
 
 import (
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
 	"frontdesk/hooks/booking"
@@ -39,7 +43,7 @@ func (h *harness) staffToken(role string) string {
 func TestGoogleConnectSyncAndDisconnect(t *testing.T) {
 	g := googletest.New(t)
 	h := newHarness(t, setup{configure: func(o *booking.Options) {
-		o.Google = google.Config{ClientID: googletest.ClientID, ClientSecret: googletest.ClientSecret, AuthURL: g.URL + "/auth", TokenURL: g.TokenURL(), APIBase: g.APIBase()}
+		o.Google = google.Config{ClientID: googletest.ClientID, ClientSecret: googletest.ClientSecret, AuthURL: g.URL + "/auth", TokenURL: g.TokenURL(), APIBase: g.APIBase(), RevokeURL: g.RevokeURL()}
 	}})
 	owner, viewer := h.staffToken(models.RoleOwner), h.staffToken(models.RoleViewer)
 	const connect = "/api/frontdesk/calendar/google/connect"
@@ -110,5 +114,58 @@ func TestGoogleConnectSyncAndDisconnect(t *testing.T) {
 	}
 	if _, err := h.app.FindFirstRecordByData(models.CredentialsCollection, "kind", "google"); err == nil {
 		t.Error("the token is kept after disconnect")
+	}
+	if g.Live(stored.RefreshToken) || g.Revoked.Load() != 1 {
+		t.Errorf("the token was not revoked at Google (revocations: %d)", g.Revoked.Load())
+	}
+	// Both are in the audit trail, with who did it and no token.
+	entries, err := h.app.FindAllRecords(models.AuditCollection, dbx.NewExp("action LIKE 'calendar.%'"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		if e.GetString("business") != h.biz.Id || !strings.HasPrefix(e.GetString("actor"), "staff:") || strings.Contains(e.GetString("target"), stored.RefreshToken) {
+			t.Errorf("audit entry %v", e.PublicExport())
+		}
+		got = append(got, e.GetString("action")+" "+e.GetString("target"))
+	}
+	want := []string{"calendar.connect google", "calendar.disconnect google: token revoked"}
+	if !slices.Equal(got, want) {
+		t.Errorf("audit entries %q; want %q", got, want)
+	}
+}
+
+// A disconnect while Google can't be reached still deletes the credential, and says so.
+func TestGoogleDisconnectWhenGoogleIsDown(t *testing.T) {
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "unavailable", http.StatusServiceUnavailable)
+	}))
+	defer down.Close()
+	h := newHarness(t, setup{configure: func(o *booking.Options) {
+		o.Google = google.Config{ClientID: googletest.ClientID, ClientSecret: googletest.ClientSecret, RevokeURL: down.URL}
+	}})
+	owner := h.staffToken(models.RoleOwner)
+	col, err := h.app.FindCollectionByNameOrId(models.CredentialsCollection)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cred := core.NewRecord(col)
+	cred.Set("business", h.biz.Id)
+	cred.Set("kind", "google")
+	cred.Set("value", `{"access_token":"a","refresh_token":"r"}`)
+	if err := h.app.Save(cred); err != nil {
+		t.Fatal(err)
+	}
+	rec := h.do("POST", "/api/frontdesk/calendar/google/disconnect", "", map[string]string{"Authorization": owner})
+	if rec.Code != 200 || decode(t, rec)["revoked"] != false {
+		t.Fatalf("disconnect: %d %s", rec.Code, rec.Body.String())
+	}
+	if _, err := h.app.FindRecordById(models.CredentialsCollection, cred.Id); err == nil {
+		t.Error("the credential is kept when Google is down")
+	}
+	e, err := h.app.FindFirstRecordByData(models.AuditCollection, "action", "calendar.disconnect")
+	if err != nil || !strings.Contains(e.GetString("target"), "not revoked") {
+		t.Errorf("audit entry: %v", err)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	pbtests "github.com/pocketbase/pocketbase/tests"
 
 	"frontdesk/hooks"
+	"frontdesk/hooks/audit"
 	"frontdesk/hooks/booking"
 	"frontdesk/hooks/jobs"
 	"frontdesk/internal/secrets"
@@ -198,6 +199,7 @@ func newHarness(t testing.TB, s setup) *harness {
 		Leads:                leads{},
 		Jobs:                 h.runner,
 		Alert:                h.alerts.alert,
+		Auditor:              audit.New(app),
 		Secret:               func() ([]byte, error) { return secret, nil },
 		Decrypt:              box.Decrypt,
 		AllowPrivateNetworks: s.allowPrivate,

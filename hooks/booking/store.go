@@ -2,9 +2,7 @@ package booking
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -18,6 +16,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"frontdesk/internal/availability"
+	"frontdesk/internal/secrets"
 	"frontdesk/models"
 )
 
@@ -30,23 +29,12 @@ var weekdays = map[string]time.Weekday{
 // service finds the practice's bookable service by name, ignoring case.
 func service(b *models.Business, name string) (models.Service, bool) {
 	name = strings.TrimSpace(name)
-	for _, s := range b.Services() {
-		if strings.EqualFold(s.Name, name) && s.IsBookable() && s.DurationMin > 0 {
+	for _, s := range b.BookableServices() {
+		if strings.EqualFold(s.Name, name) {
 			return s, true
 		}
 	}
 	return models.Service{}, false
-}
-
-// bookable lists the services visitors can book.
-func bookable(b *models.Business) []models.Service {
-	var out []models.Service
-	for _, s := range b.Services() {
-		if s.IsBookable() && s.DurationMin > 0 {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // request is the availability question for svc at b, without bookings or busy time.
@@ -368,8 +356,7 @@ func (m *Manager) alert(tx core.App, b *models.Business, event, id string) error
 }
 
 func hashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
+	return secrets.Digest([]byte(token))
 }
 
 // codeTaken is the validation code of a booking the guard refuses.

@@ -235,7 +235,7 @@ func (m *Manager) syncFailed(job *jobs.Job, b *models.Business, id string, err e
 	} else {
 		why += ". Retrying."
 	}
-	if _, nerr := m.note(id, "", truncate(why, 500)); nerr != nil {
+	if _, nerr := m.note(id, "", models.Truncate(why, 500)); nerr != nil {
 		m.app.Logger().Warn("booking: note sync failure", "booking", id, "error", nerr)
 	}
 	if !last {
@@ -245,13 +245,6 @@ func (m *Manager) syncFailed(job *jobs.Job, b *models.Business, id string, err e
 		m.app.Logger().Error("booking: alert calendar failure", "booking", id, "error", aerr)
 	}
 	return jobs.Permanent(err)
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
 }
 
 // event is the booking as its calendar event: the service, who is coming and how to

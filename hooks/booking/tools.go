@@ -91,7 +91,7 @@ func (m *Manager) findSlotsTool(ctx context.Context, app core.App, b *models.Bus
 	}
 	if _, ok := service(b, in.Service); !ok {
 		names := []string{}
-		for _, s := range bookable(b) {
+		for _, s := range b.BookableServices() {
 			names = append(names, s.Name)
 		}
 		return toolResult(map[string]any{"ok": false, "error": "not a service booked online", "services": names}), nil

@@ -85,12 +85,10 @@ func buttonText(text string) string {
 	return fmt.Sprintf("[...document.querySelector('frontdesk-chat').shadowRoot.querySelectorAll('button')].find((b) => b.textContent === %q && b.getClientRects().length > 0)", text)
 }
 
-// A visitor books in the widget with no model at all, sees the confirmation with the
-// manage link, and cancels from the manage page.
-func TestWidgetBookingAndManagePage(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test")
-	}
+// widgetPage serves a practice page with the widget (pb_public's widget.js and
+// booking.html) from the harness, and opens it in a browser.
+func widgetPage(t *testing.T) (*harness, *browser, string) {
+	t.Helper()
 	dir := t.TempDir()
 	for _, f := range []string{"widget.js", "booking.html"} {
 		data, err := os.ReadFile(filepath.Join(tests.RepoRoot(), "pb_public", f))
@@ -109,9 +107,37 @@ func TestWidgetBookingAndManagePage(t *testing.T) {
 	srv := httptest.NewServer(h.h)
 	t.Cleanup(srv.Close)
 	h.app.Settings().Meta.AppURL = srv.URL
-
 	b := newBrowser(t)
 	b.run(chromedp.Navigate(srv.URL + "/"))
+	return h, b, srv.URL
+}
+
+// A visitor who asks the assistant (no model) to book gets a "Book a visit" button under
+// the reply, which opens the booking form.
+func TestWidgetOfflineReplyOffersTheBookingForm(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test")
+	}
+	_, b, _ := widgetPage(t)
+	b.wait(in(".l")+" != null", "the launcher")
+	b.run(chromedp.Evaluate[chromedp.Void](in(".l") + ".click()"))
+	b.run(chromedp.Evaluate[chromedp.Void](in("textarea") + ".focus()"))
+	b.run(chromedp.KeyEvent("Can I book a cleaning on Tuesday?\r"))
+	b.wait(in(".offer button")+" != null", "the reply's Book a visit button")
+	if text := b.eval(in(".offer button") + ".textContent"); text != "Book a visit" {
+		t.Errorf("offer button %q", text)
+	}
+	b.run(chromedp.Evaluate[chromedp.Void](in(".offer button") + ".click()"))
+	b.wait(in("#b-time")+".options.length > 0", "the booking form's times")
+}
+
+// A visitor books in the widget with no model at all, sees the confirmation with the
+// manage link, and cancels from the manage page.
+func TestWidgetBookingAndManagePage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test")
+	}
+	h, b, srvURL := widgetPage(t)
 	b.wait(in(".l")+" != null", "the launcher")
 	b.run(chromedp.Evaluate[chromedp.Void](in(".l") + ".click()"))
 	b.wait(buttonText("Book a visit")+" != null", "the Book a visit button")
@@ -159,6 +185,6 @@ func TestWidgetBookingAndManagePage(t *testing.T) {
 	if h.confirmed() != 0 {
 		t.Error("the booking is still confirmed")
 	}
-	b.run(chromedp.Navigate(srv.URL + "/booking/" + r.Id + "?token=wrong&practice=clinic"))
+	b.run(chromedp.Navigate(srvURL + "/booking/" + r.Id + "?token=wrong&practice=clinic"))
 	b.wait("document.getElementById('status').textContent.startsWith('This link is not valid')", "the bad-token message")
 }

@@ -33,12 +33,15 @@ func countTurn(tx core.App, c *models.Conversation) error {
 }
 
 // RequestHuman marks the conversation as needing a person from the team (the visitor's
-// handoff, or the model's request_human), with a note for staff.
+// handoff, or the model's request_human), with a note for staff and the time asked, so
+// the inbox shows how long the visitor has waited. A conversation a person already holds
+// stays theirs.
 func (eng *Engine) RequestHuman(b *models.Business, c *models.Conversation) error {
-	if c.Status() == models.StatusNeedsHuman {
+	if c.Status() == models.StatusNeedsHuman || c.Held() {
 		return nil
 	}
 	c.Set("status", models.StatusNeedsHuman)
+	c.Set("needs_human_at", time.Now().UTC())
 	if err := eng.app.Save(c); err != nil {
 		return err
 	}
@@ -47,14 +50,19 @@ func (eng *Engine) RequestHuman(b *models.Business, c *models.Conversation) erro
 	return err
 }
 
+// OpenNow tells whether the practice is within its opening hours now, in its zone and
+// with its closures (a practice that entered no hours is taken as open).
+func (eng *Engine) OpenNow(b *models.Business) bool {
+	return eng.promptBase(b).facts.OpenAt(time.Now())
+}
+
 // conversationMessages returns the last limit messages of a conversation, oldest first, in
 // the order they were stored (rowid breaks ties within a millisecond).
 func conversationMessages(app core.App, conversationID string, limit int, visibleOnly bool) ([]models.MessageRow, error) {
-	q := app.DB().Select("id", "role", "text", "flags", "created").From(models.MessagesCollection).
-		Where(dbx.HashExp{"conversation": conversationID}).
-		OrderBy("created DESC", "rowid DESC").Limit(int64(limit))
+	q := messageRows(app).Where(dbx.HashExp{"m.conversation": conversationID}).
+		OrderBy("m.created DESC", "m.rowid DESC").Limit(int64(limit))
 	if visibleOnly {
-		q.AndWhere(dbx.Not(dbx.HashExp{"role": models.RoleSystem}))
+		q.AndWhere(dbx.Not(dbx.HashExp{"m.role": models.RoleSystem}))
 	}
 	var msgs []models.MessageRow
 	if err := q.All(&msgs); err != nil {
@@ -62,6 +70,25 @@ func conversationMessages(app core.App, conversationID string, limit int, visibl
 	}
 	slices.Reverse(msgs)
 	return msgs, nil
+}
+
+// messageRows selects messages (as m) as models.MessageRow reads them. A staff message's
+// author is shown by name, never email: a lookup by primary key per staff message.
+func messageRows(app core.App) *dbx.SelectQuery {
+	return app.DB().Select("m.id", "m.role", "m.text", "m.flags", "m.created", "COALESCE(s.name, '') AS author").
+		From(models.MessagesCollection+" m").
+		LeftJoin(models.StaffCollection+" s", dbx.NewExp("s.id = m.author"))
+}
+
+// StaffMessagesAfter are the conversation's staff messages stored after message since,
+// oldest first: all of them when since is no message of the conversation ("0").
+func (eng *Engine) StaffMessagesAfter(conversationID, since string) ([]models.MessageRow, error) {
+	var msgs []models.MessageRow
+	err := messageRows(eng.app).Where(dbx.HashExp{"m.conversation": conversationID, "m.role": models.RoleStaff}).
+		AndWhere(dbx.NewExp("m.rowid > COALESCE((SELECT rowid FROM "+models.MessagesCollection+" WHERE id = {:since} AND conversation = {:conv}), 0)",
+			dbx.Params{"since": since, "conv": conversationID})).
+		OrderBy("m.rowid").All(&msgs)
+	return msgs, err
 }
 
 // storeMessage saves one message of a conversation. The engine builds every message from

@@ -129,3 +129,55 @@ func TestFreshPracticeAnswersFromItsProfile(t *testing.T) {
 		}
 	}
 }
+
+// Without a model, a visitor who asks to book is offered the widget's booking form (the
+// reply's "book" action, kept with the message for the history) where the practice
+// takes bookings, and the usual answer where it doesn't.
+func TestOfflineOffersTheBookingForm(t *testing.T) {
+	v := tests.NewVisitor(t, tests.Options{})
+	ask := func(text string) (tests.Event, map[string]any) {
+		t.Helper()
+		id, tok := v.Start()
+		_, events := v.Send(id, tok, text)
+		var done tests.Event
+		for _, e := range events {
+			if e.Name == "done" {
+				done = e
+			}
+		}
+		if done.Name == "" {
+			t.Fatalf("%q: no done event in %v", text, tests.Names(events))
+		}
+		rec := v.Do("GET", "/api/widget/demo/conversations/"+id, "", map[string]string{tests.TokenHeader: tok})
+		msgs := tests.Decode(t, rec)["messages"].([]any)
+		return done, msgs[len(msgs)-1].(map[string]any)
+	}
+	// The demo practice does not take bookings online.
+	done, last := ask("Can I book a cleaning next week?")
+	if done.Data["actions"] != nil || last["actions"] != nil || strings.Contains(done.Data["text"].(string), "Book a visit") {
+		t.Errorf("booking offered while booking is off: %v / %v", done.Data, last)
+	}
+
+	b, err := v.App.FindFirstRecordByData(models.BusinessesCollection, "slug", "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Set("booking_enabled", true)
+	b.Set("services", []map[string]any{{"name": "Cleaning", "duration_min": 60}})
+	if err := v.App.Save(b); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"Can I book a cleaning next week?", "Quiero pedir cita"} {
+		done, last := ask(q)
+		actions, _ := done.Data["actions"].([]any)
+		if len(actions) != 1 || actions[0] != models.ActionBook {
+			t.Errorf("%q: done %v; want the book action", q, done.Data)
+		}
+		if hist, _ := last["actions"].([]any); len(hist) != 1 || hist[0] != models.ActionBook {
+			t.Errorf("%q: the history's reply %v has no book action", q, last)
+		}
+	}
+	if done, _ := ask("where are you located?"); done.Data["actions"] != nil {
+		t.Errorf("a question that isn't about booking got the booking form: %v", done.Data)
+	}
+}

@@ -36,9 +36,10 @@ var (
 )
 
 // Reply is the whole turn, streamed to the visitor as text/event-stream: store the
-// visitor's message, then answer it. The visitor API has checked text and holds the
-// conversation (its limiter); release frees it, before the last event is sent, so the
-// visitor's next message never finds it busy.
+// visitor's message, then answer it, or, while a staff member holds the conversation,
+// end with held. The visitor API has checked text and holds the conversation (its
+// limiter); release frees it, before the last event is sent, so the visitor's next
+// message never finds it busy.
 func (eng *Engine) Reply(e *core.RequestEvent, b *models.Business, c *models.Conversation, text string, release func()) error {
 	health := guard.DetectHealth(text)
 	injection := guard.DetectInjection(text)
@@ -58,6 +59,10 @@ func (eng *Engine) Reply(e *core.RequestEvent, b *models.Business, c *models.Con
 	// A visitor who sends the next message on done mustn't find the conversation busy.
 	s.OnBefore("done", release)
 	s.Send("message", map[string]any{"id": vm.Id, "role": models.RoleVisitor, "text": text})
+	if c.Held() {
+		eng.held(s, c, release)
+		return nil
+	}
 
 	// The reply is produced and stored even if the visitor goes away mid-stream.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(e.Request.Context()), eng.cfg.ReplyTimeout+10*time.Second)
@@ -84,6 +89,17 @@ func (eng *Engine) Reply(e *core.RequestEvent, b *models.Business, c *models.Con
 		eng.generate(ctx, s, b, c, text, texts, p, model, perr)
 	}
 	return nil
+}
+
+// held ends the turn of a conversation a staff member holds: the visitor's message is
+// stored (it reaches staff through PocketBase's realtime API) and counted, and the
+// assistant stays silent.
+func (eng *Engine) held(s *sse.Writer, c *models.Conversation, release func()) {
+	if err := countTurn(eng.app, c); err != nil {
+		eng.app.Logger().Error("conversation update", "conversation", c.Id, "error", err)
+	}
+	release()
+	s.Send("held", struct{}{})
 }
 
 // cannedReply streams and stores a fixed reply, as a model's would be.
@@ -113,7 +129,11 @@ func (eng *Engine) finish(s *sse.Writer, b *models.Business, c *models.Conversat
 		s.Send("error", errNotSaved)
 		return
 	}
-	s.Send("done", map[string]any{"id": m.Id, "text": text})
+	done := map[string]any{"id": m.Id, "text": text}
+	if len(flags.Actions) > 0 {
+		done["actions"] = flags.Actions
+	}
+	s.Send("done", done)
 	// The visitor has the whole reply: the log's checkpoint costs no one a wait here.
 	eng.ckpt.maybe()
 }
@@ -235,11 +255,25 @@ func (eng *Engine) offline(ctx context.Context, s *sse.Writer, b *models.Busines
 	if text == "" {
 		text = locale.For(locale.Match(c.Locale(), b.Locale())).NotSure
 	}
+	flags := models.Flags{Offline: true, HealthAck: r.Health}
+	// A visitor who asks to book gets the booking form (the widget's button under the
+	// reply) where the practice takes bookings, in place of the offer to be called back.
+	book := r.Booking && len(b.BookableServices()) > 0
+	if book {
+		offer := locale.For(r.Lang).BookOffer
+		switch {
+		case r.Answered || r.Health:
+			text = strings.TrimSuffix(text, "\n\n"+locale.For(r.Lang).Offer) + "\n\n" + offer
+		default:
+			text = offer
+		}
+		flags.Actions = []string{models.ActionBook}
+	}
 	for _, chunk := range llm.WordGroups(text, 4) {
 		s.Delta(chunk)
 	}
-	eng.finish(s, b, c, text, models.Flags{Offline: true, HealthAck: r.Health}, llm.NameOffline)
-	if recordGap && !r.Answered && r.Practical != "" {
+	eng.finish(s, b, c, text, flags, llm.NameOffline)
+	if recordGap && !r.Answered && !book && r.Practical != "" {
 		// After the reply: no write ahead of it, and the conversation is free again.
 		if err := eng.know.RecordGap(b.Id, r.Practical); err != nil {
 			eng.app.Logger().Warn("record knowledge gap", "business", b.Id, "error", err)

@@ -7,7 +7,6 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/types"
 
 	"frontdesk/internal/guard"
 	"frontdesk/models"
@@ -17,16 +16,24 @@ import (
 // size holds one page in memory.
 const exportPage = 500
 
-// exportLeads streams the practice's leads as CSV, oldest first; every export is
+// exportLeads streams the practice's leads as CSV, oldest first, those that came in
+// between ?from and ?to (days of the practice, inclusive) when given; every export is
 // audited before its first row is sent. The export holds the leads created before it
 // started, so the count the audit entry gives is the count sent.
 func exportLeads(e *core.RequestEvent, a Auditor) error {
-	business, err := practiceOf(e)
+	b, err := practiceOf(e)
 	if err != nil {
 		return err
 	}
-	until := time.Now().UTC().Format(types.DefaultDateLayout)
-	scope := dbx.And(dbx.HashExp{"business": business}, dbx.NewExp("[[created]] <= {:until}", dbx.Params{"until": until}))
+	business := b.Id
+	scope := dbx.And(dbx.HashExp{"business": business}, dbx.NewExp("[[created]] <= {:until}", dbx.Params{"until": stamp(time.Now())}))
+	within, params, err := days(e, b.Location(), "[[created]]")
+	if err != nil {
+		return err
+	}
+	if within != "" {
+		scope = dbx.And(scope, dbx.NewExp(within, params))
+	}
 	var n int
 	if err := e.App.DB().Select("COUNT(*)").From(models.LeadsCollection).Where(scope).Row(&n); err != nil {
 		return err

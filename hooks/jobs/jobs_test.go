@@ -648,3 +648,31 @@ func TestPollUsesTheDueIndex(t *testing.T) {
 		t.Fatalf("query plan %+v", plan)
 	}
 }
+
+// A server stopped while it was still starting terminates before its serve hooks have
+// all returned: the runner's, coming back after that, must not start on the closed app
+// (it polled a database that was gone, and crashed the process).
+func TestRunnerBoundToAnAppThatTerminatedDoesNotStart(t *testing.T) {
+	t.Parallel()
+	app := newApp(t, dataDir(t))
+	r := jobs.New(app, jobs.Options{PollInterval: 10 * time.Millisecond})
+	ran := make(chan struct{}, 1)
+	r.Handle("late.start", func(ctx context.Context, j *jobs.Job) error {
+		ran <- struct{}{}
+		return nil
+	})
+	r.Bind()
+	t.Cleanup(r.Stop)
+	if err := app.OnTerminate().Trigger(&core.TerminateEvent{App: app}); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.OnServe().Trigger(&core.ServeEvent{App: app}); err != nil {
+		t.Fatal(err)
+	}
+	enqueue(t, app, "late.start", "", nil)
+	select {
+	case <-ran:
+		t.Fatal("a runner started after its app terminated")
+	case <-time.After(300 * time.Millisecond):
+	}
+}

@@ -101,7 +101,10 @@ type Runner struct {
 	running  map[string]context.CancelCauseFunc // in-flight jobs by id
 	stop     context.CancelFunc                 // ends the loop; nil when not started
 	loopDone chan struct{}
-	wg       sync.WaitGroup // in-flight jobs
+	// terminated is set when the app terminates: a serve hook that returns after the
+	// app was already shut down (a server stopped while it was starting) starts nothing.
+	terminated bool
+	wg         sync.WaitGroup // in-flight jobs
 }
 
 // New returns a runner over app's jobs collection; register handlers with Handle, then
@@ -136,6 +139,9 @@ func (r *Runner) Bind() {
 		return nil
 	})
 	r.app.OnTerminate().BindFunc(func(te *core.TerminateEvent) error {
+		r.mu.Lock()
+		r.terminated = true
+		r.mu.Unlock()
 		r.Stop()
 		return te.Next()
 	})
@@ -162,11 +168,11 @@ func (r *Runner) Wake() {
 }
 
 // Start starts claiming and running jobs; it returns at once. Starting a started
-// runner does nothing.
+// runner, or one whose app has terminated, does nothing.
 func (r *Runner) Start() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.stop != nil {
+	if r.stop != nil || r.terminated {
 		return
 	}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -75,11 +75,3 @@ func ownedPractice(e *core.RequestEvent) (*core.Record, error) {
 	}
 	return b, nil
 }
-
-// actor names who made a request in an audit entry, as the audit capability does.
-func actor(e *core.RequestEvent) string {
-	if e.Auth == nil {
-		return "guest"
-	}
-	return e.Auth.Collection().Name + ":" + e.Auth.Id
-}

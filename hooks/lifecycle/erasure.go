@@ -74,7 +74,7 @@ func (m *Manager) erase(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	entry := AuditEntry{Business: b.Id, Actor: actor(e), Action: "erasure", Target: "by " + s.kinds() + ": " + counts.String(), IP: e.RealIP()}
+	entry := AuditEntry{Business: b.Id, Actor: models.Actor(e.Auth), Action: "erasure", Target: "by " + s.kinds() + ": " + counts.String(), IP: e.RealIP()}
 	if err := m.opts.Auditor.Record(entry); err != nil {
 		// The records are gone either way; the owner is told what was deleted.
 		e.App.Logger().Error("audit write failed", "action", "erasure", "error", err)

@@ -63,7 +63,7 @@ func (m *Manager) export(e *core.RequestEvent) error {
 		total += n
 	}
 	// No export without its audit entry.
-	entry := AuditEntry{Business: b.Id, Actor: actor(e), Action: "export", Target: fmt.Sprintf("practice export (%d records)", total), IP: e.RealIP()}
+	entry := AuditEntry{Business: b.Id, Actor: models.Actor(e.Auth), Action: "export", Target: fmt.Sprintf("practice export (%d records)", total), IP: e.RealIP()}
 	if err := m.opts.Auditor.Record(entry); err != nil {
 		return fmt.Errorf("export: audit: %w", err)
 	}

@@ -32,7 +32,7 @@ func (m *Manager) deletePractice(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	entry := AuditEntry{Business: b.Id, Actor: actor(e), Action: "practice_delete", Target: truncate("businesses/"+b.Id+": "+countsText(counts), 200), IP: e.RealIP()}
+	entry := AuditEntry{Business: b.Id, Actor: models.Actor(e.Auth), Action: "practice_delete", Target: models.Truncate("businesses/"+b.Id+": "+countsText(counts), 200), IP: e.RealIP()}
 	if err := m.opts.Auditor.Record(entry); err != nil {
 		e.App.Logger().Error("audit write failed", "action", "practice_delete", "error", err)
 	}
@@ -108,11 +108,4 @@ func countsText(counts map[string]int) string {
 		return "no records"
 	}
 	return strings.Join(parts, ", ")
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n], "")
 }

@@ -89,7 +89,7 @@ func (m *Manager) handleSend(ctx context.Context, job *jobs.Job) error {
 	// The mark that makes a rerun send nothing. If it fails the job errs and runs again,
 	// which sends again: at least once.
 	err = m.finish(batch, models.OutboxSent, dbx.Params{
-		"sent_at": dbTime(m.opts.Now()), "provider_ref": truncate(ref, 200), "last_error": "",
+		"sent_at": dbTime(m.opts.Now()), "provider_ref": models.Truncate(ref, 200), "last_error": "",
 	})
 	if err == nil && afterMark != nil {
 		afterMark(entry.Id)
@@ -415,7 +415,7 @@ func (m *Manager) JobFailed(tx core.App, job *jobs.Job, cause error) error {
 		reason = fmt.Sprintf("gave up after %d attempts: %s", job.Attempt, reason)
 	}
 	_, err = tx.DB().Update(models.OutboxCollection, dbx.Params{
-		"status": models.OutboxFailed, "claim": "", "last_error": truncate(reason, 1000), "updated": dbTime(m.opts.Now()),
+		"status": models.OutboxFailed, "claim": "", "last_error": models.Truncate(reason, 1000), "updated": dbTime(m.opts.Now()),
 	}, dbx.HashExp{"id": entry.Id}).Execute()
 	if err != nil {
 		return err
@@ -434,14 +434,7 @@ func (m *Manager) JobFailed(tx core.App, job *jobs.Job, cause error) error {
 // scrub keeps contact details out of a stored or logged error: a provider or mail
 // server may quote the address or number it refused.
 func scrub(s string) string {
-	return truncate(guard.NewRedactor().Redact(s), 1000)
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n-3], "") + "..."
+	return models.Truncate(guard.NewRedactor().Redact(s), 1000)
 }
 
 // dbTime is t as PocketBase stores dates.

@@ -198,7 +198,9 @@ func visitorMessageCount(app core.App, conversationID string) (int, error) {
 	return n, nil
 }
 
-// handleHandoff is the visitor asking for a person.
+// handleHandoff is the visitor asking for a person: status needs_human (or human, when
+// a person already holds the conversation), whether anyone who can answer is there, and
+// whether the practice is open now.
 func (a *api) handleHandoff(e *core.RequestEvent) error {
 	b, c, err := a.conversation(e)
 	if err != nil {
@@ -207,7 +209,8 @@ func (a *api) handleHandoff(e *core.RequestEvent) error {
 	if err := a.chat.RequestHuman(b, c); err != nil {
 		return err
 	}
-	return e.JSON(http.StatusOK, map[string]any{"status": models.StatusNeedsHuman})
+	// Whether someone will join now, or the visitor had better leave details for a call back.
+	return e.JSON(http.StatusOK, map[string]any{"status": c.Status(), "available": a.staff.Available(b.Id), "open_now": a.chat.OpenNow(b)})
 }
 
 // randomToken is n random bytes, URL-safe.

@@ -34,7 +34,7 @@ func (a *api) cors(e *core.RequestEvent) error {
 	h.Set("Access-Control-Expose-Headers", "Retry-After")
 	if e.Request.Method == http.MethodOptions {
 		h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
-		h.Set("Access-Control-Allow-Headers", "Content-Type, "+tokenHeader)
+		h.Set("Access-Control-Allow-Headers", "Content-Type, Last-Event-ID, "+tokenHeader)
 		h.Set("Access-Control-Max-Age", "600")
 		return e.NoContent(http.StatusNoContent)
 	}

@@ -1,7 +1,7 @@
 // Package visitor is the visitor API under /api/widget/{slug}, which the widget and
 // outside checks use (README, "Visitor API"): the practice's public config, a
 // conversation's creation, history, messages (the turn itself is hooks/chat's), contact
-// details and handoff. It owns what every visitor request passes through: CORS per
+// details, handoff, and the events stream of what staff do. It owns what every visitor request passes through: CORS per
 // practice, body and rate limits, and the one error catalog rendered as {code, message}.
 package visitor
 
@@ -45,8 +45,18 @@ type Chat interface {
 	RequestHuman(b *models.Business, c *models.Conversation) error
 	// Messages are the last limit messages the visitor sees, oldest first.
 	Messages(conversationID string, limit int) ([]models.MessageRow, error)
+	// StaffMessagesAfter are the staff messages stored after message since, oldest first.
+	StaffMessagesAfter(conversationID, since string) ([]models.MessageRow, error)
 	// SaveLead checks and stores contact details: the lead's id, or a message per bad field.
 	SaveLead(b *models.Business, conversationID string, form models.LeadForm) (string, map[string]string, error)
+	// OpenNow tells whether the practice is within its opening hours now.
+	OpenNow(b *models.Business) bool
+}
+
+// Staff tells whether anyone at a practice who can answer a visitor is there now
+// (hooks/takeover).
+type Staff interface {
+	Available(business string) bool
 }
 
 // api serves the visitor routes.
@@ -54,7 +64,9 @@ type api struct {
 	app       core.App
 	practices Practices
 	chat      Chat
+	staff     Staff
 	limiter   *convLimiter
+	hub       *hub
 }
 
 // API is the visitor API bound to an app. A capability that adds routes under
@@ -62,9 +74,10 @@ type api struct {
 // middlewares, so its routes answer like these.
 type API struct{ a *api }
 
-// Bind adds the visitor API.
-func Bind(app core.App, practices Practices, chat Chat) *API {
-	a := &api{app: app, practices: practices, chat: chat, limiter: newConvLimiter(conversationRate, conversationWindow)}
+// Bind adds the visitor API, and the record hooks that feed its events streams.
+func Bind(app core.App, practices Practices, chat Chat, staff Staff) *API {
+	a := &api{app: app, practices: practices, chat: chat, staff: staff, limiter: newConvLimiter(conversationRate, conversationWindow), hub: newHub()}
+	a.bindEvents()
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		a.routes(se)
 		return se.Next()
@@ -114,6 +127,7 @@ func (a *api) routes(se *core.ServeEvent) {
 	g.POST("/conversations/{id}/messages", a.handleMessage)
 	g.POST("/conversations/{id}/lead", a.handleLead)
 	g.POST("/conversations/{id}/handoff", a.handleHandoff)
+	g.GET("/conversations/{id}/events", a.handleEvents)
 }
 
 // business loads the practice named by the {slug} path value, once per request.

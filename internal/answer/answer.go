@@ -68,6 +68,9 @@ type Reply struct {
 	// Lang is the language of Text: Spanish for a Spanish message, else English
 	// (Portuguese is answered in English; see vocab.Detect).
 	Lang locale.Lang
+	// Booking reports that the visitor asks to book (or change) a visit: a practice that
+	// takes bookings offers its booking form.
+	Booking bool
 	// Hits are the passages search found for the practical questions, best first, for a
 	// model's prompt when there is one.
 	Hits []knowledge.Hit
@@ -94,7 +97,7 @@ func (e *Engine) Reply(ctx context.Context, r Request) (Reply, error) {
 		k = 5
 	}
 	split := guard.SplitHealth(r.Message)
-	reply := Reply{Health: split.Health, Practical: split.Practical, Lang: replyLang(r.Message)}
+	reply := Reply{Health: split.Health, Practical: split.Practical, Lang: replyLang(r.Message), Booking: AsksToBook(split.Practical)}
 	texts := locale.For(reply.Lang)
 	phone := ""
 	if r.Profile != nil {
@@ -159,6 +162,13 @@ func (e *Engine) answerOne(ctx context.Context, r Request, q string, threshold f
 	}
 	return "", "", hits, err
 }
+
+// bookingAsk finds a request for a visit, in English or Spanish: "can I book", "I need
+// an appointment", "schedule a cleaning", "quiero pedir cita", "reservar una hora".
+var bookingAsk = regexp.MustCompile(`(?i)\b(book(ing)?|appointments?|appt|schedul(e|ing)|reserv(e|ation)|reschedule|cita|citas|reservar|reserva|agendar|turno)\b`)
+
+// AsksToBook reports whether message asks to book a visit.
+func AsksToBook(message string) bool { return bookingAsk.MatchString(message) }
 
 // priceLike finds a price in a passage: a passage without one does not answer what a
 // service costs better than the profile's "the team will confirm" and the service's

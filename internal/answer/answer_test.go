@@ -157,3 +157,22 @@ func TestThresholdMatchesOfflineProvider(t *testing.T) {
 		t.Errorf("DefaultThreshold %v, llm.OfflineConfidence %v", DefaultThreshold, llm.OfflineConfidence)
 	}
 }
+
+func TestAsksToBook(t *testing.T) {
+	for msg, want := range map[string]bool{
+		"Can I book a cleaning for Tuesday?":   true,
+		"I need an appointment":                true,
+		"how do I schedule a visit":            true,
+		"Quiero pedir cita para el martes":     true,
+		"¿Puedo reservar una hora?":            true,
+		"I'd like to reschedule my visit":      true,
+		"Do you take my insurance?":            false,
+		"I found you on Facebook":              false,
+		"what books do you have in the lobby?": false,
+		"¿Dónde están?":                        false,
+	} {
+		if got := AsksToBook(msg); got != want {
+			t.Errorf("AsksToBook(%q) = %v; want %v", msg, got, want)
+		}
+	}
+}

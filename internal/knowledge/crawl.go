@@ -105,8 +105,10 @@ func Crawl(ctx context.Context, startURL string, opts CrawlOptions) ([]Page, err
 			continue
 		}
 		if c.fetched > 0 && c.robots.CrawlDelay > 0 {
-			if err := sleep(ctx, min(c.robots.CrawlDelay, maxCrawlDelay)); err != nil {
-				return c.pages, err
+			select {
+			case <-ctx.Done():
+				return c.pages, ctx.Err()
+			case <-time.After(min(c.robots.CrawlDelay, maxCrawlDelay)):
 			}
 		}
 		res, err := c.fetch(ctx, u)
@@ -392,15 +394,4 @@ func parseSitemap(body []byte) (locs []string, isIndex, ok bool) {
 		return sm.Sitemaps, true, true
 	}
 	return nil, false, false
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

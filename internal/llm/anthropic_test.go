@@ -74,20 +74,7 @@ func TestAnthropicStreamsText(t *testing.T) {
 		}
 		writeFlush(w, anthropicStop(0)+anthropicEnd)
 	})
-	rec := &recorder{}
-	err := p.Chat(context.Background(), Request{
-		Model:     "claude-haiku-4-5",
-		System:    "You are the front desk.",
-		Messages:  sampleConversation,
-		Tools:     sampleTools,
-		MaxTokens: 300,
-	}, rec.emit)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := strings.Join(rec.deltas(), "|"), "We open| at 8| tomorrow."; got != want {
-		t.Errorf("deltas = %q, want %q", got, want)
-	}
+	assertStreamsSample(t, p, "claude-haiku-4-5", 300)
 	if got := c.header.Get("X-Api-Key"); got != "sk-ant-test" {
 		t.Errorf("x-api-key = %q", got)
 	}
@@ -207,15 +194,7 @@ func TestAnthropicSlowFirstToken(t *testing.T) {
 			writeFlush(w, anthropicText(0, "late")+anthropicStop(0)+anthropicEnd)
 		}
 	})
-	rec := &recorder{}
-	err := WithTimeouts(p, 50*time.Millisecond, 5*time.Second).Chat(context.Background(),
-		Request{Messages: []Message{{Role: RoleUser, Content: "hi"}}}, rec.emit)
-	if !errors.Is(err, ErrFirstTokenTimeout) {
-		t.Fatalf("err = %v, want ErrFirstTokenTimeout", err)
-	}
-	if rec.text() != "" {
-		t.Errorf("emitted %q after the timeout", rec.text())
-	}
+	assertFirstTokenTimeout(t, p)
 }
 
 func TestAnthropicRetriesOverloadBeforeFirstToken(t *testing.T) {
@@ -265,15 +244,7 @@ func TestAnthropicNoRetryAfterFirstToken(t *testing.T) {
 		writeFlush(w, anthropicStart+anthropicTextStart(0)+anthropicText(0, "Hello"))
 		writeFlush(w, "event: error\n"+`data: {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}`+"\n\n")
 	})
-	rec := &recorder{}
-	err := WithTimeouts(p, 5*time.Second, 10*time.Second).Chat(context.Background(),
-		Request{Messages: []Message{{Role: RoleUser, Content: "hi"}}}, rec.emit)
-	if err == nil {
-		t.Fatal("want an error")
-	}
-	if c.calls.Load() != 1 || rec.text() != "Hello" {
-		t.Errorf("text %q after %d calls, want Hello after 1", rec.text(), c.calls.Load())
-	}
+	assertNoRetryAfterFirstToken(t, p, c)
 }
 
 func TestAnthropicClientDisconnects(t *testing.T) {
@@ -283,11 +254,7 @@ func TestAnthropicClientDisconnects(t *testing.T) {
 		<-r.Context().Done()
 		close(serverSawDone)
 	})
-	_, err := chatUntilCancelled(t, p, Request{Messages: []Message{{Role: RoleUser, Content: "hi"}}})
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("err = %v, want context.Canceled", err)
-	}
-	waitClosed(t, serverSawDone, "the server seeing the request end")
+	assertCancelReachesServer(t, p, serverSawDone)
 }
 
 func TestAnthropicHasNoEmbeddings(t *testing.T) {

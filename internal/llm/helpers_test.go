@@ -3,6 +3,7 @@ package llm
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"reflect"
@@ -176,4 +177,65 @@ func assertRetriedOnce(t *testing.T, p Provider, c *captured) {
 	if rec.text() != "Hello" || c.calls.Load() != 2 {
 		t.Errorf("text %q after %d calls, want Hello after 2", rec.text(), c.calls.Load())
 	}
+}
+
+// assertFirstTokenTimeout checks that p, whose server is slower to its first word than
+// the first-token timeout, fails with ErrFirstTokenTimeout and emits nothing after it.
+func assertFirstTokenTimeout(t *testing.T, p Provider) {
+	t.Helper()
+	rec := &recorder{}
+	err := WithTimeouts(p, 50*time.Millisecond, 5*time.Second).Chat(context.Background(),
+		Request{Messages: []Message{{Role: RoleUser, Content: "hi"}}}, rec.emit)
+	if !errors.Is(err, ErrFirstTokenTimeout) {
+		t.Fatalf("err = %v, want ErrFirstTokenTimeout", err)
+	}
+	if rec.text() != "" {
+		t.Errorf("emitted %q after the timeout", rec.text())
+	}
+}
+
+// assertStreamsSample sends the sample conversation with its tools to p, whose server
+// streams "We open", " at 8", " tomorrow.", and checks those deltas arrive as they were.
+func assertStreamsSample(t *testing.T, p Provider, model string, maxTokens int) {
+	t.Helper()
+	rec := &recorder{}
+	err := p.Chat(context.Background(), Request{
+		Model:     model,
+		System:    "You are the front desk.",
+		Messages:  sampleConversation,
+		Tools:     sampleTools,
+		MaxTokens: maxTokens,
+	}, rec.emit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(rec.deltas(), "|"), "We open| at 8| tomorrow."; got != want {
+		t.Errorf("deltas = %q, want %q", got, want)
+	}
+}
+
+// assertNoRetryAfterFirstToken checks that p, whose server fails after its first word
+// ("Hello"), reports the failure without calling the server again.
+func assertNoRetryAfterFirstToken(t *testing.T, p Provider, c *captured) {
+	t.Helper()
+	rec := &recorder{}
+	err := WithTimeouts(p, 5*time.Second, 10*time.Second).Chat(context.Background(),
+		Request{Messages: []Message{{Role: RoleUser, Content: "hi"}}}, rec.emit)
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	if c.calls.Load() != 1 || rec.text() != "Hello" {
+		t.Errorf("text %q after %d calls, want Hello after 1", rec.text(), c.calls.Load())
+	}
+}
+
+// assertCancelReachesServer checks that cancelling a reply mid-stream ends the call with
+// context.Canceled and ends the request the server sees (closing serverSawDone).
+func assertCancelReachesServer(t *testing.T, p Provider, serverSawDone chan struct{}) {
+	t.Helper()
+	_, err := chatUntilCancelled(t, p, Request{Messages: []Message{{Role: RoleUser, Content: "hi"}}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	waitClosed(t, serverSawDone, "the server seeing the request end")
 }

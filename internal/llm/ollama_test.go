@@ -2,7 +2,6 @@ package llm
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -50,20 +49,7 @@ func TestOllamaStreamsText(t *testing.T) {
 		}
 		writeFlush(w, ollamaDone)
 	})
-	rec := &recorder{}
-	err := p.Chat(context.Background(), Request{
-		Model:     "llama3.2:3b",
-		System:    "You are the front desk.",
-		Messages:  sampleConversation,
-		Tools:     sampleTools,
-		MaxTokens: 200,
-	}, rec.emit)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := strings.Join(rec.deltas(), "|"), "We open| at 8| tomorrow."; got != want {
-		t.Errorf("deltas = %q, want %q", got, want)
-	}
+	assertStreamsSample(t, p, "llama3.2:3b", 200)
 	if c.path != "/api/chat" {
 		t.Errorf("path = %s", c.path)
 	}
@@ -184,15 +170,7 @@ func TestOllamaSlowFirstToken(t *testing.T) {
 			writeFlush(w, ollamaDone)
 		}
 	})
-	rec := &recorder{}
-	err := WithTimeouts(p, 50*time.Millisecond, 5*time.Second).Chat(context.Background(),
-		Request{Messages: []Message{{Role: RoleUser, Content: "hi"}}}, rec.emit)
-	if !errors.Is(err, ErrFirstTokenTimeout) {
-		t.Fatalf("err = %v, want ErrFirstTokenTimeout", err)
-	}
-	if rec.text() != "" {
-		t.Errorf("emitted %q after the timeout", rec.text())
-	}
+	assertFirstTokenTimeout(t, p)
 }
 
 func TestOllamaRetriesBusyServerBeforeFirstToken(t *testing.T) {
@@ -216,15 +194,7 @@ func TestOllamaNoRetryAfterFirstToken(t *testing.T) {
 		writeFlush(w, ollamaLine("Hello"))
 		panic(http.ErrAbortHandler)
 	})
-	rec := &recorder{}
-	err := WithTimeouts(p, 5*time.Second, 10*time.Second).Chat(context.Background(),
-		Request{Messages: []Message{{Role: RoleUser, Content: "hi"}}}, rec.emit)
-	if err == nil {
-		t.Fatal("want an error")
-	}
-	if c.calls.Load() != 1 || rec.text() != "Hello" {
-		t.Errorf("text %q after %d calls, want Hello after 1", rec.text(), c.calls.Load())
-	}
+	assertNoRetryAfterFirstToken(t, p, c)
 }
 
 func TestOllamaClientDisconnects(t *testing.T) {
@@ -234,11 +204,7 @@ func TestOllamaClientDisconnects(t *testing.T) {
 		<-r.Context().Done()
 		close(serverSawDone)
 	})
-	_, err := chatUntilCancelled(t, p, Request{Messages: []Message{{Role: RoleUser, Content: "hi"}}})
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("err = %v, want context.Canceled", err)
-	}
-	waitClosed(t, serverSawDone, "the server seeing the request end")
+	assertCancelReachesServer(t, p, serverSawDone)
 }
 
 func TestOllamaEmbed(t *testing.T) {

@@ -3,7 +3,6 @@ package llm
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -59,20 +58,7 @@ func TestOpenAIStreamsText(t *testing.T) {
 		}
 		writeFlush(w, openAIStop+openAIDone)
 	})
-	rec := &recorder{}
-	err := p.Chat(context.Background(), Request{
-		Model:     "gpt-4.1-mini",
-		System:    "You are the front desk.",
-		Messages:  sampleConversation,
-		Tools:     sampleTools,
-		MaxTokens: 300,
-	}, rec.emit)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := strings.Join(rec.deltas(), "|"), "We open| at 8| tomorrow."; got != want {
-		t.Errorf("deltas = %q, want %q", got, want)
-	}
+	assertStreamsSample(t, p, "gpt-4.1-mini", 300)
 	if got := c.header.Get("Authorization"); got != "Bearer sk-proj-test" {
 		t.Errorf("Authorization = %q", got)
 	}
@@ -157,15 +143,7 @@ func TestOpenAISlowFirstToken(t *testing.T) {
 			writeFlush(w, openAIText("late")+openAIStop+openAIDone)
 		}
 	})
-	rec := &recorder{}
-	err := WithTimeouts(p, 50*time.Millisecond, 5*time.Second).Chat(context.Background(),
-		Request{Messages: []Message{{Role: RoleUser, Content: "hi"}}}, rec.emit)
-	if !errors.Is(err, ErrFirstTokenTimeout) {
-		t.Fatalf("err = %v, want ErrFirstTokenTimeout", err)
-	}
-	if rec.text() != "" {
-		t.Errorf("emitted %q after the timeout", rec.text())
-	}
+	assertFirstTokenTimeout(t, p)
 }
 
 func TestOpenAIRetries503BeforeFirstToken(t *testing.T) {
@@ -205,15 +183,7 @@ func TestOpenAINoRetryAfterFirstToken(t *testing.T) {
 		writeFlush(w, openAIRole+openAIText("Hello"))
 		panic(http.ErrAbortHandler)
 	})
-	rec := &recorder{}
-	err := WithTimeouts(p, 5*time.Second, 10*time.Second).Chat(context.Background(),
-		Request{Messages: []Message{{Role: RoleUser, Content: "hi"}}}, rec.emit)
-	if err == nil {
-		t.Fatal("want an error")
-	}
-	if c.calls.Load() != 1 || rec.text() != "Hello" {
-		t.Errorf("text %q after %d calls, want Hello after 1", rec.text(), c.calls.Load())
-	}
+	assertNoRetryAfterFirstToken(t, p, c)
 }
 
 func TestOpenAIClientDisconnects(t *testing.T) {
@@ -223,11 +193,7 @@ func TestOpenAIClientDisconnects(t *testing.T) {
 		<-r.Context().Done()
 		close(serverSawDone)
 	})
-	_, err := chatUntilCancelled(t, p, Request{Messages: []Message{{Role: RoleUser, Content: "hi"}}})
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("err = %v, want context.Canceled", err)
-	}
-	waitClosed(t, serverSawDone, "the server seeing the request end")
+	assertCancelReachesServer(t, p, serverSawDone)
 }
 
 func TestOpenAIEmbed(t *testing.T) {

@@ -4,9 +4,10 @@ import "strconv"
 import "time"
 
 var english = Catalog{
-	NotSure:  "I'm not sure about that. If you leave your name and a phone number or email, our team will get back to you.",
-	Offer:    "If you'd like, leave your name and phone number or email and the team will follow up.",
-	FollowUp: "Done. Our team will be in touch soon.",
+	NotSure:   "I'm not sure about that. If you leave your name and a phone number or email, our team will get back to you.",
+	Offer:     "If you'd like, leave your name and phone number or email and the team will follow up.",
+	BookOffer: "You can book a visit right here: choose “Book a visit” below to pick a service, a day and a time.",
+	FollowUp:  "Done. Our team will be in touch soon.",
 	Health: func(phone string) string {
 		if phone == "" {
 			return "Thanks for letting me know. I can't give advice on health matters here, so please call our team, who will be glad to help. If you like, leave your contact details and they'll reach out."

@@ -7,9 +7,10 @@ import (
 )
 
 var spanish = Catalog{
-	NotSure:  "No estoy seguro de eso. Si me deja su nombre y su teléfono o correo electrónico, el equipo se pondrá en contacto con usted.",
-	Offer:    "Si lo desea, déjeme su nombre y su teléfono o correo electrónico y el equipo se pondrá en contacto con usted.",
-	FollowUp: "Listo. El equipo se pondrá en contacto con usted pronto.",
+	NotSure:   "No estoy seguro de eso. Si me deja su nombre y su teléfono o correo electrónico, el equipo se pondrá en contacto con usted.",
+	Offer:     "Si lo desea, déjeme su nombre y su teléfono o correo electrónico y el equipo se pondrá en contacto con usted.",
+	BookOffer: "Puede pedir cita aquí mismo: pulse «Pedir cita» abajo para elegir el servicio, el día y la hora.",
+	FollowUp:  "Listo. El equipo se pondrá en contacto con usted pronto.",
 	Health: func(phone string) string {
 		if phone == "" {
 			return "Gracias por contármelo. No puedo dar consejos de salud por aquí; por favor llame a nuestro equipo, que con gusto le ayudará. Si lo desea, déjeme sus datos de contacto y le llamarán."

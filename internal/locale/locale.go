@@ -92,6 +92,9 @@ type Catalog struct {
 	// Offer follows an answer the offline provider found in the practice's knowledge: the
 	// visitor may leave contact details for a follow-up.
 	Offer string
+	// BookOffer answers a visitor who asks to book when no model takes the booking: the
+	// widget's booking form, behind the button shown under the reply.
+	BookOffer string
 	// FollowUp answers a turn in which the model only called tools (took contact details,
 	// asked for a person) and said nothing.
 	FollowUp string

@@ -99,13 +99,7 @@ func (p *Profile) Answer(question string, now time.Time) (Answer, bool) {
 	if q == nil {
 		return Answer{}, false
 	}
-	loc := p.Location
-	if loc == nil {
-		var err error
-		if loc, err = time.LoadLocation(p.Timezone); err != nil {
-			loc = time.UTC
-		}
-	}
+	loc := p.location()
 	c := &ask{p: p, q: q, t: textsFor(q.lang), now: now.In(loc), loc: loc}
 	var parts []part
 	for _, f := range []func(*ask) (part, bool){
@@ -144,4 +138,33 @@ type ask struct {
 	t   *texts
 	now time.Time // in loc
 	loc *time.Location
+}
+
+// location is the practice's zone: Location, else Timezone loaded, else UTC.
+func (p *Profile) location() *time.Location {
+	if p.Location != nil {
+		return p.Location
+	}
+	loc, err := time.LoadLocation(p.Timezone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// OpenAt tells whether t falls within the practice's opening hours, in its zone, less
+// its closures. A profile without any hours is taken as open: nothing says otherwise,
+// and a practice that entered none still has staff who answer.
+func (p *Profile) OpenAt(t time.Time) bool {
+	if !p.hasHours() {
+		return true
+	}
+	t = t.In(p.location())
+	m := t.Hour()*60 + t.Minute()
+	for _, s := range p.on(dateAt(t)).spans {
+		if s.open <= m && m < s.close {
+			return true
+		}
+	}
+	return false
 }

@@ -268,3 +268,34 @@ func TestMalformedProfile(t *testing.T) {
 		t.Error("an empty profile answered about its hours")
 	}
 }
+
+func TestOpenAtFollowsHoursZoneAndClosures(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &Profile{Timezone: "America/New_York", Hours: map[string][]Interval{
+		"mon": {{Open: "08:00", Close: "12:00"}, {Open: "13:00", Close: "17:00"}},
+	}}
+	p.Closures = []availability.Closure{{Label: "Training", From: availability.Date{Year: 2026, Month: time.December, Day: 14}}}
+	cases := []struct {
+		at   time.Time
+		want bool
+	}{
+		{time.Date(2026, time.December, 7, 9, 0, 0, 0, ny), true},
+		{time.Date(2026, time.December, 7, 12, 30, 0, 0, ny), false},      // lunch
+		{time.Date(2026, time.December, 7, 17, 0, 0, 0, ny), false},       // closed at 17:00
+		{time.Date(2026, time.December, 7, 14, 0, 0, 0, time.UTC), true},  // 09:00 in New York
+		{time.Date(2026, time.December, 7, 23, 0, 0, 0, time.UTC), false}, // 18:00 in New York
+		{time.Date(2026, time.December, 8, 9, 0, 0, 0, ny), false},        // Tuesday: no hours
+		{time.Date(2026, time.December, 14, 9, 0, 0, 0, ny), false},       // a Monday closed all day
+	}
+	for _, c := range cases {
+		if got := p.OpenAt(c.at); got != c.want {
+			t.Errorf("OpenAt(%v) = %v, want %v", c.at, got, c.want)
+		}
+	}
+	if !(&Profile{Timezone: "UTC"}).OpenAt(time.Now()) {
+		t.Error("a profile without hours is not open")
+	}
+}

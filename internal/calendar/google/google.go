@@ -32,6 +32,8 @@ const (
 	DefaultAuthURL  = "https://accounts.google.com/o/oauth2/v2/auth"
 	DefaultTokenURL = "https://oauth2.googleapis.com/token"
 	DefaultAPIBase  = "https://www.googleapis.com/calendar/v3"
+	// DefaultRevokeURL is Google's OAuth token revocation endpoint.
+	DefaultRevokeURL = "https://oauth2.googleapis.com/revoke"
 )
 
 // propKey is the private extended property on every event Frontdesk makes, holding the
@@ -44,8 +46,8 @@ type Config struct {
 	ClientID, ClientSecret string
 	// RedirectURL is Frontdesk's OAuth callback.
 	RedirectURL string
-	// AuthURL, TokenURL and APIBase default to Google's.
-	AuthURL, TokenURL, APIBase string
+	// AuthURL, TokenURL, APIBase and RevokeURL default to Google's.
+	AuthURL, TokenURL, APIBase, RevokeURL string
 }
 
 func (c Config) oauth() *oauth2.Config {
@@ -88,6 +90,44 @@ func (c Config) Exchange(ctx context.Context, hc *http.Client, code string) (Cre
 		return Credential{}, fmt.Errorf("google: exchange: %w", err)
 	}
 	return credential(tok, "primary"), nil
+}
+
+// Revoke withdraws the access cred grants, at Google's revocation endpoint: revoking
+// the refresh token ends every access token issued from it. A token Google no longer
+// knows (revoked already, from the owner's Google account) counts as revoked.
+func (c Config) Revoke(ctx context.Context, hc *http.Client, cred Credential) error {
+	tok := cred.RefreshToken
+	if tok == "" {
+		tok = cred.AccessToken
+	}
+	if tok == "" {
+		return nil
+	}
+	u := c.RevokeURL
+	if u == "" {
+		u = DefaultRevokeURL
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, strings.NewReader(url.Values{"token": {tok}}.Encode()))
+	if err != nil {
+		return fmt.Errorf("google: revoke: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("google: revoke: %w", err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Error string `json:"error"`
+	}
+	_ = json.NewDecoder(io.LimitReader(resp.Body, 4<<10)).Decode(&body)
+	switch {
+	case resp.StatusCode == http.StatusOK:
+		return nil
+	case resp.StatusCode == http.StatusBadRequest && body.Error == "invalid_token":
+		return nil
+	}
+	return fmt.Errorf("google: revoke: %s %s", resp.Status, body.Error)
 }
 
 // Credential is the value of a credentials record of kind google (stored encrypted).

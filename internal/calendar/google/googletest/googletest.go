@@ -33,6 +33,8 @@ type Server struct {
 	Down atomic.Bool
 	// Refreshes counts refresh-token grants.
 	Refreshes atomic.Int64
+	// Revoked counts tokens revoked at the revocation endpoint.
+	Revoked atomic.Int64
 
 	mu      sync.Mutex
 	access  map[string]time.Time // live access token -> expiry
@@ -45,6 +47,7 @@ func New(t interface{ Cleanup(func()) }) *Server {
 	s := &Server{access: map[string]time.Time{}, refresh: map[string]bool{}, events: map[string]map[string]any{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /token", s.token)
+	mux.HandleFunc("POST /revoke", s.revoke)
 	mux.HandleFunc("GET /calendar/v3/calendars/{cal}/events", s.api(s.list))
 	mux.HandleFunc("POST /calendar/v3/calendars/{cal}/events", s.api(s.insert))
 	mux.HandleFunc("GET /calendar/v3/calendars/{cal}/events/{id}", s.api(s.get))
@@ -76,6 +79,37 @@ func (s *Server) Grant() (access, refresh string) {
 	s.access[access] = time.Now().Add(-time.Minute)
 	s.refresh[refresh] = true
 	return access, refresh
+}
+
+// RevokeURL points a google.Config's revocation at the fake.
+func (s *Server) RevokeURL() string { return s.URL + "/revoke" }
+
+// Live reports whether refresh is a refresh token the fake still honours.
+func (s *Server) Live(refresh string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refresh[refresh]
+}
+
+// revoke is Google's revocation endpoint: a refresh token, or an access token, in the
+// form's token; an unknown one is 400 invalid_token.
+func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		oauthError(w, "invalid_request")
+		return
+	}
+	tok := r.PostForm.Get("token")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, access := s.access[tok]
+	if !s.refresh[tok] && !access {
+		oauthError(w, "invalid_token")
+		return
+	}
+	delete(s.refresh, tok)
+	delete(s.access, tok)
+	s.Revoked.Add(1)
+	w.WriteHeader(http.StatusOK)
 }
 
 // Revoke makes every refresh token invalid, as an owner removing Frontdesk's access.

@@ -1,0 +1,252 @@
+package console
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"frontdesk/hooks/apierr"
+	"frontdesk/internal/guard"
+	"frontdesk/models"
+)
+
+// The dashboard's ranges, in days ending today, and how many top questions and gaps
+// it lists.
+var dashboardDays = []int{7, 30, 90, 365}
+
+const dashboardTop = 10
+
+// figures are one day's, one week's or the whole range's numbers. Conversation figures
+// (conversations, handoffs, first replies) count conversations by the day they
+// started; leads and bookings by the day they were made.
+type figures struct {
+	Date          string `json:"date,omitempty"`
+	Week          string `json:"week,omitempty"`
+	Conversations int    `json:"conversations"`
+	Leads         int    `json:"leads"`
+	// Conversion is leads / conversations (totals only).
+	Conversion *float64 `json:"conversion,omitempty"`
+	// Handoffs are conversations a person was asked for (still waiting) or answered in.
+	Handoffs int `json:"handoffs"`
+	Bookings int `json:"bookings"`
+	// FirstReplySecondsMedian is the median wait, in seconds, from the visitor's last
+	// message to the first staff message of a conversation; null without staff replies.
+	FirstReplySecondsMedian *float64 `json:"first_reply_seconds_median"`
+}
+
+func (f *figures) add(g *figures) {
+	f.Conversations += g.Conversations
+	f.Leads += g.Leads
+	f.Handoffs += g.Handoffs
+	f.Bookings += g.Bookings
+}
+
+// dashboard answers the practice's figures per day and per ISO week over the last
+// ?days (7, 30, 90 or 365) days of the practice, with totals, the visitors' most asked
+// questions and the knowledge gaps. Every figure is grouped in SQL by the practice's
+// local day.
+func dashboard(e *core.RequestEvent) error {
+	b, err := practiceOf(e)
+	if err != nil {
+		return err
+	}
+	n := 30
+	if s := e.Request.URL.Query().Get("days"); s != "" {
+		n, err = strconv.Atoi(s)
+		if err != nil || !slices.Contains(dashboardDays, n) {
+			return apierr.Invalid("days is 7, 30, 90 or 365.", map[string]string{"days": "unsupported range"})
+		}
+	}
+	d, err := computeDashboard(e.App, b, n, time.Now())
+	if err != nil {
+		return err
+	}
+	return e.JSON(http.StatusOK, d)
+}
+
+// Dashboard is the dashboard route's answer.
+type Dashboard struct {
+	Days         []*figures `json:"days"`
+	Weeks        []*figures `json:"weeks"`
+	Totals       *figures   `json:"totals"`
+	TopQuestions []question `json:"top_questions"`
+	Gaps         []gap      `json:"gaps"`
+}
+
+type question struct {
+	Text  string `db:"q" json:"text"`
+	Count int    `db:"n" json:"count"`
+}
+
+type gap struct {
+	ID       string `db:"id" json:"id"`
+	Question string `db:"question" json:"question"`
+	Count    int    `db:"count" json:"count"`
+}
+
+// computeDashboard is the dashboard of practice b over the n days ending on now's day in
+// its zone.
+func computeDashboard(app core.App, b *models.Business, n int, now time.Time) (*Dashboard, error) {
+	loc := b.Location()
+	y, m, d := now.In(loc).Date()
+	first := time.Date(y, m, d-n+1, 0, 0, 0, 0, loc)
+	end := time.Date(y, m, d+1, 0, 0, 0, 0, loc)
+	params := dbx.Params{"b": b.Id, "from": stamp(first), "to": stamp(end), "top": dashboardTop}
+	out := &Dashboard{Totals: &figures{}, TopQuestions: []question{}, Gaps: []gap{}}
+	byDay := map[string]*figures{}
+	for t := first; t.Before(end); t = t.AddDate(0, 0, 1) {
+		f := &figures{Date: t.Format(time.DateOnly)}
+		byDay[f.Date] = f
+		out.Days = append(out.Days, f)
+	}
+	byWeek := map[string]*figures{}
+	for _, f := range out.Days {
+		day, _ := time.Parse(time.DateOnly, f.Date)
+		monday := day.AddDate(0, 0, -((int(day.Weekday()) + 6) % 7)).Format(time.DateOnly)
+		w := byWeek[monday]
+		if w == nil {
+			yr, wk := day.ISOWeek()
+			w = &figures{Date: monday, Week: fmt.Sprintf("%d-W%02d", yr, wk)}
+			byWeek[monday] = w
+			out.Weeks = append(out.Weeks, w)
+		}
+	}
+
+	day := func(col string) string { return localDate(col, loc, first, end) }
+	handedOff := "c.status = 'needs_human'"
+	if hasField(app, models.ConversationsCollection, "needs_human_at") {
+		handedOff = "c.status IN ('needs_human', 'human') OR c.needs_human_at != ''"
+	}
+	// Counts per local day: each table is read once, over its (business, created) index.
+	counts := []struct {
+		sql string
+		set func(f *figures, n, extra int)
+	}{
+		{`SELECT ` + day("c.created") + ` AS d, COUNT(*) AS n,
+  SUM(CASE WHEN ` + handedOff + ` OR EXISTS (SELECT 1 FROM messages m WHERE m.business = c.business AND m.role = 'staff' AND m.conversation = c.id) THEN 1 ELSE 0 END) AS extra
+FROM conversations c WHERE c.business = {:b} AND c.created >= {:from} AND c.created < {:to} GROUP BY d`,
+			func(f *figures, n, extra int) { f.Conversations, f.Handoffs = n, extra }},
+		{`SELECT ` + day("l.created") + ` AS d, COUNT(*) AS n, 0 AS extra
+FROM leads l WHERE l.business = {:b} AND l.created >= {:from} AND l.created < {:to} GROUP BY d`,
+			func(f *figures, n, _ int) { f.Leads = n }},
+		{`SELECT ` + day("k.created") + ` AS d, COUNT(*) AS n, 0 AS extra
+FROM bookings k WHERE k.business = {:b} AND k.created >= {:from} AND k.created < {:to} GROUP BY d`,
+			func(f *figures, n, _ int) { f.Bookings = n }},
+	}
+	for _, c := range counts {
+		var rows []struct {
+			D     string `db:"d"`
+			N     int    `db:"n"`
+			Extra int    `db:"extra"`
+		}
+		if err := app.DB().NewQuery(c.sql).Bind(params).All(&rows); err != nil {
+			return nil, fmt.Errorf("dashboard counts: %w", err)
+		}
+		for _, r := range rows {
+			if f := byDay[r.D]; f != nil {
+				c.set(f, r.N, r.Extra)
+			}
+		}
+	}
+	for _, f := range out.Days {
+		out.Totals.add(f)
+		day, _ := time.Parse(time.DateOnly, f.Date)
+		byWeek[day.AddDate(0, 0, -((int(day.Weekday())+6)%7)).Format(time.DateOnly)].add(f)
+	}
+	if out.Totals.Conversations > 0 {
+		c := math.Round(float64(out.Totals.Leads)/float64(out.Totals.Conversations)*10000) / 10000
+		out.Totals.Conversion = &c
+	}
+
+	// The first staff reply's wait, per conversation, from the visitor's last message
+	// before it (the conversation's start without one); medians per day, per week (its
+	// Monday) and overall. Driven by staff messages, which are few.
+	var medians []struct {
+		K      string  `db:"k"`
+		Median float64 `db:"median"`
+	}
+	sql := `WITH firsts AS (
+  SELECT c.id, c.created, MIN(m.created) AS reply
+  FROM messages m JOIN conversations c ON c.id = m.conversation
+  WHERE m.business = {:b} AND m.role = 'staff' AND m.created >= {:from}
+    AND c.business = {:b} AND c.created >= {:from} AND c.created < {:to}
+  GROUP BY c.id
+), r AS (
+  SELECT ` + day("f.created") + ` AS d, CAST(ROUND((julianday(f.reply) - julianday(COALESCE(
+    (SELECT MAX(v.created) FROM messages v WHERE v.conversation = f.id AND v.role = 'visitor' AND v.created < f.reply), f.created))) * 86400) AS INTEGER) AS secs
+  FROM firsts f
+), g AS (
+  SELECT d AS k, secs FROM r
+  UNION ALL SELECT 'w:' || date(d, '-' || ((CAST(strftime('%w', d) AS INTEGER) + 6) % 7) || ' days'), secs FROM r
+  UNION ALL SELECT 'total', secs FROM r
+), ranked AS (
+  SELECT k, secs, ROW_NUMBER() OVER (PARTITION BY k ORDER BY secs) AS rn, COUNT(*) OVER (PARTITION BY k) AS n FROM g
+)
+SELECT k, AVG(secs) AS median FROM ranked WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY k`
+	if err := app.DB().NewQuery(sql).Bind(params).All(&medians); err != nil {
+		return nil, fmt.Errorf("dashboard replies: %w", err)
+	}
+	for _, r := range medians {
+		v := r.Median
+		switch {
+		case r.K == "total":
+			out.Totals.FirstReplySecondsMedian = &v
+		case strings.HasPrefix(r.K, "w:"):
+			if w := byWeek[strings.TrimPrefix(r.K, "w:")]; w != nil {
+				w.FirstReplySecondsMedian = &v
+			}
+		default:
+			if f := byDay[r.K]; f != nil {
+				f.FirstReplySecondsMedian = &v
+			}
+		}
+	}
+
+	// The visitors' most asked questions: short visitor messages, case and closing
+	// punctuation folded, none that told of health; anonymized, since staff of every
+	// role with the dashboard read them out of their conversation.
+	err := app.DB().NewQuery(`SELECT rtrim(lower(trim(text)), '?!. ') AS q, COUNT(*) AS n FROM messages
+WHERE business = {:b} AND role = 'visitor' AND created >= {:from} AND created < {:to}
+  AND length(text) <= 200 AND instr(COALESCE(flags, ''), '"health":true') = 0
+GROUP BY q HAVING n >= 2 ORDER BY n DESC, q LIMIT {:top}`).Bind(params).All(&out.TopQuestions)
+	if err != nil {
+		return nil, fmt.Errorf("dashboard questions: %w", err)
+	}
+	for i := range out.TopQuestions {
+		out.TopQuestions[i].Text = guard.Anonymize(out.TopQuestions[i].Text)
+	}
+	err = app.DB().NewQuery(`SELECT id, question, count FROM knowledge_gaps
+WHERE business = {:b} AND resolved = FALSE AND last_asked >= {:from}
+ORDER BY count DESC, last_asked DESC LIMIT {:top}`).Bind(params).All(&out.Gaps)
+	if err != nil {
+		return nil, fmt.Errorf("dashboard gaps: %w", err)
+	}
+	return out, nil
+}
+
+// localDate is SQL for the practice's calendar day (YYYY-MM-DD) of col, a stored date
+// in [from, end): SQLite knows no time zones, but within the range the zone's offset
+// changes only at a few instants Go knows (daylight saving time), so the day is col
+// moved by the offset in force, a CASE over those instants.
+func localDate(col string, loc *time.Location, from, end time.Time) string {
+	var cases strings.Builder
+	for t := from; ; {
+		_, offset := t.In(loc).Zone()
+		_, next := t.In(loc).ZoneBounds()
+		if next.IsZero() || !next.Before(end) {
+			if cases.Len() == 0 {
+				return fmt.Sprintf("date(%s, '%+d seconds')", col, offset)
+			}
+			return fmt.Sprintf("date(%s, CASE%s ELSE '%+d seconds' END)", col, cases.String(), offset)
+		}
+		fmt.Fprintf(&cases, " WHEN %s < '%s' THEN '%+d seconds'", col, stamp(next), offset)
+		t = next
+	}
+}

@@ -1,0 +1,156 @@
+package console
+
+import (
+	"maps"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"frontdesk/hooks/apierr"
+	"frontdesk/models"
+)
+
+// Inbox paging: a page is small enough for a phone, and no page is unbounded.
+const (
+	inboxPerPage    = 30
+	inboxMaxPerPage = 100
+	previewLen      = 140
+)
+
+// inboxItem is one conversation in the inbox.
+type inboxItem struct {
+	ID            string     `db:"id" json:"id"`
+	Status        string     `db:"status" json:"status"`
+	Preview       string     `db:"preview" json:"preview"`
+	LastMessageAt string     `db:"last_message_at" json:"last_message_at"`
+	NeedsHumanAt  string     `db:"needs_human_at" json:"needs_human_at"`
+	MessageCount  int        `db:"message_count" json:"message_count"`
+	AssignedTo    string     `db:"assigned_to" json:"assigned_to"`
+	HasBooking    bool       `db:"has_booking" json:"has_booking"`
+	HealthFlagged bool       `db:"health_flagged" json:"health_flagged"`
+	Lead          *inboxLead `db:"-" json:"lead"`
+
+	LeadID     string `db:"lead_id" json:"-"`
+	LeadName   string `db:"lead_name" json:"-"`
+	LeadStatus string `db:"lead_status" json:"-"`
+	Total      int    `db:"total" json:"-"`
+}
+
+// inboxLead is the lead a conversation left, if any.
+type inboxLead struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Status string `json:"status"`
+}
+
+// inbox lists the practice's conversations: those waiting for a person first, the
+// longest wait first, then the newest activity; filtered by ?filter=needs_human|has_lead
+// |all, ?from and ?to (days of last activity, in the practice's zone) and ?q (words in a
+// message, or the lead's name or email). One query answers a page with its total; the
+// read is audited with its count.
+func inbox(e *core.RequestEvent, a Auditor) error {
+	b, err := practiceOf(e)
+	if err != nil {
+		return err
+	}
+	q := e.Request.URL.Query()
+	page, perPage, err := paging(q.Get("page"), q.Get("perPage"))
+	if err != nil {
+		return err
+	}
+	where := []string{"c.business = {:business}"}
+	params := dbx.Params{"business": b.Id}
+	switch q.Get("filter") {
+	case "", "all":
+	case "needs_human":
+		where = append(where, "c.status = 'needs_human'")
+	case "has_lead":
+		where = append(where, "EXISTS (SELECT 1 FROM leads l WHERE l.conversation = c.id)")
+	default:
+		return apierr.Invalid("filter is needs_human, has_lead or all.", map[string]string{"filter": "unknown filter"})
+	}
+	within, dayParams, err := days(e, b.Location(), "c.last_message_at")
+	if err != nil {
+		return err
+	}
+	if within != "" {
+		where = append(where, within)
+		maps.Copy(params, dayParams)
+	}
+	if s := strings.TrimSpace(q.Get("q")); s != "" {
+		params["q"] = likeContains(s)
+		where = append(where, `(EXISTS (SELECT 1 FROM messages m WHERE m.conversation = c.id AND m.text LIKE {:q} ESCAPE '\')`+
+			` OR EXISTS (SELECT 1 FROM leads l WHERE l.conversation = c.id AND (l.name LIKE {:q} ESCAPE '\' OR l.email LIKE {:q} ESCAPE '\')))`)
+	}
+	// The takeover's fields, where they exist yet.
+	needsHumanAt, assignedTo := "''", "''"
+	if hasField(e.App, models.ConversationsCollection, "needs_human_at") {
+		needsHumanAt = "c.needs_human_at"
+	}
+	if hasField(e.App, models.ConversationsCollection, "assigned_to") {
+		assignedTo = "c.assigned_to"
+	}
+	order := "(c.status = 'needs_human') DESC, CASE WHEN c.status = 'needs_human' THEN COALESCE(NULLIF(" + needsHumanAt + ", ''), c.updated) END, c.last_message_at DESC, c.id DESC"
+	params["limit"], params["offset"] = perPage, (page-1)*perPage
+	// The page is chosen first (ids, the total and the order), and only its rows are
+	// joined to their last message, lead and booking.
+	sql := `SELECT c.id, c.status, c.message_count, c.health_flagged, c.last_message_at, p.total,
+  ` + needsHumanAt + ` AS needs_human_at, ` + assignedTo + ` AS assigned_to,
+  COALESCE((SELECT substr(m.text, 1, 600) FROM messages m WHERE m.conversation = c.id ORDER BY m.created DESC, m.id DESC LIMIT 1), '') AS preview,
+  COALESCE(l.id, '') AS lead_id, COALESCE(l.name, '') AS lead_name, COALESCE(l.status, '') AS lead_status,
+  EXISTS (SELECT 1 FROM bookings bk WHERE bk.conversation = c.id) AS has_booking
+FROM (
+  SELECT c.id, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY ` + order + `) AS n
+  FROM conversations c WHERE ` + strings.Join(where, " AND ") + `
+  ORDER BY n LIMIT {:limit} OFFSET {:offset}
+) p
+JOIN conversations c ON c.id = p.id
+LEFT JOIN leads l ON l.id = (SELECT id FROM leads WHERE conversation = c.id ORDER BY created, id LIMIT 1)
+ORDER BY p.n`
+	items := []*inboxItem{}
+	if err := e.App.DB().NewQuery(sql).Bind(params).All(&items); err != nil {
+		return err
+	}
+	total := 0
+	for _, it := range items {
+		total = it.Total
+		it.Preview = models.Truncate(it.Preview, previewLen)
+		if it.LeadID != "" {
+			it.Lead = &inboxLead{ID: it.LeadID, Name: it.LeadName, Status: it.LeadStatus}
+		}
+	}
+	if len(items) == 0 && page > 1 {
+		// Past the last page the window above has no row to carry the total.
+		if err := e.App.DB().NewQuery("SELECT COUNT(*) FROM conversations c WHERE " + strings.Join(where, " AND ")).Bind(params).Row(&total); err != nil {
+			return err
+		}
+	}
+	if err := a.Read(e, "list", "inbox", len(items), b.Id); err != nil {
+		return err // no read without its audit entry
+	}
+	return e.JSON(http.StatusOK, map[string]any{"page": page, "perPage": perPage, "totalItems": total, "items": items})
+}
+
+// paging reads ?page and ?perPage (defaults 1 and inboxPerPage, at most inboxMaxPerPage).
+func paging(pageS, perPageS string) (page, perPage int, err error) {
+	page, perPage = 1, inboxPerPage
+	if pageS != "" {
+		if page, err = strconv.Atoi(pageS); err != nil || page < 1 {
+			return 0, 0, apierr.Invalid("page is a number from 1.", map[string]string{"page": "not a page number"})
+		}
+	}
+	if perPageS != "" {
+		if perPage, err = strconv.Atoi(perPageS); err != nil || perPage < 1 || perPage > inboxMaxPerPage {
+			return 0, 0, apierr.Invalid("perPage is a number from 1 to 100.", map[string]string{"perPage": "out of range"})
+		}
+	}
+	return page, perPage, nil
+}
+
+// likeContains is a LIKE pattern (with ESCAPE '\') matching text that contains s.
+func likeContains(s string) string {
+	return "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s) + "%"
+}

@@ -1,0 +1,176 @@
+// The inbox: the practice's conversations, visitors waiting for a person first, then the
+// newest activity; filters, search and paging; live through the realtime subscription.
+import { pb, h, t, api, field, heading, fail, route, missing, quote, fmtDate, fmtDuration, since, statusBadge } from '../app.js';
+
+const PER_PAGE = 25;
+
+export default async function inbox(main, view) {
+  const q = route().query;
+  const state = {
+    filter: q.get('filter') || 'all', q: q.get('q') || '', from: q.get('from') || '', to: q.get('to') || '',
+    page: Number(q.get('page')) || 1,
+  };
+  const filterIn = h('select', { name: 'filter' },
+    ['all', 'needs_human', 'has_lead'].map((f) => h('option', { value: f, text: t('inbox.f.' + f), selected: f === state.filter })));
+  const searchIn = h('input', { type: 'search', name: 'q', value: state.q, placeholder: t('inbox.searchPh') });
+  const fromIn = h('input', { type: 'date', name: 'from', value: state.from });
+  const toIn = h('input', { type: 'date', name: 'to', value: state.to });
+  const list = h('ul', { class: 'rows', 'aria-label': t('page.inbox') });
+  const pager = h('nav', { class: 'pager', 'aria-label': t('pager') });
+  const summary = h('p', { class: 'muted', 'aria-live': 'polite' });
+  const form = h('form', { class: 'filters', role: 'search', onsubmit: (e) => {
+    e.preventDefault();
+    const p = new URLSearchParams();
+    for (const [k, el] of [['filter', filterIn], ['q', searchIn], ['from', fromIn], ['to', toIn]]) {
+      if (el.value && !(k === 'filter' && el.value === 'all')) p.set(k, el.value.trim());
+    }
+    location.hash = '#/inbox' + (p.size ? '?' + p : '');
+  } }, field(t('inbox.show'), filterIn), field(t('inbox.search'), searchIn), field(t('inbox.from'), fromIn), field(t('inbox.to'), toIn),
+  h('button', { type: 'submit', text: t('inbox.apply') }));
+  filterIn.addEventListener('change', () => form.requestSubmit());
+  main.append(heading(t('page.inbox')), form, summary, list, pager);
+
+  const rows = new Map();
+  let reloadTimer = 0;
+  const load = async () => {
+    let res;
+    try {
+      res = await fetchInbox(state);
+    } catch (err) {
+      return fail(err);
+    }
+    if (!view.current()) return;
+    rows.clear();
+    list.replaceChildren(...res.items.map((c) => {
+      const row = renderRow(c);
+      rows.set(c.id, { row, item: c });
+      return row;
+    }));
+    if (!res.items.length) list.append(h('li', { class: 'empty', text: t('inbox.empty') }));
+    summary.textContent = t('inbox.total', res.totalItems);
+    renderPager(pager, state, res);
+  };
+  const reloadSoon = () => {
+    clearTimeout(reloadTimer);
+    reloadTimer = setTimeout(load, 150);
+  };
+  view.onLeave(() => clearTimeout(reloadTimer));
+
+  // Live: a known row is updated in place at once; anything else reloads the page of
+  // the list (a new conversation, one that now matches the filter).
+  const onConversation = (e) => {
+    const { action, record } = e.detail;
+    const known = rows.get(record.id);
+    if (!known || action !== 'update') return reloadSoon();
+    Object.assign(known.item, pick(record));
+    const row = renderRow(known.item);
+    known.row.replaceWith(row);
+    known.row = row;
+    if (state.filter === 'needs_human' && record.status !== 'needs_human') reloadSoon();
+  };
+  const onMessage = (e) => {
+    const { action, record } = e.detail;
+    if (action !== 'create') return;
+    const known = rows.get(record.conversation);
+    if (!known) return reloadSoon();
+    if (record.role !== 'system') known.item.preview = record.text;
+    known.item.last_message_at = record.created;
+    known.item.message_count = (known.item.message_count || 0) + 1;
+    const row = renderRow(known.item);
+    known.row.replaceWith(row);
+    known.row = row;
+    // Newest activity first (below the visitors waiting for a person).
+    if (state.page === 1 && known.item.status !== 'needs_human') {
+      const firstOther = [...list.children].find((li) => li.dataset.status !== 'needs_human');
+      if (firstOther && firstOther !== row) list.insertBefore(row, firstOther);
+    }
+  };
+  window.addEventListener('fd:conversations', onConversation);
+  window.addEventListener('fd:messages', onMessage);
+  view.onLeave(() => {
+    window.removeEventListener('fd:conversations', onConversation);
+    window.removeEventListener('fd:messages', onMessage);
+  });
+  // The time a visitor has waited keeps counting while the page is open.
+  const tick = setInterval(() => {
+    for (const r of rows.values()) {
+      const w = r.row.querySelector('.waited');
+      if (w) w.textContent = t('inbox.waited', fmtDuration(since(r.item.needs_human_at || r.item.last_message_at)));
+    }
+  }, 30000);
+  view.onLeave(() => clearInterval(tick));
+  await load();
+}
+
+const pick = ({ status, assigned_to, needs_human_at, last_message_at, message_count, health_flagged }) =>
+  ({ status, assigned_to, needs_human_at, last_message_at, message_count, health_flagged });
+
+function renderRow(c) {
+  const waiting = c.status === 'needs_human';
+  return h('li', { class: 'row' + (waiting ? ' waiting' : ''), 'data-id': c.id, 'data-status': c.status },
+    h('a', { href: '#/conversation/' + c.id, class: 'rowlink' },
+      h('span', { class: 'line' },
+        statusBadge(c.status),
+        c.lead ? h('span', { class: 'badge lead', text: t('inbox.lead', c.lead.name) }) : null,
+        c.has_booking ? h('span', { class: 'badge booking', text: t('inbox.booking') }) : null,
+        c.health_flagged ? h('span', { class: 'badge health', text: t('inbox.health') }) : null,
+        h('span', { class: 'time', text: fmtDate(c.last_message_at || c.created) })),
+      h('span', { class: 'preview', text: c.preview || t('inbox.noPreview') }),
+      waiting ? h('span', { class: 'waited', text: t('inbox.waited', fmtDuration(since(c.needs_human_at || c.last_message_at))) }) : null,
+      h('span', { class: 'sr', text: t('inbox.messages', c.message_count || 0) })));
+}
+
+function renderPager(pager, state, res) {
+  const pages = Math.max(1, Math.ceil(res.totalItems / res.perPage));
+  const to = (p) => {
+    const q = new URLSearchParams(route().query);
+    q.set('page', p);
+    return '#/inbox?' + q;
+  };
+  pager.replaceChildren(h('div', { class: 'actions' },
+    state.page > 1 ? h('a', { href: to(state.page - 1), text: t('pager.prev') }) : null,
+    h('span', { text: t('pager.of', state.page, pages) }),
+    state.page < pages ? h('a', { href: to(state.page + 1), text: t('pager.next') }) : null));
+}
+
+async function fetchInbox(s) {
+  const p = new URLSearchParams({ filter: s.filter, page: s.page, perPage: PER_PAGE });
+  for (const k of ['q', 'from', 'to']) if (s[k]) p.set(k, s[k]);
+  try {
+    return await api('/inbox?' + p);
+  } catch (err) {
+    if (!missing(err)) throw err;
+  }
+  return fetchInboxRecords(s);
+}
+
+// fetchInboxRecords builds the inbox from PocketBase's record API, for a server without
+// the inbox route: the same shape, with the previews from one query of recent messages.
+async function fetchInboxRecords(s) {
+  const f = [];
+  if (s.filter === 'needs_human') f.push('status = "needs_human"');
+  if (s.filter === 'has_lead') f.push('leads_via_conversation.id != ""');
+  if (s.from) f.push('last_message_at >= ' + quote(s.from + ' 00:00:00'));
+  if (s.to) f.push('last_message_at <= ' + quote(s.to + ' 23:59:59'));
+  if (s.q) f.push('(messages_via_conversation.text ~ ' + quote(s.q) + ' || page_url ~ ' + quote(s.q) + ')');
+  const res = await pb.collection('conversations').getList(s.page, PER_PAGE, {
+    filter: f.join(' && '), sort: '-last_message_at,-created', expand: 'leads_via_conversation',
+  });
+  const items = res.items.map((c) => {
+    const lead = c.expand?.leads_via_conversation?.[0];
+    return { ...c, lead: lead ? { id: lead.id, name: lead.name, status: lead.status } : null, preview: '' };
+  });
+  if (items.length) {
+    const msgs = await pb.collection('messages').getList(1, 200, {
+      filter: '(' + items.map((c) => 'conversation = ' + quote(c.id)).join(' || ') + ') && role != "system"',
+      sort: '-created', fields: 'conversation,text',
+    });
+    const byId = new Map(items.map((c) => [c.id, c]));
+    for (const m of msgs.items) {
+      const c = byId.get(m.conversation);
+      if (c && !c.preview) c.preview = m.text;
+    }
+  }
+  items.sort((a, b) => (b.status === 'needs_human') - (a.status === 'needs_human'));
+  return { page: res.page, perPage: res.perPage, totalItems: res.totalItems, items };
+}

@@ -1,0 +1,118 @@
+// The team: who works in the console and with which role. Admins invite colleagues and
+// change the roles of admins and viewers; owners also make owners and remove people;
+// the last owner can't be removed or demoted.
+import { pb, h, t, field, heading, fail, toast, api, missing, canEdit, isOwner, me, forgetStaffNames } from '../app.js';
+
+const ROLES = ['owner', 'admin', 'viewer'];
+
+export default async function team(main, view) {
+  const list = h('ul', { class: 'items', 'aria-label': t('page.team') });
+  const load = async () => {
+    const members = await fetchTeam();
+    if (!view.current()) return;
+    list.replaceChildren(...members.map((m) => member(m, load)));
+  };
+  main.append(heading(t('page.team')), h('p', { class: 'muted', text: t('team.roleHelp') }), canEdit() ? inviteForm(load) : null, list);
+  await load();
+}
+
+async function fetchTeam() {
+  try {
+    const res = await api('/team');
+    return Array.isArray(res) ? res : res.items || [];
+  } catch (err) {
+    if (!missing(err)) throw err;
+  }
+  return pb.collection('staff').getFullList({ sort: 'name' });
+}
+
+// The roles the signed-in staff member may give: owners any, admins admin or viewer.
+const grantable = () => (isOwner() ? ROLES : ['admin', 'viewer']);
+
+function member(m, reload) {
+  const self = m.id === me().id;
+  // Admins can't change an owner; nobody changes their own role here.
+  const mayChange = !self && canEdit() && (isOwner() || m.role !== 'owner');
+  const roleIn = h('select', { name: 'role', 'aria-label': t('team.role') + ': ' + (m.name || m.email), disabled: !mayChange },
+    (mayChange ? grantable() : [m.role]).map((r) => h('option', { value: r, text: t('role.' + r), selected: r === m.role })));
+  roleIn.addEventListener('change', async () => {
+    try {
+      await setRole(m.id, roleIn.value);
+      toast(t('team.roleChanged'));
+      forgetStaffNames();
+    } catch (err) {
+      roleIn.value = m.role;
+      teamError(err);
+    }
+    reload();
+  });
+  return h('li', { class: 'item', 'data-id': m.id },
+    h('div', { class: 'line' }, h('strong', { text: m.name || m.email }), self ? h('span', { class: 'muted', text: t('team.you') }) : null),
+    m.name ? h('p', { class: 'muted', text: m.email }) : null,
+    h('div', { class: 'actions' }, roleIn,
+      isOwner() && !self ? h('button', { type: 'button', class: 'danger', text: t('remove'), onclick: async () => {
+        if (!confirm(t('team.confirmRemove', m.name || m.email))) return;
+        try {
+          await removeMember(m.id);
+          toast(t('team.removed'));
+          forgetStaffNames();
+          reload();
+        } catch (err) {
+          teamError(err);
+        }
+      } }) : null));
+}
+
+const teamError = (err) => (err.status === 409 ? toast(t('team.lastOwner'), 'error') : fail(err));
+
+async function setRole(id, role) {
+  try {
+    return await api('/team/' + encodeURIComponent(id) + '/role', { method: 'POST', body: { role } });
+  } catch (err) {
+    if (!missing(err)) throw err;
+  }
+  return pb.collection('staff').update(id, { role });
+}
+
+async function removeMember(id) {
+  try {
+    return await api('/team/' + encodeURIComponent(id), { method: 'DELETE' });
+  } catch (err) {
+    if (!missing(err)) throw err;
+  }
+  return pb.collection('staff').delete(id);
+}
+
+function inviteForm(done) {
+  const email = h('input', { type: 'email', name: 'invite-email', required: true, autocomplete: 'off' });
+  const name = h('input', { type: 'text', name: 'invite-name', maxlength: 200, autocomplete: 'off' });
+  const role = h('select', { name: 'invite-role' }, grantable().map((r) => h('option', { value: r, text: t('role.' + r), selected: r === 'viewer' })));
+  return h('form', { class: 'card', 'aria-labelledby': 'invite-h', onsubmit: async (e) => {
+    e.preventDefault();
+    if (!email.value.includes('@')) return email.focus();
+    const body = { email: email.value.trim(), name: name.value.trim(), role: role.value };
+    try {
+      await invite(body);
+      toast(t('team.invited', body.email));
+      e.target.reset();
+      done();
+    } catch (err) {
+      fail(err);
+    }
+  } }, h('h2', { id: 'invite-h', text: t('team.invite') }),
+  h('div', { class: 'grid2' }, field(t('team.email'), email), field(t('team.name'), name), field(t('team.role'), role)),
+  h('button', { type: 'submit', class: 'primary', text: t('team.send') }));
+}
+
+// invite asks the server to invite a colleague; a server without the route gets the
+// staff record with a random password, and PocketBase's reset email lets them choose one.
+async function invite(body) {
+  try {
+    return await api('/team/invite', { method: 'POST', body });
+  } catch (err) {
+    if (!missing(err)) throw err;
+  }
+  const password = [...crypto.getRandomValues(new Uint8Array(24))].map((b) => b.toString(16).padStart(2, '0')).join('');
+  await pb.collection('staff').create({ ...body, business: me().business, password, passwordConfirm: password });
+  await pb.collection('staff').requestPasswordReset(body.email).catch(() => {});
+}
