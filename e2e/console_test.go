@@ -410,3 +410,35 @@ func TestConsoleCatchesUpAfterLosingRealtime(t *testing.T) {
 	c.do(chromedp.Navigate(c.url + "#/inbox"))
 	c.wait(row(id)+`?.querySelector('.preview').textContent === 'Is anyone there?'`, "the missed message in the inbox")
 }
+
+// An owner adds the practice's own synonyms in the console's settings; a line that is
+// not a group is refused, naming the line.
+func TestConsoleOwnerEditsSynonyms(t *testing.T) {
+	srv := tests.StartServer(t, tests.Options{})
+	c := openConsole(t, srv, addStaff(t, srv.App, models.RoleOwner, "Olga"))
+	c.do(chromedp.Navigate(c.url + "#/settings"))
+	c.wait(`document.querySelector('textarea[name=synonyms]') && !document.querySelector('main').hasAttribute('aria-busy')`, "the synonyms field")
+	save := func(text string) {
+		t.Helper()
+		c.do(chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector('textarea[name=synonyms]'); s.scrollIntoView({block: 'center'}); s.focus(); s.select(); })()`))
+		c.typeText(text)
+		c.do(chromedp.Evaluate[chromedp.Void](`document.querySelector('main form').requestSubmit()`))
+	}
+	saved := func() string {
+		b, err := srv.App.FindFirstRecordByData(models.BusinessesCollection, "slug", "demo")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b.GetString("synonyms")
+	}
+	save("parkade, parking")
+	c.wait(`[...document.querySelectorAll('#toasts .toast')].some((e) => e.textContent === 'Saved.' || e.classList.contains('ok'))`, "the saved notice")
+	if got := saved(); got != "parkade, parking" {
+		t.Fatalf("synonyms saved as %q", got)
+	}
+	save("parkade, parking\ntrolley")
+	c.wait(`[...document.querySelectorAll('#toasts .toast.error')].some((e) => e.textContent.includes('line 2'))`, "the error naming line 2")
+	if got := saved(); got != "parkade, parking" {
+		t.Fatalf("a refused save changed synonyms to %q", got)
+	}
+}

@@ -299,3 +299,32 @@ func TestOpenAtFollowsHoursZoneAndClosures(t *testing.T) {
 		t.Error("a profile without hours is not open")
 	}
 }
+
+// A price or duration asked in generic words ("a regular session") is read as the
+// practice's usual service, the one whose name says so, as a likely (not sure) answer; a
+// generic question at a practice with no such service, or with a named service the
+// profile lacks, is not answered.
+func TestUsualServiceForGenericWords(t *testing.T) {
+	now := time.Date(2026, 3, 12, 10, 0, 0, 0, time.UTC)
+	p := &Profile{Name: "Lakeside Counseling", Timezone: "UTC", Services: []Service{
+		{Name: "Intake appointment", DurationMin: 60, Price: "$190"},
+		{Name: "Individual therapy", DurationMin: 50, Price: "$160"},
+		{Name: "Couples counseling", DurationMin: 80, Price: "$210"},
+	}}
+	for _, tc := range []struct{ q, want string }{
+		{"how long is a regular session", "50"},
+		{"how much is a session?", "$160"},
+	} {
+		a, ok := p.Answer(tc.q, now)
+		if !ok || !strings.Contains(a.Text, tc.want) || a.Confidence >= SureConfidence {
+			t.Errorf("%q: %+v %v; want a likely answer holding %q", tc.q, a, ok, tc.want)
+		}
+	}
+	if a, ok := p.Answer("how much is a hypnotherapy session", now); ok && strings.Contains(a.Text, "$160") {
+		t.Errorf("a service the practice lacks answered with the usual one: %+v", a)
+	}
+	p.Services[1].Name = "Therapy"
+	if a, ok := p.Answer("how long is a regular session", now); ok {
+		t.Errorf("no usual service, yet answered: %+v", a)
+	}
+}

@@ -290,6 +290,41 @@ func (c *ask) matchServices(objs []objectWord) []scored {
 	return out
 }
 
+// usualServices are the services a question in generic words means ("how long is a
+// regular session", "the price of an appointment"): those whose names say they are the
+// usual kind ("Individual therapy", "Standard consultation", "Adult cleaning"), at most
+// two; none when the question names anything more than a generic service, or when the
+// practice lists no such service.
+func (c *ask) usualServices(objs []objectWord) []scored {
+	generic := false
+	for _, o := range objs {
+		switch {
+		case o.optional || neutralWords[o.word] || defaultQualifiers[o.word]:
+		case genericServiceWords[o.word]:
+			generic = true
+		default:
+			return nil
+		}
+	}
+	if !generic {
+		return nil
+	}
+	var out []scored
+	for i := range c.p.Services {
+		st := newServiceText(&c.p.Services[i])
+		for _, w := range vocab.Words(st.s.Name) {
+			if defaultQualifiers[w] {
+				out = append(out, scored{st: st})
+				break
+			}
+		}
+	}
+	if len(out) > 2 {
+		return nil
+	}
+	return out
+}
+
 // sharesHit reports whether two services are named by a word in common ("cleaning" in
 // the adult and the children's cleaning): a runner-up named by another word of the
 // question ("my cat" in "Sick pet visit" beside "spay") is another service, not an
@@ -371,11 +406,18 @@ func (c *ask) service() (part, bool) {
 		return part{}, false
 	}
 	matched := c.matchServices(objs)
+	usual := false
+	if len(matched) == 0 && (price || duration) {
+		matched, usual = c.usualServices(objs), true
+	}
 	if len(matched) == 0 {
 		return part{}, false
 	}
 	conf := 0.9
-	if !matched[0].full {
+	switch {
+	case usual:
+		conf = 0.6 // a likely reading: a confident passage is the better answer
+	case !matched[0].full:
 		conf = 0.8
 	}
 	switch {

@@ -75,7 +75,8 @@ function profileForm(biz) {
       field(t('settings.closures'), area('booking_closures', closures), t('settings.closuresHelp'))),
     h('fieldset', null, h('legend', { text: t('settings.services') }),
       field(t('settings.services'), area('services', services, 6), t('settings.servicesHelp')),
-      field(t('settings.insurance'), area('insurance', asList(biz.insurance).join('\n'), 4), t('settings.oneLine'))),
+      field(t('settings.insurance'), area('insurance', asList(biz.insurance).join('\n'), 4), t('settings.oneLine')),
+      field(t('settings.synonyms'), area('synonyms', biz.synonyms || '', 4), t('settings.synonymsHelp'))),
     h('fieldset', null, h('legend', { text: t('settings.booking') }),
       field(t('settings.bookingEnabled'), check('booking_enabled')),
       h('div', { class: 'grid2' },
@@ -128,6 +129,7 @@ function profileForm(biz) {
     data.languages = lines(inputs.languages.value);
     data.allowed_origins = lines(inputs.allowed_origins.value);
     data.insurance = lines(inputs.insurance.value);
+    data.synonyms = inputs.synonyms.value.trim();
     data.hours = {};
     for (const d of DAYS) {
       const parts = dayInputs[d].value.split(',').map((s) => s.trim()).filter(Boolean);
