@@ -3,6 +3,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"log"
 	"net/http"
@@ -93,7 +95,7 @@ func main() {
 		debug.FreeOSMemory()
 		return err
 	})
-	app.RootCmd.AddCommand(versionCmd(), auditCmd(app), reindexCmd(app, cfg), retentionCmd(app))
+	app.RootCmd.AddCommand(versionCmd(), auditCmd(app), reindexCmd(app, cfg), evalCmd(app, cfg), retentionCmd(app))
 
 	if err := run(app); err != nil {
 		os.Exit(1)
@@ -241,6 +243,44 @@ func reindexCmd(app *pocketbase.PocketBase, cfg *hooks.Config) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+func evalCmd(app *pocketbase.PocketBase, cfg *hooks.Config) *cobra.Command {
+	var slug string
+	var minScore float64
+	var timeout time.Duration
+	c := &cobra.Command{
+		Use:         "eval",
+		Short:       "Answer a practice's evaluation questions with its engine (its model, or offline), store the run, print the score and what changed since the last run; exit 1 below --min",
+		Args:        cobra.NoArgs,
+		Annotations: map[string]string{annotationData: needsData},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if slug == "" {
+				return errors.New("name the practice with --practice SLUG")
+			}
+			if minScore < 0 || minScore > 1 {
+				return fmt.Errorf("--min %v: give a score from 0 to 1, such as 0.9", minScore)
+			}
+			if err := app.RunAllMigrations(); err != nil {
+				return err
+			}
+			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
+			defer cancel()
+			run, err := hooks.Eval(ctx, app, cfg, slug)
+			if err != nil {
+				return err
+			}
+			fmt.Print(run.Report())
+			if run.Score < minScore {
+				return fmt.Errorf("score %.1f%% is below --min %.1f%%", 100*run.Score, 100*minScore)
+			}
+			return nil
+		},
+	}
+	c.Flags().StringVar(&slug, "practice", "", "the practice's slug")
+	c.Flags().Float64Var(&minScore, "min", 0, "the lowest score that passes, from 0 to 1 (e.g. 0.9); below it the command exits 1")
+	c.Flags().DurationVar(&timeout, "timeout", 30*time.Minute, "how long the run may take")
+	return c
 }
 
 // parseEarly reads Frontdesk's flags before the command runs, so that Register binds

@@ -180,3 +180,71 @@ func TestFlagsAreReadBeforeTheCommandRuns(t *testing.T) {
 		t.Fatal("an unknown flag of the root command is accepted once the early parse is done")
 	}
 }
+
+// frontdesk eval answers the practice's evaluation questions with its engine, stores
+// the run, prints the score and what changed since the last run, and exits 1 below
+// --min: run on its own (it opens the knowledge index itself) and beside a server that
+// holds the index (the server runs it and the command waits).
+func TestEvalCommand(t *testing.T) {
+	bin := buildBinary(t)
+	questions := func(t *testing.T, app core.App) {
+		b, err := app.FindFirstRecordByData(models.BusinessesCollection, "slug", "demo")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range [][2]string{
+			{"do you take delta dental?", "Delta Dental"},
+			{"where do I park?", "2nd Avenue"},
+			{"do you deliver pizza", "pepperoni"},
+		} {
+			if err := app.Save(tests.NewRecord(t, app, models.EvalQuestionsCollection, map[string]any{"business": b.Id, "question": q[0], "expect": q[1]})); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	runs := func(t *testing.T, app core.App) int {
+		n, err := app.CountRecords(models.EvalRunsCollection)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return int(n)
+	}
+
+	t.Run("alone", func(t *testing.T) {
+		app := tests.NewApp(t, tests.Options{}) // not serving: the index is free
+		questions(t, app)
+		code, out, errOut := frontdesk(t, bin, "eval", "--practice", "demo", "--min", "0.6", "--dir", app.DataDir())
+		if code != 0 || !strings.Contains(out, "score 66.7%: 2 of 3 right (offline)") || !strings.Contains(out, "first run") || !strings.Contains(out, "do you deliver pizza") {
+			t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
+		}
+		code, out, errOut = frontdesk(t, bin, "eval", "--practice", "demo", "--min", "0.9", "--dir", app.DataDir())
+		if code != 1 || !strings.Contains(errOut, "below --min 90.0%") || !strings.Contains(out, "0 fixed, 0 broken, 0 new") {
+			t.Fatalf("below --min: exit %d, stdout %q, stderr %q", code, out, errOut)
+		}
+		if n := runs(t, app); n != 2 {
+			t.Fatalf("%d runs stored, want 2", n)
+		}
+		for _, args := range [][]string{{"eval"}, {"eval", "--practice", "nope"}, {"eval", "--practice", "demo", "--min", "2"}} {
+			code, _, errOut := frontdesk(t, bin, append(args, "--dir", app.DataDir())...)
+			if code == 0 || errOut == "" {
+				t.Errorf("%v: exit %d, stderr %q", args, code, errOut)
+			}
+		}
+		if n := runs(t, app); n != 2 {
+			t.Fatalf("failed commands stored runs: %d, want 2", n)
+		}
+	})
+
+	t.Run("beside a server", func(t *testing.T) {
+		app := tests.NewApp(t, tests.Options{})
+		tests.Handler(t, app) // serves: holds the index and runs jobs, as a running server does
+		questions(t, app)
+		code, out, errOut := frontdesk(t, bin, "eval", "--practice", "demo", "--min", "0.5", "--dir", app.DataDir())
+		if code != 0 || !strings.Contains(out, "score 66.7%") {
+			t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
+		}
+		if n := runs(t, app); n != 1 {
+			t.Fatalf("%d runs stored, want 1", n)
+		}
+	})
+}

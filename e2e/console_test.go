@@ -2,12 +2,15 @@ package e2e
 
 import (
 	"fmt"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/ollama/ollama/api"
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
 	"frontdesk/internal/llm/ollamatest"
@@ -71,6 +74,14 @@ func openConsole(t *testing.T, srv *tests.Server, email string) *console {
 	c.enter()
 	c.wait(`document.querySelector('main h1')?.textContent === 'Inbox' && !document.querySelector('main').hasAttribute('aria-busy')`, "the inbox after signing in")
 	return c
+}
+
+// click scrolls the element into view and clicks it, as a person would.
+func (c *console) click(el string) {
+	c.t.Helper()
+	c.wait(el, "element "+el)
+	c.do(chromedp.Evaluate[chromedp.Void](`(` + el + `).scrollIntoView({block: 'center'})`))
+	c.tab.click(el)
 }
 
 // text is what the console's main area shows, for failure messages.
@@ -155,8 +166,13 @@ func TestConsoleViewerReadsOnly(t *testing.T) {
 	if n := eval[int](c.tab, `[...document.querySelectorAll('main a, main button')].filter((e) => /export/i.test(e.textContent)).length`); n != 0 {
 		t.Errorf("a viewer sees an export control\n%s", c.text())
 	}
-	if eval[bool](c.tab, `[...document.querySelectorAll('#nav a')].some((a) => a.textContent === 'Dashboard')`) {
-		t.Error("a viewer's navigation links the dashboard")
+	if eval[bool](c.tab, `[...document.querySelectorAll('#nav a')].some((a) => a.textContent === 'Dashboard' || a.textContent === 'Team')`) {
+		t.Error("a viewer's navigation links the dashboard or the team")
+	}
+	c.do(chromedp.Navigate(c.url + "#/settings"))
+	c.wait(`document.querySelector('main h1')?.textContent === 'Settings' && !document.querySelector('main').hasAttribute('aria-busy')`, "the settings page")
+	if n := eval[int](c.tab, `[...document.querySelectorAll('main input, main textarea, main select, main button[type=submit]')].filter((e) => !e.matches(':disabled')).length`); n != 0 {
+		t.Errorf("a viewer can change %d settings controls\n%s", n, c.text())
 	}
 }
 
@@ -173,5 +189,171 @@ func TestConsolePhoneHasNoHorizontalScroll(t *testing.T) {
 			wide := eval[string](c.tab, `[...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > innerWidth + 1).slice(0, 5).map((e) => e.tagName + '.' + e.className).join(', ')`)
 			t.Errorf("#/%s scrolls sideways at 390px: scrollWidth %v > %v (too wide: %s)", page, w[0], w[1], wide)
 		}
+	}
+}
+
+// A practice that requires a second factor: the password step answers with an mfaId; the
+// console asks for the code PocketBase emails (through a real SMTP server) and signs in
+// with both.
+func TestConsoleOneTimeCodeLogin(t *testing.T) {
+	srv := tests.StartServer(t, tests.Options{})
+	mail := tests.StartMailServer(t)
+	tests.UseMailServer(srv.App, mail)
+	email := addStaff(t, srv.App, models.RoleOwner, "Owen")
+	biz, err := srv.App.FindFirstRecordByData(models.BusinessesCollection, "slug", "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	biz.Set("require_mfa", true)
+	if err := srv.App.Save(biz); err != nil {
+		t.Fatal(err)
+	}
+
+	c := &console{tab: newTab(t), url: srv.URL + "/console/"}
+	c.do(chromedp.Navigate(c.url))
+	c.wait(`document.querySelector('input[name=email]')`, "the sign-in form")
+	c.click(`document.querySelector('input[name=email]')`)
+	c.typeText(email)
+	c.click(`document.querySelector('input[name=password]')`)
+	c.typeText(staffPassword)
+	c.enter()
+	c.wait(`document.activeElement?.name === 'otp' && document.querySelector('main [role=status]')?.textContent.includes('`+email+`')`, "the one-time code step, its code sent")
+	var code string
+	deadline := time.Now().Add(waitTimeout)
+	for code == "" && time.Now().Before(deadline) {
+		for _, m := range mail.Messages() {
+			if found := regexp.MustCompile(`(?m)^Subject: (\d{6}) is your`).FindSubmatch(m.Raw); found != nil && slices.Contains(m.To, email) {
+				code = string(found[1])
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if code == "" {
+		t.Fatalf("no one-time code emailed to %s (%d messages)", email, len(mail.Messages()))
+	}
+	// A wrong code is refused and the staff member stays on the step.
+	c.typeText("000000")
+	c.enter()
+	c.wait(`document.querySelector('main [role=alert]:not([hidden])')?.textContent === 'That code is wrong or has expired.'`, "the wrong-code error")
+	c.do(chromedp.Evaluate[chromedp.Void](`document.querySelector('input[name=otp]').select()`))
+	c.typeText(code)
+	c.enter()
+	c.wait(`document.querySelector('main h1')?.textContent === 'Inbox' && !document.querySelector('.top').hidden`, "the inbox after the one-time code")
+}
+
+// An admin turns an unanswered question into an FAQ and edits the practice's settings;
+// an owner exports the leads (an audited read); the console speaks Spanish on request.
+func TestConsoleEditsKnowledgeSettingsAndExports(t *testing.T) {
+	srv := tests.StartServer(t, tests.Options{})
+	biz, err := srv.App.FindFirstRecordByData(models.BusinessesCollection, "slug", "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gap := tests.NewRecord(t, srv.App, models.KnowledgeGapsCollection, map[string]any{"business": biz.Id, "question": "do you offer nitrous oxide", "count": 3})
+	if err := srv.App.Save(gap); err != nil {
+		t.Fatal(err)
+	}
+	c := openConsole(t, srv, addStaff(t, srv.App, models.RoleAdmin, "Olive"))
+
+	c.do(chromedp.Navigate(c.url + "#/knowledge?tab=gaps"))
+	c.click(fmt.Sprintf(`document.querySelector('li[data-id=%q] button.primary')`, gap.Id))
+	c.wait(`document.activeElement?.name === 'answer'`, "the answer box")
+	c.typeText("Yes, nitrous oxide is available for anxious patients.")
+	c.click(`document.querySelector('main form button[type=submit]')`)
+	c.wait(`document.querySelector('.empty')?.textContent === 'No unanswered questions. Well done.'`, "the gap gone from the list")
+	faq, err := srv.App.FindFirstRecordByData(models.FAQsCollection, "question", "do you offer nitrous oxide")
+	if err != nil || faq.GetString("answer") != "Yes, nitrous oxide is available for anxious patients." || faq.GetString("business") != biz.Id {
+		t.Errorf("FAQ from the gap: %v %v", faq, err)
+	}
+
+	c.do(chromedp.Navigate(c.url + "#/settings"))
+	c.wait(`document.querySelector('#hours-sun')`, "the settings form")
+	c.click(`document.querySelector('#hours-sun')`)
+	c.typeText("10:00-13:00")
+	c.click(`document.querySelector('textarea[name=greeting]')`)
+	c.do(chromedp.Evaluate[chromedp.Void](`document.querySelector('textarea[name=greeting]').select()`))
+	c.typeText("Hello from the console!")
+	c.click(`document.querySelector('main form button[type=submit].primary')`)
+	c.wait(`document.querySelector('.toast')?.textContent === 'Saved.'`, "the settings saved")
+	biz, _ = srv.App.FindRecordById(models.BusinessesCollection, biz.Id)
+	if biz.GetString("greeting") != "Hello from the console!" || !strings.Contains(biz.GetString("hours"), `"sun":[{"close":"13:00","open":"10:00"}]`) ||
+		!strings.Contains(biz.GetString("hours"), `"mon":[{"close":"17:00","open":"08:00"}]`) {
+		t.Errorf("settings saved as greeting %q, hours %s", biz.GetString("greeting"), biz.GetString("hours"))
+	}
+	if got := eval[string](c.tab, `document.querySelector('#snippet').textContent`); got != `<script src="`+srv.URL+`/widget.js" data-business="demo" defer></script>` {
+		t.Errorf("widget snippet = %q", got)
+	}
+
+	c.do(chromedp.Evaluate[chromedp.Void](`(() => { const l = document.querySelector('#lang'); l.value = 'es'; l.dispatchEvent(new Event('change')); })()`))
+	c.wait(`document.querySelector('main h1')?.textContent === 'Ajustes' && document.documentElement.lang === 'es'`, "the console in Spanish")
+
+	owner := openConsole(t, srv, addStaff(t, srv.App, models.RoleOwner, "Owen"))
+	owner.do(chromedp.Navigate(owner.url + "#/leads"))
+	owner.click(`[...document.querySelectorAll('main button')].find((b) => b.textContent === 'Export CSV')`)
+	owner.wait(`!document.querySelector('main form button.primary').disabled`, "the export finished")
+	n, err := srv.App.CountRecords(models.AuditCollection, dbx.HashExp{"action": "export"}, dbx.Like("target", "leads.csv"))
+	if err != nil || n != 1 {
+		t.Errorf("%d audit entries for the leads export (%v), want 1", n, err)
+	}
+}
+
+// A visitor in the widget and an admin in the console, in two browsers: the admin takes
+// the conversation over from the console, their message shows in the widget within a
+// second, the visitor's next message reaches the console live while the assistant stays
+// silent, and handing back lets the assistant answer again.
+func TestConsoleTakeOverAndHandBack(t *testing.T) {
+	fake := model(t, "We are open today.")
+	srv := startApp(t, fake)
+	visitor := newTab(t)
+	visitor.open(srv.URL + "/")
+	visitor.click(shadow(".l"))
+	visitor.ask("Are you open today?", 2)
+	id := conversationID(visitor)
+
+	c := openConsole(t, srv, addStaff(t, srv.App, models.RoleAdmin, "Olive"))
+	c.click(row(id) + ".querySelector('a')")
+	c.wait(`document.querySelectorAll('.log .m').length === 2`, "the conversation's two messages")
+	c.click(`[...document.querySelectorAll('.convbar button')].find((b) => b.textContent === 'Take over')`)
+	visitor.wait(shadow(".log > .system:last-child")+"?.textContent === 'Olive from Bright Smile Dental joined'", "the takeover note in the widget")
+	c.wait(`document.querySelector('.convbar .badge')?.textContent === 'Staff replying' && document.querySelector('.convbar').textContent.includes('Held by Olive')`, "the console showing the conversation held")
+
+	visitor.do(chromedp.Evaluate[chromedp.Void](`window.__staffAt = 0; new MutationObserver(() => {
+		if (!window.__staffAt && ` + shadow(".log > .staff") + `) window.__staffAt = Date.now();
+	}).observe(` + shadow(".log") + `, {childList: true})`))
+	c.click(`document.querySelector('textarea[name=reply]')`)
+	c.typeText("Hi, I'm Olive. How can I help?")
+	sent := time.Now()
+	c.enter()
+	visitor.wait(shadow(".log > .staff")+"?.lastChild.textContent === \"Hi, I'm Olive. How can I help?\"", "the staff message in the widget")
+	lag := time.UnixMilli(int64(eval[float64](visitor, `window.__staffAt`))).Sub(sent)
+	t.Logf("the staff message reached the widget %v after Enter in the console", lag)
+	if lag > time.Second {
+		t.Errorf("the staff message reached the widget %v after it was sent, want within 1s", lag)
+	}
+	c.wait(`document.querySelector('.log .m.staff:last-child')?.textContent.includes('Olive')`, "the staff message in the console, by name")
+
+	// While held, the visitor's message reaches the console and the assistant is silent.
+	visitor.click(shadow("textarea"))
+	visitor.typeText("I'd like to move my visit.")
+	visitor.enter()
+	c.wait(`document.querySelector('.log .m:last-child.visitor')?.textContent.includes("I'd like to move my visit.")`, "the held visitor message in the console")
+	visitor.wait(shadow(".log")+".getAttribute('aria-busy') === null", "the held message sent")
+	if n := len(fake.Requests()); n != 1 {
+		t.Errorf("the model was asked %d times, want once (not while held)", n)
+	}
+	if n := eval[int](visitor, count(".assistant")); n != 2 {
+		t.Errorf("%d assistant bubbles while held, want 2 (the greeting and the first reply)", n)
+	}
+
+	c.click(`[...document.querySelectorAll('.convbar button')].find((b) => b.textContent === 'Hand back to the assistant')`)
+	visitor.wait(shadow(".log > .system:last-child")+"?.textContent === 'Olive left; the assistant is back.'", "the hand-back note")
+	if reply := visitor.ask("When can I come in?", 3); reply != "We are open today." {
+		t.Errorf("reply after hand-back = %q", reply)
+	}
+	c.wait(`document.querySelector('.log .m:last-child.assistant')?.textContent.includes('We are open today.')`, "the assistant's reply in the console")
+	want := []string{"visitor: Are you open today?", "assistant: We are open today.", "staff: Hi, I'm Olive. How can I help?",
+		"visitor: I'd like to move my visit.", "visitor: When can I come in?", "assistant: We are open today."}
+	if got := messages(t, srv.App, id); !slices.Equal(got, want) {
+		t.Errorf("stored messages = %q, want %q", got, want)
 	}
 }

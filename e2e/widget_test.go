@@ -120,12 +120,12 @@ func TestContactFormStoresLead(t *testing.T) {
 
 	// Checked in the browser first: nothing reaches the server.
 	b.click(button("Send details"))
-	b.wait(shadow("#e-name")+".textContent !== ''", "the missing-name error")
+	b.wait(shadow("#ie-name")+".textContent !== ''", "the missing-name error")
 	b.typeText("Ann Lee")
 	b.click(shadow("#i-email"))
 	b.typeText("ann@example")
 	b.click(button("Send details"))
-	b.wait(shadow("#e-email")+".textContent === 'Please enter a valid email address.'", "the bad-email error")
+	b.wait(shadow("#ie-email")+".textContent === 'Please enter a valid email address.'", "the bad-email error")
 	if n, _ := srv.App.CountRecords(models.LeadsCollection); n != 0 {
 		t.Fatalf("%d leads stored from an invalid form", n)
 	}

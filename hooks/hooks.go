@@ -5,6 +5,9 @@
 package hooks
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"time"
@@ -15,6 +18,7 @@ import (
 	"frontdesk/hooks/booking"
 	"frontdesk/hooks/chat"
 	"frontdesk/hooks/console"
+	"frontdesk/hooks/evaluation"
 	"frontdesk/hooks/ingest"
 	"frontdesk/hooks/jobs"
 	"frontdesk/hooks/lifecycle"
@@ -25,7 +29,9 @@ import (
 	"frontdesk/hooks/visitor"
 	"frontdesk/hooks/web"
 	"frontdesk/internal/calendar/google"
+	"frontdesk/internal/knowledge"
 	"frontdesk/internal/llm"
+	"frontdesk/models"
 )
 
 // Config is what main hands to Register, with the command line's flags parsed.
@@ -61,6 +67,12 @@ type Config struct {
 	// OnListen, if set, is called with the base URL once the server listens, such as
 	// http://127.0.0.1:8090 or https://DOMAIN (tests use it).
 	OnListen func(baseURL string)
+
+	// bound are the capabilities Register bound that commands use (Eval).
+	bound struct {
+		knowledge *ingest.Knowledge
+		evals     *evaluation.Manager
+	}
 }
 
 // Register binds every Frontdesk hook, route and job to app: one Bind per capability.
@@ -91,6 +103,8 @@ func Register(app core.App, cfg *Config) {
 	engine := chat.Bind(app, cfg.chat(), knowledge, secrets)
 	staff := takeover.Bind(app)
 	visitors := visitor.Bind(app, practices, engine, staff)
+	cfg.bound.knowledge = knowledge
+	cfg.bound.evals = evaluation.Bind(app, engine, runner)
 	console.Bind(app, auditor)
 	if !cfg.Skip.Alerts {
 		alerts = notify.Bind(app, notify.Options{Runner: runner, Decrypt: secrets.Decrypt, AllowPrivateNetworks: cfg.AllowPrivateNetworks})
@@ -152,6 +166,26 @@ func (c *Config) chat() chat.Config {
 // while a server holds the index, by that server (then it reports true).
 func Reindex(app core.App, cfg *Config) (handedOff bool, err error) {
 	return ingest.Reindex(app, cfg.ingest())
+}
+
+// Eval runs the evaluation of the practice named slug (`frontdesk eval`) with its
+// engine: here, with the knowledge index opened for the command, or, while a server
+// holds the index, by that server, waiting for its run until ctx ends. Register must
+// have run.
+func Eval(ctx context.Context, app core.App, cfg *Config, slug string) (*evaluation.Run, error) {
+	b, err := app.FindFirstRecordByData(models.BusinessesCollection, "slug", slug)
+	if err != nil {
+		return nil, fmt.Errorf("no practice with the slug %q", slug)
+	}
+	release, err := cfg.bound.knowledge.Hold(ctx)
+	if errors.Is(err, knowledge.ErrInUse) {
+		return cfg.bound.evals.HandOff(ctx, b.Id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return cfg.bound.evals.Run(ctx, b.Id)
 }
 
 // ingest is the ingestion's share of the configuration.

@@ -1,12 +1,15 @@
 package hooks_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/pocketbase/pocketbase/core"
 
 	"frontdesk/models"
 	"frontdesk/tests"
@@ -32,6 +35,8 @@ var (
 		models.CredentialsCollection:   {"list": editors, "view": editors, "create": editors, "update": editors, "delete": ownersOnly},
 		models.OutboxCollection:        {"list": editors, "view": editors, "create": superusers, "update": superusers, "delete": superusers},
 		models.AppStateCollection:      {"list": superusers, "view": superusers, "create": superusers, "update": superusers, "delete": superusers},
+		models.EvalQuestionsCollection: {"list": everyone, "view": everyone, "create": editors, "update": editors, "delete": editors},
+		models.EvalRunsCollection:      {"list": everyone, "view": everyone, "create": superusers, "update": superusers, "delete": superusers},
 	}
 )
 
@@ -129,6 +134,217 @@ func TestTenancyMatrix(t *testing.T) {
 		}
 	}
 	if want := len(permissions) * 5 * len(tests.Actors); cells != want {
+		t.Fatalf("ran %d cells, want %d", cells, want)
+	}
+}
+
+// TestVisitorRoutesTenancy is the matrix of the visitor routes of one conversation: its
+// own token passes, a wrong or missing one is refused (403), and another practice's
+// conversation is not found (404), with its token or without, through either slug.
+func TestVisitorRoutesTenancy(t *testing.T) {
+	f := tests.NewPractices(t)
+	f.UpdateSettings(t, tests.NoRateLimits)
+	srv := httptest.NewServer(f.H)
+	t.Cleanup(srv.Close)
+	start := func(slug string) (string, string) {
+		t.Helper()
+		rec := f.Do(http.MethodPost, "/api/widget/"+slug+"/conversations", `{"visitor_id":"v1"}`, tests.Anonymous)
+		if rec.Code != http.StatusCreated {
+			t.Fatalf("start %s: %d %s", slug, rec.Code, rec.Body.String())
+		}
+		m := tests.Decode(t, rec)
+		return m["id"].(string), m["token"].(string)
+	}
+	idA, tokA := start("demo")
+	idB, tokB := start("other-practice")
+	routes := []struct{ method, path, body string }{
+		{http.MethodGet, "", ""},
+		{http.MethodGet, "/events", ""},
+		{http.MethodPost, "/messages", `{"text":"hello"}`},
+		{http.MethodPost, "/lead", `{"name":"Ana","email":"ana@example.com"}`},
+		{http.MethodPost, "/handoff", ""},
+	}
+	for _, r := range routes {
+		for _, c := range []struct {
+			name, slug, id, token string
+			status                int
+			code                  string
+		}{
+			{"own token", "demo", idA, tokA, http.StatusOK, ""},
+			{"wrong token", "demo", idA, tokB, http.StatusForbidden, "bad_token"},
+			{"no token", "demo", idA, "", http.StatusForbidden, "bad_token"},
+			{"other practice's conversation", "demo", idB, tokB, http.StatusNotFound, "not_found"},
+			{"other practice's conversation, our token", "demo", idB, tokA, http.StatusNotFound, "not_found"},
+			{"through the other practice's slug", "other-practice", idA, tokA, http.StatusNotFound, "not_found"},
+		} {
+			t.Run(r.method+" "+r.path+"/"+c.name, func(t *testing.T) {
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				req, _ := http.NewRequestWithContext(ctx, r.method, srv.URL+"/api/widget/"+c.slug+"/conversations/"+c.id+r.path, strings.NewReader(r.body))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set(tests.TokenHeader, c.token)
+				res, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer res.Body.Close()
+				want := c.status
+				if want == http.StatusOK && r.path == "/lead" {
+					want = http.StatusCreated
+				}
+				if res.StatusCode != want {
+					t.Fatalf("status %d, want %d", res.StatusCode, want)
+				}
+				if c.code == "" {
+					return // the events stream stays open: cancelled above
+				}
+				var e struct{ Code string }
+				if err := json.NewDecoder(res.Body).Decode(&e); err != nil || e.Code != c.code {
+					t.Fatalf("error %q (%v), want %q", e.Code, err, c.code)
+				}
+			})
+		}
+	}
+}
+
+// POST /api/frontdesk/eval runs the practice's own evaluation: its owner and admins may,
+// for their own practice only; a viewer, another practice's owner and nobody may not; a
+// superuser names the practice. The run is the caller's practice's, stored, and answered.
+func TestEvalRouteRoles(t *testing.T) {
+	f := tests.NewPractices(t)
+	f.Record(t, models.EvalQuestionsCollection) // practice A: "do you open on saturdays?" -> 9:00
+	for _, tc := range []struct {
+		actor, query string
+		status       int
+		code         string
+	}{
+		{tests.Owner, "", http.StatusOK, ""},
+		{tests.Admin, "", http.StatusOK, ""},
+		{tests.Viewer, "", http.StatusForbidden, "forbidden"},
+		{tests.Anonymous, "", http.StatusUnauthorized, "unauthorized"},
+		{tests.OtherOwner, "", http.StatusBadRequest, "no_questions"}, // its own practice, which has none
+		{tests.Owner, "?business=" + "nope", http.StatusOK, ""},       // staff can't name another practice: the query is ignored
+	} {
+		t.Run(tc.actor+tc.query, func(t *testing.T) {
+			before, _ := f.App.CountRecords(models.EvalRunsCollection)
+			rec := f.Do(http.MethodPost, "/api/frontdesk/eval"+tc.query, "", tc.actor)
+			if rec.Code != tc.status {
+				t.Fatalf("status %d, want %d: %s", rec.Code, tc.status, models.Truncate(rec.Body.String(), 300))
+			}
+			after, _ := f.App.CountRecords(models.EvalRunsCollection)
+			if tc.status != http.StatusOK {
+				tests.AssertError(t, rec, tc.status, tc.code)
+				if after != before {
+					t.Fatalf("a refused request stored a run")
+				}
+				return
+			}
+			var run struct {
+				ID, Business string
+				Total        int
+				Score        float64
+				Results      []struct {
+					Question, Expect, Answer string
+					OK                       bool
+				}
+			}
+			if err := json.Unmarshal(rec.Body.Bytes(), &run); err != nil {
+				t.Fatal(err)
+			}
+			if run.Business != f.A.Id || run.Total != 1 || len(run.Results) != 1 || after != before+1 {
+				t.Fatalf("run %+v, %d runs stored before, %d after", run, before, after)
+			}
+			if run.Results[0].OK != strings.Contains(run.Results[0].Answer, "9:00") {
+				t.Fatalf("result %+v: ok disagrees with the answer", run.Results[0])
+			}
+		})
+	}
+	su := tests.AsSuperuser(t, f.App, f.H)
+	if rec := su(http.MethodPost, "/api/frontdesk/eval", nil); rec.Code != http.StatusBadRequest {
+		t.Fatalf("superuser without ?business: %d", rec.Code)
+	}
+	if rec := su(http.MethodPost, "/api/frontdesk/eval?business="+f.A.Id, nil); rec.Code != http.StatusOK {
+		t.Fatalf("superuser for practice A: %d %s", rec.Code, rec.Body.String())
+	}
+	if rec := su(http.MethodPost, "/api/frontdesk/eval?business=nope", nil); rec.Code != http.StatusNotFound {
+		t.Fatalf("superuser for no practice: %d", rec.Code)
+	}
+}
+
+// staffRoute is one of Frontdesk's own staff routes, with what each actor gets: the
+// status for practice A's staff by role, for practice B's owner acting on A's records
+// (or, for a list, on their own practice), and for a request without a token.
+type staffRoute struct {
+	method, path, body string
+	// path and body may name a fresh record of A: made per cell by fixture.
+	fixture func(t *testing.T, f *tests.Practices) string
+	status  map[string]int
+	// private is text of practice A's that no other practice's answer may hold.
+	private string
+}
+
+// TestStaffRoutesMatrix checks every /api/frontdesk staff route against every actor.
+func TestStaffRoutesMatrix(t *testing.T) {
+	f := tests.NewPractices(t)
+	f.UpdateSettings(t, tests.NoRateLimits)
+	conv := f.Record(t, models.ConversationsCollection)
+	f.Create(t, models.LeadsCollection, map[string]any{"business": f.A.Id, "conversation": conv.Id, "name": "Private Person", "email": "pp@example.com", "status": models.LeadNew})
+	viewerOfA := func(t *testing.T, f *tests.Practices) string { return f.Record(t, models.StaffCollection).Id }
+	gapOfA := func(t *testing.T, f *tests.Practices) string {
+		return f.Create(t, models.KnowledgeGapsCollection, map[string]any{"business": f.A.Id, "question": "q " + core.GenerateDefaultRandomId(), "count": 1}).Id
+	}
+	invites := 0
+	routes := []staffRoute{
+		{method: "GET", path: "/api/frontdesk/inbox", private: conv.Id,
+			status: map[string]int{tests.Owner: 200, tests.Admin: 200, tests.Viewer: 200, tests.OtherOwner: 200, tests.Anonymous: 401}},
+		{method: "GET", path: "/api/frontdesk/dashboard?days=7",
+			status: map[string]int{tests.Owner: 200, tests.Admin: 200, tests.Viewer: 403, tests.OtherOwner: 200, tests.Anonymous: 401}},
+		{method: "GET", path: "/api/frontdesk/leads.csv", private: "Private Person",
+			status: map[string]int{tests.Owner: 200, tests.Admin: 403, tests.Viewer: 403, tests.OtherOwner: 200, tests.Anonymous: 401}},
+		{method: "GET", path: "/api/frontdesk/team", private: "viewer@example.com",
+			status: map[string]int{tests.Owner: 200, tests.Admin: 200, tests.Viewer: 403, tests.OtherOwner: 200, tests.Anonymous: 401}},
+		{method: "POST", path: "/api/frontdesk/team/invite", body: `{"email": "invite-%s@example.com", "name": "New", "role": "viewer"}`,
+			status: map[string]int{tests.Owner: 201, tests.Admin: 201, tests.Viewer: 403, tests.OtherOwner: 201, tests.Anonymous: 401}},
+		{method: "POST", path: "/api/frontdesk/team/%s/role", body: `{"role": "admin"}`, fixture: viewerOfA,
+			status: map[string]int{tests.Owner: 200, tests.Admin: 403, tests.Viewer: 403, tests.OtherOwner: 404, tests.Anonymous: 401}},
+		{method: "DELETE", path: "/api/frontdesk/team/%s", fixture: viewerOfA,
+			status: map[string]int{tests.Owner: 204, tests.Admin: 403, tests.Viewer: 403, tests.OtherOwner: 404, tests.Anonymous: 401}},
+		{method: "POST", path: "/api/frontdesk/gaps/%s/answer", body: `{"answer": "Yes."}`, fixture: gapOfA,
+			status: map[string]int{tests.Owner: 201, tests.Admin: 201, tests.Viewer: 403, tests.OtherOwner: 404, tests.Anonymous: 401}},
+	}
+	cells := 0
+	for _, r := range routes {
+		for _, actor := range tests.Actors {
+			t.Run(r.method+" "+r.path+"/"+actor, func(t *testing.T) {
+				cells++
+				path, body := r.path, r.body
+				if r.fixture != nil {
+					path = fmt.Sprintf(path, r.fixture(t, f))
+				}
+				if strings.Contains(body, "%s") {
+					invites++
+					body = fmt.Sprintf(body, fmt.Sprint(invites))
+				}
+				rec := f.Do(r.method, path, body, actor)
+				if rec.Code != r.status[actor] {
+					t.Fatalf("status %d, want %d; body %s", rec.Code, r.status[actor], models.Truncate(rec.Body.String(), 300))
+				}
+				if rec.Code >= 400 {
+					var e struct{ Code, Message string }
+					if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || e.Code == "" || e.Message == "" {
+						t.Fatalf("error %q is not {code, message}", rec.Body.String())
+					}
+				}
+				if r.private != "" && actor == tests.OtherOwner && strings.Contains(rec.Body.String(), r.private) {
+					t.Fatalf("another practice's owner reads practice A's %q", r.private)
+				}
+				if r.private != "" && r.status[actor] == 200 && actor != tests.OtherOwner && !strings.Contains(rec.Body.String(), r.private) {
+					t.Fatalf("practice A's %s doesn't see its own %q", actor, r.private)
+				}
+			})
+		}
+	}
+	if want := len(routes) * len(tests.Actors); cells != want {
 		t.Fatalf("ran %d cells, want %d", cells, want)
 	}
 }

@@ -11,6 +11,8 @@ const (
 	OutboxCollection        = "outbox"
 	AppStateCollection      = "app_state"
 	KnowledgeGapsCollection = "knowledge_gaps"
+	EvalQuestionsCollection = "eval_questions"
+	EvalRunsCollection      = "eval_runs"
 )
 
 // Staff roles: a viewer reads, an admin also changes settings, knowledge and the team,

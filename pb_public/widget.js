@@ -1,9 +1,7 @@
-/*! Frontdesk chat widget.
- * Embed: <script src="https://HOST/widget.js" data-business="SLUG" defer></script>
+/*! Frontdesk chat widget: <script src="https://HOST/widget.js" data-business="SLUG" defer></script>
  * Optional: data-locale="en|es", data-api="https://HOST" (default: this script's origin).
- * Everything lives in one <frontdesk-chat> element with an open shadow root, so the host
- * page's CSS can't reach it and its CSS can't reach the page. Text a visitor or a model
- * wrote only ever reaches the DOM through textContent: it is never parsed as HTML. */
+ * One <frontdesk-chat> element with an open shadow root: the page's CSS and the widget's stay
+ * apart. Text a visitor or a model wrote reaches the DOM only by textContent, never as HTML. */
 (() => {
   'use strict';
   const script = document.currentScript || document.querySelector('script[data-business][src*="widget.js"]');
@@ -20,7 +18,9 @@
       ph: 'Type your message…', send: 'Send', you: 'You', bot: 'Assistant', staff: 'Team',
       typing: 'Typing…', failed: 'Not sent.', retry: 'Retry', lead: 'Leave your details',
       human: 'Talk to a person', call: 'Call',
-      humanOk: 'Thanks. A member of our team will reply here as soon as they can.',
+      humanOk: 'Thanks. Someone from our team will join you here shortly.',
+      callBack: 'Nobody can join right now. Leave your details and we will call you back.',
+      joined: '{0} from {1} joined', left: '{0} left; the assistant is back.',
       name: 'Name', email: 'Email', phone: 'Phone', service: 'Service',
       pick: 'Choose a service (optional)', submit: 'Send details', back: 'Back to chat',
       help: 'Your name and an email or phone number, so we can get back to you.',
@@ -52,7 +52,9 @@
       ph: 'Escriba su mensaje…', send: 'Enviar', you: 'Usted', bot: 'Asistente', staff: 'Equipo',
       typing: 'Escribiendo…', failed: 'No enviado.', retry: 'Reintentar', lead: 'Dejar mis datos',
       human: 'Hablar con una persona', call: 'Llamar',
-      humanOk: 'Gracias. Una persona de nuestro equipo le responderá aquí lo antes posible.',
+      humanOk: 'Gracias. Una persona de nuestro equipo se unirá aquí en breve.',
+      callBack: 'Ahora no hay nadie disponible. Déjenos sus datos y le llamaremos.',
+      joined: '{0} de {1} se ha unido', left: '{0} se ha ido; el asistente vuelve a responder.',
       name: 'Nombre', email: 'Correo electrónico', phone: 'Teléfono', service: 'Servicio',
       pick: 'Elija un servicio (opcional)', submit: 'Enviar datos', back: 'Volver al chat',
       help: 'Su nombre y un correo o teléfono, para poder responderle.',
@@ -82,11 +84,10 @@
   };
   const STATUS_CODES = { 400: 'invalid_input', 403: 'bad_token', 404: 'not_found', 409: 'slot_taken', 413: 'too_long', 429: 'rate_limited', 503: 'model_unavailable' };
   let loc = 'en';
-  const t = (k, a) => (STRINGS[loc][k] || STRINGS[loc].unknown).replace('{0}', a);
+  const t = (k, a, b) => (STRINGS[loc][k] || STRINGS[loc].unknown).replace('{0}', a).replace('{1}', b);
   const pickLocale = (l) => (l = String(l || '').slice(0, 2).toLowerCase()) in STRINGS && l;
 
-  // localStorage, not cookies: the state belongs to this page's origin and is never sent anywhere
-  // by the browser on its own. It can throw (storage disabled), which must not break the chat.
+  // localStorage, not cookies: the browser never sends it anywhere. It can throw (storage off).
   const KEY = 'frontdesk:' + slug;
   let st = {};
   try { st = JSON.parse(localStorage.getItem(KEY)) || {}; } catch (e) { /* start empty */ }
@@ -99,13 +100,14 @@
 
   const fail = (code, status, fields) => Object.assign(new Error(code), { code, status, fields });
 
-  async function req(method, path, body) {
+  async function req(method, path, body, signal, last) {
     const headers = {};
     if (body) headers['Content-Type'] = 'application/json';
     if (path.startsWith('/conversations/')) headers['X-Conversation-Token'] = st.token;
+    if (last) headers['Last-Event-ID'] = last;
     let r;
     try {
-      r = await fetch(api + path, { method, headers, body: body && JSON.stringify(body), credentials: 'omit' });
+      r = await fetch(api + path, { method, headers, body: body && JSON.stringify(body), credentials: 'omit', signal });
     } catch (e) {
       throw fail('network');
     }
@@ -116,11 +118,12 @@
     return r;
   }
 
-  // Reads a text/event-stream response (EventSource can't POST) and calls on(event, data).
+  // Reads a text/event-stream response (EventSource can't POST or send a header).
   async function readEvents(r, on) {
     const reader = r.body.getReader();
     const dec = new TextDecoder();
     let buf = '';
+    let id = '';
     for (;;) {
       const { value, done } = await reader.read().catch(() => { throw fail('network'); });
       buf += dec.decode(value || new Uint8Array(), { stream: !done });
@@ -131,13 +134,14 @@
         let ev = 'message';
         const data = [];
         for (const line of block.split(/\r?\n/)) {
-          const f = /^(event|data): ?(.*)$/.exec(line);
+          const f = /^(event|data|id): ?(.*)$/.exec(line);
           if (f && f[1] === 'event') ev = f[2];
+          else if (f && f[1] === 'id') id = f[2];
           else if (f) data.push(f[2]);
         }
         let d;
         try { d = JSON.parse(data.join('\n')); } catch (e) { continue; }
-        on(ev, d);
+        on(ev, d, id);
       }
       if (done) return;
     }
@@ -165,8 +169,8 @@
     return s;
   }
 
-  // Makes http(s), mailto and tel links (and bare emails and phone numbers) clickable and
-  // **text** bold. Only these schemes can ever become an href, so no javascript: URL.
+  // Links http(s), mailto, tel, emails and phone numbers (only these schemes: no javascript:
+  // URL) and makes **text** bold.
   const LINK = /(?:https?:\/\/|mailto:|tel:)[^\s<>"']+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\+?\(?\b\d{3}\)?[ .-]?\d{3}[ .-]\d{4}\b/gi;
   function rich(node, text) {
     String(text).split(/\*\*(.+?)\*\*/s).forEach((part, i) => {
@@ -220,6 +224,7 @@ h2{flex:1;font-size:16px;font-weight:600}
 .assistant,.staff,.dots{align-self:flex-start;background:#fff;border:1px solid #d5d8dd;border-bottom-left-radius:4px}
 .system{align-self:center;max-width:95%;color:#4b5059;font-size:13px;text-align:center}
 a{text-decoration:underline;cursor:pointer}
+.staff{border-color:var(--c)}
 .assistant a,.staff a,.system a{color:#0b57d0}
 strong{font-weight:700}
 .who{display:block;font-size:12px;font-weight:600;color:#4b5059}
@@ -253,7 +258,7 @@ label{display:block;font-size:14px;font-weight:600}
 .help{font-size:14px;color:#4b5059}
 .ok{font-size:16px;font-weight:600}`;
 
-  // Black or white text, whichever contrasts more with the brand colour (WCAG relative luminance).
+  // Black or white text, whichever contrasts more with the brand colour (WCAG luminance).
   function textOn(hex) {
     const [r, g, b] = [1, 3, 5].map((i) => {
       const v = parseInt(hex.substr(i, 2), 16) / 255;
@@ -270,7 +275,11 @@ label{display:block;font-size:14px;font-weight:600}
   let cfg = {};
   let launcher, panel, log, input, sendBtn, note, acts, compose, form, bookView, typing, humanBtn;
   let busy = false;
-  let poll = 0;
+  // The conversation's status; the events stream's last id, AbortController and retry delay.
+  let status = 'open';
+  let last = '0';
+  let stream = null;
+  let wait = 0;
   let greeting = '';
   let greeted = false;
   const seen = new Set();
@@ -281,10 +290,10 @@ label{display:block;font-size:14px;font-weight:600}
     note.hidden = false;
   }
 
-  function bubble(role, text) {
-    const who = role === 'visitor' ? 'you' : role === 'staff' ? 'staff' : 'bot';
+  function bubble(role, text, author) {
+    const staff = role === 'staff';
     const b = el('div', { class: 'm ' + role }, [
-      role !== 'system' && el('span', { class: role === 'staff' ? 'who' : 'sr', text: t(who) + (role === 'staff' ? '' : ': ') }),
+      role !== 'system' && el('span', { class: staff ? 'who' : 'sr', text: staff ? author || t('staff') : t(role === 'visitor' ? 'you' : 'bot') + ': ' }),
     ]);
     b.body = b.appendChild(el('span'));
     paint(b, text);
@@ -305,7 +314,7 @@ label{display:block;font-size:14px;font-weight:600}
       greeted = true;
       return;
     }
-    bubble(m.role, m.text);
+    bubble(m.role, m.text, m.author);
     if (m.role === 'assistant') offer(m.actions);
   }
   // A reply that offers the booking form (the answer without a model, to "can I book?")
@@ -328,6 +337,9 @@ label{display:block;font-size:14px;font-weight:600}
     delete st.id;
     delete st.token;
     save();
+    status = 'open';
+    last = '0';
+    quiet();
   }
 
   async function conversation() {
@@ -340,6 +352,7 @@ label{display:block;font-size:14px;font-weight:600}
     st.id = j.id;
     st.token = j.token;
     save();
+    listen();
   }
 
   async function history() {
@@ -350,15 +363,47 @@ label{display:block;font-size:14px;font-weight:600}
       if (e.code === 'bad_token' || e.code === 'not_found') reset();
       return;
     }
-    (j.messages || []).forEach(add);
-    if (j.status === 'needs_human') watch();
-    if (j.status === 'closed') reset(); // keep showing it; the next message starts a new one
+    for (const m of j.messages || []) {
+      add(m);
+      last = m.id;
+    }
+    onStatus(j, true);
   }
 
-  // While a person is expected to answer, look for their replies now and then.
-  function watch() {
-    humanBtn.disabled = true;
-    poll = poll || setInterval(() => { if (!busy && !panel.hidden && st.id) history(); }, 8000);
+  // What staff do, while the panel is open: resumed after the last id seen, with backoff.
+  async function listen() {
+    if (stream || panel.hidden || !st.id) return;
+    const ctl = stream = new AbortController();
+    try {
+      await readEvents(await req('GET', '/conversations/' + st.id + '/events', null, ctl.signal, last), (ev, d, id) => {
+        wait = 0;
+        if (ev === 'message') add(d);
+        else if (ev === 'status') onStatus(d);
+        last = id || last;
+      });
+    } catch (e) {
+      if (e.code === 'bad_token' || e.code === 'not_found') return reset();
+    }
+    if (stream !== ctl) return;
+    stream = null;
+    if (st.id) setTimeout(listen, wait = Math.min(wait * 2 || 1000, 30000));
+  }
+  function quiet() {
+    if (stream) stream.abort();
+    stream = null;
+  }
+
+  function onStatus(d, quietly) {
+    const was = status;
+    status = d.status;
+    const who = d.author || t('staff');
+    if (!quietly && was !== status) {
+      if (status === 'human') bubble('system', t('joined', who, cfg.name));
+      else if (was === 'human' && status === 'open') bubble('system', t('left', who));
+      else if (status === 'closed') bubble('system', t('closed'));
+    }
+    humanBtn.disabled = /human/.test(status); // human or needs_human
+    if (status === 'closed') reset(); // keep showing it; the next message starts a new one
   }
 
   function markFailed(b, text) {
@@ -396,7 +441,7 @@ label{display:block;font-size:14px;font-weight:600}
     let reply = null;
     let acc = '';
     log.setAttribute('aria-busy', 'true');
-    showTyping(true);
+    showTyping(status !== 'human');
     try {
       let r;
       for (let attempt = 0; !r; attempt++) {
@@ -413,6 +458,8 @@ label{display:block;font-size:14px;font-weight:600}
         if (ev === 'message') {
           stored = true;
           seen.add(d.id);
+        } else if (ev === 'held') {
+          done = true;
         } else if (ev === 'delta' || ev === 'done') {
           showTyping(false);
           reply = reply || bubble('assistant', '');
@@ -426,7 +473,7 @@ label{display:block;font-size:14px;font-weight:600}
             offer(d.actions);
           }
         } else if (ev === 'error') {
-          // The server keeps a half-written reply; an offline answer may follow in a new one.
+          // A half-written reply is kept; an offline answer may follow in a new one.
           reply = null;
           acc = '';
           errCode = d.code;
@@ -450,9 +497,12 @@ label{display:block;font-size:14px;font-weight:600}
   async function handoff() {
     try {
       await conversation();
-      await req('POST', '/conversations/' + st.id + '/handoff');
-      bubble('system', t('humanOk'));
-      watch();
+      const j = await (await req('POST', '/conversations/' + st.id + '/handoff')).json();
+      if (j.status === 'human') return;
+      const now = j.available && j.open_now;
+      bubble('system', t(now ? 'humanOk' : 'callBack'));
+      onStatus(j, true);
+      if (!now) showForm(true);
     } catch (e) {
       say(e.code);
     }
@@ -465,9 +515,13 @@ label{display:block;font-size:14px;font-weight:600}
     if (open) {
       (!form.hidden ? form.first() : bookView && !bookView.hidden ? bookView.first() : input).focus();
       scroll();
-    } else launcher.focus();
+      listen();
+    } else {
+      launcher.focus();
+      quiet();
+    }
   }
-  // One view at a time: the chat, the contact form or the booking form (view null: chat).
+  // One view at a time: the chat (null), the contact form or the booking form.
   function show(view) {
     for (const v of [form, bookView]) if (v) v.hidden = v !== view;
     log.hidden = acts.hidden = compose.hidden = !!view;
@@ -477,30 +531,58 @@ label{display:block;font-size:14px;font-weight:600}
   }
   const showForm = (on) => show(on ? form : null);
 
+  // The contact and booking forms' fields, checks (the server's own) and errors.
+  function field(p, errs, into, name, control, label) {
+    errs[name] = el('div', { id: p + 'e-' + name, class: 'err' });
+    control.id = p + '-' + name;
+    control.name = name;
+    control.setAttribute('aria-describedby', p + 'e-' + name);
+    const box = control.type === 'checkbox';
+    into.append(el('div', {}, [
+      el('label', { for: control.id, class: box ? 'ck' : '' }, [box && control, label || t(name)]),
+      !box && control, errs[name],
+    ]));
+    return control;
+  }
+  function check(f, errs) {
+    const v = {};
+    const bad = {};
+    for (const k in errs) {
+      const e = f.elements[k];
+      v[k] = e.type === 'checkbox' ? e.checked : e.value.trim();
+    }
+    if (!v.name) bad.name = t('needName');
+    if (!v.email && !v.phone) bad.email = t('needOne');
+    if (v.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v.email)) bad.email = t('badEmail');
+    if (v.phone && !(/^\+?[\d\s().-]+$/.test(v.phone) && /(\d\D*){7,15}/.test(v.phone))) bad.phone = t('badPhone');
+    return [v, bad];
+  }
+  function showErrs(f, errs, fields) {
+    let first;
+    for (const k in errs) {
+      const bad = fields[k];
+      errs[k].textContent = bad || '';
+      f.elements[k].setAttribute('aria-invalid', !!bad);
+      first = first || (bad && f.elements[k]);
+    }
+    if (first) first.focus();
+    return !first;
+  }
+
   function buildForm() {
     const f = el('form', { class: 'f', novalidate: true, hidden: true });
     const fieldset = el('div', { class: 'g' });
     const errs = {};
-    const field = (name, control, label) => {
-      errs[name] = el('div', { id: 'e-' + name, class: 'err' });
-      control.id = 'i-' + name;
-      control.name = name;
-      control.setAttribute('aria-describedby', 'e-' + name);
-      const box = control.type === 'checkbox';
-      fieldset.append(el('div', {}, [
-        el('label', { for: control.id, class: box ? 'ck' : '' }, [box && control, label || t(name)]),
-        !box && control, errs[name],
-      ]));
-    };
+    const fld = (name, control, label) => field('i', errs, fieldset, name, control, label);
     fieldset.append(el('p', { class: 'help', text: t('help') }));
-    field('name', el('input', { type: 'text', autocomplete: 'name', 'aria-required': 'true' }));
-    field('email', el('input', { type: 'email', autocomplete: 'email' }));
-    field('phone', el('input', { type: 'tel', autocomplete: 'tel' }));
+    fld('name', el('input', { type: 'text', autocomplete: 'name', 'aria-required': 'true' }));
+    fld('email', el('input', { type: 'email', autocomplete: 'email' }));
+    fld('phone', el('input', { type: 'tel', autocomplete: 'tel' }));
     if ((cfg.services || []).length) {
-      field('service', el('select', {}, [el('option', { value: '', text: t('pick') })].concat(
+      fld('service', el('select', {}, [el('option', { value: '', text: t('pick') })].concat(
         cfg.services.map((s) => el('option', { value: s.name, text: s.name })))));
     }
-    if (cfg.sms_consent_text) field('sms_consent', el('input', { type: 'checkbox' }), cfg.sms_consent_text);
+    if (cfg.sms_consent_text) fld('sms_consent', el('input', { type: 'checkbox' }), cfg.sms_consent_text);
     const submit = el('button', { type: 'submit', class: 's', text: t('submit') });
     const back = () => el('button', { type: 'button', text: t('back'), onclick: () => showForm(false) });
     fieldset.append(el('div', { class: 'acts' }, [submit, back()]));
@@ -510,27 +592,11 @@ label{display:block;font-size:14px;font-weight:600}
     f.start = () => { fieldset.hidden = false; thanks.hidden = true; };
     f.first = () => (thanks.hidden ? f.elements.name : thanksBack);
 
-    function show(fields) {
-      let first;
-      for (const k in errs) {
-        const bad = fields[k];
-        errs[k].textContent = bad || '';
-        f.elements[k].setAttribute('aria-invalid', !!bad);
-        first = first || (bad && f.elements[k]);
-      }
-      if (first) first.focus();
-      return !first;
-    }
+    const show = (fields) => showErrs(f, errs, fields);
     f.addEventListener('submit', async (e) => {
       e.preventDefault();
       note.hidden = true;
-      const v = {};
-      for (const k in errs) v[k] = f.elements[k].type === 'checkbox' ? f.elements[k].checked : f.elements[k].value.trim();
-      const fields = {};
-      if (!v.name) fields.name = t('needName');
-      if (!v.email && !v.phone) fields.email = t('needOne');
-      if (v.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v.email)) fields.email = t('badEmail');
-      if (v.phone && !(/^\+?[\d\s().-]+$/.test(v.phone) && /(\d\D*){7,15}/.test(v.phone))) fields.phone = t('badPhone');
+      const [v, fields] = check(f, errs);
       if (!show(fields)) return;
       submit.disabled = true;
       try {
@@ -543,7 +609,7 @@ label{display:block;font-size:14px;font-weight:600}
         thanks.hidden = false;
         thanksBack.focus();
       } catch (err) {
-        // Field errors come from the server's own checks; anything else is shown by its code.
+        // Field errors from the server's checks; anything else is shown by its code.
         if (!err.fields || show(err.fields)) say(err.code);
       } finally {
         submit.disabled = false;
@@ -573,28 +639,17 @@ label{display:block;font-size:14px;font-weight:600}
     const pick = el('div', { class: 'g' });
     const status = el('p', { id: 'b-status', class: 'help', role: 'status', 'aria-live': 'polite' });
     const errs = {};
-    const field = (name, control, label, into) => {
-      errs[name] = el('div', { id: 'be-' + name, class: 'err' });
-      control.id = 'b-' + name;
-      control.name = name;
-      control.setAttribute('aria-describedby', 'be-' + name);
-      const box = control.type === 'checkbox';
-      (into || pick).append(el('div', {}, [
-        el('label', { for: control.id, class: box ? 'ck' : '' }, [box && control, label || t(name)]),
-        !box && control, errs[name],
-      ]));
-      return control;
-    };
+    const fld = (name, control, label) => field('b', errs, pick, name, control, label);
     pick.append(el('p', { class: 'help', text: t('bookHelp') }));
-    const service = field('service', el('select', {}, services.map((s) => el('option', { value: s.name, text: s.name }))));
-    const day = field('day', el('select', {}));
-    const time = field('time', el('select', {}));
+    const service = fld('service', el('select', {}, services.map((s) => el('option', { value: s.name, text: s.name }))));
+    const day = fld('day', el('select', {}));
+    const time = fld('time', el('select', {}));
     const later = el('button', { type: 'button', text: t('later') });
     pick.append(status, el('div', { class: 'acts' }, [later]));
-    field('name', el('input', { type: 'text', autocomplete: 'name', 'aria-required': 'true' }));
-    field('email', el('input', { type: 'email', autocomplete: 'email' }));
-    field('phone', el('input', { type: 'tel', autocomplete: 'tel' }));
-    if (cfg.sms_consent_text) field('sms_consent', el('input', { type: 'checkbox' }), cfg.sms_consent_text);
+    fld('name', el('input', { type: 'text', autocomplete: 'name', 'aria-required': 'true' }));
+    fld('email', el('input', { type: 'email', autocomplete: 'email' }));
+    fld('phone', el('input', { type: 'tel', autocomplete: 'tel' }));
+    if (cfg.sms_consent_text) fld('sms_consent', el('input', { type: 'checkbox' }), cfg.sms_consent_text);
     const submit = el('button', { type: 'submit', class: 's', text: t('confirm') });
     const back = () => el('button', { type: 'button', text: t('back'), onclick: () => show(null) });
     pick.append(el('div', { class: 'acts' }, [submit, back()]));
@@ -641,33 +696,18 @@ label{display:block;font-size:14px;font-weight:600}
       load();
     });
 
-    function showErrors(fields) {
-      let first;
-      for (const k of ['name', 'email', 'phone']) {
-        const bad = fields[k];
-        errs[k].textContent = bad || '';
-        f.elements[k].setAttribute('aria-invalid', !!bad);
-        first = first || (bad && f.elements[k]);
-      }
-      if (first) first.focus();
-      return !first;
-    }
+    const showErrors = (fields) => showErrs(f, errs, fields);
     f.addEventListener('submit', async (e) => {
       e.preventDefault();
       note.hidden = true;
-      const v = {};
-      for (const k of ['name', 'email', 'phone']) v[k] = f.elements[k].value.trim();
-      const fields = {};
-      if (!v.name) fields.name = t('needName');
-      if (!v.email && !v.phone) fields.email = t('needOne');
-      if (v.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v.email)) fields.email = t('badEmail');
+      const [v, fields] = check(f, errs);
       if (!showErrors(fields) || !time.value) return;
       submit.disabled = true;
       try {
         await conversation();
         const b = await (await req('POST', '/conversations/' + st.id + '/bookings', {
           service: service.value, start: time.value, name: v.name, email: v.email, phone: v.phone,
-          sms_consent: !!(f.elements.sms_consent && f.elements.sms_consent.checked),
+          sms_consent: !!v.sms_consent,
         })).json();
         done.textContent = '';
         const link = el('a', { href: b.manage_url, target: '_blank', rel: 'noopener noreferrer', text: t('manage') });
@@ -774,7 +814,7 @@ label{display:block;font-size:14px;font-weight:600}
     window.Frontdesk = {
       open: () => toggle(true),
       close: () => toggle(false),
-      // Opens the booking form: for the page's own "Book" buttons, and the assistant's offer.
+      // The booking form, for the page's own "Book" buttons and the assistant's offer.
       book: () => { if (bookView) { toggle(true); show(bookView); } },
     };
 

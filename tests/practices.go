@@ -132,6 +132,10 @@ func (f *Practices) Record(t testing.TB, collection string) *core.Record {
 		return f.Create(t, collection, map[string]any{"business": a, "channel": "email", "event": "new_lead", "status": "pending"})
 	case models.AppStateCollection:
 		return f.Create(t, collection, map[string]any{"key": fmt.Sprintf("k%d", n), "value": "v"})
+	case models.EvalQuestionsCollection:
+		return f.Create(t, collection, map[string]any{"business": a, "question": "do you open on saturdays?", "expect": "9:00"})
+	case models.EvalRunsCollection:
+		return f.Create(t, collection, map[string]any{"business": a, "started": "2026-03-12 10:00:00.000Z", "score": 0.5, "total": 2, "results": []any{}, "provider": "offline"})
 	}
 	t.Fatalf("no fixture for %s", collection)
 	return nil
@@ -181,6 +185,10 @@ func (f *Practices) Body(t testing.TB, collection, action string) map[string]any
 		return map[string]any{"business": a, "channel": "sms", "event": "x", "status": "sent"}
 	case models.AppStateCollection:
 		return map[string]any{"key": fmt.Sprintf("new%d", n), "value": "x"}
+	case models.EvalQuestionsCollection:
+		return map[string]any{"business": a, "question": "is parking free?", "expect": "garage"}
+	case models.EvalRunsCollection:
+		return map[string]any{"business": a, "started": "2026-03-12 10:00:00.000Z", "score": 1, "total": 1, "results": []any{}, "provider": "forged"}
 	}
 	t.Fatalf("no body for %s", collection)
 	return nil

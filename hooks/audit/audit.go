@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
 	"frontdesk/models"
@@ -21,7 +22,7 @@ const (
 	reads = 1 << iota
 	// changes: every create, update and delete through the API.
 	changes
-	// logins: every password login, failed ones too.
+	// logins: every password or emailed-code login, failed ones too.
 	logins
 )
 
@@ -149,20 +150,34 @@ func Bind(app core.App) *Auditor {
 		return nil
 	})
 
-	app.OnRecordAuthWithPasswordRequest(audited(logins)...).BindFunc(func(e *core.RecordAuthWithPasswordRequestEvent) error {
-		err := e.Next()
-		entry := fromRequest(e.RequestEvent, "login", "", "")
-		if e.Record != nil {
-			entry.Actor = e.Collection.Name + ":" + e.Record.Id
-			entry.Business = e.Record.GetString("business")
+	// A login's entry: "login", "login_mfa" when the first factor passed and PocketBase
+	// asks for a second (a practice requiring it, hooks/console), or "login_failed".
+	login := func(re *core.RequestEvent, collection string, record *core.Record, err error) {
+		entry := fromRequest(re, "login", "", "")
+		if record != nil {
+			entry.Actor = collection + ":" + record.Id
+			entry.Business = record.GetString("business")
 		} else {
 			// The identity tried (an email) is not kept: the log can't be erased.
-			entry.Actor = e.Collection.Name + ":unknown"
+			entry.Actor = collection + ":unknown"
 		}
-		if err != nil {
+		switch {
+		case errors.Is(err, apis.ErrMFA):
+			entry.Action = "login_mfa"
+		case err != nil:
 			entry.Action = "login_failed"
 		}
-		logErr(a.record(e.App, entry))
+		logErr(a.record(re.App, entry))
+	}
+	app.OnRecordAuthWithPasswordRequest(audited(logins)...).BindFunc(func(e *core.RecordAuthWithPasswordRequestEvent) error {
+		err := e.Next()
+		login(e.RequestEvent, e.Collection.Name, e.Record, err)
+		return err
+	})
+	// A code emailed by PocketBase (OTP) signs in too, alone or as the second factor.
+	app.OnRecordAuthWithOTPRequest(audited(logins)...).BindFunc(func(e *core.RecordAuthWithOTPRequestEvent) error {
+		err := e.Next()
+		login(e.RequestEvent, e.Collection.Name, e.Record, err)
 		return err
 	})
 

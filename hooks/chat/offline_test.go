@@ -1,9 +1,13 @@
 package chat_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/ollama/ollama/api"
+
+	"frontdesk/internal/llm/ollamatest"
 	"frontdesk/models"
 	"frontdesk/tests"
 )
@@ -104,5 +108,76 @@ func TestOfflineOffersTheBookingForm(t *testing.T) {
 	}
 	if done, _ := ask("where are you located?"); done.Data["actions"] != nil {
 		t.Errorf("a question that isn't about booking got the booking form: %v", done.Data)
+	}
+}
+
+// With a model too, a health mention doesn't swallow the practical question beside it:
+// the knowledge answers it after the acknowledgement, and the model sees neither.
+func TestHealthMentionStillAnsweredWithAModel(t *testing.T) {
+	fake := tests.NewFakeOllama(t, func(api.ChatRequest) ollamatest.Reply { return ollamatest.Words("Sure.") })
+	v := tests.NewVisitor(t, tests.Options{OllamaURL: fake.URL})
+	id, tok := v.Start()
+	_, events := v.Send(id, tok, "my tooth is killing me, do you take MetLife?")
+	text := tests.Text(events)
+	if !strings.Contains(text, "MetLife") || !strings.Contains(text, "(503) 555-0142") {
+		t.Fatalf("reply %q: want the acknowledgement with the phone and the insurance answer", text)
+	}
+	if n := len(fake.Requests()); n != 0 {
+		t.Fatalf("the model was called %d times with health details", n)
+	}
+	msgs := v.Messages(id)
+	if flags := msgs[len(msgs)-1]["flags"].(map[string]any); flags["health_ack"] != true {
+		t.Fatalf("reply flags %v, want health_ack", flags)
+	}
+}
+
+// A fresh install (no demo) answers profile questions, offline, for a practice created
+// in the admin UI with its profile fields alone: no FAQs, no documents.
+func TestFreshPracticeAnswersFromItsProfile(t *testing.T) {
+	app := tests.NewApp(t, tests.Options{NoDemo: true})
+	v := tests.VisitorFor(t, app)
+	su := tests.AsSuperuser(t, app, v.H)
+	rec := su("POST", "/api/collections/businesses/records", map[string]any{
+		"slug": "harbor-physio", "name": "Harbor Physio", "timezone": "America/New_York",
+		"hours": map[string]any{
+			"mon": []map[string]string{{"open": "07:00", "close": "19:00"}},
+			"wed": []map[string]string{{"open": "07:00", "close": "19:00"}},
+			"fri": []map[string]string{{"open": "08:00", "close": "15:00"}},
+		},
+		"services":  []map[string]any{{"name": "Initial evaluation", "duration_min": 60, "price": "$140"}, {"name": "Dry needling", "duration_min": 30, "price": "$75"}},
+		"insurance": []string{"Aetna", "Horizon Blue Cross Blue Shield", "Medicare"},
+		"address":   "77 Water Street, Portland, ME 04101",
+		"phone":     "(207) 555-0110",
+		"languages": []string{"English", "French"},
+	})
+	if rec.Code != 200 {
+		t.Fatalf("create the practice as the admin UI does: %d %s", rec.Code, rec.Body.String())
+	}
+	rec = v.Do("POST", "/api/widget/harbor-physio/conversations", `{"visitor_id":"v-1","locale":"en-US"}`, nil)
+	if rec.Code != 201 {
+		t.Fatalf("open a conversation: %d %s", rec.Code, rec.Body.String())
+	}
+	m := tests.Decode(t, rec)
+	id, tok := m["id"].(string), m["token"].(string)
+	for _, tc := range []struct{ q, want string }{
+		{"what time do you close on friday?", "3:00"},
+		{"are you open on tuesdays", "closed"},
+		{"do you take medicare", "Medicare"},
+		{"is cigna ok?", "Horizon Blue Cross Blue Shield"},
+		{"how much is dry needling", "$75"},
+		{"how much is the first visit?", "$140"},
+		{"where are you located", "77 Water Street"},
+		{"what's your phone number", "555-0110"},
+		{"do you speak french", "French"},
+	} {
+		body := `{"text":` + strconv.Quote(tc.q) + `}`
+		rec := v.Do("POST", "/api/widget/harbor-physio/conversations/"+id+"/messages", body, map[string]string{tests.TokenHeader: tok})
+		events, err := tests.ReadEvents(rec.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := tests.Text(events); !strings.Contains(got, tc.want) {
+			t.Errorf("%q answered %q, want %q in it", tc.q, got, tc.want)
+		}
 	}
 }

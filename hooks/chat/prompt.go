@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -56,10 +57,15 @@ func newPromptBase(b *models.Business, canary string, tools []Tool) *promptBase 
 	for _, line := range strings.Split(strings.TrimSpace(b.HoursText()), "\n") {
 		sb.WriteString("  " + line + "\n")
 	}
-	if svcs := b.Services(); len(svcs) > 0 {
+	facts := practiceProfile(b)
+	if len(facts.Services) > 0 {
 		sb.WriteString("- Services:\n")
-		for _, s := range svcs {
-			fmt.Fprintf(&sb, "  %s (about %d minutes)", s.Name, s.DurationMin)
+		for _, s := range facts.Services {
+			fmt.Fprintf(&sb, "  %s (about %d minutes", s.Name, s.DurationMin)
+			if s.Price != "" {
+				sb.WriteString("; price: " + s.Price)
+			}
+			sb.WriteString(")")
 			if s.Description != "" {
 				sb.WriteString(": " + s.Description)
 			}
@@ -68,6 +74,22 @@ func newPromptBase(b *models.Business, canary string, tools []Tool) *promptBase 
 	}
 	if ins := b.Insurance(); len(ins) > 0 {
 		fmt.Fprintf(&sb, "- Insurance accepted: %s\n", strings.Join(ins, ", "))
+	}
+	if len(facts.Languages) > 0 {
+		fmt.Fprintf(&sb, "- Languages the team speaks: %s\n", strings.Join(facts.Languages, ", "))
+	}
+	if len(facts.Closures) > 0 {
+		sb.WriteString("- Closed on these dates:\n")
+		for _, c := range facts.Closures {
+			fmt.Fprintf(&sb, "  %s: %s", c.Label, c.From)
+			if !c.To.IsZero() && c.To != c.From {
+				fmt.Fprintf(&sb, " to %s", c.To)
+			}
+			if c.Start != "" || c.End != "" {
+				fmt.Fprintf(&sb, " (%s–%s)", cmp.Or(c.Start, "opening"), cmp.Or(c.End, "closing"))
+			}
+			sb.WriteString("\n")
+		}
 	}
 	phone := b.Phone()
 	if phone == "" {
@@ -93,7 +115,7 @@ func newPromptBase(b *models.Business, canary string, tools []Tool) *promptBase 
 		fmt.Fprintf(&rb, "%d. %s\n", i+1, r)
 	}
 	sb.WriteString(rb.String())
-	return &promptBase{text: sb.String(), leak: guard.NewLeakGuard(rb.String(), canary), loc: b.Location(), hours: b.Hours(), tools: llmTools(tools), facts: practiceProfile(b)}
+	return &promptBase{text: sb.String(), leak: guard.NewLeakGuard(rb.String(), canary), loc: b.Location(), hours: b.Hours(), tools: llmTools(tools), facts: facts}
 }
 
 // prompt is the whole system prompt for one turn: the base, then the practice's local

@@ -8,7 +8,6 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
-	"frontdesk/internal/answer"
 	"frontdesk/internal/guard"
 	"frontdesk/internal/llm"
 	"frontdesk/internal/locale"
@@ -79,7 +78,13 @@ func (eng *Engine) Reply(e *core.RequestEvent, b *models.Business, c *models.Con
 		// gets its practical question answered, with the health details set apart.
 		eng.offline(ctx, s, b, c, text, true)
 	case health.Found:
-		eng.cannedReply(s, b, c, texts.Health(b.Phone()), models.Flags{HealthAck: true})
+		// The details reach no model; a practical question beside them is still answered,
+		// from the knowledge.
+		reply, provider := eng.healthText(ctx, b, text, texts)
+		for _, chunk := range llm.WordGroups(reply, 4) {
+			s.Delta(chunk)
+		}
+		eng.finish(s, b, c, reply, models.Flags{HealthAck: true, Offline: provider == llm.NameOffline}, provider)
 	default:
 		eng.generate(ctx, s, b, c, text, texts, p, model, perr)
 	}
@@ -245,10 +250,7 @@ func (eng *Engine) generate(ctx context.Context, s *sse.Writer, b *models.Busine
 // when a model fails. With recordGap, a message it could not answer is counted as a
 // knowledge gap (generate counts its own).
 func (eng *Engine) offline(ctx context.Context, s *sse.Writer, b *models.Business, c *models.Conversation, question string, recordGap bool) {
-	r, err := eng.know.Answer(ctx, answer.Request{Business: b.Id, Message: question, Now: time.Now(), Profile: eng.promptBase(b).facts})
-	if err != nil {
-		eng.app.Logger().Warn("offline answer", "business", b.Id, "error", err)
-	}
+	r := eng.answerOffline(ctx, b, question)
 	text := r.Text
 	if text == "" {
 		text = locale.For(locale.Match(c.Locale(), b.Locale())).NotSure

@@ -111,10 +111,3 @@ func practiceOf(e *core.RequestEvent) (*models.Business, error) {
 	}
 	return models.NewBusiness(r), nil
 }
-
-// hasField reports whether collection has the field name: the inbox and the dashboard
-// read the takeover's fields (assigned_to, needs_human_at) only where they exist.
-func hasField(app core.App, collection, name string) bool {
-	c, err := app.FindCachedCollectionByNameOrId(collection)
-	return err == nil && c.Fields.GetByName(name) != nil
-}

@@ -23,6 +23,10 @@ var dashboardDays = []int{7, 30, 90, 365}
 
 const dashboardTop = 10
 
+// questionSample is how many of the range's latest visitor messages the top questions
+// are counted from.
+const questionSample = 10000
+
 // figures are one day's, one week's or the whole range's numbers. Conversation figures
 // (conversations, handoffs, first replies) count conversations by the day they
 // started; leads and bookings by the day they were made.
@@ -98,7 +102,7 @@ func computeDashboard(app core.App, b *models.Business, n int, now time.Time) (*
 	y, m, d := now.In(loc).Date()
 	first := time.Date(y, m, d-n+1, 0, 0, 0, 0, loc)
 	end := time.Date(y, m, d+1, 0, 0, 0, 0, loc)
-	params := dbx.Params{"b": b.Id, "from": stamp(first), "to": stamp(end), "top": dashboardTop}
+	params := dbx.Params{"b": b.Id, "from": stamp(first), "to": stamp(end), "top": dashboardTop, "sample": questionSample}
 	out := &Dashboard{Totals: &figures{}, TopQuestions: []question{}, Gaps: []gap{}}
 	byDay := map[string]*figures{}
 	for t := first; t.Before(end); t = t.AddDate(0, 0, 1) {
@@ -120,38 +124,83 @@ func computeDashboard(app core.App, b *models.Business, n int, now time.Time) (*
 	}
 
 	day := func(col string) string { return localDate(col, loc, first, end) }
-	handedOff := "c.status = 'needs_human'"
-	if hasField(app, models.ConversationsCollection, "needs_human_at") {
-		handedOff = "c.status IN ('needs_human', 'human') OR c.needs_human_at != ''"
+	// Counts per local day: each day's rows are one range of a (business, [status,]
+	// created) index, counted without reading the rows. The days' bounds are the
+	// practice's midnights, which Go knows across daylight saving time.
+	var bounds strings.Builder
+	for i, f := range out.Days {
+		t, _ := localDay(f.Date, loc)
+		if i > 0 {
+			bounds.WriteString(", ")
+		}
+		fmt.Fprintf(&bounds, "('%s', '%s', '%s')", f.Date, stamp(t), stamp(t.AddDate(0, 0, 1)))
 	}
-	// Counts per local day: each table is read once, over its (business, created) index.
-	counts := []struct {
-		sql string
-		set func(f *figures, n, extra int)
-	}{
-		{`SELECT ` + day("c.created") + ` AS d, COUNT(*) AS n,
-  SUM(CASE WHEN ` + handedOff + ` OR EXISTS (SELECT 1 FROM messages m WHERE m.business = c.business AND m.role = 'staff' AND m.conversation = c.id) THEN 1 ELSE 0 END) AS extra
-FROM conversations c WHERE c.business = {:b} AND c.created >= {:from} AND c.created < {:to} GROUP BY d`,
-			func(f *figures, n, extra int) { f.Conversations, f.Handoffs = n, extra }},
-		{`SELECT ` + day("l.created") + ` AS d, COUNT(*) AS n, 0 AS extra
-FROM leads l WHERE l.business = {:b} AND l.created >= {:from} AND l.created < {:to} GROUP BY d`,
-			func(f *figures, n, _ int) { f.Leads = n }},
-		{`SELECT ` + day("k.created") + ` AS d, COUNT(*) AS n, 0 AS extra
-FROM bookings k WHERE k.business = {:b} AND k.created >= {:from} AND k.created < {:to} GROUP BY d`,
-			func(f *figures, n, _ int) { f.Bookings = n }},
+	var counts []struct {
+		D             string `db:"d"`
+		Conversations int    `db:"conversations"`
+		Waiting       int    `db:"waiting"`
+		Leads         int    `db:"leads"`
+		Bookings      int    `db:"bookings"`
+	}
+	count := func(table, where string) string {
+		return "(SELECT COUNT(*) FROM " + table + " WHERE business = {:b} " + where + "AND created >= d.s AND created < d.e)"
+	}
+	err := app.DB().NewQuery(`WITH d(d, s, e) AS (VALUES ` + bounds.String() + `)
+SELECT d.d AS d, ` + count("conversations", "") + ` AS conversations,
+  ` + count("conversations", "AND status IN ('needs_human', 'human') ") + ` AS waiting,
+  ` + count("leads", "") + ` AS leads, ` + count("bookings", "") + ` AS bookings
+FROM d`).Bind(params).All(&counts)
+	if err != nil {
+		return nil, fmt.Errorf("dashboard counts: %w", err)
 	}
 	for _, c := range counts {
-		var rows []struct {
-			D     string `db:"d"`
-			N     int    `db:"n"`
-			Extra int    `db:"extra"`
+		if f := byDay[c.D]; f != nil {
+			f.Conversations, f.Handoffs, f.Leads, f.Bookings = c.Conversations, c.Waiting, c.Leads, c.Bookings
 		}
-		if err := app.DB().NewQuery(c.sql).Bind(params).All(&rows); err != nil {
-			return nil, fmt.Errorf("dashboard counts: %w", err)
-		}
-		for _, r := range rows {
-			if f := byDay[r.D]; f != nil {
-				c.set(f, r.N, r.Extra)
+	}
+
+	// The first staff reply's wait, per conversation, from the visitor's last message
+	// before it (the conversation's start without one): medians per day, per week (its
+	// Monday) and overall. Driven by staff messages, which are few (CROSS JOIN keeps
+	// SQLite from starting at the many conversations instead). A conversation
+	// answered by staff is a hand-off too, unless it is counted above as waiting still.
+	var medians []struct {
+		K      string  `db:"k"`
+		Median float64 `db:"median"`
+		N      int     `db:"n"`
+		Extra  int     `db:"extra"`
+	}
+	sql := `WITH firsts AS (
+  SELECT c.id, c.created, c.status, MIN(m.created) AS reply
+  FROM messages m CROSS JOIN conversations c ON c.id = m.conversation
+  WHERE m.business = {:b} AND m.role = 'staff' AND m.created >= {:from}
+    AND c.created >= {:from} AND c.created < {:to}
+  GROUP BY c.id
+), r AS (
+  SELECT ` + day("f.created") + ` AS d, f.status NOT IN ('needs_human', 'human') AS extra, CAST(ROUND((julianday(f.reply) - julianday(COALESCE(
+    (SELECT MAX(v.created) FROM messages v WHERE v.conversation = f.id AND v.role = 'visitor' AND v.created < f.reply), f.created))) * 86400) AS INTEGER) AS secs
+  FROM firsts f
+), g AS (
+  SELECT d AS k, secs, extra FROM r
+  UNION ALL SELECT 'w:' || date(d, '-' || ((CAST(strftime('%w', d) AS INTEGER) + 6) % 7) || ' days'), secs, extra FROM r
+  UNION ALL SELECT 'total', secs, extra FROM r
+), ranked AS (
+  SELECT k, secs, extra, ROW_NUMBER() OVER (PARTITION BY k ORDER BY secs) AS rn, COUNT(*) OVER (PARTITION BY k) AS n,
+    SUM(extra) OVER (PARTITION BY k) AS extras FROM g
+)
+SELECT k, AVG(secs) AS median, MAX(n) AS n, MAX(extras) AS extra FROM ranked WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY k`
+	if err := app.DB().NewQuery(sql).Bind(params).All(&medians); err != nil {
+		return nil, fmt.Errorf("dashboard replies: %w", err)
+	}
+	for _, r := range medians {
+		v := r.Median
+		switch {
+		case r.K == "total", strings.HasPrefix(r.K, "w:"):
+			// Weeks and totals are filled in from the days below, but for the median.
+		default:
+			if f := byDay[r.K]; f != nil {
+				f.FirstReplySecondsMedian = &v
+				f.Handoffs += r.Extra
 			}
 		}
 	}
@@ -165,34 +214,6 @@ FROM bookings k WHERE k.business = {:b} AND k.created >= {:from} AND k.created <
 		out.Totals.Conversion = &c
 	}
 
-	// The first staff reply's wait, per conversation, from the visitor's last message
-	// before it (the conversation's start without one); medians per day, per week (its
-	// Monday) and overall. Driven by staff messages, which are few.
-	var medians []struct {
-		K      string  `db:"k"`
-		Median float64 `db:"median"`
-	}
-	sql := `WITH firsts AS (
-  SELECT c.id, c.created, MIN(m.created) AS reply
-  FROM messages m JOIN conversations c ON c.id = m.conversation
-  WHERE m.business = {:b} AND m.role = 'staff' AND m.created >= {:from}
-    AND c.business = {:b} AND c.created >= {:from} AND c.created < {:to}
-  GROUP BY c.id
-), r AS (
-  SELECT ` + day("f.created") + ` AS d, CAST(ROUND((julianday(f.reply) - julianday(COALESCE(
-    (SELECT MAX(v.created) FROM messages v WHERE v.conversation = f.id AND v.role = 'visitor' AND v.created < f.reply), f.created))) * 86400) AS INTEGER) AS secs
-  FROM firsts f
-), g AS (
-  SELECT d AS k, secs FROM r
-  UNION ALL SELECT 'w:' || date(d, '-' || ((CAST(strftime('%w', d) AS INTEGER) + 6) % 7) || ' days'), secs FROM r
-  UNION ALL SELECT 'total', secs FROM r
-), ranked AS (
-  SELECT k, secs, ROW_NUMBER() OVER (PARTITION BY k ORDER BY secs) AS rn, COUNT(*) OVER (PARTITION BY k) AS n FROM g
-)
-SELECT k, AVG(secs) AS median FROM ranked WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY k`
-	if err := app.DB().NewQuery(sql).Bind(params).All(&medians); err != nil {
-		return nil, fmt.Errorf("dashboard replies: %w", err)
-	}
 	for _, r := range medians {
 		v := r.Median
 		switch {
@@ -202,19 +223,18 @@ SELECT k, AVG(secs) AS median FROM ranked WHERE rn IN ((n + 1) / 2, (n + 2) / 2)
 			if w := byWeek[strings.TrimPrefix(r.K, "w:")]; w != nil {
 				w.FirstReplySecondsMedian = &v
 			}
-		default:
-			if f := byDay[r.K]; f != nil {
-				f.FirstReplySecondsMedian = &v
-			}
 		}
 	}
 
-	// The visitors' most asked questions: short visitor messages, case and closing
-	// punctuation folded, none that told of health; anonymized, since staff of every
-	// role with the dashboard read them out of their conversation.
-	err := app.DB().NewQuery(`SELECT rtrim(lower(trim(text)), '?!. ') AS q, COUNT(*) AS n FROM messages
-WHERE business = {:b} AND role = 'visitor' AND created >= {:from} AND created < {:to}
-  AND length(text) <= 200 AND instr(COALESCE(flags, ''), '"health":true') = 0
+	// The visitors' most asked questions among their latest questionSample messages of
+	// the range (a year of a busy practice holds too many to group on every view):
+	// short ones, case and closing punctuation folded, none that told of health;
+	// anonymized, since they are read out of their conversation.
+	err = app.DB().NewQuery(`SELECT rtrim(lower(trim(text)), '?!. ') AS q, COUNT(*) AS n FROM (
+  SELECT text, flags FROM messages
+  WHERE business = {:b} AND role = 'visitor' AND created >= {:from} AND created < {:to}
+  ORDER BY created DESC LIMIT {:sample}
+) WHERE length(text) <= 200 AND instr(COALESCE(flags, ''), '"health":true') = 0
 GROUP BY q HAVING n >= 2 ORDER BY n DESC, q LIMIT {:top}`).Bind(params).All(&out.TopQuestions)
 	if err != nil {
 		return nil, fmt.Errorf("dashboard questions: %w", err)

@@ -68,7 +68,7 @@ func inbox(e *core.RequestEvent, a Auditor) error {
 	case "needs_human":
 		where = append(where, "c.status = 'needs_human'")
 	case "has_lead":
-		where = append(where, "EXISTS (SELECT 1 FROM leads l WHERE l.conversation = c.id)")
+		where = append(where, "EXISTS (SELECT 1 FROM leads l WHERE l.conversation = c.id AND l.conversation != '')")
 	default:
 		return apierr.Invalid("filter is needs_human, has_lead or all.", map[string]string{"filter": "unknown filter"})
 	}
@@ -83,33 +83,25 @@ func inbox(e *core.RequestEvent, a Auditor) error {
 	if s := strings.TrimSpace(q.Get("q")); s != "" {
 		params["q"] = likeContains(s)
 		where = append(where, `(EXISTS (SELECT 1 FROM messages m WHERE m.conversation = c.id AND m.text LIKE {:q} ESCAPE '\')`+
-			` OR EXISTS (SELECT 1 FROM leads l WHERE l.conversation = c.id AND (l.name LIKE {:q} ESCAPE '\' OR l.email LIKE {:q} ESCAPE '\')))`)
+			` OR EXISTS (SELECT 1 FROM leads l WHERE l.conversation = c.id AND l.conversation != '' AND (l.name LIKE {:q} ESCAPE '\' OR l.email LIKE {:q} ESCAPE '\')))`)
 	}
-	// The takeover's fields, where they exist yet.
-	needsHumanAt, assignedTo := "''", "''"
-	if hasField(e.App, models.ConversationsCollection, "needs_human_at") {
-		needsHumanAt = "c.needs_human_at"
-	}
-	if hasField(e.App, models.ConversationsCollection, "assigned_to") {
-		assignedTo = "c.assigned_to"
-	}
-	order := "(c.status = 'needs_human') DESC, CASE WHEN c.status = 'needs_human' THEN COALESCE(NULLIF(" + needsHumanAt + ", ''), c.updated) END, c.last_message_at DESC, c.id DESC"
+	order := "(c.status = 'needs_human') DESC, CASE WHEN c.status = 'needs_human' THEN COALESCE(NULLIF(c.needs_human_at, ''), c.updated) END, c.last_message_at DESC, c.id DESC"
 	params["limit"], params["offset"] = perPage, (page-1)*perPage
-	// The page is chosen first (ids, the total and the order), and only its rows are
-	// joined to their last message, lead and booking.
-	sql := `SELECT c.id, c.status, c.message_count, c.health_flagged, c.last_message_at, p.total,
-  ` + needsHumanAt + ` AS needs_human_at, ` + assignedTo + ` AS assigned_to,
+	// The page is chosen first (its ids, in order, with a bounded sort), and only its
+	// rows are joined to their last message, lead and booking; the total is counted in
+	// the same statement.
+	filter := strings.Join(where, " AND ")
+	sql := `SELECT c.id, c.status, c.message_count, c.health_flagged, c.last_message_at,
+  (SELECT COUNT(*) FROM conversations c WHERE ` + filter + `) AS total,
+  c.needs_human_at, c.assigned_to,
   COALESCE((SELECT substr(m.text, 1, 600) FROM messages m WHERE m.conversation = c.id ORDER BY m.created DESC, m.id DESC LIMIT 1), '') AS preview,
   COALESCE(l.id, '') AS lead_id, COALESCE(l.name, '') AS lead_name, COALESCE(l.status, '') AS lead_status,
-  EXISTS (SELECT 1 FROM bookings bk WHERE bk.conversation = c.id) AS has_booking
-FROM (
-  SELECT c.id, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY ` + order + `) AS n
-  FROM conversations c WHERE ` + strings.Join(where, " AND ") + `
-  ORDER BY n LIMIT {:limit} OFFSET {:offset}
-) p
+  EXISTS (SELECT 1 FROM bookings bk WHERE bk.conversation = c.id AND bk.conversation != '') AS has_booking
+FROM (SELECT c.id FROM conversations c WHERE ` + filter + ` ORDER BY ` + order + ` LIMIT {:limit} OFFSET {:offset}) p
 JOIN conversations c ON c.id = p.id
-LEFT JOIN leads l ON l.id = (SELECT id FROM leads WHERE conversation = c.id ORDER BY created, id LIMIT 1)
-ORDER BY p.n`
+LEFT JOIN leads l ON l.id = (SELECT id FROM leads WHERE conversation = c.id AND conversation != '' ORDER BY created, id LIMIT 1)
+ORDER BY ` + order
+
 	items := []*inboxItem{}
 	if err := e.App.DB().NewQuery(sql).Bind(params).All(&items); err != nil {
 		return err
@@ -123,8 +115,8 @@ ORDER BY p.n`
 		}
 	}
 	if len(items) == 0 && page > 1 {
-		// Past the last page the window above has no row to carry the total.
-		if err := e.App.DB().NewQuery("SELECT COUNT(*) FROM conversations c WHERE " + strings.Join(where, " AND ")).Bind(params).Row(&total); err != nil {
+		// Past the last page no row carries the total.
+		if err := e.App.DB().NewQuery("SELECT COUNT(*) FROM conversations c WHERE " + filter).Bind(params).Row(&total); err != nil {
 			return err
 		}
 	}

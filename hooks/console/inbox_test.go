@@ -16,6 +16,8 @@ type inboxPage struct {
 	Items                     []struct {
 		ID, Status, Preview string
 		LastMessageAt       string `json:"last_message_at"`
+		NeedsHumanAt        string `json:"needs_human_at"`
+		AssignedTo          string `json:"assigned_to"`
 		MessageCount        int    `json:"message_count"`
 		HasBooking          bool   `json:"has_booking"`
 		HealthFlagged       bool   `json:"health_flagged"`
@@ -43,11 +45,19 @@ func TestInbox(t *testing.T) {
 	yesterday := s.conversation(a, "open", d.Add(-30*time.Minute), msg{role: "visitor", text: "Do you take Delta?", at: d.Add(-30 * time.Minute)})
 	s.lead(a, yesterday, "Zoë Quint", "zq@example.com", d.Add(-30*time.Minute))
 	other := s.conversation(f.B.Id, "needs_human", d, msg{role: "visitor", text: "hours?", at: d})
-	// The waits: the longest asked first (its record last changed earliest).
-	for id, upd := range map[string]time.Time{waiting: d.Add(time.Hour), longest: d.Add(30 * time.Minute)} {
-		if _, err := f.App.DB().Update("conversations", dbx.Params{"updated": at(upd)}, dbx.HashExp{"id": id}).Execute(); err != nil {
+	// The waits: the one who asked first is first.
+	for id, asked := range map[string]time.Time{waiting: d.Add(time.Hour), longest: d.Add(30 * time.Minute)} {
+		if _, err := f.App.DB().Update("conversations", dbx.Params{"needs_human_at": at(asked), "updated": at(d.Add(4 * time.Hour))}, dbx.HashExp{"id": id}).Execute(); err != nil {
 			t.Fatal(err)
 		}
+	}
+
+	admin, err := f.App.FindFirstRecordByData("staff", "email", "admin@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.App.DB().Update("conversations", dbx.Params{"assigned_to": admin.Id}, dbx.HashExp{"id": answered}).Execute(); err != nil {
+		t.Fatal(err)
 	}
 
 	get := func(actor, query string) inboxPage {
@@ -99,10 +109,10 @@ func TestInbox(t *testing.T) {
 		t.Errorf("past the end: %d items of %d", len(p.Items), p.TotalItems)
 	}
 	it := get(tests.Admin, "?filter=has_lead").Items[0]
-	if it.Preview != strings.Repeat("é", 140) || !it.HasBooking || it.Lead == nil || it.Lead.Name != "Ana Perez" || it.Lead.Status != "new" || it.MessageCount != 2 || it.Status != "open" || it.LastMessageAt != at(d.Add(2*time.Hour)) {
+	if it.Preview != strings.Repeat("é", 140) || !it.HasBooking || it.Lead == nil || it.Lead.Name != "Ana Perez" || it.Lead.Status != "new" || it.MessageCount != 2 || it.Status != "open" || it.LastMessageAt != at(d.Add(2*time.Hour)) || it.AssignedTo != admin.Id {
 		t.Errorf("item %+v", it)
 	}
-	if it := get(tests.Admin, "?filter=needs_human").Items[0]; it.Lead != nil || it.HasBooking || it.Preview != "Hello? A human please" {
+	if it := get(tests.Admin, "?filter=needs_human").Items[0]; it.Lead != nil || it.HasBooking || it.Preview != "Hello? A human please" || it.NeedsHumanAt != at(d.Add(30*time.Minute)) {
 		t.Errorf("item without lead %+v", it)
 	}
 	if got := ids(get(tests.OtherOwner, "")); len(got) != 1 || got[0] != other {

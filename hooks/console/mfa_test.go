@@ -80,6 +80,15 @@ func TestOwnersOfAPracticeRequiringMFASignInWithAnEmailedCode(t *testing.T) {
 		}
 	}
 
+	// The trail tells a first factor that asked for a second from a login, and the
+	// code's login is audited like a password's.
+	if got := auditEntries(t, f, "login_mfa"); len(got) != 2 {
+		t.Fatalf("login_mfa entries %v, want the owner's and the admin's", got)
+	}
+	if got := auditEntries(t, f, "login"); len(got) != 4 {
+		t.Fatalf("login entries %v, want the viewer's, the other owner's and two by code", got)
+	}
+
 	// Once the practice stops requiring it, the password is enough again.
 	f.A.Set("require_mfa", false)
 	if err := f.App.Save(f.A); err != nil {

@@ -8,6 +8,8 @@ package ingest
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -15,11 +17,13 @@ import (
 
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/filesystem"
 
 	"frontdesk/hooks/jobs"
 	"frontdesk/internal/answer"
 	"frontdesk/internal/knowledge"
 	"frontdesk/internal/llm"
+	"frontdesk/internal/vocab"
 	"frontdesk/models"
 )
 
@@ -70,6 +74,21 @@ func Bind(app core.App, cfg Config, runner *jobs.Runner) *Knowledge {
 			if err := ix.DeleteSource(e.Record.GetString("business"), e.Record.Id); err != nil {
 				app.Logger().Error("knowledge: delete source", "id", e.Record.Id, "error", err)
 			}
+		}
+		return e.Next()
+	})
+	// A practice's own synonyms apply to its searches as soon as they are saved.
+	setSynonyms := func(e *core.RecordEvent) error {
+		if ix := k.index(); ix != nil {
+			k.setSynonyms(ix, e.Record)
+		}
+		return e.Next()
+	}
+	app.OnRecordAfterCreateSuccess(models.BusinessesCollection).BindFunc(setSynonyms)
+	app.OnRecordAfterUpdateSuccess(models.BusinessesCollection).BindFunc(setSynonyms)
+	app.OnRecordAfterDeleteSuccess(models.BusinessesCollection).BindFunc(func(e *core.RecordEvent) error {
+		if ix := k.index(); ix != nil {
+			ix.SetSynonyms(e.Record.Id, nil)
 		}
 		return e.Next()
 	})
@@ -125,11 +144,32 @@ func bindDocuments(app core.App) {
 	app.OnRecordCreateExecute(models.DocumentsCollection).BindFunc(enqueue)
 	app.OnRecordUpdateExecute(models.DocumentsCollection).BindFunc(enqueue)
 	app.OnRecordValidate(models.DocumentsCollection).BindFunc(func(e *core.RecordEvent) error {
-		if e.Record.GetString("file") == "" && len(e.Record.GetUnsavedFiles("file")) == 0 && e.Record.GetString("url") == "" {
+		uploads := e.Record.GetUnsavedFiles("file")
+		if e.Record.GetString("file") == "" && len(uploads) == 0 && e.Record.GetString("url") == "" {
 			return validation.Errors{"url": validation.NewError("missing_source", "Upload a file or give the URL of a page or sitemap.")}
+		}
+		for _, f := range uploads {
+			if err := checkUpload(f); err != nil {
+				return validation.Errors{"file": validation.NewError("unreadable_file", err.Error()+".")}
+			}
 		}
 		return e.Next()
 	})
+}
+
+// checkUpload refuses a file Frontdesk can't read, saying why (knowledge.CheckUpload).
+func checkUpload(f *filesystem.File) error {
+	r, err := f.Reader.Open()
+	if err != nil {
+		return fmt.Errorf("%q could not be read: %w", f.OriginalName, err)
+	}
+	defer r.Close()
+	head := make([]byte, knowledge.UploadHead)
+	n, err := io.ReadFull(r, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("%q could not be read: %w", f.OriginalName, err)
+	}
+	return knowledge.CheckUpload(f.OriginalName, head[:n])
 }
 
 // enqueueDocument queues document id's ingestion. A second save while it is queued is
@@ -179,8 +219,27 @@ func (k *Knowledge) openIndex() (bool, error) {
 	if k.cfg.EmbedModel != "" {
 		ix.SetEmbedder(&embedder{cfg: k.cfg})
 	}
+	businesses, err := k.app.FindAllRecords(models.BusinessesCollection)
+	if err != nil {
+		_ = ix.Close()
+		return false, err
+	}
+	for _, b := range businesses {
+		k.setSynonyms(ix, b)
+	}
 	k.ix = ix
 	return fresh || ix.Rebuilt(), nil
+}
+
+// setSynonyms gives ix the practice's own synonym groups (its synonyms field, which
+// validation keeps parseable).
+func (k *Knowledge) setSynonyms(ix *knowledge.Index, b *core.Record) {
+	groups, err := vocab.ParseGroups(b.GetString("synonyms"))
+	if err != nil {
+		k.app.Logger().Warn("knowledge: practice synonyms", "business", b.Id, "error", err)
+		return
+	}
+	ix.SetSynonyms(b.Id, groups)
 }
 
 func (k *Knowledge) close() {

@@ -83,3 +83,20 @@ func (k *Knowledge) rebuild(ctx context.Context, wait bool) error {
 	}
 	return nil
 }
+
+// Hold opens the index in this process for a command that searches it (`frontdesk
+// eval`), rebuilding it first when it is new, and returns the function that closes it.
+// It returns knowledge.ErrInUse while a server holds the index.
+func (k *Knowledge) Hold(ctx context.Context) (release func(), err error) {
+	rebuild, err := k.openIndex()
+	if err != nil {
+		return nil, err
+	}
+	if rebuild {
+		if err := k.rebuild(ctx, true); err != nil {
+			k.close()
+			return nil, err
+		}
+	}
+	return k.close, nil
+}

@@ -11,6 +11,7 @@ import (
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 
+	"frontdesk/internal/vocab"
 	"frontdesk/models"
 )
 
@@ -39,6 +40,9 @@ func bindValidation(app core.App) {
 		}
 		if err := validateOrigins(e.Record); err != nil {
 			errs["allowed_origins"] = err
+		}
+		if _, err := vocab.ParseGroups(e.Record.GetString("synonyms")); err != nil {
+			errs["synonyms"] = validation.NewError("invalid_synonyms", "Synonyms, "+err.Error()+"; write one group a line, e.g. \"cleaning, hygiene visit\".")
 		}
 		if len(errs) > 0 {
 			return errs

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"io/fs"
 	"net/http"
 
@@ -20,6 +21,7 @@ func bindStatic(se *core.ServeEvent, public fs.FS) {
 	bindConsole(se, public)
 	widget, err := fs.ReadFile(public, "widget.js")
 	if err == nil {
+		widget = CompactScript(widget)
 		hash := secrets.Digest(widget)[:16]
 		etag := `"` + hash + `"`
 		se.Router.GET("/widget.js", func(e *core.RequestEvent) error {
@@ -42,4 +44,21 @@ func bindStatic(se *core.ServeEvent, public fs.FS) {
 	if !se.Router.HasRoute(http.MethodGet, "/{path...}") {
 		se.Router.GET("/{path...}", apis.Static(public, false)).Bind(apis.Gzip())
 	}
+}
+
+// CompactScript is src without its indentation, blank lines and whole-line // comments:
+// the widget as every page of a practice's website loads it, a fifth lighter gzipped,
+// with the source kept readable and no build step. It leaves every line's code as it
+// is, so it holds for any script whose only multi-line literal is insensitive to
+// leading white space (the widget's is its CSS).
+func CompactScript(src []byte) []byte {
+	out := make([]byte, 0, len(src))
+	for line := range bytes.Lines(src) {
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 || bytes.HasPrefix(line, []byte("//")) {
+			continue
+		}
+		out = append(append(out, line...), '\n')
+	}
+	return out
 }

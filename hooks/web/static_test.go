@@ -1,11 +1,16 @@
 package web_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"frontdesk/hooks/web"
 	"frontdesk/tests"
 )
 
@@ -45,5 +50,33 @@ func TestDemoPageAndWidget(t *testing.T) {
 	res.Body.Close()
 	if !strings.Contains(res.Header.Get("Cache-Control"), "immutable") {
 		t.Fatalf("versioned widget not long-cached: %v", res.Header.Get("Cache-Control"))
+	}
+}
+
+// widgetBudget is the most widget.js may weigh gzipped (BENCHMARKS.md, "The widget"):
+// every page of a practice's website loads it.
+const widgetBudget = 12 << 10
+
+func TestWidgetKeepsItsSizeBudget(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join(tests.RepoRoot(), "pb_public", "widget.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := web.CompactScript(src)
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	_, _ = zw.Write(served)
+	_ = zw.Close()
+	if buf.Len() > widgetBudget {
+		t.Fatalf("widget.js is served as %d bytes gzipped, over its budget of %d", buf.Len(), widgetBudget)
+	}
+	t.Logf("widget.js: %d bytes, served as %d, %d gzipped", len(src), len(served), buf.Len())
+}
+
+func TestCompactScriptDropsOnlyLayoutAndWholeLineComments(t *testing.T) {
+	src := "// header\n(function () {\n  // a note\n  const u = 'https://example.com/x'; // kept: not a whole line\n\n  const css = `\n    .a{color:red}\n  `;\n})();\n"
+	want := "(function () {\nconst u = 'https://example.com/x'; // kept: not a whole line\nconst css = `\n.a{color:red}\n`;\n})();\n"
+	if got := string(web.CompactScript([]byte(src))); got != want {
+		t.Fatalf("compacted:\n%s\nwant:\n%s", got, want)
 	}
 }

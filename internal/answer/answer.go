@@ -151,7 +151,10 @@ func (e *Engine) answerOne(ctx context.Context, r Request, q string, threshold f
 	if e.Search != nil {
 		hits, err = e.Search.Search(ctx, r.Business, q, k)
 	}
-	if best := bestHit(hits); best != nil && best.Score >= threshold && !(pok && pa.Kind == profile.KindPriceUnknown && !priceLike.MatchString(best.Text)) {
+	// A passage answers "how much" only with a price in it: the profile's "the team will
+	// confirm" (or an honest "not sure") is better than a paragraph without one.
+	asksPrice := pok && (pa.Kind == profile.KindPriceUnknown || pa.Kind == profile.KindPrice) || priceQuestion.MatchString(vocab.ToEnglish(vocab.Detect(q), q))
+	if best := bestHit(hits); best != nil && best.Score >= threshold && !(asksPrice && !priceLike.MatchString(best.Text)) {
 		return strings.TrimSpace(best.Text), SourceKnowledge, hits, err
 	}
 	if pok {
@@ -171,6 +174,9 @@ func AsksToBook(message string) bool { return bookingAsk.MatchString(message) }
 // service costs better than the profile's "the team will confirm" and the service's
 // description.
 var priceLike = regexp.MustCompile(`(?i)[$£€]\s?\d|\d\s?(dollars|pounds|euros|usd|gbp|eur)\b|\b(free of charge|no charge|at no cost)\b`)
+
+// priceQuestion finds a question about what something costs.
+var priceQuestion = regexp.MustCompile(`(?i)\b(how much|cost|costs|price|prices|pricing|fee|fees|charge|charges|rate|rates)\b`)
 
 func bestHit(hits []knowledge.Hit) *knowledge.Hit {
 	var best *knowledge.Hit

@@ -73,9 +73,11 @@ export function errorText(err) {
   const r = err?.response || err?.data || {};
   if (err?.status === 0 || err?.isAbort) return t('err.network');
   if (err?.status === 403) return r.message || t('err.forbidden');
+  // PocketBase names bad fields in data ({name: {message}}), Frontdesk's routes in fields.
   const fields = r.data && typeof r.data === 'object' ? Object.entries(r.data).filter(([, v]) => v?.message) : [];
   if (fields.length) return fields.map(([k, v]) => k + ': ' + v.message).join('; ');
-  return r.message || err?.message || t('err.unknown');
+  const named = r.fields && typeof r.fields === 'object' ? Object.entries(r.fields).map(([k, v]) => k + ': ' + v).join('; ') : '';
+  return (r.message || err?.message || t('err.unknown')) + (named ? ' (' + named + ')' : '');
 }
 
 /** fail shows an error toast; pages pass it to catch(). */
@@ -113,10 +115,6 @@ export async function download(path, fallbackName) {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
-
-/** missing is true when a staff route is not there (yet): the caller falls back to the
- * record API. */
-export const missing = (err) => err?.status === 404 && !err.code;
 
 // Dates and durations in the console's language.
 export const when = (iso) => (iso ? new Date(iso.replace(' ', 'T')) : null);
@@ -180,7 +178,7 @@ const PAGES = {
   knowledge: { roles: null },
   dashboard: { roles: ['owner', 'admin'] },
   settings: { roles: null },
-  team: { roles: null },
+  team: { roles: ['owner', 'admin'] },
 };
 const PUBLIC = new Set(['login', 'reset']);
 const NAV = ['inbox', 'leads', 'knowledge', 'dashboard', 'settings', 'team'];

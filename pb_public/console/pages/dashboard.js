@@ -1,7 +1,7 @@
 // The dashboard: conversations, leads, conversion, hand-offs, bookings and the time to a
 // first staff reply, per day or per week, as small SVG charts drawn here (no chart
 // library), with the figures in a table too; the top questions and the knowledge gaps.
-import { h, t, heading, api, missing, route, fmtDuration, lang } from '../app.js';
+import { h, t, heading, api, route, fmtDuration, lang } from '../app.js';
 
 const PERIODS = [7, 30, 90, 365];
 
@@ -11,13 +11,7 @@ export default async function dashboard(main, view) {
     PERIODS.map((d) => h('option', { value: d, text: t('dash.days', d), selected: d === days })));
   period.addEventListener('change', () => { location.hash = '#/dashboard?days=' + period.value; });
   main.append(heading(t('page.dashboard'), period));
-  let data;
-  try {
-    data = await api('/dashboard?days=' + days);
-  } catch (err) {
-    if (!missing(err)) throw err;
-    return main.append(h('p', { class: 'muted', text: t('dash.unavailable') }));
-  }
+  const data = await api('/dashboard?days=' + days);
   if (!view.current()) return;
   const tot = data.totals || {};
   const num = (n) => (n == null ? '–' : Number(n).toLocaleString(lang()));

@@ -1,6 +1,6 @@
 // The inbox: the practice's conversations, visitors waiting for a person first, then the
 // newest activity; filters, search and paging; live through the realtime subscription.
-import { pb, h, t, api, field, heading, fail, route, missing, quote, fmtDate, fmtDuration, since, statusBadge } from '../app.js';
+import { h, t, api, field, heading, fail, route, fmtDate, fmtDuration, since, statusBadge } from '../app.js';
 
 const PER_PAGE = 25;
 
@@ -136,41 +136,5 @@ function renderPager(pager, state, res) {
 async function fetchInbox(s) {
   const p = new URLSearchParams({ filter: s.filter, page: s.page, perPage: PER_PAGE });
   for (const k of ['q', 'from', 'to']) if (s[k]) p.set(k, s[k]);
-  try {
-    return await api('/inbox?' + p);
-  } catch (err) {
-    if (!missing(err)) throw err;
-  }
-  return fetchInboxRecords(s);
-}
-
-// fetchInboxRecords builds the inbox from PocketBase's record API, for a server without
-// the inbox route: the same shape, with the previews from one query of recent messages.
-async function fetchInboxRecords(s) {
-  const f = [];
-  if (s.filter === 'needs_human') f.push('status = "needs_human"');
-  if (s.filter === 'has_lead') f.push('leads_via_conversation.id != ""');
-  if (s.from) f.push('last_message_at >= ' + quote(s.from + ' 00:00:00'));
-  if (s.to) f.push('last_message_at <= ' + quote(s.to + ' 23:59:59'));
-  if (s.q) f.push('(messages_via_conversation.text ~ ' + quote(s.q) + ' || page_url ~ ' + quote(s.q) + ')');
-  const res = await pb.collection('conversations').getList(s.page, PER_PAGE, {
-    filter: f.join(' && '), sort: '-last_message_at,-created', expand: 'leads_via_conversation',
-  });
-  const items = res.items.map((c) => {
-    const lead = c.expand?.leads_via_conversation?.[0];
-    return { ...c, lead: lead ? { id: lead.id, name: lead.name, status: lead.status } : null, preview: '' };
-  });
-  if (items.length) {
-    const msgs = await pb.collection('messages').getList(1, 200, {
-      filter: '(' + items.map((c) => 'conversation = ' + quote(c.id)).join(' || ') + ') && role != "system"',
-      sort: '-created', fields: 'conversation,text',
-    });
-    const byId = new Map(items.map((c) => [c.id, c]));
-    for (const m of msgs.items) {
-      const c = byId.get(m.conversation);
-      if (c && !c.preview) c.preview = m.text;
-    }
-  }
-  items.sort((a, b) => (b.status === 'needs_human') - (a.status === 'needs_human'));
-  return { page: res.page, perPage: res.perPage, totalItems: res.totalItems, items };
+  return api('/inbox?' + p);
 }

@@ -1,6 +1,6 @@
 // Knowledge: the FAQs, the documents (upload with progress, indexing status live) and
 // the questions the assistant could not answer, each turned into an FAQ in one step.
-import { pb, h, t, field, heading, fail, toast, api, missing, canEdit, isOwner, me, route, fmtDate, errorText } from '../app.js';
+import { pb, h, t, field, heading, fail, toast, api, canEdit, isOwner, me, route, fmtDate, errorText } from '../app.js';
 
 const TABS = ['faqs', 'documents', 'gaps'];
 
@@ -201,14 +201,6 @@ function gapItem(g, reload) {
   return li;
 }
 
-// answerGap turns a gap into an FAQ: one call to the server's route, or, on a server
-// without it, the FAQ created and the gap marked resolved through the record API.
-async function answerGap(g, question, answer) {
-  try {
-    return await api('/gaps/' + encodeURIComponent(g.id) + '/answer', { method: 'POST', body: { answer, question } });
-  } catch (err) {
-    if (!missing(err)) throw err;
-  }
-  await pb.collection('faqs').create({ business: me().business, question, answer });
-  await pb.collection('knowledge_gaps').update(g.id, { resolved: true });
-}
+// answerGap turns a gap into an FAQ in one step on the server (the gap is resolved).
+const answerGap = (g, question, answer) =>
+  api('/gaps/' + encodeURIComponent(g.id) + '/answer', { method: 'POST', body: { answer, question } });

@@ -1,7 +1,7 @@
-// The team: who works in the console and with which role. Admins invite colleagues and
-// change the roles of admins and viewers; owners also make owners and remove people;
-// the last owner can't be removed or demoted.
-import { pb, h, t, field, heading, fail, toast, api, missing, canEdit, isOwner, me, forgetStaffNames } from '../app.js';
+// The team: who works in the console and with which role. Admins see the team and invite
+// admins and viewers; owners also invite owners, change roles and remove people; the
+// last owner can't be removed or demoted (the server answers 409 last_owner).
+import { h, t, field, heading, fail, toast, api, isOwner, me, forgetStaffNames } from '../app.js';
 
 const ROLES = ['owner', 'admin', 'viewer'];
 
@@ -12,27 +12,19 @@ export default async function team(main, view) {
     if (!view.current()) return;
     list.replaceChildren(...members.map((m) => member(m, load)));
   };
-  main.append(heading(t('page.team')), h('p', { class: 'muted', text: t('team.roleHelp') }), canEdit() ? inviteForm(load) : null, list);
+  main.append(heading(t('page.team')), h('p', { class: 'muted', text: t('team.roleHelp') }), inviteForm(load), list);
   await load();
 }
 
-async function fetchTeam() {
-  try {
-    const res = await api('/team');
-    return Array.isArray(res) ? res : res.items || [];
-  } catch (err) {
-    if (!missing(err)) throw err;
-  }
-  return pb.collection('staff').getFullList({ sort: 'name' });
-}
+const fetchTeam = async () => (await api('/team')).items || [];
 
 // The roles the signed-in staff member may give: owners any, admins admin or viewer.
 const grantable = () => (isOwner() ? ROLES : ['admin', 'viewer']);
 
 function member(m, reload) {
   const self = m.id === me().id;
-  // Admins can't change an owner; nobody changes their own role here.
-  const mayChange = !self && canEdit() && (isOwner() || m.role !== 'owner');
+  // Only owners change roles; nobody changes their own here.
+  const mayChange = !self && isOwner();
   const roleIn = h('select', { name: 'role', 'aria-label': t('team.role') + ': ' + (m.name || m.email), disabled: !mayChange },
     (mayChange ? grantable() : [m.role]).map((r) => h('option', { value: r, text: t('role.' + r), selected: r === m.role })));
   roleIn.addEventListener('change', async () => {
@@ -47,7 +39,9 @@ function member(m, reload) {
     reload();
   });
   return h('li', { class: 'item', 'data-id': m.id },
-    h('div', { class: 'line' }, h('strong', { text: m.name || m.email }), self ? h('span', { class: 'muted', text: t('team.you') }) : null),
+    h('div', { class: 'line' }, h('strong', { text: m.name || m.email }), self ? h('span', { class: 'muted', text: t('team.you') }) : null,
+      m.verified === false ? h('span', { class: 'badge', text: t('team.pending') }) : null,
+      m.mfa ? h('span', { class: 'badge', text: t('team.mfa') }) : null),
     m.name ? h('p', { class: 'muted', text: m.email }) : null,
     h('div', { class: 'actions' }, roleIn,
       isOwner() && !self ? h('button', { type: 'button', class: 'danger', text: t('remove'), onclick: async () => {
@@ -65,23 +59,8 @@ function member(m, reload) {
 
 const teamError = (err) => (err.status === 409 ? toast(t('team.lastOwner'), 'error') : fail(err));
 
-async function setRole(id, role) {
-  try {
-    return await api('/team/' + encodeURIComponent(id) + '/role', { method: 'POST', body: { role } });
-  } catch (err) {
-    if (!missing(err)) throw err;
-  }
-  return pb.collection('staff').update(id, { role });
-}
-
-async function removeMember(id) {
-  try {
-    return await api('/team/' + encodeURIComponent(id), { method: 'DELETE' });
-  } catch (err) {
-    if (!missing(err)) throw err;
-  }
-  return pb.collection('staff').delete(id);
-}
+const setRole = (id, role) => api('/team/' + encodeURIComponent(id) + '/role', { method: 'POST', body: { role } });
+const removeMember = (id) => api('/team/' + encodeURIComponent(id), { method: 'DELETE' });
 
 function inviteForm(done) {
   const email = h('input', { type: 'email', name: 'invite-email', required: true, autocomplete: 'off' });
@@ -104,15 +83,5 @@ function inviteForm(done) {
   h('button', { type: 'submit', class: 'primary', text: t('team.send') }));
 }
 
-// invite asks the server to invite a colleague; a server without the route gets the
-// staff record with a random password, and PocketBase's reset email lets them choose one.
-async function invite(body) {
-  try {
-    return await api('/team/invite', { method: 'POST', body });
-  } catch (err) {
-    if (!missing(err)) throw err;
-  }
-  const password = [...crypto.getRandomValues(new Uint8Array(24))].map((b) => b.toString(16).padStart(2, '0')).join('');
-  await pb.collection('staff').create({ ...body, business: me().business, password, passwordConfirm: password });
-  await pb.collection('staff').requestPasswordReset(body.email).catch(() => {});
-}
+// invite adds the colleague; the server emails them a link to choose their password.
+const invite = (body) => api('/team/invite', { method: 'POST', body });
