@@ -56,6 +56,9 @@ func TestSmoke(t *testing.T) {
 	if k := res.Knowledge; k.Chunks != o.Chunks || k.Searches != o.Searches || k.P50ms <= 0 || k.P95ms < k.P50ms {
 		t.Errorf("implausible knowledge figures %+v", k)
 	}
+	if sl := res.Slots; sl.Queries != o.SlotQueries || sl.Errors != 0 || sl.Slots < 1 || sl.Ms.P50 <= 0 || sl.Ms.P99 < sl.Ms.P50 {
+		t.Errorf("implausible slots figures %+v", sl)
+	}
 	// Both are 0 when other work saturates the cores for the whole (short) phase, as
 	// when the smoke run shares them with the rest of the test suite.
 	if m := res.Machine; m.IdlePct < 0 || m.StealPct < 0 || m.IdlePct+m.StealPct > 100 {

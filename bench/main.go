@@ -35,12 +35,14 @@ type options struct {
 	Duration time.Duration // cap on each load phase
 	Chunks   int           // knowledge chunks to index
 	Searches int           // knowledge searches to time
-	MaxRSSMB int           // stop the load if the server's memory passes this
-	Bin      string        // a built frontdesk binary; empty builds one
-	Out      string        // JSON result file
-	MD       string        // markdown file the run's table is appended to
-	NoMD     bool
-	Strict   bool
+	// SlotBookings, SlotQueries and SlotConcurrency shape the slots-query phase.
+	SlotBookings, SlotQueries, SlotConcurrency int
+	MaxRSSMB                                   int    // stop the load if the server's memory passes this
+	Bin                                        string // a built frontdesk binary; empty builds one
+	Out                                        string // JSON result file
+	MD                                         string // markdown file the run's table is appended to
+	NoMD                                       bool
+	Strict                                     bool
 }
 
 // smokeFlags are the settings of -smoke: a small, fast run for tests.
@@ -48,6 +50,7 @@ func smokeFlags() map[string]string {
 	return map[string]string{
 		"visitors": "5", "messages": "2", "ttft": "20ms", "pace": "2ms", "tokens": "8",
 		"ramp": "50ms", "think": "0s", "duration": "2m", "chunks": "300", "searches": "50",
+		"slot-bookings": "100", "slot-queries": "100", "slot-concurrency": "4",
 	}
 }
 
@@ -66,6 +69,9 @@ func parseFlags(args []string) (options, error) {
 	fs.DurationVar(&o.Duration, "duration", 10*time.Minute, "cap on each load phase")
 	fs.IntVar(&o.Chunks, "chunks", 10_000, "knowledge search: synthetic chunks to index")
 	fs.IntVar(&o.Searches, "searches", 1_000, "knowledge search: searches to time")
+	fs.IntVar(&o.SlotBookings, "slot-bookings", 500, "slots query: bookings the demo practice holds over the 14 days asked")
+	fs.IntVar(&o.SlotQueries, "slot-queries", 1_000, "slots query: queries to time")
+	fs.IntVar(&o.SlotConcurrency, "slot-concurrency", 8, "slots query: visitors asking at once (each at most 240 a minute, the per-IP limit)")
 	fs.IntVar(&o.MaxRSSMB, "max-rss", 4096, "stop the load when the server's RSS passes this many MB (0: never); the machine is shared")
 	fs.StringVar(&o.Bin, "bin", "", "use this frontdesk binary instead of building one")
 	fs.StringVar(&o.Out, "out", "bench/out/result.json", "write the figures as JSON here")
@@ -87,8 +93,8 @@ func parseFlags(args []string) (options, error) {
 			}
 		}
 	}
-	if o.Visitors < 1 || o.Messages < 1 || o.Tokens < 1 || o.Chunks < 1 || o.Searches < 1 {
-		return o, errors.New("-visitors, -messages, -tokens, -chunks and -searches must be at least 1")
+	if o.Visitors < 1 || o.Messages < 1 || o.Tokens < 1 || o.Chunks < 1 || o.Searches < 1 || o.SlotQueries < 1 || o.SlotConcurrency < 1 || o.SlotBookings < 0 {
+		return o, errors.New("-visitors, -messages, -tokens, -chunks, -searches, -slot-queries and -slot-concurrency must be at least 1")
 	}
 	if o.Visitors > 250*256 {
 		return o, errors.New("-visitors: at most 64000 (one loopback address each)")
@@ -248,6 +254,10 @@ func run(ctx context.Context, o options, logw io.Writer) (*Result, error) {
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	logf("slots: %d bookings over %d days, %d queries from %d visitors at once", o.SlotBookings, slotsDays, o.SlotQueries, o.SlotConcurrency)
+	if res.Slots, err = benchSlots(ctx, srv.URL, o.SlotBookings, o.SlotQueries, o.SlotConcurrency); err != nil {
+		return nil, fmt.Errorf("slots: %w\n%s", err, srv.log.tail(2000))
 	}
 	if err := srv.stop(); err != nil {
 		logf("%v", err)

@@ -41,6 +41,7 @@ type Result struct {
 	OwnTTFT   latency         `json:"frontdesk_share_of_ttft_ms"`
 	Server    serverResult    `json:"server"`
 	Knowledge knowledgeResult `json:"knowledge_search"`
+	Slots     slotsResult     `json:"slots_query"`
 	Budgets   []budget        `json:"budgets"`
 }
 
@@ -245,6 +246,9 @@ func (r *Result) markdown() string {
 	row("server CPU per turn", fmt.Sprintf("%.2f ms (%.1f s in all; benchmark process %.1f s)", r.Server.CPUPerTurn, r.Server.CPUSeconds, r.Machine.BenchCPUSeconds), "", "")
 	k := r.Knowledge
 	row(fmt.Sprintf("knowledge search p50 / p95 (%d chunks, %d searches)", k.Chunks, k.Searches), fmt.Sprintf("%.2f / %.2f ms", k.P50ms, k.P95ms), "", "")
+	sl := r.Slots
+	row(fmt.Sprintf("slots query over HTTP p50 / p95 / p99 (%d days, %d bookings, %d queries, %d at once)", sl.Days, sl.Bookings, sl.Queries, sl.Concurrency),
+		fmt.Sprintf("%s; %.0f/s, %d slots each, %d errors", trio(sl.Ms, "ms"), sl.PerSecond, sl.Slots, sl.Errors), "", "")
 	return b.String()
 }
 

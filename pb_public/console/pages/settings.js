@@ -14,7 +14,7 @@ export default async function settings(main, view) {
   main.append(heading(t('page.settings')));
   if (!canEdit()) main.append(h('p', { class: 'muted', text: t('readOnly') }));
   main.append(snippet(biz), profileForm(biz));
-  if (canEdit()) main.append(await credentials());
+  if (canEdit()) main.append(await credentials(), googleCalendar());
   if (isOwner()) main.append(dataZone(biz));
 }
 
@@ -218,6 +218,25 @@ async function credentials() {
     } }, h('div', { class: 'grid2' }, field(t('settings.kind'), kindIn), field(t('settings.value'), valueIn)), h('button', { type: 'submit', text: t('add') })));
   await load();
   return section;
+}
+
+// googleCalendar connects the practice's Google Calendar (Google's consent screen, then
+// back to the console) or disconnects it, which revokes the token at Google.
+function googleCalendar() {
+  const out = h('p', { role: 'status' });
+  const go = (path, done) => async () => {
+    try {
+      const res = await api('/calendar/google/' + path, { method: 'POST' });
+      done(res);
+    } catch (err) {
+      out.textContent = errorText(err);
+    }
+  };
+  return h('section', { class: 'card', 'aria-labelledby': 'gcal-h' },
+    h('h2', { id: 'gcal-h', text: t('settings.google') }), h('p', { class: 'muted', text: t('settings.googleHelp') }), out,
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', text: t('settings.googleConnect'), onclick: go('connect', (res) => { location.href = res.url; }) }),
+      h('button', { type: 'button', class: 'danger', text: t('settings.googleDisconnect'), onclick: go('disconnect', () => { out.textContent = t('settings.googleDisconnected'); }) })));
 }
 
 // dataZone is the owner's: the whole practice's export, a visitor's erasure, and the
