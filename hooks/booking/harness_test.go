@@ -118,24 +118,6 @@ func (a *alerts) list() []string {
 	return append([]string(nil), a.events...)
 }
 
-// clock is a settable clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
 // ny is the test practice's zone.
 var ny = mustZone("America/New_York")
 
@@ -162,7 +144,7 @@ type harness struct {
 	m      *booking.Manager
 	runner *jobs.Runner
 	box    *secrets.Box
-	clock  *clock
+	clock  *tests.Clock
 	alerts *alerts
 	biz    *models.Business
 }
@@ -199,7 +181,7 @@ func newHarness(t testing.TB, s setup) *harness {
 		c.Skip.Booking = true
 		c.Skip.Alerts = s.twilioURL != ""
 	}})
-	h := &harness{t: t, app: app, box: box, clock: &clock{t: at(0, 7, 0)}, alerts: &alerts{}}
+	h := &harness{t: t, app: app, box: box, clock: tests.NewClock(at(0, 7, 0)), alerts: &alerts{}}
 	h.runner = jobs.New(app, jobs.Options{PollInterval: 20 * time.Millisecond, RetryBase: 50 * time.Millisecond, RetryMax: 100 * time.Millisecond, StopTimeout: time.Second})
 	secret := make([]byte, 32)
 	_, _ = rand.Read(secret)
@@ -212,7 +194,7 @@ func newHarness(t testing.TB, s setup) *harness {
 		Secret:               func() ([]byte, error) { return secret, nil },
 		Decrypt:              box.Decrypt,
 		AllowPrivateNetworks: s.allowPrivate,
-		Now:                  h.clock.now,
+		Now:                  h.clock.Now,
 		Public:               tests.Options{PublicDir: s.publicDir}.Config().Public,
 	}
 	var alerts *notify.Manager

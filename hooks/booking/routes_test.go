@@ -318,7 +318,7 @@ func TestManageLinkViewRescheduleCancel(t *testing.T) {
 	rec = h.book(at(3, 10, 0), "late@example.com")
 	m = decode(t, rec)
 	u, _ = url.Parse(m["manage_url"].(string))
-	h.clock.set(at(3, 10, 5))
+	h.clock.Set(at(3, 10, 5))
 	if rec := h.do("POST", "/api/widget/clinic/bookings/"+m["id"].(string)+"/cancel", `{"token":"`+u.Query().Get("token")+`"}`, nil); rec.Code != 409 || decode(t, rec)["code"] != "booking_started" {
 		t.Errorf("cancel after the start: %d %s", rec.Code, rec.Body.String())
 	}

@@ -217,7 +217,7 @@ func TestConfirmationAndReminderEmails(t *testing.T) {
 	// The reminder, 24 hours before.
 	payload, _ := json.Marshal(map[string]string{"booking": id, "kind": "reminder"})
 	job := &jobs.Job{Kind: "booking.remind", Key: "booking.remind:" + id, Payload: payload}
-	h.clock.set(at(1, 10, 0))
+	h.clock.Set(at(1, 10, 0))
 	if err := h.m.RunRemind(context.Background(), job); err != nil {
 		t.Fatal(err)
 	}

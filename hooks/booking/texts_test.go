@@ -106,7 +106,7 @@ func TestVisitorTextsConfirmRemindAndCancel(t *testing.T) {
 		t.Errorf("reminder due %s; want 48 hours before %s", due, at(3, 11, 0).UTC())
 	}
 	payload, _ := json.Marshal(map[string]string{"booking": id, "kind": "reminder"})
-	h.clock.set(at(1, 11, 0))
+	h.clock.Set(at(1, 11, 0))
 	if err := h.m.RunRemind(context.Background(), &jobs.Job{Kind: "booking.remind", Key: "booking.remind:" + id, Payload: payload}); err != nil {
 		t.Fatal(err)
 	}

@@ -23,24 +23,6 @@ import (
 // t0 is the fixtures' "now": the clock the Manager reads until a test moves it.
 var t0 = time.Date(2031, 3, 10, 12, 0, 0, 0, time.UTC)
 
-// clock is a controllable Options.Now.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // fakeAuditor keeps entries in memory, in place of the audit capability's chain (hooks
 // does not bind this package yet; its own entries still go to the real chain).
 type fakeAuditor struct {
@@ -98,7 +80,7 @@ type fixture struct {
 	h      http.Handler
 	m      *lifecycle.Manager
 	audit  *fakeAuditor
-	clock  *clock
+	clock  *tests.Clock
 	demo   *core.Record
 	other  *core.Record
 	tokens map[string]string
@@ -125,7 +107,7 @@ func newFixtureWith(t *testing.T, o tests.Options, lo lifecycle.Options) *fixtur
 			configure(c)
 		}
 	}
-	f := &fixture{t: t, app: tests.NewApp(t, o), audit: &fakeAuditor{}, clock: &clock{now: t0}, tokens: map[string]string{}}
+	f := &fixture{t: t, app: tests.NewApp(t, o), audit: &fakeAuditor{}, clock: tests.NewClock(t0), tokens: map[string]string{}}
 	lo.Auditor, lo.Now = f.audit, f.clock.Now
 	var err error
 	f.m, err = lifecycle.Bind(f.app, lo)

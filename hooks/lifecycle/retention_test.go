@@ -108,7 +108,7 @@ func TestRetentionDeletesWhatIsOlderThanThePracticeKeeps(t *testing.T) {
 	})
 
 	t.Run("the clock moves on", func(t *testing.T) {
-		f.clock.advance(31 * day)
+		f.clock.Advance(31 * day)
 		rep, err := lifecycle.RunRetention(f.app, lifecycle.Options{Auditor: f.audit, Now: f.clock.Now})
 		if err != nil {
 			t.Fatal(err)
