@@ -187,24 +187,7 @@ func (m *Manager) replyHelp(tx core.App, business, to string) error {
 	return m.reply(tx, business, to, eventSMSHelp)
 }
 
-// reply queues a text to the number that sent a keyword, as an outbox entry. The number
-// stays in the entry (hidden from the API), the record of what was sent where.
+// reply queues a text to the number that sent a keyword.
 func (m *Manager) reply(tx core.App, business, to, event string) error {
-	col, err := tx.FindCachedCollectionByNameOrId(models.OutboxCollection)
-	if err != nil {
-		return err
-	}
-	now := m.opts.Now()
-	r := core.NewRecord(col)
-	r.Set("business", business)
-	r.Set("channel", models.ChannelSMS)
-	r.Set("event", event)
-	r.Set("to", to)
-	r.Set("occurred", now)
-	r.Set("status", models.OutboxPending)
-	r.Set("next_attempt", now)
-	if err := tx.Save(r); err != nil {
-		return fmt.Errorf("queue reply: %w", err)
-	}
-	return enqueue(tx, r.Id, now)
+	return m.queueSMS(tx, business, to, event, "")
 }

@@ -36,6 +36,13 @@ func (m *Manager) QueueText(app core.App, business, to, event, subject string) e
 	if _, ok := m.texts[event]; !ok {
 		return fmt.Errorf("notify: no text registered for %q", event)
 	}
+	return m.queueSMS(app, business, to, event, subject)
+}
+
+// queueSMS adds a pending text to number to (E.164) as an outbox entry, sent once app's
+// transaction commits. The number stays in the entry (hidden from the API), the record
+// of what was sent where.
+func (m *Manager) queueSMS(app core.App, business, to, event, subject string) error {
 	col, err := app.FindCachedCollectionByNameOrId(models.OutboxCollection)
 	if err != nil {
 		return err
