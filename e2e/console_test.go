@@ -274,12 +274,18 @@ func TestConsoleEditsKnowledgeSettingsAndExports(t *testing.T) {
 	c.click(`document.querySelector('textarea[name=greeting]')`)
 	c.do(chromedp.Evaluate[chromedp.Void](`document.querySelector('textarea[name=greeting]').select()`))
 	c.typeText("Hello from the console!")
+	c.click(`document.querySelector('textarea[name=services]')`)
+	c.do(chromedp.Evaluate[chromedp.Void](`document.querySelector('textarea[name=services]').select()`))
+	c.typeText("Cleaning | 60 | $120 | Polish included")
 	c.click(`document.querySelector('main form button[type=submit].primary')`)
 	c.wait(`document.querySelector('.toast')?.textContent === 'Saved.'`, "the settings saved")
 	biz, _ = srv.App.FindRecordById(models.BusinessesCollection, biz.Id)
 	if biz.GetString("greeting") != "Hello from the console!" || !strings.Contains(biz.GetString("hours"), `"sun":[{"close":"13:00","open":"10:00"}]`) ||
 		!strings.Contains(biz.GetString("hours"), `"mon":[{"close":"17:00","open":"08:00"}]`) {
 		t.Errorf("settings saved as greeting %q, hours %s", biz.GetString("greeting"), biz.GetString("hours"))
+	}
+	if got := biz.GetString("services"); !strings.Contains(got, `"price":"$120"`) || !strings.Contains(got, `"description":"Polish included"`) || !strings.Contains(got, `"duration_min":60`) {
+		t.Errorf("services saved as %s, want Cleaning with its price and description", got)
 	}
 	if got := eval[string](c.tab, `document.querySelector('#snippet').textContent`); got != `<script src="`+srv.URL+`/widget.js" data-business="demo" defer></script>` {
 		t.Errorf("widget snippet = %q", got)

@@ -47,7 +47,12 @@ function profileForm(biz) {
     value: asList(hours[d]).map((iv) => iv.open + '-' + iv.close).join(', ') })]));
   const closures = asList(biz.booking_closures).map((c) => [c.label, c.from, c.to !== c.from ? c.to : '', c.start ? c.start + '-' + (c.end || '') : '']
     .filter(Boolean).join(', ')).join('\n');
-  const services = asList(biz.services).map((s) => [s.name, s.duration_min, s.description].filter((x) => x !== undefined && x !== '').join(' | ')).join('\n');
+  // name | minutes | price | description, the empty fields at the end left out.
+  const services = asList(biz.services).map((s) => {
+    const f = [s.name, s.duration_min ?? '', s.price || '', s.description || ''];
+    while (f.length > 1 && f[f.length - 1] === '') f.pop();
+    return f.join(' | ');
+  }).join('\n');
   const provider = inputs.llm_provider = h('select', { name: 'llm_provider' },
     h('option', { value: '', text: t('settings.providerDefault') }),
     ['ollama', 'anthropic', 'openai', 'offline'].map((p) => h('option', { value: p, text: p, selected: biz.llm_provider === p })));
@@ -139,9 +144,11 @@ function profileForm(biz) {
     }
     const old = new Map(asList(biz.services).map((s) => [s.name, s]));
     data.services = lines(inputs.services.value).map((l) => {
-      const [name, minutes, ...rest] = l.split('|').map((s) => s.trim());
+      const [name, minutes, price, ...rest] = l.split('|').map((s) => s.trim());
       const s = { ...(old.get(name) || {}), name, duration_min: Number(minutes) || old.get(name)?.duration_min || 30 };
       const description = rest.join(' | ');
+      if (price) s.price = price;
+      else delete s.price;
       if (description) s.description = description;
       else delete s.description;
       return s;
