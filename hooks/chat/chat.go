@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/security"
 
 	"frontdesk/internal/answer"
@@ -64,6 +65,12 @@ type Engine struct {
 
 	prompts sync.Map // business id -> cachedPrompt
 
+	// turns are the replies in flight; shutdown ends their model calls (stopping) and
+	// waits for them to store what they have, before the database closes.
+	turns    inflight
+	stopping context.Context
+	stop     context.CancelFunc
+
 	mu        sync.Mutex
 	providers map[string]llm.Provider
 	// guarded is the model client for base URLs a practice chose; built on first
@@ -84,6 +91,12 @@ func Bind(app core.App, cfg Config, know Knowledge, secrets Secrets) *Engine {
 		tools:     map[string]Tool{},
 		providers: map[string]llm.Provider{},
 	}
+	eng.stopping, eng.stop = context.WithCancel(context.Background())
+	// First of the terminate hooks: before the knowledge index and the database close.
+	app.OnTerminate().Bind(&hook.Handler[*core.TerminateEvent]{Priority: -1, Func: func(te *core.TerminateEvent) error {
+		eng.drain(turnsDrainTimeout)
+		return te.Next()
+	}})
 	bindLLMKey(app)
 	forget := func(e *core.RecordEvent) error {
 		eng.prompts.Clear()
@@ -94,4 +107,59 @@ func Bind(app core.App, cfg Config, know Knowledge, secrets Secrets) *Engine {
 	eng.AddTool(saveContactTool(eng))
 	eng.AddTool(requestHumanTool(eng))
 	return eng
+}
+
+// turnsDrainTimeout bounds how long shutdown waits for the replies in flight to be stored
+// once their model calls are ended.
+const turnsDrainTimeout = 10 * time.Second
+
+// drain ends the model calls of the replies in flight and waits, up to timeout, for the
+// turns to store what they have: PocketBase's own graceful shutdown waits one second for
+// requests, less than a reply may take, and the database closes after it.
+func (eng *Engine) drain(timeout time.Duration) {
+	eng.stop()
+	if !eng.turns.wait(timeout) {
+		eng.app.Logger().Warn("chat: replies still in flight at shutdown")
+	}
+}
+
+// inflight counts the turns in flight; unlike a WaitGroup, a turn may begin while
+// shutdown waits (a request still arriving).
+type inflight struct {
+	mu   sync.Mutex
+	n    int
+	idle chan struct{} // closed when n falls to zero
+}
+
+func (f *inflight) add() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.n == 0 {
+		f.idle = make(chan struct{})
+	}
+	f.n++
+}
+
+func (f *inflight) done() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.n--; f.n == 0 {
+		close(f.idle)
+	}
+}
+
+// wait reports whether no turn is in flight, waiting up to timeout for it.
+func (f *inflight) wait(timeout time.Duration) bool {
+	f.mu.Lock()
+	n, idle := f.n, f.idle
+	f.mu.Unlock()
+	if n == 0 {
+		return true
+	}
+	select {
+	case <-idle:
+		return true
+	case <-time.After(timeout):
+		return false
+	}
 }

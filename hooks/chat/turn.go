@@ -41,6 +41,8 @@ var (
 // limiter); release frees it, before the last event is sent, so the visitor's next
 // message never finds it busy.
 func (eng *Engine) Reply(e *core.RequestEvent, b *models.Business, c *models.Conversation, text string, release func()) error {
+	eng.turns.add()
+	defer eng.turns.done()
 	health := guard.DetectHealth(text)
 	injection := guard.DetectInjection(text)
 	flags := models.Flags{Health: health.Found, Injection: injection.Found}
@@ -65,8 +67,10 @@ func (eng *Engine) Reply(e *core.RequestEvent, b *models.Business, c *models.Con
 	}
 
 	// The reply is produced and stored even if the visitor goes away mid-stream.
+	// Shutdown ends it too (stopping), and the turn then stores what it has.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(e.Request.Context()), eng.cfg.ReplyTimeout+10*time.Second)
 	defer cancel()
+	defer context.AfterFunc(eng.stopping, cancel)()
 	texts := locale.For(locale.Match(c.Locale(), b.Locale()))
 	// The practice's model, chosen once for the turn: no model means the offline answer.
 	p, model, perr := eng.provider(b)
