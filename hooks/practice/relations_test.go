@@ -101,8 +101,8 @@ func TestCrossPracticeRelationRefusedThroughAPI(t *testing.T) {
 	}{
 		{"admin creates with own conversation", "POST", base, f.Tokens[tests.Admin], map[string]any{"business": f.A.Id, "name": "Ana", "conversation": convA.Id}, ""},
 		{"admin creates with other's conversation", "POST", base, f.Tokens[tests.Admin], map[string]any{"business": f.A.Id, "name": "Ana", "conversation": convB.Id}, "conversation"},
-		{"admin moves lead to other's conversation", "PATCH", base + "/" + leadA.Id, f.Tokens[tests.Admin], map[string]any{"conversation": convB.Id}, "conversation"},
-		{"admin links other's lead as original", "PATCH", base + "/" + leadA.Id, f.Tokens[tests.Admin], map[string]any{"duplicate_of": leadB.Id}, "duplicate_of"},
+		{"owner moves lead to other's conversation", "PATCH", base + "/" + leadA.Id, f.Tokens[tests.Owner], map[string]any{"conversation": convB.Id}, "conversation"},
+		{"owner links other's lead as original", "PATCH", base + "/" + leadA.Id, f.Tokens[tests.Owner], map[string]any{"duplicate_of": leadB.Id}, "duplicate_of"},
 		{"superuser creates with other's conversation", "POST", base, su, map[string]any{"business": f.A.Id, "name": "Ana", "conversation": convB.Id}, "conversation"},
 		{"superuser moves lead to other practice", "PATCH", base + "/" + leadA.Id, su, map[string]any{"business": f.B.Id, "conversation": convA.Id}, "conversation"},
 		{"superuser moves lead with its conversation", "PATCH", base + "/" + leadA.Id, su, map[string]any{"business": f.B.Id, "conversation": convB.Id}, ""},
