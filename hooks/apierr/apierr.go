@@ -36,12 +36,18 @@ func Invalid(message string, fields map[string]string) *Error {
 	return &Error{Status: http.StatusBadRequest, Code: "invalid_input", Message: message, Fields: fields}
 }
 
-// Edge renders a route group's errors. Map names, for an error PocketBase's router or
-// middleware returned (the body limit, the rate limiter, RequireAuth), the failure to
-// answer instead, or nil for the default: below 500 an invalid_input with the router's
-// message, otherwise Internal, logged once under Name without the request body.
+// TooLong is a request whose body is over its route's limit (PocketBase's BodyLimit).
+var TooLong = New(http.StatusRequestEntityTooLarge, "too_long", "The request is too long.")
+
+// Edge renders a route group's errors. For an error PocketBase's router or middleware
+// returned (the body limit, the rate limiter, RequireAuth), the failure to answer
+// instead is Map's, when it names one, else Routed's for its status, else TooLong for a
+// 413 and an invalid_input with the router's message below 500; anything else is
+// Internal, logged once under Name without the request body. Gate.Edge is the edge of
+// staff routes.
 type Edge struct {
 	Name     string
+	Routed   map[int]*Error
 	Map      func(e *core.RequestEvent, re *router.ApiError) *Error
 	Internal *Error
 }
@@ -61,8 +67,13 @@ func (x Edge) Render(e *core.RequestEvent) error {
 		if fromRouter && x.Map != nil {
 			ae = x.Map(e, re)
 		}
+		if fromRouter && ae == nil {
+			ae = x.Routed[re.Status]
+		}
 		switch {
 		case ae != nil:
+		case fromRouter && re.Status == http.StatusRequestEntityTooLarge:
+			ae = TooLong
 		case fromRouter && re.Status < 500:
 			ae = Invalid(re.Message, nil)
 			ae.Status = re.Status

@@ -47,6 +47,15 @@ func (g Gate) Practice(e *core.RequestEvent) (*models.Business, error) {
 	return models.NewBusiness(r), nil
 }
 
+// Edge is the error edge of routes behind the gate: RequireAuth's 401 and 403 are the
+// gate's own failures, so a route answers the same however early it is refused.
+func (g Gate) Edge(name string, internal *Error) Edge {
+	return Edge{Name: name, Internal: internal, Routed: map[int]*Error{
+		http.StatusUnauthorized: or(g.Unauthorized, unauthorized),
+		http.StatusForbidden:    or(g.Forbidden, forbidden),
+	}}
+}
+
 func or(e, fallback *Error) *Error {
 	if e != nil {
 		return e

@@ -3,9 +3,6 @@ package booking
 import (
 	"net/http"
 
-	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/router"
-
 	"frontdesk/hooks/apierr"
 )
 
@@ -24,7 +21,6 @@ var (
 	errSlotUnavailable = apierr.New(http.StatusBadRequest, "slot_unavailable", "That time can't be booked; please choose one of the times offered.")
 	errCancelled       = apierr.New(http.StatusConflict, "booking_cancelled", "This booking is cancelled.")
 	errStarted         = apierr.New(http.StatusConflict, "booking_started", "This visit has already begun; please call the practice.")
-	errTooLong         = apierr.New(http.StatusRequestEntityTooLarge, "too_long", "The request is too long.")
 )
 
 func invalidInput(msg string, fields map[string]string) *Error { return apierr.Invalid(msg, fields) }
@@ -32,12 +28,4 @@ func invalidInput(msg string, fields map[string]string) *Error { return apierr.I
 // errorEdge renders the booking routes' errors: ours and the visitor API's render as
 // they are, a router error (the body limit's) becomes one, and anything else is logged
 // once, without request bodies, as 500 internal.
-var errorEdge = apierr.Edge{Name: "booking api", Map: func(_ *core.RequestEvent, re *router.ApiError) *apierr.Error {
-	switch re.Status {
-	case http.StatusRequestEntityTooLarge:
-		return errTooLong
-	case http.StatusNotFound:
-		return ErrNotFound
-	}
-	return nil
-}}
+var errorEdge = apierr.Edge{Name: "booking api", Routed: map[int]*apierr.Error{http.StatusNotFound: ErrNotFound}}

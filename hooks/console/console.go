@@ -35,23 +35,12 @@ var (
 	errNotFound     = apierr.New(http.StatusNotFound, "not_found", "No such record in this practice.")
 	errLastOwner    = apierr.New(http.StatusConflict, "last_owner", "A practice keeps at least one owner: make someone else an owner first.")
 	errEmailTaken   = apierr.New(http.StatusConflict, "email_taken", "Someone already signs in with this email.")
-	errTooLong      = apierr.New(http.StatusRequestEntityTooLarge, "too_long", "The request body is too large.")
 	errInternal     = apierr.New(http.StatusInternalServerError, "internal", "Something went wrong on our side; nothing was changed.")
 )
 
 // errorEdge renders every error of the console routes as {code, message} JSON and logs
 // the unexpected ones once, without request bodies.
-var errorEdge = apierr.Edge{Name: "frontdesk console api", Internal: errInternal, Map: func(_ *core.RequestEvent, re *router.ApiError) *apierr.Error {
-	switch re.Status {
-	case http.StatusUnauthorized:
-		return errUnauthorized
-	case http.StatusForbidden:
-		return errForbidden
-	case http.StatusRequestEntityTooLarge:
-		return errTooLong
-	}
-	return nil
-}}
+var errorEdge = staffGate.Edge("frontdesk console api", errInternal)
 
 // bodyLimit caps the JSON bodies of these routes: an FAQ's answer is the largest.
 const bodyLimit = 64 << 10

@@ -7,7 +7,6 @@ import (
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
-	"github.com/pocketbase/pocketbase/tools/router"
 
 	"frontdesk/hooks/apierr"
 	"frontdesk/models"
@@ -26,15 +25,7 @@ var (
 )
 
 // errorEdge renders any error of the chain as {code, message} JSON.
-var errorEdge = apierr.Edge{Name: "frontdesk evaluation api", Internal: errInternal, Map: func(_ *core.RequestEvent, re *router.ApiError) *apierr.Error {
-	switch re.Status {
-	case http.StatusUnauthorized:
-		return errUnauthorized
-	case http.StatusForbidden:
-		return errEditorsOnly
-	}
-	return nil
-}}
+var errorEdge = editors.Edge("frontdesk evaluation api", errInternal)
 
 // bindRoutes adds POST /api/frontdesk/eval: an owner or admin runs the practice's
 // evaluation now and gets the stored run, with what changed since the previous one.

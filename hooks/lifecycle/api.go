@@ -6,7 +6,6 @@ import (
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
-	"github.com/pocketbase/pocketbase/tools/router"
 
 	"frontdesk/hooks/apierr"
 	"frontdesk/models"
@@ -21,7 +20,6 @@ var (
 	errOwnersOnly   = apierr.New(http.StatusForbidden, "forbidden", "Only the practice's owner can do this.")
 	errNoPractice   = apierr.New(http.StatusNotFound, "not_found", "No such practice.")
 	errNotFound     = apierr.New(http.StatusNotFound, "not_found", "No such conversation in this practice.")
-	errTooLong      = apierr.New(http.StatusRequestEntityTooLarge, "too_long", "The request body is too large.")
 	errInternal     = apierr.New(http.StatusInternalServerError, "internal", "Something went wrong on our side; nothing was changed.")
 )
 
@@ -29,17 +27,7 @@ func invalidInput(msg string) *apierr.Error { return apierr.Invalid(msg, nil) }
 
 // errorEdge renders any error of the chain as {code, message} JSON, and logs the
 // unexpected ones once, without request bodies (they hold identifiers).
-var errorEdge = apierr.Edge{Name: "frontdesk lifecycle api", Internal: errInternal, Map: func(_ *core.RequestEvent, re *router.ApiError) *apierr.Error {
-	switch re.Status {
-	case http.StatusUnauthorized:
-		return errUnauthorized
-	case http.StatusForbidden:
-		return errOwnersOnly
-	case http.StatusRequestEntityTooLarge:
-		return errTooLong
-	}
-	return nil
-}}
+var errorEdge = owners.Edge("frontdesk lifecycle api", errInternal)
 
 // bodyLimit caps the JSON bodies of these routes: a few identifiers at most.
 const bodyLimit = 4 << 10

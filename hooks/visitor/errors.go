@@ -33,17 +33,16 @@ func rateLimited(retryAfter int) *apierr.Error {
 
 // errorEdge is the one edge of the visitor API that turns any error from the chain
 // (ours, or PocketBase's own such as the rate limiter's) into {code, message} JSON.
-var errorEdge = apierr.Edge{Name: "widget api", Map: func(e *core.RequestEvent, re *router.ApiError) *apierr.Error {
-	switch re.Status {
-	case http.StatusTooManyRequests:
-		return rateLimited(rateLimitWindow(e))
-	case http.StatusRequestEntityTooLarge:
-		return errTooLong
-	case http.StatusNotFound:
-		return errNotFound
-	}
-	return nil
-}}
+var errorEdge = apierr.Edge{
+	Name:   "widget api",
+	Routed: map[int]*apierr.Error{http.StatusRequestEntityTooLarge: errTooLong, http.StatusNotFound: errNotFound},
+	Map: func(e *core.RequestEvent, re *router.ApiError) *apierr.Error {
+		if re.Status == http.StatusTooManyRequests {
+			return rateLimited(rateLimitWindow(e))
+		}
+		return nil
+	},
+}
 
 // rateLimitWindow is the Retry-After for PocketBase's per-IP limiter: the window of the
 // rule that matched, an upper bound of the wait.
