@@ -1,6 +1,10 @@
 package models
 
-import "github.com/pocketbase/pocketbase/core"
+import (
+	"maps"
+
+	"github.com/pocketbase/pocketbase/core"
+)
 
 // LeadsCollection is the collection of contact details visitors left.
 const LeadsCollection = "leads"
@@ -57,4 +61,17 @@ type LeadForm struct {
 	Phone      string `json:"phone"`
 	Service    string `json:"service"`
 	SMSConsent bool   `json:"sms_consent"`
+}
+
+// ContactSchema is the JSON Schema of a LeadForm's contact fields (name, email, phone,
+// sms_consent) for a model tool's parameters, with more properties beside them.
+func ContactSchema(more map[string]any, required ...string) map[string]any {
+	props := map[string]any{
+		"name":        map[string]any{"type": "string", "description": "The visitor's name"},
+		"email":       map[string]any{"type": "string", "description": "Email address, if given"},
+		"phone":       map[string]any{"type": "string", "description": "Phone number, if given"},
+		"sms_consent": map[string]any{"type": "boolean", "description": "True only if the visitor explicitly agreed to receive text messages"},
+	}
+	maps.Copy(props, more)
+	return map[string]any{"type": "object", "properties": props, "required": required}
 }

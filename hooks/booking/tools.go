@@ -54,18 +54,10 @@ func (m *Manager) Tools() []Tool {
 			Spec: llm.Tool{
 				Name:        "book_appointment",
 				Description: "Book a time find_slots offered, once the visitor has chosen it and confirmed their name and email or phone.",
-				Parameters: map[string]any{
-					"type": "object",
-					"properties": map[string]any{
-						"service":     map[string]any{"type": "string", "description": "The service, as find_slots was asked"},
-						"start":       map[string]any{"type": "string", "description": "The chosen slot's start exactly as find_slots gave it (RFC 3339)"},
-						"name":        map[string]any{"type": "string", "description": "The visitor's name"},
-						"email":       map[string]any{"type": "string", "description": "Email address, if given"},
-						"phone":       map[string]any{"type": "string", "description": "Phone number, if given"},
-						"sms_consent": map[string]any{"type": "boolean", "description": "True only if the visitor explicitly agreed to receive text messages"},
-					},
-					"required": []string{"service", "start", "name"},
-				},
+				Parameters: models.ContactSchema(map[string]any{
+					"service": map[string]any{"type": "string", "description": "The service, as find_slots was asked"},
+					"start":   map[string]any{"type": "string", "description": "The chosen slot's start exactly as find_slots gave it (RFC 3339)"},
+				}, "service", "start", "name"),
 			},
 			Handler: m.bookTool,
 		},

@@ -90,17 +90,9 @@ func saveContactTool(eng *Engine) Tool {
 	return NewTool(Tool{
 		Name:        "save_contact",
 		Description: "Save the visitor's contact details so the practice's team can follow up. Use only details the visitor gave in this conversation.",
-		Parameters: map[string]any{
-			"type": "object",
-			"properties": map[string]any{
-				"name":        map[string]any{"type": "string", "description": "The visitor's name"},
-				"email":       map[string]any{"type": "string", "description": "Email address, if given"},
-				"phone":       map[string]any{"type": "string", "description": "Phone number, if given"},
-				"service":     map[string]any{"type": "string", "description": "The service they are interested in, one of the practice's services"},
-				"sms_consent": map[string]any{"type": "boolean", "description": "True only if the visitor explicitly agreed to receive text messages"},
-			},
-			"required": []string{"name"},
-		},
+		Parameters: models.ContactSchema(map[string]any{
+			"service": map[string]any{"type": "string", "description": "The service they are interested in, one of the practice's services"},
+		}, "name"),
 		Rule: "When it helps, offer to take the visitor's name and phone or email so the team can follow up. Call save_contact only with details the visitor actually gave.",
 	}, Handler[models.LeadForm]{
 		Validate: validateLead,

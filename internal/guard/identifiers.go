@@ -452,29 +452,24 @@ func findDOBs(text string, c []candidate, thisYear int) []candidate {
 			check(m[0], m[1], y, b, a, true)
 		}
 	}
-	for _, m := range mdyDateRe.FindAllStringSubmatchIndex(text, -1) {
-		mo, ok := monthNumber[strings.ToLower(text[m[2]:m[3]])]
-		if !ok {
-			continue
+	// A month's name before the day (mdy: "March 3") or after it (dmy: "3 March"):
+	// the submatch index of each, and the year's.
+	for _, f := range []struct {
+		re         *regexp.Regexp
+		month, day int
+	}{{mdyDateRe, 2, 4}, {dmyDateRe, 4, 2}} {
+		for _, m := range f.re.FindAllStringSubmatchIndex(text, -1) {
+			mo, ok := monthNumber[strings.ToLower(text[m[f.month]:m[f.month+1]])]
+			if !ok {
+				continue
+			}
+			hasYear := m[6] >= 0
+			y := 0
+			if hasYear {
+				y = atoi(text[m[6]:m[7]])
+			}
+			check(m[0], m[1], y, mo, atoi(text[m[f.day]:m[f.day+1]]), hasYear)
 		}
-		hasYear := m[6] >= 0
-		y := 0
-		if hasYear {
-			y = atoi(text[m[6]:m[7]])
-		}
-		check(m[0], m[1], y, mo, atoi(text[m[4]:m[5]]), hasYear)
-	}
-	for _, m := range dmyDateRe.FindAllStringSubmatchIndex(text, -1) {
-		mo, ok := monthNumber[strings.ToLower(text[m[4]:m[5]])]
-		if !ok {
-			continue
-		}
-		hasYear := m[6] >= 0
-		y := 0
-		if hasYear {
-			y = atoi(text[m[6]:m[7]])
-		}
-		check(m[0], m[1], y, mo, atoi(text[m[2]:m[3]]), hasYear)
 	}
 	return c
 }

@@ -1,6 +1,10 @@
 package notify
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -74,4 +78,25 @@ func clientOr(c *http.Client) *http.Client {
 		return c
 	}
 	return defaultClient
+}
+
+// post sends an SMS provider's request with auth's credentials and decodes its JSON
+// answer, whatever the status, into out; it returns the status. A request that got no
+// answer is transportError's.
+func post(ctx context.Context, c *http.Client, provider, endpoint, contentType string, body io.Reader, auth func(*http.Request), out any) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, body)
+	if err != nil {
+		return 0, permanent(fmt.Errorf("%s: %w", provider, err))
+	}
+	auth(req)
+	req.Header.Set("Content-Type", contentType)
+	req.Header.Set("Accept", "application/json")
+	resp, err := clientOr(c).Do(req)
+	if err != nil {
+		return 0, transportError(provider, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	_ = json.Unmarshal(raw, out)
+	return resp.StatusCode, nil
 }

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -43,19 +42,6 @@ func (t *Telnyx) Send(ctx context.Context, m Message) (string, error) {
 	if err != nil {
 		return "", permanent(err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
-	if err != nil {
-		return "", permanent(fmt.Errorf("telnyx: %w", err))
-	}
-	req.Header.Set("Authorization", "Bearer "+t.APIKey)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	resp, err := clientOr(t.Client).Do(req)
-	if err != nil {
-		return "", transportError("telnyx", err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	var out struct {
 		Data struct {
 			ID string `json:"id"`
@@ -64,8 +50,13 @@ func (t *Telnyx) Send(ctx context.Context, m Message) (string, error) {
 			Code string `json:"code"`
 		} `json:"errors"`
 	}
-	_ = json.Unmarshal(raw, &out)
-	if resp.StatusCode/100 != 2 {
+	status, err := post(ctx, t.Client, "telnyx", endpoint, "application/json", bytes.NewReader(body), func(r *http.Request) {
+		r.Header.Set("Authorization", "Bearer "+t.APIKey)
+	}, &out)
+	if err != nil {
+		return "", err
+	}
+	if status/100 != 2 {
 		code := ""
 		if len(out.Errors) > 0 {
 			code = out.Errors[0].Code
@@ -73,7 +64,7 @@ func (t *Telnyx) Send(ctx context.Context, m Message) (string, error) {
 		if code == telnyxOptedOut {
 			return "", permanent(ErrOptedOut)
 		}
-		return "", httpError("telnyx", resp.StatusCode, code)
+		return "", httpError("telnyx", status, code)
 	}
 	return out.Data.ID, nil
 }

@@ -5,10 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha1"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -43,25 +40,17 @@ func (t *Twilio) Send(ctx context.Context, m Message) (string, error) {
 	} else {
 		form.Set("From", t.From)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
-	if err != nil {
-		return "", permanent(fmt.Errorf("twilio: %w", err))
-	}
-	req.SetBasicAuth(t.AccountSID, t.AuthToken)
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
-	resp, err := clientOr(t.Client).Do(req)
-	if err != nil {
-		return "", transportError("twilio", err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	var out struct {
 		SID  string `json:"sid"`
 		Code int    `json:"code"`
 	}
-	_ = json.Unmarshal(body, &out)
-	if resp.StatusCode/100 != 2 {
+	status, err := post(ctx, t.Client, "twilio", endpoint, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()), func(r *http.Request) {
+		r.SetBasicAuth(t.AccountSID, t.AuthToken)
+	}, &out)
+	if err != nil {
+		return "", err
+	}
+	if status/100 != 2 {
 		if out.Code == twilioOptedOut {
 			return "", permanent(ErrOptedOut)
 		}
@@ -69,7 +58,7 @@ func (t *Twilio) Send(ctx context.Context, m Message) (string, error) {
 		if out.Code != 0 {
 			code = strconv.Itoa(out.Code)
 		}
-		return "", httpError("twilio", resp.StatusCode, code)
+		return "", httpError("twilio", status, code)
 	}
 	return out.SID, nil
 }
