@@ -167,11 +167,12 @@ func New(app core.App, opts Options) *Manager {
 	return &Manager{app: app, opts: opts, guarded: guarded}
 }
 
-// Bind adds booking to app: the guard on every booking write, the job handlers, and the
-// routes when the app serves.
+// Bind adds booking to app: the guard on every booking write, the completion of staff
+// writes through the record API, the job handlers, and the routes when the app serves.
 func Bind(app core.App, opts Options) *Manager {
 	m := New(app, opts)
 	m.bindGuard()
+	m.bindStaff()
 	m.bindJobs()
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		m.Mount(se)
