@@ -13,7 +13,7 @@ export default async function bookings(main, view) {
   const tz = biz.timezone || 'UTC';
   const services = (Array.isArray(biz.services) ? biz.services : []).filter((s) => s.name);
   const show = SHOW.includes(route().query.get('show')) ? route().query.get('show') : 'upcoming';
-  const showIn = h('select', { name: 'show' }, SHOW.map((s) => h('option', { value: s, text: t('bookings.' + s), selected: s === show })));
+  const showIn = h('select', { name: 'show' }, SHOW.map((s) => h('option', { value: s, text: t('bookings.show.' + s), selected: s === show })));
   showIn.addEventListener('change', () => { location.hash = '#/bookings' + (showIn.value === 'upcoming' ? '' : '?show=' + showIn.value); });
   const list = h('div', { class: 'days', 'aria-live': 'polite' });
   const more = h('button', { type: 'button', hidden: true, text: t('bookings.more') });
@@ -101,7 +101,7 @@ function item({ b, lead }, ctx) {
       if (!confirm(t('bookings.confirmCancel', b.service, fmt(b.start, tz, { dateStyle: 'full', timeStyle: 'short' })))) return;
       try {
         await pb.collection('bookings').update(b.id, { status: 'cancelled' });
-        toast(t('bookings.cancelled'));
+        toast(t('bookings.cancelDone'));
         reload();
       } catch (err) {
         fail(err);
@@ -135,8 +135,10 @@ function newForm(biz, tz, services, done) {
       await pb.collection('bookings').create({ business: biz.id, service: service.value, start, source: 'staff',
         name: name.value.trim(), email: email.value.trim(), phone: phone.value.trim(), sms_consent: sms.checked });
       toast(t('bookings.booked'));
-      form.reset();
-      when.refresh();
+      // The visitor's details go; the service and day stay, for the next booking.
+      for (const el of [name, email, phone]) el.value = '';
+      sms.checked = false;
+      when.clear();
       done();
     } catch (e2) {
       showError(err, bookingError(e2));
@@ -197,12 +199,13 @@ function picker(biz, tz, service, day = dayOf(new Date(), tz)) {
     }
     if (n !== asked) return;
     slot.replaceChildren(h('option', { value: '', text: t(slots.length ? 'bookings.pick' : 'bookings.noSlots') }),
-      slots.map((s) => h('option', { value: s.start, text: s.start.slice(11, 16) })));
+      ...slots.map((s) => h('option', { value: s.start, text: s.start.slice(11, 16) })));
   };
   date.addEventListener('change', refresh);
   return {
     el: [field(t('bookings.day'), date, t('bookings.tz', tz)), field(t('bookings.free'), slot), field(t('bookings.other'), other, t('bookings.otherHelp'))],
     refresh,
+    clear: () => { other.value = ''; refresh(); },
     /** value is the chosen start as an ISO instant, or ''. */
     value: () => {
       if (other.value && date.value) return toInstant(date.value, other.value, tz).toISOString();
