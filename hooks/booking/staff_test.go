@@ -163,6 +163,21 @@ func TestStaffMakeMoveAndCancelThroughTheRecordAPI(t *testing.T) {
 	if got := strings.Join(h.alerts.list(), ","); got != want {
 		t.Errorf("alerts = %s, want %s", got, want)
 	}
+	// Who made, moved and cancelled it is in the audit trail (the refused move is not).
+	entries, err := h.app.FindRecordsByFilter(models.AuditCollection, "target = {:t}", "seq", 0, 0, dbx.Params{"t": "bookings/" + id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, e := range entries {
+		if !strings.HasPrefix(e.GetString("actor"), "staff:") {
+			t.Errorf("audit entry by %q", e.GetString("actor"))
+		}
+		actions = append(actions, e.GetString("action"))
+	}
+	if got := strings.Join(actions, ","); got != "create,update,update" {
+		t.Errorf("audit entries %s, want create,update,update", got)
+	}
 }
 
 // A staff booking links the lead it names, or its conversation's lead, rather than
