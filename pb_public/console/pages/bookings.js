@@ -15,7 +15,7 @@ export default async function bookings(main, view) {
   const show = SHOW.includes(route().query.get('show')) ? route().query.get('show') : 'upcoming';
   const showIn = h('select', { name: 'show' }, SHOW.map((s) => h('option', { value: s, text: t('bookings.show.' + s), selected: s === show })));
   showIn.addEventListener('change', () => { location.hash = '#/bookings' + (showIn.value === 'upcoming' ? '' : '?show=' + showIn.value); });
-  const list = h('div', { class: 'days', 'aria-live': 'polite' });
+  const list = h('div', { class: 'days' });
   const more = h('button', { type: 'button', hidden: true, text: t('bookings.more') });
   const edit = canEdit();
   main.append(heading(t('page.bookings')),
@@ -94,7 +94,7 @@ function item({ b, lead }, ctx) {
   const actions = h('div', { class: 'actions' },
     h('button', { type: 'button', text: t('bookings.move'), onclick: () => {
       actions.hidden = true;
-      li.append(moveForm(b, ctx, () => { actions.hidden = false; }));
+      li.append(moveForm(b, ctx, () => { actions.hidden = false; actions.querySelector('button').focus(); }));
       li.querySelector('form select, form input')?.focus();
     } }),
     h('button', { type: 'button', class: 'danger', text: t('bookings.cancel'), onclick: async () => {
