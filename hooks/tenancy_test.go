@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 
@@ -37,6 +38,7 @@ var (
 		models.AppStateCollection:      {"list": superusers, "view": superusers, "create": superusers, "update": superusers, "delete": superusers},
 		models.EvalQuestionsCollection: {"list": everyone, "view": everyone, "create": editors, "update": editors, "delete": editors},
 		models.EvalRunsCollection:      {"list": everyone, "view": everyone, "create": superusers, "update": superusers, "delete": superusers},
+		models.BookingsCollection:      {"list": everyone, "view": everyone, "create": editors, "update": editors, "delete": ownersOnly},
 	}
 )
 
@@ -346,5 +348,53 @@ func TestStaffRoutesMatrix(t *testing.T) {
 	}
 	if want := len(routes) * len(tests.Actors); cells != want {
 		t.Fatalf("ran %d cells, want %d", cells, want)
+	}
+}
+
+// A booking staff make through the record API stays in their practice: its lead, made
+// from the details they typed, is their practice's; a lead or conversation of another
+// practice can't be linked, and another practice's owner can't book in theirs.
+func TestStaffBookingsStayInTheirPractice(t *testing.T) {
+	f := tests.NewPractices(t)
+	leadB := f.Create(t, models.LeadsCollection, map[string]any{"business": f.B.Id, "name": "Bea", "email": "bea@example.com", "status": models.LeadNew})
+	convB := f.Create(t, models.ConversationsCollection, map[string]any{"business": f.B.Id, "visitor_id": "v", "status": models.StatusOpen})
+	body := func(extra string) string {
+		return `{"business": "` + f.A.Id + `", "service": "fillings", "start": "2031-02-03T18:00:00Z"` + extra + `}`
+	}
+	for _, tc := range []struct {
+		name, actor, extra, field string
+	}{
+		{"another practice's lead", tests.Owner, `, "lead": "` + leadB.Id + `"`, "lead"},
+		{"another practice's conversation", tests.Owner, `, "conversation": "` + convB.Id + `", "name": "Ana", "email": "ana@example.com"`, "conversation"},
+		{"into another practice", tests.OtherOwner, `, "name": "Ana", "email": "ana@example.com"`, ""},
+	} {
+		rec := f.Do(http.MethodPost, "/api/collections/bookings/records", body(tc.extra), tc.actor)
+		if rec.Code != http.StatusBadRequest || (tc.field != "" && !strings.Contains(rec.Body.String(), `"`+tc.field+`"`)) {
+			t.Errorf("%s: %d %s", tc.name, rec.Code, rec.Body.String())
+		}
+	}
+	if n, _ := f.App.CountRecords(models.BookingsCollection); n != 0 {
+		t.Fatalf("%d bookings stored by refused requests", n)
+	}
+	if n, _ := f.App.CountRecords(models.LeadsCollection); n != 1 {
+		t.Fatalf("%d leads after refused requests, want practice B's one", n)
+	}
+
+	rec := f.Do(http.MethodPost, "/api/collections/bookings/records", body(`, "name": "Ana Diaz", "phone": "(503) 555-0199", "sms_consent": true`), tests.Admin)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("admin's booking: %d %s", rec.Code, rec.Body.String())
+	}
+	bk, err := f.App.FindRecordById(models.BookingsCollection, tests.Decode(t, rec)["id"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lead, err := f.App.FindRecordById(models.LeadsCollection, bk.GetString("lead"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lead.GetString("business") != f.A.Id || lead.GetString("phone") != "+15035550199" || !lead.GetBool("sms_consent") ||
+		lead.GetString("status") != models.LeadBooked || bk.GetString("service") != "Fillings" || bk.GetString("source") != models.SourceStaff ||
+		bk.GetDateTime("end").Time().Sub(bk.GetDateTime("start").Time()) != 45*time.Minute {
+		t.Errorf("booking %v, lead %v", bk.FieldsData(), lead.FieldsData())
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 
@@ -136,6 +137,10 @@ func (f *Practices) Record(t testing.TB, collection string) *core.Record {
 		return f.Create(t, collection, map[string]any{"business": a, "question": "do you open on saturdays?", "expect": "9:00"})
 	case models.EvalRunsCollection:
 		return f.Create(t, collection, map[string]any{"business": a, "started": "2026-03-12 10:00:00.000Z", "score": 0.5, "total": 2, "results": []any{}, "provider": "offline"})
+	case models.BookingsCollection:
+		// A day of its own, so no fixture collides with another in the booking guard.
+		start := bookingDay(n)
+		return f.Create(t, collection, map[string]any{"business": a, "service": "Fillings", "start": start, "end": start.Add(45 * time.Minute), "status": models.BookingConfirmed, "source": models.SourceStaff})
 	}
 	t.Fatalf("no fixture for %s", collection)
 	return nil
@@ -189,9 +194,21 @@ func (f *Practices) Body(t testing.TB, collection, action string) map[string]any
 		return map[string]any{"business": a, "question": "is parking free?", "expect": "garage"}
 	case models.EvalRunsCollection:
 		return map[string]any{"business": a, "started": "2026-03-12 10:00:00.000Z", "score": 1, "total": 1, "results": []any{}, "provider": "forged"}
+	case models.BookingsCollection:
+		// What the console sends: a move, or a visit with the visitor's details.
+		if update {
+			return map[string]any{"start": bookingDay(n).Add(2 * time.Hour)}
+		}
+		return map[string]any{"business": a, "service": "Fillings", "start": bookingDay(n), "name": "Ben", "phone": "+1 503 555 0100"}
 	}
 	t.Fatalf("no body for %s", collection)
 	return nil
+}
+
+// bookingDay is 10:00 UTC on the n-th day of 2031: a future time no other fixture's
+// booking holds.
+func bookingDay(n int) time.Time {
+	return time.Date(2031, 1, 1, 10, 0, 0, 0, time.UTC).AddDate(0, 0, n)
 }
 
 // TargetOf stores a bare record of target for the practice biz, without validation.

@@ -37,6 +37,7 @@ var policy = map[string]int{
 	models.ConversationsCollection: reads | changes,
 	models.MessagesCollection:      reads | changes,
 	models.LeadsCollection:         reads | changes,
+	models.BookingsCollection:      changes, // who made, moved or cancelled a visit
 	core.CollectionNameSuperusers:  logins,
 }
 

@@ -1,8 +1,9 @@
 // Package booking is Frontdesk's appointment booking: the visitor routes (free slots,
 // book, and the manage link's view, reschedule and cancel), the guard that makes a double
 // booking impossible however a booking is written (visitor, model, staff, admin UI), the
-// sync of bookings to the practice's calendar, the confirmation and reminder emails, and
-// the chat tools find_slots and book_appointment.
+// completion of the bookings staff write through the record API (staff.go), the sync of
+// bookings to the practice's calendar, the visitors' emails and texts, and the chat tools
+// find_slots and book_appointment.
 //
 // It imports no other capability: what it needs from them (the visitor's practice and
 // conversation, leads, staff alerts) comes through the small interfaces below, which
@@ -167,11 +168,12 @@ func New(app core.App, opts Options) *Manager {
 	return &Manager{app: app, opts: opts, guarded: guarded}
 }
 
-// Bind adds booking to app: the guard on every booking write, the job handlers, and the
-// routes when the app serves.
+// Bind adds booking to app: the guard on every booking write, the completion of staff
+// writes through the record API, the job handlers, and the routes when the app serves.
 func Bind(app core.App, opts Options) *Manager {
 	m := New(app, opts)
 	m.bindGuard()
+	m.bindStaff()
 	m.bindJobs()
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		m.Mount(se)

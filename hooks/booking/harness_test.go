@@ -60,8 +60,8 @@ func hashToken(s string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// leads is the test's Leads: one lead per conversation, a name and an email or phone
-// required.
+// leads is the test's Leads: one lead per conversation, a new one for each made by staff
+// (no conversation), a name and an email or phone required.
 type leads struct{}
 
 func (leads) Save(app core.App, b *models.Business, conversationID string, c booking.Contact, service string) (string, error) {
@@ -81,7 +81,7 @@ func (leads) Save(app core.App, b *models.Business, conversationID string, c boo
 		return "", f
 	}
 	r, err := app.FindFirstRecordByData(models.LeadsCollection, "conversation", conversationID)
-	if err != nil {
+	if err != nil || conversationID == "" {
 		col, err := app.FindCachedCollectionByNameOrId(models.LeadsCollection)
 		if err != nil {
 			return "", err

@@ -186,16 +186,7 @@ func (m *Manager) Book(ctx context.Context, b *models.Business, in BookInput) (*
 			return err
 		}
 		out = models.NewBooking(r)
-		if err := m.enqueueMail(tx, out, mailConfirmed); err != nil {
-			return err
-		}
-		if err := m.queueText(tx, out, TextConfirmed); err != nil {
-			return err
-		}
-		if err := m.enqueueReminder(tx, b, out); err != nil {
-			return err
-		}
-		return m.alert(tx, b, EventCreated, r.Id)
+		return m.tell(tx, b, out, EventCreated)
 	})
 	if err != nil {
 		return nil, saveError(err)
@@ -298,16 +289,7 @@ func (m *Manager) Reschedule(ctx context.Context, b *models.Business, id, token 
 		if err := tx.Save(bk); err != nil {
 			return err
 		}
-		if err := m.enqueueMail(tx, bk, mailRescheduled); err != nil {
-			return err
-		}
-		if err := m.queueText(tx, bk, TextRescheduled); err != nil {
-			return err
-		}
-		if err := m.enqueueReminder(tx, b, bk); err != nil {
-			return err
-		}
-		return m.alert(tx, b, EventRescheduled, bk.Id)
+		return m.tell(tx, b, bk, EventRescheduled)
 	})
 	if err != nil {
 		return nil, saveError(err)
@@ -335,17 +317,7 @@ func (m *Manager) Cancel(b *models.Business, id, token string) (*models.Booking,
 		if err := tx.Save(bk); err != nil {
 			return err
 		}
-		if err := m.enqueueMail(tx, bk, mailCancelled); err != nil {
-			return err
-		}
-		if err := m.queueText(tx, bk, TextCancelled); err != nil {
-			return err
-		}
-		// The reminder has nothing left to remind of.
-		if err := dropReminder(tx, bk.Id); err != nil {
-			return err
-		}
-		return m.alert(tx, b, EventCancelled, bk.Id)
+		return m.tell(tx, b, bk, EventCancelled)
 	})
 	return out, err
 }
@@ -372,8 +344,11 @@ func hashToken(token string) string {
 	return secrets.Digest([]byte(token))
 }
 
-// codeTaken is the validation code of a booking the guard refuses.
-const codeTaken = "slot_taken"
+// codeTaken and msgTaken are the validation error of a booking the guard refuses.
+const (
+	codeTaken = "slot_taken"
+	msgTaken  = "That time is fully booked."
+)
 
 // bindGuard runs holdSlot on every booking write, whoever makes it (a visitor route, the
 // model, staff through the REST API or the admin UI), inside the write transaction that
@@ -458,7 +433,7 @@ func (m *Manager) holdSlot(tx core.App, r *core.Record) error {
 		return err
 	}
 	if overCapacity(others, start, end.Add(buf), buf, capacity) {
-		return validation.Errors{"start": validation.NewError(codeTaken, "That time is fully booked.")}
+		return validation.Errors{"start": validation.NewError(codeTaken, msgTaken)}
 	}
 	var keys []string
 	err = tx.DB().Select("slot_key").From(models.BookingsCollection).

@@ -140,3 +140,70 @@ func TestVisitorTextsConfirmRemindAndCancel(t *testing.T) {
 		return n == 4
 	})
 }
+
+// A visitor who agreed to texts is texted when their visit moves, through the manage
+// link or by staff in the console, and when staff cancel it; one who didn't is not.
+func TestRescheduleTextsTheVisitor(t *testing.T) {
+	tw := newTwilio(t)
+	h := newHarness(t, setup{twilioURL: tw.URL})
+	col, err := h.app.FindCollectionByNameOrId(models.CredentialsCollection)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cred := core.NewRecord(col)
+	cred.Load(map[string]any{"business": h.biz.Id, "kind": "twilio", "value": `{"account_sid":"AC1","auth_token":"twilio-token","from":"+15035550100"}`})
+	if err := h.app.Save(cred); err != nil {
+		t.Fatal(err)
+	}
+	h.start()
+	admin := h.staffToken(models.RoleAdmin)
+
+	quiet, quietToken := h.bookWithPhone(at(3, 9, 0), "+1 503 555 0188", false)
+	id, token := h.bookWithPhone(at(3, 11, 0), "+15035550142", true)
+	eventually(t, "the confirmation text", func() bool { return len(tw.texts()) == 1 })
+
+	// The visitor moves it with the manage link.
+	rec := h.do("POST", "/api/widget/clinic/bookings/"+id+"/reschedule", `{"token":"`+token+`","start":"`+at(4, 10, 0).Format(time.RFC3339)+`"}`, nil)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("reschedule: %d %s", rec.Code, rec.Body.String())
+	}
+	eventually(t, "the move's text", func() bool { return len(tw.texts()) == 2 })
+	got := tw.texts()[1]
+	if got.Get("To") != "+15035550142" || got.Get("From") != "+15035550100" ||
+		!strings.Contains(got.Get("Body"), "Harbor Physio: your Cleaning has moved to Friday, March 8, 2030 at 10:00") ||
+		!strings.Contains(got.Get("Body"), "/booking/"+id+"?") {
+		t.Errorf("move text %v", got)
+	}
+
+	// Staff move it in the console, then cancel it.
+	if rec := h.staffDo(admin, "PATCH", bookingsAPI+"/"+id, map[string]any{"start": utc(at(4, 15, 0))}); rec.Code != http.StatusOK {
+		t.Fatalf("staff move: %d %s", rec.Code, rec.Body.String())
+	}
+	eventually(t, "the staff move's text", func() bool { return len(tw.texts()) == 3 })
+	if body := tw.texts()[2].Get("Body"); !strings.Contains(body, "has moved to Friday, March 8, 2030 at 15:00") {
+		t.Errorf("staff move text %q", body)
+	}
+	if rec := h.staffDo(admin, "PATCH", bookingsAPI+"/"+id, map[string]any{"status": models.BookingCancelled}); rec.Code != http.StatusOK {
+		t.Fatalf("staff cancel: %d %s", rec.Code, rec.Body.String())
+	}
+	eventually(t, "the cancellation text", func() bool { return len(tw.texts()) == 4 })
+	if body := tw.texts()[3].Get("Body"); !strings.Contains(body, "is cancelled") {
+		t.Errorf("cancellation text %q", body)
+	}
+
+	// The visitor without consent moves theirs, and staff move it again: emails only.
+	rec = h.do("POST", "/api/widget/clinic/bookings/"+quiet+"/reschedule", `{"token":"`+quietToken+`","start":"`+at(3, 13, 0).Format(time.RFC3339)+`"}`, nil)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("reschedule without consent: %d %s", rec.Code, rec.Body.String())
+	}
+	if rec := h.staffDo(admin, "PATCH", bookingsAPI+"/"+quiet, map[string]any{"start": utc(at(3, 14, 0))}); rec.Code != http.StatusOK {
+		t.Fatalf("staff move without consent: %d %s", rec.Code, rec.Body.String())
+	}
+	// Texts are queued in the change's own transaction: none is queued for them.
+	if n, _ := h.app.CountRecords(models.OutboxCollection, dbx.Like("to", "0188")); n != 0 {
+		t.Errorf("%d texts queued for the visitor who didn't agree to texts", n)
+	}
+	if n, _ := h.app.CountRecords(models.OutboxCollection, dbx.HashExp{"to": "+15035550142"}); n != 4 {
+		t.Errorf("%d texts queued for the visitor who agreed, want 4", n)
+	}
+}

@@ -154,7 +154,7 @@ export const quote = (s) => JSON.stringify(String(s));
 // ---- realtime -------------------------------------------------------------
 // One subscription per collection while a staff member is signed in: it keeps the
 // pages live and is how the practice counts the staff who are available. Pages listen
-// to the window events fd:conversations and fd:messages ({action, record}), and to
+// to the window events fd:NAME for each collection below ({action, record}), and to
 // fd:reconnect: after the connection was lost, events may have been missed.
 let subscribed = false;
 async function subscribe() {
@@ -164,7 +164,7 @@ async function subscribe() {
   pb.realtime.subscribe('PB_CONNECT', () => {
     if (connects++ > 0) window.dispatchEvent(new CustomEvent('fd:reconnect'));
   }).catch(() => {});
-  for (const name of ['conversations', 'messages', 'leads', 'documents']) {
+  for (const name of ['conversations', 'messages', 'leads', 'documents', 'bookings']) {
     pb.collection(name).subscribe('*', (e) => {
       window.dispatchEvent(new CustomEvent('fd:' + name, { detail: e }));
     }).catch(() => {});
@@ -180,13 +180,14 @@ const PAGES = {
   inbox: { roles: null },
   conversation: { roles: null },
   leads: { roles: null },
+  bookings: { roles: null },
   knowledge: { roles: null },
   dashboard: { roles: ['owner', 'admin'] },
   settings: { roles: null },
   team: { roles: ['owner', 'admin'] },
 };
 const PUBLIC = new Set(['login', 'reset']);
-const NAV = ['inbox', 'leads', 'knowledge', 'dashboard', 'settings', 'team'];
+const NAV = ['inbox', 'leads', 'bookings', 'knowledge', 'dashboard', 'settings', 'team'];
 
 /** go navigates to a console route, e.g. go('conversation', id). */
 export const go = (...parts) => { location.hash = '#/' + parts.map(encodeURIComponent).join('/'); };
