@@ -181,12 +181,13 @@ const PAGES = {
   conversation: { roles: null },
   leads: { roles: null },
   knowledge: { roles: null },
+  evaluation: { roles: null },
   dashboard: { roles: ['owner', 'admin'] },
   settings: { roles: null },
   team: { roles: ['owner', 'admin'] },
 };
 const PUBLIC = new Set(['login', 'reset']);
-const NAV = ['inbox', 'leads', 'knowledge', 'dashboard', 'settings', 'team'];
+const NAV = ['inbox', 'leads', 'knowledge', 'evaluation', 'dashboard', 'settings', 'team'];
 
 /** go navigates to a console route, e.g. go('conversation', id). */
 export const go = (...parts) => { location.hash = '#/' + parts.map(encodeURIComponent).join('/'); };
