@@ -48,6 +48,9 @@ func TestConsoleEvaluation(t *testing.T) {
 	if !eval[bool](c.tab, `window.__busy === true`) {
 		t.Error("the page showed no busy state while the evaluation ran")
 	}
+	if !eval[bool](c.tab, `document.activeElement === `+runButton) {
+		t.Errorf("the focus is on %s after the run, not on the run button", eval[string](c.tab, `document.activeElement?.outerHTML.slice(0, 80)`))
+	}
 	result := func(q string) string {
 		return fmt.Sprintf(`[...document.querySelectorAll('.results li')].find((li) => li.querySelector('strong').textContent === %q)`, q)
 	}

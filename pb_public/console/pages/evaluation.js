@@ -64,7 +64,11 @@ export default async function evaluation(main, view) {
       clearInterval(every);
       delete status.dataset.busy;
       latest.removeAttribute('aria-busy');
-      if (view.current()) show();
+      if (view.current()) {
+        show();
+        // The button lost the focus while disabled: give it back to the keyboard.
+        if (document.activeElement === document.body) run.focus();
+      }
     }
   });
 
