@@ -15,7 +15,8 @@ import (
 // offline answers): the owner adds two questions, runs the evaluation and sees the score
 // and each answer, one wrong; adds an FAQ that answers it, runs again and sees the
 // question fixed since the last run, and both runs listed. The page fits a phone. A
-// viewer sees the results but can neither run nor edit.
+// viewer sees the results but can neither run nor edit; the owner edits and deletes
+// questions.
 func TestConsoleEvaluation(t *testing.T) {
 	srv := tests.StartServer(t, tests.Options{})
 	const nitrous, insurance = "Do you offer nitrous oxide?", "Which insurance do you accept?"
@@ -105,4 +106,24 @@ func TestConsoleEvaluation(t *testing.T) {
 	}
 	v.do(chromedp.Evaluate[chromedp.Void](`(() => { const l = document.querySelector('#lang'); l.value = 'es'; l.dispatchEvent(new Event('change')); })()`))
 	v.wait(`document.querySelector('main h1')?.textContent === 'Evaluación' && document.querySelector('#eval-score')?.textContent === '2 de 2 correctas (100\u00a0%)'`, "the evaluation page in Spanish")
+
+	// The owner edits a question's expected fact, which the latest run's answers no
+	// longer score, and deletes the other question.
+	c.do(chromedp.EmulateViewport(1280, 900))
+	item := func(q string) string {
+		return fmt.Sprintf(`[...document.querySelectorAll('main li[data-id]')].find((li) => li.querySelector('strong')?.textContent === %q)`, q)
+	}
+	c.click(item(insurance) + `.querySelector('button:not(.danger)')`)
+	c.wait(`document.querySelector('main li[data-id] form input[name=expect]')`, "the question's edit form")
+	c.do(chromedp.Evaluate[chromedp.Void](`(() => { const e = document.querySelector('main li[data-id] form input[name=expect]'); e.focus(); e.select(); })()`))
+	c.typeText("Cigna Dental")
+	c.click(`document.querySelector('main li[data-id] form button[type=submit]')`)
+	c.wait(item(insurance)+`?.textContent.includes('Cigna Dental') && document.querySelector('main .note')`, "the edited question, and the note that the questions changed since the run")
+	c.do(chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`))
+	c.click(item(nitrous) + `.querySelector('button.danger')`)
+	c.wait(`document.querySelectorAll('main li[data-id]').length === 1`, "the deleted question gone")
+	qs, err := srv.App.FindAllRecords(models.EvalQuestionsCollection)
+	if err != nil || len(qs) != 1 || qs[0].GetString("question") != insurance || qs[0].GetString("expect") != "Cigna Dental" {
+		t.Errorf("questions stored after the edit and the delete: %v (%v)", qs, err)
+	}
 }

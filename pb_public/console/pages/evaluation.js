@@ -3,7 +3,7 @@
 // the practice's real engine every one (POST /api/frontdesk/eval) and is stored with its
 // score; the runs (GET /api/frontdesk/eval) say what each fixed and broke since the one
 // before. Owners and admins edit and run; viewers read.
-import { pb, h, t, field, heading, fail, toast, api, canEdit, me, fmtDate, fmtDuration, lang } from '../app.js';
+import { pb, h, t, heading, fail, api, canEdit, fmtDate, fmtDuration, lang, deleteButton, recordForm } from '../app.js';
 
 export default async function evaluation(main, view) {
   const latest = h('section', { class: 'card', 'aria-labelledby': 'latest-h' });
@@ -115,38 +115,13 @@ function questionItem(q, reload) {
     h('strong', { text: q.question }), h('p', { class: 'muted', text: t('eval.mustContain', q.expect) }),
     h('div', { class: 'actions', hidden: !canEdit() }, canEdit() && [
       h('button', { type: 'button', text: t('edit'), 'aria-label': t('edit') + ': ' + q.question, onclick: () => li.replaceChildren(questionForm(q, reload, show)) }),
-      h('button', { type: 'button', class: 'danger', text: t('delete'), 'aria-label': t('delete') + ': ' + q.question, onclick: async () => {
-        if (!confirm(t('confirmDelete'))) return;
-        try {
-          await pb.collection('eval_questions').delete(q.id);
-          reload();
-        } catch (err) {
-          fail(err);
-        }
-      } })]));
+      deleteButton('eval_questions', q.id, reload, q.question)]));
   show();
   return li;
 }
 
 // questionForm adds a question, or edits q.
-function questionForm(q, saved, cancel) {
-  const qIn = h('input', { type: 'text', name: 'question', required: true, maxlength: 500, value: q?.question || '' });
-  const eIn = h('input', { type: 'text', name: 'expect', required: true, maxlength: 300, value: q?.expect || '' });
-  return h('form', { class: q ? '' : 'card', onsubmit: async (e) => {
-    e.preventDefault();
-    const data = { question: qIn.value.trim(), expect: eIn.value.trim() };
-    if (!data.question || !data.expect) return (data.question ? eIn : qIn).focus();
-    try {
-      if (q) await pb.collection('eval_questions').update(q.id, data);
-      else await pb.collection('eval_questions').create({ ...data, business: me().business });
-      toast(t('saved'));
-      if (!q) e.target.reset();
-      saved();
-    } catch (err) {
-      fail(err);
-    }
-  } }, q ? null : h('h3', { text: t('eval.add') }),
-  field(t('eval.question'), qIn), field(t('eval.expect'), eIn, t('eval.expectHelp')),
-  h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', text: q ? t('save') : t('eval.add') }),
-    cancel ? h('button', { type: 'button', text: t('cancel'), onclick: cancel }) : null));
-}
+const questionForm = (q, saved, cancel) => recordForm('eval_questions', q, h('h3', { text: t('eval.add') }), [
+  [t('eval.question'), h('input', { type: 'text', name: 'question', required: true, maxlength: 500, value: q?.question || '' })],
+  [t('eval.expect'), h('input', { type: 'text', name: 'expect', required: true, maxlength: 300, value: q?.expect || '' }), t('eval.expectHelp')],
+], saved, cancel);
