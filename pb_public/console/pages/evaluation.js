@@ -15,7 +15,9 @@ export default async function evaluation(main, view) {
   let qs = [];
   let runs = [];
 
-  const show = () => {
+  // showRuns draws the runs and the button's state; showQuestions the questions too (an
+  // edit in progress is lost when they are redrawn, so a finished run doesn't).
+  const showRuns = () => {
     const [r] = runs;
     const edited = r && qs.some((q) => new Date(q.updated.replace(' ', 'T')) > new Date(r.started));
     latest.replaceChildren(h('h2', { id: 'latest-h', text: t('eval.latest') }), ...(r ? runView(r, edited) : [h('p', { class: 'muted', text: t('eval.none') })]).filter(Boolean));
@@ -23,20 +25,23 @@ export default async function evaluation(main, view) {
       h('div', { class: 'line' }, h('strong', { text: fmtDate(r.started) }), h('span', { text: score(r) })),
       h('p', { class: 'muted' }, provider(r.provider), r.changes ? ' · ' + t('eval.counts', r.changes.fixed.length, r.changes.broken.length, r.changes.new.length) : ''))));
     if (!runs.length) history.append(h('li', { class: 'empty', text: t('eval.none') }));
+    run.disabled = !qs.length || status.dataset.busy === '1';
+    run.title = qs.length ? '' : t('eval.needQuestions');
+  };
+  const showQuestions = () => {
     qCount.textContent = t('eval.questions', qs.length);
     questions.replaceChildren(...qs.map((q) => questionItem(q, loadQuestions)));
     if (!qs.length) questions.append(h('li', { class: 'empty', text: t('eval.noQuestions') }));
-    run.disabled = !qs.length || status.dataset.busy === '1';
-    run.title = qs.length ? '' : t('eval.needQuestions');
+    showRuns();
   };
   const loadRuns = async () => {
     const data = await api('/eval?limit=20');
     runs = data.items || [];
-    if (view.current()) show();
+    if (view.current()) showRuns();
   };
   const loadQuestions = async () => {
     qs = await pb.collection('eval_questions').getFullList({ sort: 'created,id' });
-    if (view.current()) show();
+    if (view.current()) showQuestions();
   };
 
   run.addEventListener('click', async () => {
@@ -65,7 +70,7 @@ export default async function evaluation(main, view) {
       delete status.dataset.busy;
       latest.removeAttribute('aria-busy');
       if (view.current()) {
-        show();
+        showRuns();
         // The button lost the focus while disabled: give it back to the keyboard.
         if (document.activeElement === document.body) run.focus();
       }
