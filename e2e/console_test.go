@@ -183,7 +183,7 @@ func TestConsolePhoneHasNoHorizontalScroll(t *testing.T) {
 	id := seedConversation(t, srv.App, "needs_human", "A long question with a long address https://example.com/a/very/long/path/that/does/not/break/easily/at/all?query=string&more=1")
 	c := openConsole(t, srv, addStaff(t, srv.App, models.RoleOwner, "Owen"))
 	c.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch))
-	for _, page := range []string{"inbox", "conversation/" + id, "leads", "bookings", "knowledge", "settings", "team", "dashboard"} {
+	for _, page := range []string{"inbox", "conversation/" + id, "leads", "bookings", "knowledge", "evaluation", "settings", "team", "dashboard"} {
 		c.do(chromedp.Navigate(c.url + "#/" + page))
 		c.wait(`document.querySelector('main h1') && !document.querySelector('main').hasAttribute('aria-busy')`, "page "+page)
 		if w := eval[[]float64](c.tab, `[document.scrollingElement.scrollWidth, innerWidth]`); w[0] > w[1] {

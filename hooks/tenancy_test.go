@@ -295,12 +295,16 @@ func TestStaffRoutesMatrix(t *testing.T) {
 	gapOfA := func(t *testing.T, f *tests.Practices) string {
 		return f.Create(t, models.KnowledgeGapsCollection, map[string]any{"business": f.A.Id, "question": "q " + core.GenerateDefaultRandomId(), "count": 1}).Id
 	}
+	f.Create(t, models.EvalRunsCollection, map[string]any{"business": f.A.Id, "started": "2026-03-12 10:00:00.000Z", "score": 1, "total": 1, "provider": "offline",
+		"results": []map[string]any{{"question": "Private evaluation question", "expect": "x", "answer": "x", "ok": true}}})
 	invites := 0
 	routes := []staffRoute{
 		{method: "GET", path: "/api/frontdesk/inbox", private: conv.Id,
 			status: map[string]int{tests.Owner: 200, tests.Admin: 200, tests.Viewer: 200, tests.OtherOwner: 200, tests.Anonymous: 401}},
 		{method: "GET", path: "/api/frontdesk/dashboard?days=7",
 			status: map[string]int{tests.Owner: 200, tests.Admin: 200, tests.Viewer: 403, tests.OtherOwner: 200, tests.Anonymous: 401}},
+		{method: "GET", path: "/api/frontdesk/eval", private: "Private evaluation question",
+			status: map[string]int{tests.Owner: 200, tests.Admin: 200, tests.Viewer: 200, tests.OtherOwner: 200, tests.Anonymous: 401}},
 		{method: "GET", path: "/api/frontdesk/leads.csv", private: "Private Person",
 			status: map[string]int{tests.Owner: 200, tests.Admin: 403, tests.Viewer: 403, tests.OtherOwner: 200, tests.Anonymous: 401}},
 		{method: "GET", path: "/api/frontdesk/team", private: "viewer@example.com",

@@ -53,7 +53,8 @@ type Run struct {
 	Total    int       `json:"total"`
 	Correct  int       `json:"correct"`
 	Provider string    `json:"provider"`
-	Results  []Result  `json:"results"`
+	// Results are left out of the older runs of a list (GET /api/frontdesk/eval).
+	Results []Result `json:"results,omitempty"`
 	// Changes compares the run with the practice's previous one; nil for the first.
 	Changes *Changes `json:"changes"`
 }
@@ -206,6 +207,19 @@ func (m *Manager) latest(business string, n int) ([]*Run, error) {
 	return out, nil
 }
 
+// Runs are the practice's n latest stored runs, newest first, each with what changed
+// since the run before it (nil for the practice's first).
+func (m *Manager) Runs(business string, n int) ([]*Run, error) {
+	runs, err := m.latest(business, n+1)
+	if err != nil {
+		return nil, err
+	}
+	for i := 0; i+1 < len(runs); i++ {
+		runs[i].Changes = compare(runs[i+1], runs[i])
+	}
+	return runs[:min(n, len(runs))], nil
+}
+
 // HandOff has the server that holds the knowledge index run practice business's
 // evaluation (a job on its runner, which polls every two seconds) and waits for the run
 // until ctx ends: `frontdesk eval` beside a running server.
@@ -230,12 +244,9 @@ func (m *Manager) HandOff(ctx context.Context, business string) (*Run, error) {
 		case jobs.StatusFailed:
 			return nil, errors.New(j.GetString("last_error"))
 		case jobs.StatusDone:
-			runs, err := m.latest(business, 2)
+			runs, err := m.Runs(business, 1)
 			if err != nil || len(runs) == 0 {
 				return nil, fmt.Errorf("the server's run: %w", errors.Join(err, errors.New("not stored")))
-			}
-			if len(runs) == 2 {
-				runs[0].Changes = compare(runs[1], runs[0])
 			}
 			return runs[0], nil
 		}

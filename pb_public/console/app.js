@@ -148,6 +148,41 @@ export async function staffNames() {
 }
 export const forgetStaffNames = () => { names = null; };
 
+/** deleteButton deletes record id of collection once confirmed, then calls after; what
+ * names the record for screen readers. */
+export const deleteButton = (collection, id, after, what) => h('button', { type: 'button', class: 'danger', text: t('delete'), 'aria-label': t('delete') + ': ' + what, onclick: async () => {
+  if (!confirm(t('confirmDelete'))) return;
+  try {
+    await pb.collection(collection).delete(id);
+    after();
+  } catch (err) {
+    fail(err);
+  }
+} });
+
+/** recordForm adds a record of the practice to collection, or edits rec: controls are
+ * [label, input, help?], each input named after its field and required. title heads a
+ * new record's form; cancel, if given, leaves an edit. */
+export function recordForm(collection, rec, title, controls, saved, cancel) {
+  return h('form', { class: rec ? '' : 'card', onsubmit: async (e) => {
+    e.preventDefault();
+    const empty = controls.find(([, input]) => !input.value.trim());
+    if (empty) return empty[1].focus();
+    const data = Object.fromEntries(controls.map(([, input]) => [input.name, input.value.trim()]));
+    try {
+      if (rec) await pb.collection(collection).update(rec.id, data);
+      else await pb.collection(collection).create({ ...data, business: me().business });
+      toast(t('saved'));
+      if (!rec) e.target.reset();
+      saved();
+    } catch (err) {
+      fail(err);
+    }
+  } }, rec ? null : title, controls.map(([label, input, help]) => field(label, input, help)),
+  h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', text: t('save') }),
+    cancel ? h('button', { type: 'button', text: t('cancel'), onclick: cancel }) : null));
+}
+
 /** escapeFilter quotes a value for a PocketBase filter. */
 export const quote = (s) => JSON.stringify(String(s));
 
@@ -182,12 +217,13 @@ const PAGES = {
   leads: { roles: null },
   bookings: { roles: null },
   knowledge: { roles: null },
+  evaluation: { roles: null },
   dashboard: { roles: ['owner', 'admin'] },
   settings: { roles: null },
   team: { roles: ['owner', 'admin'] },
 };
 const PUBLIC = new Set(['login', 'reset']);
-const NAV = ['inbox', 'leads', 'bookings', 'knowledge', 'dashboard', 'settings', 'team'];
+const NAV = ['inbox', 'leads', 'bookings', 'knowledge', 'evaluation', 'dashboard', 'settings', 'team'];
 
 /** go navigates to a console route, e.g. go('conversation', id). */
 export const go = (...parts) => { location.hash = '#/' + parts.map(encodeURIComponent).join('/'); };

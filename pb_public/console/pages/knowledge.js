@@ -1,6 +1,6 @@
 // Knowledge: the FAQs, the documents (upload with progress, indexing status live) and
 // the questions the assistant could not answer, each turned into an FAQ in one step.
-import { pb, h, t, field, heading, fail, toast, api, canEdit, isOwner, me, route, fmtDate, errorText } from '../app.js';
+import { pb, h, t, field, heading, fail, toast, api, canEdit, isOwner, me, route, fmtDate, errorText, deleteButton, recordForm } from '../app.js';
 
 const TABS = ['faqs', 'documents', 'gaps'];
 
@@ -13,16 +13,6 @@ export default async function knowledge(main, view) {
   main.append(section);
   await { faqs, documents, gaps }[tab](section, view);
 }
-
-const del = (collection, id, after, what) => h('button', { type: 'button', class: 'danger', text: t('delete'), 'aria-label': t('delete') + ': ' + what, onclick: async () => {
-  if (!confirm(t('confirmDelete'))) return;
-  try {
-    await pb.collection(collection).delete(id);
-    after();
-  } catch (err) {
-    fail(err);
-  }
-} });
 
 async function faqs(section, view) {
   const list = h('ul', { class: 'items' });
@@ -43,33 +33,16 @@ function faqItem(f, reload) {
     h('h3', { text: f.question }), h('p', { class: 'text', text: f.answer }),
     h('div', { class: 'actions' },
       canEdit() ? h('button', { type: 'button', text: t('edit'), 'aria-label': t('edit') + ': ' + f.question, onclick: () => li.replaceChildren(faqForm(f, reload, show)) }) : null,
-      isOwner() ? del('faqs', f.id, reload, f.question) : null));
+      isOwner() ? deleteButton('faqs', f.id, reload, f.question) : null));
   show();
   return li;
 }
 
 // faqForm adds an FAQ, or edits f.
-function faqForm(f, saved, cancel) {
-  const qIn = h('input', { type: 'text', name: 'question', required: true, maxlength: 500, value: f?.question || '' });
-  const aIn = h('textarea', { name: 'answer', rows: 3, required: true, maxlength: 5000, value: f?.answer || '' });
-  return h('form', { class: f ? '' : 'card', onsubmit: async (e) => {
-    e.preventDefault();
-    const data = { question: qIn.value.trim(), answer: aIn.value.trim() };
-    if (!data.question || !data.answer) return (data.question ? aIn : qIn).focus();
-    try {
-      if (f) await pb.collection('faqs').update(f.id, data);
-      else await pb.collection('faqs').create({ ...data, business: me().business });
-      toast(t('saved'));
-      if (!f) e.target.reset();
-      saved();
-    } catch (err) {
-      fail(err);
-    }
-  } }, f ? null : h('h2', { text: t('knowledge.addFaq') }),
-  field(t('knowledge.question'), qIn), field(t('knowledge.answer'), aIn),
-  h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', text: t('save') }),
-    cancel ? h('button', { type: 'button', text: t('cancel'), onclick: cancel }) : null));
-}
+const faqForm = (f, saved, cancel) => recordForm('faqs', f, h('h2', { text: t('knowledge.addFaq') }), [
+  [t('knowledge.question'), h('input', { type: 'text', name: 'question', required: true, maxlength: 500, value: f?.question || '' })],
+  [t('knowledge.answer'), h('textarea', { name: 'answer', rows: 3, required: true, maxlength: 5000, value: f?.answer || '' })],
+], saved, cancel);
 
 async function documents(section, view) {
   const list = h('ul', { class: 'items' });
@@ -83,7 +56,7 @@ async function documents(section, view) {
       d.file && d.title ? h('p', { class: 'muted', text: d.file }) : null,
       d.error ? h('p', { class: 'error', text: d.error }) : null,
       h('p', { class: 'muted' }, fmtDate(d.created), d.chunks ? ' · ' + t('knowledge.chunks', d.chunks) : ''),
-      isOwner() ? del('documents', d.id, load, d.title || d.file || d.url) : null)));
+      isOwner() ? deleteButton('documents', d.id, load, d.title || d.file || d.url) : null)));
     if (!items.length) list.append(h('li', { class: 'empty', text: t('knowledge.noDocs') }));
   };
   if (canEdit()) section.append(uploadForm(load));

@@ -2,7 +2,7 @@
 // booking, privacy and the model (its key write-only); the widget snippet to copy; the
 // connected services' keys; and the owner's data tools (export, erasure, deletion).
 // Viewers see the settings read-only.
-import { pb, h, t, field, heading, fail, toast, api, download, canEdit, isOwner, me, errorText } from '../app.js';
+import { pb, h, t, field, heading, fail, toast, api, download, canEdit, isOwner, me, errorText, deleteButton } from '../app.js';
 
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const lines = (s) => s.split('\n').map((l) => l.trim()).filter(Boolean);
@@ -195,15 +195,7 @@ async function credentials() {
             fail(err);
           }
         } }, field(t('settings.replace'), valueIn), h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('save') }),
-          isOwner() ? h('button', { type: 'button', class: 'danger', text: t('delete'), onclick: async () => {
-            if (!confirm(t('confirmDelete'))) return;
-            try {
-              await pb.collection('credentials').delete(c.id);
-              load();
-            } catch (err) {
-              fail(err);
-            }
-          } }) : null)));
+          isOwner() ? deleteButton('credentials', c.id, load, c.kind) : null)));
     }));
     if (!items.length) list.append(h('li', { class: 'empty', text: t('settings.noCredentials') }));
   };
