@@ -89,6 +89,7 @@ type Index struct {
 	embedMu  sync.RWMutex
 	embedder Embedder
 	syn      synonymSets
+	counts   termCounts // each business's term statistics, for Search
 }
 
 // Open opens the index kept in dir, creating it when missing. When the index exists
@@ -298,7 +299,9 @@ func (ix *Index) ReplaceSource(ctx context.Context, business, sourceID string, c
 			return fmt.Errorf("knowledge: index chunk: %w", err)
 		}
 	}
-	if err := ix.bleve.Batch(batch); err != nil {
+	err = ix.bleve.Batch(batch)
+	ix.counts.changed() // even a failed batch may have applied in part
+	if err != nil {
 		return fmt.Errorf("knowledge: index source: %w", err)
 	}
 	if err := ix.vectors.replaceSource(business, sourceID, kept, vecs); err != nil {
@@ -384,7 +387,9 @@ func (ix *Index) deleteWhere(field, value string) error {
 	for _, id := range ids {
 		batch.Delete(id)
 	}
-	if err := ix.bleve.Batch(batch); err != nil {
+	err = ix.bleve.Batch(batch)
+	ix.counts.changed()
+	if err != nil {
 		return fmt.Errorf("knowledge: delete chunks: %w", err)
 	}
 	return nil
