@@ -135,8 +135,9 @@ func (e *Engine) Reply(ctx context.Context, r Request) (Reply, error) {
 }
 
 // answerOne answers one question: from the profile when it is sure, else from the best
-// passage when it clears the threshold, else from the profile when it has a likely
-// answer, else not at all.
+// passage when it clears the threshold (and, for a listed service the question names, is
+// an FAQ asking the same), else from the profile when it has a likely answer, else not
+// at all.
 func (e *Engine) answerOne(ctx context.Context, r Request, q string, threshold float64, k int) (string, Source, []knowledge.Hit, error) {
 	var pa profile.Answer
 	var pok bool
@@ -154,7 +155,12 @@ func (e *Engine) answerOne(ctx context.Context, r Request, q string, threshold f
 	// A passage answers "how much" only with a price in it: the profile's "the team will
 	// confirm" (or an honest "not sure") is better than a paragraph without one.
 	asksPrice := pok && (pa.Kind == profile.KindPriceUnknown || pa.Kind == profile.KindPrice) || priceQuestion.MatchString(vocab.ToEnglish(vocab.Detect(q), q))
-	if best := bestHit(hits); best != nil && best.Score >= threshold && !(asksPrice && !priceLike.MatchString(best.Text)) {
+	// A listed service the question names in full ("do you have a group for anxiety")
+	// is the owner's own entry, with its price, length and description: a passage that
+	// mentions it is the better answer only when it is an FAQ asking the same.
+	ownService := pok && pa.Kind == profile.KindService
+	if best := bestHit(hits); best != nil && best.Score >= threshold && !(asksPrice && !priceLike.MatchString(best.Text)) &&
+		!(ownService && best.QuestionMatch < faqSameQuestion) {
 		return strings.TrimSpace(best.Text), SourceKnowledge, hits, err
 	}
 	if pok {
@@ -162,6 +168,10 @@ func (e *Engine) answerOne(ctx context.Context, r Request, q string, threshold f
 	}
 	return "", "", hits, err
 }
+
+// faqSameQuestion is the QuestionMatch at and above which an FAQ asks what the visitor
+// asks.
+const faqSameQuestion = 0.7
 
 // bookingAsk finds a request for a visit, in English or Spanish: "can I book", "I need
 // an appointment", "schedule a cleaning", "quiero pedir cita", "reservar una hora".

@@ -118,6 +118,24 @@ func TestReplyPrefersSureProfile(t *testing.T) {
 	}
 }
 
+// A listed service the visitor asks about is answered from the owner's entry, not from a
+// passage that mentions it in passing; an FAQ asking the same question still wins.
+func TestReplyPrefersOwnService(t *testing.T) {
+	page := hit("page", "Besides the anxiety skills group, our grief group meets on Thursdays.", 1)
+	faq := hit("faq", "Yes: the anxiety skills group meets on Tuesdays; ask us for a place.", 0.9)
+	faq.QuestionMatch = 0.9
+	req := testRequest("do you have an anxiety group?")
+	req.Profile.Services = []profile.Service{{Name: "Anxiety skills group", DurationMin: 90, Price: "$60", Description: "Weekly, Tuesdays at 6 pm."}}
+	r, _ := (&Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"anxiety": page}}}).Reply(context.Background(), req)
+	if !strings.Contains(r.Answer, "Tuesdays at 6 pm") || r.Sources[0] != SourceProfile {
+		t.Errorf("with a page mentioning it: %q %v", r.Answer, r.Sources)
+	}
+	r, _ = (&Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"anxiety": faq}}}).Reply(context.Background(), req)
+	if r.Answer != faq.Text {
+		t.Errorf("with an FAQ asking the same: %q", r.Answer)
+	}
+}
+
 // Search failing costs the answer, not the reply.
 func TestReplySearchError(t *testing.T) {
 	boom := errors.New("index closed")

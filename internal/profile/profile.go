@@ -104,7 +104,7 @@ func (p *Profile) Answer(question string, now time.Time) (Answer, bool) {
 	var parts []part
 	for _, f := range []func(*ask) (part, bool){
 		(*ask).languages, (*ask).insurance, (*ask).hours, (*ask).address,
-		(*ask).contact, (*ask).service,
+		(*ask).contact, (*ask).service, (*ask).sameDay,
 	} {
 		if pt, ok := f(c); ok {
 			parts = append(parts, pt)

@@ -133,6 +133,8 @@ func TestAnswers(t *testing.T) {
 		{"whats ur address", thu10, KindAddress, []string{"100 N Lake St"}},
 		{"where do i park", thu10, "", nil},
 		{"is there a bus that stops near you", thu10, "", nil},
+		{"is there a bus stop close by", thu10, "", nil},
+		{"any parking close to the office?", thu10, "", nil},
 		{"what's your phone number", thu10, KindContact, []string{"(312) 555-0100"}},
 		{"can i email you", thu10, KindContact, []string{"hi@lakeview.example"}},
 		{"what's your email address", thu10, KindContact, []string{"hi@lakeview.example"}},
@@ -326,5 +328,71 @@ func TestUsualServiceForGenericWords(t *testing.T) {
 	p.Services[1].Name = "Therapy"
 	if a, ok := p.Answer("how long is a regular session", now); ok {
 		t.Errorf("no usual service, yet answered: %+v", a)
+	}
+}
+
+// therapyProfile is a counselling practice whose services visitors name in their own
+// words.
+func therapyProfile() *Profile {
+	return &Profile{Name: "Lakeside Counseling", Timezone: "UTC", Services: []Service{
+		{Name: "Welcome appointment", DurationMin: 60, Price: "$190", Description: "Your first visit: your history and your goals."},
+		{Name: "Individual therapy", DurationMin: 50, Price: "$160", Description: "One-to-one talk therapy."},
+		{Name: "Couples counseling", DurationMin: 80, Price: "$210", Description: "Sessions for partners."},
+		{Name: "Family therapy", DurationMin: 80, Price: "$200", Description: "Sessions for parents and children together."},
+		{Name: "EMDR therapy", DurationMin: 80, Price: "$220", Description: "A structured therapy for trauma."},
+		{Name: "Anxiety skills group", DurationMin: 90, Price: "$60 per session", Description: "A weekly group on Tuesday evenings at 6 pm."},
+	}}
+}
+
+// A service is named by less than its name: by its head word when no other service's name
+// ends so ("the group"), by what its description says it is ("the first appointment" is
+// the visit described as "your first visit"); a word about who it is for names it when a
+// service is named for them ("family"); and of the services a question names, the one
+// that accounts for more of it comes first ("trauma therapy").
+func TestServicesNamedInOtherWords(t *testing.T) {
+	now := time.Date(2026, 3, 12, 10, 0, 0, 0, time.UTC)
+	p := therapyProfile()
+	for _, tc := range []struct{ q, want, not string }{
+		{"how much is the group", "$60", ""},
+		{"how much is the first appointment?", "$190", ""},
+		{"how long is the first session", "60 minutes", ""},
+		{"do you do family counseling", "Family therapy", "Couples"},
+		{"do you do trauma therapy", "EMDR", "Individual"},
+		{"how much for couples counselling", "$210", ""},
+	} {
+		a, ok := p.Answer(tc.q, now)
+		if !ok || !strings.Contains(a.Text, tc.want) || tc.not != "" && strings.HasPrefix(strings.TrimPrefix(a.Text, "Yes, we offer "), tc.not) {
+			t.Errorf("%q: %q %v; want %q", tc.q, a.Text, ok, tc.want)
+		}
+	}
+	// Two groups: "the group" names neither.
+	p.Services = append(p.Services, Service{Name: "Grief support group", DurationMin: 90, Price: "$40"})
+	if a, ok := p.Answer("how much is the group", now); ok {
+		t.Errorf("two groups, yet answered: %q", a.Text)
+	}
+	// Two services described as a first visit: the first appointment is neither.
+	p.Services = append(p.Services, Service{Name: "Child assessment", DurationMin: 90, Price: "$250", Description: "Your child's first visit."})
+	if a, ok := p.Answer("how much is the first appointment?", now); ok {
+		t.Errorf("two first visits, yet answered: %q", a.Text)
+	}
+}
+
+// A request to be seen today is answered with the practice's same-day or urgent service;
+// not when it names another service, or when the practice lists none.
+func TestSameDayVisit(t *testing.T) {
+	p := testProfile(t)
+	thu10 := at(t, 12, 10, 0)
+	for _, q := range []string{"can I bring him in today?", "can i be seen today", "any chance you could fit me in today", "necesito una cita hoy"} {
+		a, ok := p.Answer(q, thu10)
+		if !ok || !strings.Contains(a.Text, "Emergency exam") || !strings.Contains(a.Text, "$90") || a.Confidence >= SureConfidence {
+			t.Errorf("%q: %+v %v; want the emergency exam, as a likely answer", q, a, ok)
+		}
+	}
+	if a, ok := p.Answer("can i get a cleaning today", thu10); ok && strings.Contains(a.Text, "Emergency exam") {
+		t.Errorf("a cleaning today answered with the emergency exam: %q", a.Text)
+	}
+	p.Services = p.Services[:2]
+	if a, ok := p.Answer("can I bring him in today?", thu10); ok {
+		t.Errorf("no same-day service, yet answered: %q", a.Text)
 	}
 }
