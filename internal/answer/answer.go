@@ -9,6 +9,7 @@ package answer
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -171,7 +172,7 @@ func (e *Engine) answerOne(ctx context.Context, r Request, q string, threshold f
 
 // faqSameQuestion is the QuestionMatch at and above which an FAQ asks what the visitor
 // asks.
-const faqSameQuestion = 0.7
+const faqSameQuestion = 0.6
 
 // bookingAsk finds a request for a visit, in English or Spanish: "can I book", "I need
 // an appointment", "schedule a cleaning", "quiero pedir cita", "reservar una hora".
@@ -180,10 +181,10 @@ var bookingAsk = regexp.MustCompile(`(?i)\b(book(ing)?|appointments?|appt|schedu
 // AsksToBook reports whether message asks to book a visit.
 func AsksToBook(message string) bool { return bookingAsk.MatchString(message) }
 
-// priceLike finds a price in a passage: a passage without one does not answer what a
-// service costs better than the profile's "the team will confirm" and the service's
-// description.
-var priceLike = regexp.MustCompile(`(?i)[$£€]\s?\d|\d\s?(dollars|pounds|euros|usd|gbp|eur)\b|\b(free of charge|no charge|at no cost)\b`)
+// priceLike finds a price in a passage, or that something costs nothing ("we don't charge
+// a fee"): a passage without one does not answer what a service costs better than the
+// profile's "the team will confirm" and the service's description.
+var priceLike = regexp.MustCompile(`(?i)[$£€]\s?\d|\d\s?(dollars|pounds|euros|usd|gbp|eur)\b|\b(free|no charge|no cost|no fee|(don't|do not|doesn't|does not|won't|will not) charge)\b`)
 
 // priceQuestion finds a question about what something costs.
 var priceQuestion = regexp.MustCompile(`(?i)\b(how much|cost|costs|price|prices|pricing|fee|fees|charge|charges|rate|rates)\b`)
@@ -251,5 +252,32 @@ func appendQuestion(out []string, q string) []string {
 	if len(vocab.Words(q)) == 0 {
 		return out
 	}
+	// "My son's eyes keep getting worse, do you do myopia control?": what the visitor
+	// tells before the comma is not what they ask, and its words would dilute the
+	// question's. A clause of anything else ("if I cancel, is there a fee"), or one the
+	// question points back to ("we have Pets Best, is that ok"), is the question's own.
+	if i := strings.Index(q, ", "); i > 0 {
+		before, after := vocab.Words(q[:i]), vocab.Words(q[i+2:])
+		if len(before) > 0 && len(after) > 0 && statementStart[before[0]] && questionStart[after[0]] &&
+			!slices.ContainsFunc(after, func(w string) bool { return pointsBack[w] }) {
+			return appendQuestion(append(out, strings.TrimSpace(q[:i])), q[i+2:])
+		}
+	}
 	return append(out, q)
+}
+
+// statementStart and questionStart are the first words of a visitor's statement about
+// themselves and of a question.
+var (
+	statementStart = wordSet(`i i'm im i've ive i'd my we we're our`)
+	questionStart  = wordSet(`do does did can could is are will would what where when how who which should any`)
+	pointsBack     = wordSet(`it it's its that that's this these those they them`)
+)
+
+func wordSet(words string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(words) {
+		m[w] = true
+	}
+	return m
 }

@@ -136,6 +136,15 @@ func TestReplyPrefersOwnService(t *testing.T) {
 	}
 }
 
+// A fee asked about is answered by a passage that says there is none.
+func TestReplyNoFeeIsAPrice(t *testing.T) {
+	e := &Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"cancel": hit("cancel", "Please tell us 24 hours ahead; we don't charge a fee.", 0.8)}}}
+	r, _ := e.Reply(context.Background(), testRequest("is there a fee if I cancel"))
+	if !strings.Contains(r.Answer, "don't charge") {
+		t.Errorf("answer %q", r.Answer)
+	}
+}
+
 // Search failing costs the answer, not the reply.
 func TestReplySearchError(t *testing.T) {
 	boom := errors.New("index closed")
@@ -161,6 +170,11 @@ func TestQuestions(t *testing.T) {
 		{"how much is it, $1.50?", []string{"how much is it, $1.50?"}},
 		{"hola ¿abren hoy?", []string{"hola", "¿abren hoy?"}},
 		{"?? !!", nil},
+		{"my son's eyes keep getting worse, do you do myopia control?", []string{"my son's eyes keep getting worse", "do you do myopia control?"}},
+		{"I work till 5, are you open late? thanks", []string{"I work till 5", "are you open late?", "thanks"}},
+		{"if I cancel, is there a fee", []string{"if I cancel, is there a fee"}},
+		{"we have pets best for our dog, is that ok", []string{"we have pets best for our dog, is that ok"}},
+		{"my insurance, the one from work, do you take it", []string{"my insurance, the one from work, do you take it"}},
 	} {
 		got := questions(tc.in)
 		if strings.Join(got, "|") != strings.Join(tc.want, "|") {

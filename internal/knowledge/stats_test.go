@@ -94,3 +94,20 @@ func TestSellIsAsked(t *testing.T) {
 		t.Errorf("flea meds: %+v, want the flea FAQ, confident", hits)
 	}
 }
+
+// Verbs a visitor asks for a service with ("do you check for ...") and the day asked
+// about ("... today") weigh little: the thing asked for carries the question.
+func TestRequestAndDayWeighLittle(t *testing.T) {
+	ix := openTest(t)
+	mustReplace(t, ix, "b", "tech", ChunkText("About", "# About\n\n## Technology\n\nWe use OCT scans for glaucoma and macular degeneration.", 0)...)
+	mustReplace(t, ix, "b", "walk", FAQChunk("walk", "Do you take walk-ins?", "Yes, walk-ins are welcome until 4 pm."))
+	mustReplace(t, ix, "b", "park", FAQChunk("park", "Is there parking?", "Yes, behind the building."))
+	for _, c := range []struct{ q, want string }{
+		{"do you check for glaucoma", "tech"},
+		{"do you take walk ins today", "walk"},
+	} {
+		if hits := mustSearch(t, ix, "b", c.q, 1); len(hits) == 0 || hits[0].SourceID != c.want || hits[0].Score < AnswerThreshold {
+			t.Errorf("%q: %+v, want %s, confident", c.q, hits, c.want)
+		}
+	}
+}

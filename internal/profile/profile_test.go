@@ -126,6 +126,7 @@ func TestAnswers(t *testing.T) {
 		{"can you clean my dog's teeth", thu10, "", nil},
 		{"how much is the late cancellation fee", thu10, "", nil},
 		{"how much is an exam without insurance", thu10, KindPrice, []string{"$150"}},
+		{"how much for my 4 year olds cleaning", thu10, KindPrice, []string{"$80"}},
 		{"does insurance cover an exam", thu10, "", nil},
 		{"can i book a whitening", thu10, KindService, []string{"Teeth whitening ($350, 90 minutes)"}},
 		// address, contacts, languages
@@ -394,5 +395,20 @@ func TestSameDayVisit(t *testing.T) {
 	p.Services = p.Services[:2]
 	if a, ok := p.Answer("can I bring him in today?", thu10); ok {
 		t.Errorf("no same-day service, yet answered: %q", a.Text)
+	}
+}
+
+// Part of an accepted plan's name, in a question not about insurance, names something
+// else: "vision therapy" is not Davis Vision.
+func TestPlanWordInAnotherQuestion(t *testing.T) {
+	p := &Profile{Timezone: "UTC", Insurance: []string{"Davis Vision", "VSP"}}
+	now := time.Date(2026, 3, 12, 10, 0, 0, 0, time.UTC)
+	if a, ok := p.Answer("do you do vision therapy for adults", now); ok {
+		t.Errorf("answered %q", a.Text)
+	}
+	for _, q := range []string{"do you take davis vision", "is davis ok?", "davis vision?"} {
+		if a, ok := p.Answer(q, now); !ok || !strings.Contains(a.Text, "Davis Vision") {
+			t.Errorf("%q: %q %v", q, a.Text, ok)
+		}
 	}
 }

@@ -36,7 +36,8 @@ var serviceQuestionWords = wordSet(`how much many long does do did is are was be
 // neutralWords are words about who the service is for, which need no match in its name.
 var neutralWords = wordSet(`son daughter husband wife partner mom mum dad mother father grandpa
 	grandma grandfather grandmother kid kids child children baby boy girl family friend old new
-	little big small young him her his them their he she they who`)
+	little big small young him her his them their he she they who year years yr yrs olds aged
+	age month months`)
 
 // compiledGroup is a synonym group as stem sequences.
 type compiledGroup [][]string
@@ -586,7 +587,7 @@ func (c *ask) priceList() (part, bool) {
 // Words of a request to be seen today: when ("today", "asap"), and the visit ("come in",
 // "bring him in", "be seen", "fit me in").
 var (
-	sameDayWhen   = wordSet(`today tonight asap urgent urgently emergency now soon quickly immediately`)
+	sameDayWhen   = wordSet(`today tonight asap urgent urgently emergency now immediately`)
 	sameDayVisit  = wordSet(`come coming bring brought seen see visit appointment appointments slot slots fit squeeze available availability book booking`)
 	sameDayOther  = wordSet(`in same day right away morning afternoon him her them us chance possible possibly`)
 	sameDayMarked = [][]string{{"same", "day"}, {"urgent"}, {"urgently"}, {"emergency"}, {"emergencies"}, {"walk", "in"}, {"walk", "ins"}}
