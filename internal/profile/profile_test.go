@@ -349,7 +349,8 @@ func therapyProfile() *Profile {
 // ends so ("the group"), by what its description says it is ("the first appointment" is
 // the visit described as "your first visit"); a word about who it is for names it when a
 // service is named for them ("family"); and of the services a question names, the one
-// that accounts for more of it comes first ("trauma therapy").
+// that accounts for more of it comes first ("trauma therapy"). What a service is, or when
+// it meets, is its description.
 func TestServicesNamedInOtherWords(t *testing.T) {
 	now := time.Date(2026, 3, 12, 10, 0, 0, 0, time.UTC)
 	p := therapyProfile()
@@ -360,6 +361,8 @@ func TestServicesNamedInOtherWords(t *testing.T) {
 		{"do you do family counseling", "Family therapy", "Couples"},
 		{"do you do trauma therapy", "EMDR", "Individual"},
 		{"how much for couples counselling", "$210", ""},
+		{"when does the anxiety group meet", "Tuesday evenings", ""},
+		{"what is EMDR?", "for trauma", ""},
 	} {
 		a, ok := p.Answer(tc.q, now)
 		if !ok || !strings.Contains(a.Text, tc.want) || tc.not != "" && strings.HasPrefix(strings.TrimPrefix(a.Text, "Yes, we offer "), tc.not) {

@@ -31,7 +31,8 @@ var serviceQuestionWords = wordSet(`how much many long does do did is are was be
 	offers offering provide provides providing perform performs sell sells make makes
 	carry see sees treat treats available availability doing much expensive cheap dollars
 	tell know wondering question hi hello hey thanks thank ok not free book booking schedule
-	without pocket self something anything stuff thing things`)
+	without pocket self something anything stuff thing things meet meets involve involves include
+	includes included happen happens when`)
 
 // neutralWords are words about who the service is for, which need no match in its name.
 var neutralWords = wordSet(`son daughter husband wife partner mom mum dad mother father grandpa
@@ -479,7 +480,11 @@ func (c *ask) service() (part, bool) {
 			}
 		}
 	}
-	if !price && !duration && !offered {
+	// "When does the anxiety group meet", "what is EMDR": what the service is, which its
+	// description tells.
+	about := !price && !duration && !offered && (q.hasPhrase("what is", "what's", "what are", "tell me about", "when does",
+		"when do", "when is", "what day", "which day", "which days", "how often") || q.has("involve", "involves", "include", "includes", "meet", "meets"))
+	if !price && !duration && !offered && !about {
 		return part{}, false
 	}
 	objs := c.objectWords()
@@ -505,6 +510,12 @@ func (c *ask) service() (part, bool) {
 		conf = 0.8
 	}
 	switch {
+	case about:
+		m := matched[0]
+		if usual || m.st.s.Description == "" {
+			return part{}, false
+		}
+		return part{KindService, m.st.s.Name + c.serviceDetails(m.st.s) + ".", 0.6}, true
 	case price:
 		var lines []string
 		unknown := true
