@@ -508,7 +508,7 @@ func (ix *Index) termStats(ctx context.Context, business string, terms []concept
 				return nil, err
 			}
 			unknown = unknown || df == 0
-			df = max(df, rareDF)
+			df = min(max(df, rareDF), n) // a practice of one or two chunks: every word is rare
 			w := math.Log(1 + (n-df+0.5)/(df+0.5))
 			if contextWords[stem] || requestWords[stem] || t.vague {
 				w *= contextWeight

@@ -111,3 +111,16 @@ func TestRequestAndDayWeighLittle(t *testing.T) {
 		}
 	}
 }
+
+// A practice with a single FAQ is scored as sensibly as a large one: its question asked
+// back is a confident match, another subject is not.
+func TestTinyPracticeScores(t *testing.T) {
+	ix := openTest(t)
+	mustReplace(t, ix, "b", "pay", FAQChunk("pay", "What forms of payment do you accept?", "Cash, all major credit and debit cards, and HSA cards."))
+	if hits := mustSearch(t, ix, "b", "do you take credit cards", 1); len(hits) == 0 || hits[0].Score < AnswerThreshold || hits[0].Score > 1 {
+		t.Errorf("credit cards: %+v", hits)
+	}
+	if hits := mustSearch(t, ix, "b", "do you treat horses", 1); len(hits) > 0 && (hits[0].Score >= AnswerThreshold || hits[0].Score < 0) {
+		t.Errorf("horses: %+v", hits)
+	}
+}
