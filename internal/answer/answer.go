@@ -156,12 +156,14 @@ func (e *Engine) answerOne(ctx context.Context, r Request, q string, threshold f
 	// A passage answers "how much" only with a price in it: the profile's "the team will
 	// confirm" (or an honest "not sure") is better than a paragraph without one.
 	asksPrice := pok && (pa.Kind == profile.KindPriceUnknown || pa.Kind == profile.KindPrice) || priceQuestion.MatchString(vocab.ToEnglish(vocab.Detect(q), q))
-	// A listed service the question names in full ("do you have a group for anxiety")
-	// is the owner's own entry, with its price, length and description: a passage that
-	// mentions it is the better answer only when it is an FAQ asking the same.
+	// A listed service the question names ("do you have a group for anxiety") is the
+	// owner's own entry, with its price, length and description: a passage is the better
+	// answer only when it is an FAQ asking the same about that service ("do you do
+	// LASIK" of a LASIK consultation), not one that mentions it, nor one that asks in
+	// general ("how many visits will I need" of "how many decompression sessions").
 	ownService := pok && pa.Kind == profile.KindService
 	if best := bestHit(hits); best != nil && best.Score >= threshold && !(asksPrice && !priceLike.MatchString(best.Text)) &&
-		!(ownService && best.QuestionMatch < faqSameQuestion) {
+		!(ownService && !(best.QuestionMatch >= faqSameQuestion && namesAny(best.Question+" "+best.Text, pa.Services))) {
 		return strings.TrimSpace(best.Text), SourceKnowledge, hits, err
 	}
 	if pok {
@@ -188,6 +190,11 @@ var priceLike = regexp.MustCompile(`(?i)[$£€]\s?\d|\d\s?(dollars|pounds|euros
 
 // priceQuestion finds a question about what something costs.
 var priceQuestion = regexp.MustCompile(`(?i)\b(how much|cost|costs|price|prices|pricing|fee|fees|charge|charges|rate|rates)\b`)
+
+// namesAny reports whether text names one of the services.
+func namesAny(text string, services []string) bool {
+	return slices.ContainsFunc(services, func(s string) bool { return profile.NamesService(text, s) })
+}
 
 func bestHit(hits []knowledge.Hit) *knowledge.Hit {
 	var best *knowledge.Hit

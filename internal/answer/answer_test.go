@@ -134,6 +134,12 @@ func TestReplyPrefersOwnService(t *testing.T) {
 	if r.Answer != faq.Text {
 		t.Errorf("with an FAQ asking the same: %q", r.Answer)
 	}
+	general := hit("visits", "Most people feel better in 3 to 6 visits.", 0.7)
+	general.Question, general.QuestionMatch = "How many visits will I need?", 0.7
+	r, _ = (&Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"anxiety": general}}}).Reply(context.Background(), req)
+	if r.Sources[0] != SourceProfile {
+		t.Errorf("with an FAQ asking in general: %q", r.Answer)
+	}
 }
 
 // A fee asked about is answered by a passage that says there is none.

@@ -341,7 +341,7 @@ func therapyProfile() *Profile {
 		{Name: "Couples counseling", DurationMin: 80, Price: "$210", Description: "Sessions for partners."},
 		{Name: "Family therapy", DurationMin: 80, Price: "$200", Description: "Sessions for parents and children together."},
 		{Name: "EMDR therapy", DurationMin: 80, Price: "$220", Description: "A structured therapy for trauma."},
-		{Name: "Anxiety skills group", DurationMin: 90, Price: "$60 per session", Description: "A weekly group on Tuesday evenings at 6 pm."},
+		{Name: "Anxiety skills group", DurationMin: 90, Price: "$60 per session", Description: "A weekly group on Tuesday evenings at 6 pm; $40 for a half session."},
 	}}
 }
 
@@ -363,6 +363,8 @@ func TestServicesNamedInOtherWords(t *testing.T) {
 		{"how much for couples counselling", "$210", ""},
 		{"when does the anxiety group meet", "Tuesday evenings", ""},
 		{"what is EMDR?", "for trauma", ""},
+		{"how many sessions of EMDR will i need", "for trauma", ""},
+		{"how much is a 30 min group", "$60 per session, 90 minutes (A weekly group on Tuesday evenings at 6 pm; $40 for a half session)", ""},
 	} {
 		a, ok := p.Answer(tc.q, now)
 		if !ok || !strings.Contains(a.Text, tc.want) || tc.not != "" && strings.HasPrefix(strings.TrimPrefix(a.Text, "Yes, we offer "), tc.not) {
@@ -412,6 +414,26 @@ func TestPlanWordInAnotherQuestion(t *testing.T) {
 	for _, q := range []string{"do you take davis vision", "is davis ok?", "davis vision?"} {
 		if a, ok := p.Answer(q, now); !ok || !strings.Contains(a.Text, "Davis Vision") {
 			t.Errorf("%q: %q %v", q, a.Text, ok)
+		}
+	}
+}
+
+// A text names a service by a word of its name that tells it apart, not by a qualifier
+// or a generic word.
+func TestNamesService(t *testing.T) {
+	for _, tc := range []struct {
+		text, name string
+		want       bool
+	}{
+		{"Spinal decompression usually takes 12 to 20 sessions.", "Spinal decompression", true},
+		{"Our decompression table", "Spinal decompression", true},
+		{"How many visits will I need?", "Spinal decompression", false},
+		{"A session is 50 minutes.", "Individual session", false},
+		{"We do LASIK consultations only.", "LASIK consultation", true},
+		{"Ask about extras with your plan.", "Cleaning with extras", false},
+	} {
+		if got := NamesService(tc.text, tc.name); got != tc.want {
+			t.Errorf("NamesService(%q, %q) = %v, want %v", tc.text, tc.name, got, tc.want)
 		}
 	}
 }

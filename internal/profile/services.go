@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 
@@ -483,7 +484,7 @@ func (c *ask) service() (part, bool) {
 	// "When does the anxiety group meet", "what is EMDR": what the service is, which its
 	// description tells.
 	about := !price && !duration && !offered && (q.hasPhrase("what is", "what's", "what are", "tell me about", "when does",
-		"when do", "when is", "what day", "which day", "which days", "how often") || q.has("involve", "involves", "include", "includes", "meet", "meets"))
+		"when do", "when is", "what day", "which day", "which days", "how often", "how many") || q.has("involve", "involves", "include", "includes", "meet", "meets"))
 	if !price && !duration && !offered && !about {
 		return part{}, false
 	}
@@ -501,6 +502,9 @@ func (c *ask) service() (part, bool) {
 	}
 	if len(matched) == 0 {
 		return part{}, false
+	}
+	for _, m := range matched {
+		c.services = append(c.services, m.st.s.Name)
 	}
 	conf := 0.9
 	switch {
@@ -528,6 +532,9 @@ func (c *ask) service() (part, bool) {
 			line := s.Name + ": " + s.Price
 			if s.DurationMin > 0 {
 				line += ", " + c.t.minutes(s.DurationMin)
+			}
+			if moneyIn.MatchString(s.Description) {
+				line += " (" + strings.TrimSuffix(s.Description, ".") + ")" // "30 minutes for $50"
 			}
 			lines = append(lines, line)
 		}
@@ -580,6 +587,10 @@ func (c *ask) serviceDetails(s *Service) string {
 	}
 	return details
 }
+
+// moneyIn finds an amount of money in a service's description, which then tells prices
+// beyond the listed one ("30 minutes for $50").
+var moneyIn = regexp.MustCompile(`[$£€]\s?\d`)
 
 // priceList answers "what are your prices" with every service that has one.
 func (c *ask) priceList() (part, bool) {
@@ -639,4 +650,22 @@ func (c *ask) sameDay() (part, bool) {
 		return part{}, false
 	}
 	return part{KindService, c.t.sameDay(strings.Join(found, "; ")), 0.7}, true
+}
+
+// NamesService reports whether text names the service called name: it holds a word of
+// the name that tells it apart (not a qualifier such as "adult", nor a generic word such
+// as "session"), as written or by stem ("the decompression table" names "Spinal
+// decompression").
+func NamesService(text, name string) bool {
+	st := newServiceText(&Service{Name: name})
+	stems := map[string]bool{}
+	for _, w := range vocab.Words(text) {
+		stems[vocab.Stem(w)] = true
+	}
+	for k, stem := range st.name {
+		if k < st.main && st.weights[k] >= 1 && stems[stem] {
+			return true
+		}
+	}
+	return false
 }
