@@ -21,7 +21,7 @@ const analyzerName = "frontdesk_en_v2"
 // surfaceAnalyzerName is the same analysis without stemming and synonyms: the words as
 // written, which typo matching compares ("parkng" is one edit from "parking", but two
 // from its stem "park").
-const surfaceAnalyzerName = "frontdesk_en_surface_v1"
+const surfaceAnalyzerName = "frontdesk_en_surface_v2"
 
 func init() {
 	if err := registry.RegisterAnalyzer(analyzerName, newAnalyzer); err != nil {
@@ -43,9 +43,11 @@ func newSurfaceAnalyzer(config map[string]interface{}, cache *registry.Cache) (a
 }
 
 // newAnalyzer is bleve's English analyzer (possessives, lower case, stop words, Porter
-// stemming) with three additions for the way visitors write: accents folded so "cafe"
-// finds "café", chat filler dropped so "hi guys can u tell me" does not dilute the
-// query, and casual synonyms mapped onto one term so "cost" finds "prices".
+// stemming) with four additions for the way visitors write: accents folded so "cafe"
+// finds "café", a front desk's compounds of a word and a stop word kept whole so "no
+// show" is not "show" (see compounds), chat filler dropped so "hi guys can u tell me"
+// does not dilute the query, and casual synonyms mapped onto one term so "cost" finds
+// "prices".
 func newAnalyzer(_ map[string]interface{}, cache *registry.Cache) (analysis.Analyzer, error) {
 	tokenizer, err := cache.TokenizerNamed(unicode.Name)
 	if err != nil {
@@ -61,12 +63,49 @@ func newAnalyzer(_ map[string]interface{}, cache *registry.Cache) (analysis.Anal
 		TokenFilters: []analysis.TokenFilter{
 			en.NewPossessiveFilter(),
 			lowercase.NewLowerCaseFilter(),
+			compoundFilter{},
 			stop,
 			wordSetFilter(fillerWords),
 			porter.NewPorterStemmer(),
 			synonymFilter{},
 		},
 	}, nil
+}
+
+// compounds are a front desk's words of two parts, one of them a stop word, written
+// apart, hyphenated or as one ("no-show", "walk in", "check-in", "same day"): the stop
+// filter would leave "show", "walk", "check" or "day", which mean something else, so
+// the parts are joined first ("noshow"). First part -> second part -> joined.
+var compounds = map[string]map[string]string{
+	"no":     {"show": "noshow", "shows": "noshow"},
+	"walk":   {"in": "walkin", "ins": "walkin"},
+	"check":  {"in": "checkin", "ins": "checkin", "up": "checkup", "ups": "checkup"},
+	"drop":   {"off": "dropoff", "offs": "dropoff"},
+	"pick":   {"up": "pickup", "ups": "pickup"},
+	"follow": {"up": "followup", "ups": "followup"},
+	"same":   {"day": "sameday"},
+	"sign":   {"up": "signup"},
+	"x":      {"ray": "xray", "rays": "xrays"},
+	"e":      {"mail": "email", "mails": "emails"},
+}
+
+// compoundFilter joins the parts of compounds that follow each other.
+type compoundFilter struct{}
+
+func (compoundFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
+	out := input[:0]
+	for i := 0; i < len(input); i++ {
+		t := input[i]
+		if i+1 < len(input) && input[i+1].Position == t.Position+1 {
+			if joined, ok := compounds[string(t.Term)][string(input[i+1].Term)]; ok {
+				next := input[i+1]
+				t.Term, t.End = []byte(joined), next.End
+				i++
+			}
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 // fillerWords are words of chat that carry no meaning for search, on top of bleve's

@@ -145,6 +145,8 @@ func TestAnswers(t *testing.T) {
 		{"do you speak spanish", thu10, KindLanguages, []string{"Yes", "Spanish"}},
 		{"does anyone speak mandarin", thu10, KindLanguages, []string{"Mandarin", "English and Spanish"}},
 		{"do you have an interpreter", thu10, "", nil},
+		{"parlez-vous français?", thu10, KindLanguages, []string{"French", "English and Spanish"}},
+		{"sprechen Sie Deutsch?", thu10, KindLanguages, []string{"German"}},
 		// several questions at once
 		{"where are you, and are you open saturday?", thu10, KindHours, []string{"100 N Lake St", "9:00 am"}},
 		// nothing the profile knows
