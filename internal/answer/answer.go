@@ -9,6 +9,7 @@ package answer
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -135,8 +136,9 @@ func (e *Engine) Reply(ctx context.Context, r Request) (Reply, error) {
 }
 
 // answerOne answers one question: from the profile when it is sure, else from the best
-// passage when it clears the threshold, else from the profile when it has a likely
-// answer, else not at all.
+// passage when it clears the threshold (and, for a listed service the question names, is
+// an FAQ asking the same), else from the profile when it has a likely answer, else not
+// at all.
 func (e *Engine) answerOne(ctx context.Context, r Request, q string, threshold float64, k int) (string, Source, []knowledge.Hit, error) {
 	var pa profile.Answer
 	var pok bool
@@ -154,7 +156,14 @@ func (e *Engine) answerOne(ctx context.Context, r Request, q string, threshold f
 	// A passage answers "how much" only with a price in it: the profile's "the team will
 	// confirm" (or an honest "not sure") is better than a paragraph without one.
 	asksPrice := pok && (pa.Kind == profile.KindPriceUnknown || pa.Kind == profile.KindPrice) || priceQuestion.MatchString(vocab.ToEnglish(vocab.Detect(q), q))
-	if best := bestHit(hits); best != nil && best.Score >= threshold && !(asksPrice && !priceLike.MatchString(best.Text)) {
+	// A listed service the question names ("do you have a group for anxiety") is the
+	// owner's own entry, with its price, length and description: a passage is the better
+	// answer only when it is an FAQ asking the same about that service ("do you do
+	// LASIK" of a LASIK consultation), not one that mentions it, nor one that asks in
+	// general ("how many visits will I need" of "how many decompression sessions").
+	ownService := pok && pa.Kind == profile.KindService
+	if best := bestHit(hits); best != nil && best.Score >= threshold && !(asksPrice && !priceLike.MatchString(best.Text)) &&
+		!(ownService && !(best.QuestionMatch >= faqSameQuestion && namesAny(best.Question+" "+best.Text, pa.Services))) {
 		return strings.TrimSpace(best.Text), SourceKnowledge, hits, err
 	}
 	if pok {
@@ -163,6 +172,10 @@ func (e *Engine) answerOne(ctx context.Context, r Request, q string, threshold f
 	return "", "", hits, err
 }
 
+// faqSameQuestion is the QuestionMatch at and above which an FAQ asks what the visitor
+// asks.
+const faqSameQuestion = 0.6
+
 // bookingAsk finds a request for a visit, in English or Spanish: "can I book", "I need
 // an appointment", "schedule a cleaning", "quiero pedir cita", "reservar una hora".
 var bookingAsk = regexp.MustCompile(`(?i)\b(book(ing)?|appointments?|appt|schedul(e|ing)|reserv(e|ation)|reschedule|cita|citas|reservar|reserva|agendar|turno)\b`)
@@ -170,13 +183,18 @@ var bookingAsk = regexp.MustCompile(`(?i)\b(book(ing)?|appointments?|appt|schedu
 // AsksToBook reports whether message asks to book a visit.
 func AsksToBook(message string) bool { return bookingAsk.MatchString(message) }
 
-// priceLike finds a price in a passage: a passage without one does not answer what a
-// service costs better than the profile's "the team will confirm" and the service's
-// description.
-var priceLike = regexp.MustCompile(`(?i)[$£€]\s?\d|\d\s?(dollars|pounds|euros|usd|gbp|eur)\b|\b(free of charge|no charge|at no cost)\b`)
+// priceLike finds a price in a passage, or that something costs nothing ("we don't charge
+// a fee"): a passage without one does not answer what a service costs better than the
+// profile's "the team will confirm" and the service's description.
+var priceLike = regexp.MustCompile(`(?i)[$£€]\s?\d|\d\s?(dollars|pounds|euros|usd|gbp|eur)\b|\b(free|no charge|no cost|no fee|(don't|do not|doesn't|does not|won't|will not) charge)\b`)
 
 // priceQuestion finds a question about what something costs.
 var priceQuestion = regexp.MustCompile(`(?i)\b(how much|cost|costs|price|prices|pricing|fee|fees|charge|charges|rate|rates)\b`)
+
+// namesAny reports whether text names one of the services.
+func namesAny(text string, services []string) bool {
+	return slices.ContainsFunc(services, func(s string) bool { return profile.NamesService(text, s) })
+}
 
 func bestHit(hits []knowledge.Hit) *knowledge.Hit {
 	var best *knowledge.Hit
@@ -241,5 +259,32 @@ func appendQuestion(out []string, q string) []string {
 	if len(vocab.Words(q)) == 0 {
 		return out
 	}
+	// "My son's eyes keep getting worse, do you do myopia control?": what the visitor
+	// tells before the comma is not what they ask, and its words would dilute the
+	// question's. A clause of anything else ("if I cancel, is there a fee"), or one the
+	// question points back to ("we have Pets Best, is that ok"), is the question's own.
+	if i := strings.Index(q, ", "); i > 0 {
+		before, after := vocab.Words(q[:i]), vocab.Words(q[i+2:])
+		if len(before) > 0 && len(after) > 0 && statementStart[before[0]] && questionStart[after[0]] &&
+			!slices.ContainsFunc(after, func(w string) bool { return pointsBack[w] }) {
+			return appendQuestion(append(out, strings.TrimSpace(q[:i])), q[i+2:])
+		}
+	}
 	return append(out, q)
+}
+
+// statementStart and questionStart are the first words of a visitor's statement about
+// themselves and of a question.
+var (
+	statementStart = wordSet(`i i'm im i've ive i'd my we we're our`)
+	questionStart  = wordSet(`do does did can could is are will would what where when how who which should any`)
+	pointsBack     = wordSet(`it it's its that that's this these those they them`)
+)
+
+func wordSet(words string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(words) {
+		m[w] = true
+	}
+	return m
 }

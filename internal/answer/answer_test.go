@@ -118,6 +118,39 @@ func TestReplyPrefersSureProfile(t *testing.T) {
 	}
 }
 
+// A listed service the visitor asks about is answered from the owner's entry, not from a
+// passage that mentions it in passing; an FAQ asking the same question still wins.
+func TestReplyPrefersOwnService(t *testing.T) {
+	page := hit("page", "Besides the anxiety skills group, our grief group meets on Thursdays.", 1)
+	faq := hit("faq", "Yes: the anxiety skills group meets on Tuesdays; ask us for a place.", 0.9)
+	faq.QuestionMatch = 0.9
+	req := testRequest("do you have an anxiety group?")
+	req.Profile.Services = []profile.Service{{Name: "Anxiety skills group", DurationMin: 90, Price: "$60", Description: "Weekly, Tuesdays at 6 pm."}}
+	r, _ := (&Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"anxiety": page}}}).Reply(context.Background(), req)
+	if !strings.Contains(r.Answer, "Tuesdays at 6 pm") || r.Sources[0] != SourceProfile {
+		t.Errorf("with a page mentioning it: %q %v", r.Answer, r.Sources)
+	}
+	r, _ = (&Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"anxiety": faq}}}).Reply(context.Background(), req)
+	if r.Answer != faq.Text {
+		t.Errorf("with an FAQ asking the same: %q", r.Answer)
+	}
+	general := hit("visits", "Most people feel better in 3 to 6 visits.", 0.7)
+	general.Question, general.QuestionMatch = "How many visits will I need?", 0.7
+	r, _ = (&Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"anxiety": general}}}).Reply(context.Background(), req)
+	if r.Sources[0] != SourceProfile {
+		t.Errorf("with an FAQ asking in general: %q", r.Answer)
+	}
+}
+
+// A fee asked about is answered by a passage that says there is none.
+func TestReplyNoFeeIsAPrice(t *testing.T) {
+	e := &Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"cancel": hit("cancel", "Please tell us 24 hours ahead; we don't charge a fee.", 0.8)}}}
+	r, _ := e.Reply(context.Background(), testRequest("is there a fee if I cancel"))
+	if !strings.Contains(r.Answer, "don't charge") {
+		t.Errorf("answer %q", r.Answer)
+	}
+}
+
 // Search failing costs the answer, not the reply.
 func TestReplySearchError(t *testing.T) {
 	boom := errors.New("index closed")
@@ -143,6 +176,11 @@ func TestQuestions(t *testing.T) {
 		{"how much is it, $1.50?", []string{"how much is it, $1.50?"}},
 		{"hola ¿abren hoy?", []string{"hola", "¿abren hoy?"}},
 		{"?? !!", nil},
+		{"my son's eyes keep getting worse, do you do myopia control?", []string{"my son's eyes keep getting worse", "do you do myopia control?"}},
+		{"I work till 5, are you open late? thanks", []string{"I work till 5", "are you open late?", "thanks"}},
+		{"if I cancel, is there a fee", []string{"if I cancel, is there a fee"}},
+		{"we have pets best for our dog, is that ok", []string{"we have pets best for our dog, is that ok"}},
+		{"my insurance, the one from work, do you take it", []string{"my insurance, the one from work, do you take it"}},
 	} {
 		got := questions(tc.in)
 		if strings.Join(got, "|") != strings.Join(tc.want, "|") {

@@ -1,6 +1,7 @@
 package answer
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -16,8 +17,9 @@ import (
 	"frontdesk/internal/profile"
 )
 
-// evalDir holds one folder per practice; see its README for the format.
-const evalDir = "../../testdata/eval"
+// evalDir holds one folder per practice; see its README for the format. EVAL_DIR names
+// another folder of the same shape (practices of one's own, say) to run instead.
+var evalDir = cmp.Or(os.Getenv("EVAL_DIR"), "../../testdata/eval")
 
 // evalQuestion is one visitor question of the evaluation.
 type evalQuestion struct {

@@ -13,14 +13,15 @@ import (
 )
 
 // analyzerName names the analyzer in the index mapping. The mapping is stored with the
-// index, so the name must stay registered for as long as indexes built with it exist;
-// change the name (and rebuild) when its behaviour changes in a way old indexes can't match.
-const analyzerName = "frontdesk_en_v1"
+// index; change the name when the analyzer's behaviour changes in a way old indexes can't
+// match: Open finds an index whose analyzer is no longer registered outdated, and starts
+// a fresh one for the caller to fill again (Rebuilt).
+const analyzerName = "frontdesk_en_v2"
 
 // surfaceAnalyzerName is the same analysis without stemming and synonyms: the words as
 // written, which typo matching compares ("parkng" is one edit from "parking", but two
 // from its stem "park").
-const surfaceAnalyzerName = "frontdesk_en_surface_v1"
+const surfaceAnalyzerName = "frontdesk_en_surface_v2"
 
 func init() {
 	if err := registry.RegisterAnalyzer(analyzerName, newAnalyzer); err != nil {
@@ -42,9 +43,11 @@ func newSurfaceAnalyzer(config map[string]interface{}, cache *registry.Cache) (a
 }
 
 // newAnalyzer is bleve's English analyzer (possessives, lower case, stop words, Porter
-// stemming) with three additions for the way visitors write: accents folded so "cafe"
-// finds "café", chat filler dropped so "hi guys can u tell me" does not dilute the
-// query, and casual synonyms mapped onto one term so "cost" finds "prices".
+// stemming) with four additions for the way visitors write: accents folded so "cafe"
+// finds "café", a front desk's compounds of a word and a stop word kept whole so "no
+// show" is not "show" (see compounds), chat filler dropped so "hi guys can u tell me"
+// does not dilute the query, and casual synonyms mapped onto one term so "cost" finds
+// "prices".
 func newAnalyzer(_ map[string]interface{}, cache *registry.Cache) (analysis.Analyzer, error) {
 	tokenizer, err := cache.TokenizerNamed(unicode.Name)
 	if err != nil {
@@ -60,12 +63,49 @@ func newAnalyzer(_ map[string]interface{}, cache *registry.Cache) (analysis.Anal
 		TokenFilters: []analysis.TokenFilter{
 			en.NewPossessiveFilter(),
 			lowercase.NewLowerCaseFilter(),
+			compoundFilter{},
 			stop,
 			wordSetFilter(fillerWords),
 			porter.NewPorterStemmer(),
 			synonymFilter{},
 		},
 	}, nil
+}
+
+// compounds are a front desk's words of two parts, one of them a stop word, written
+// apart, hyphenated or as one ("no-show", "walk in", "check-in", "same day"): the stop
+// filter would leave "show", "walk", "check" or "day", which mean something else, so
+// the parts are joined first ("noshow"). First part -> second part -> joined.
+var compounds = map[string]map[string]string{
+	"no":     {"show": "noshow", "shows": "noshow"},
+	"walk":   {"in": "walkin", "ins": "walkin"},
+	"check":  {"in": "checkin", "ins": "checkin", "up": "checkup", "ups": "checkup"},
+	"drop":   {"off": "dropoff", "offs": "dropoff"},
+	"pick":   {"up": "pickup", "ups": "pickup"},
+	"follow": {"up": "followup", "ups": "followup"},
+	"same":   {"day": "sameday"},
+	"sign":   {"up": "signup"},
+	"x":      {"ray": "xray", "rays": "xrays"},
+	"e":      {"mail": "email", "mails": "emails"},
+}
+
+// compoundFilter joins the parts of compounds that follow each other.
+type compoundFilter struct{}
+
+func (compoundFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
+	out := input[:0]
+	for i := 0; i < len(input); i++ {
+		t := input[i]
+		if i+1 < len(input) && input[i+1].Position == t.Position+1 {
+			if joined, ok := compounds[string(t.Term)][string(input[i+1].Term)]; ok {
+				next := input[i+1]
+				t.Term, t.End = []byte(joined), next.End
+				i++
+			}
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 // fillerWords are words of chat that carry no meaning for search, on top of bleve's
@@ -101,7 +141,10 @@ func (f wordSetFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
 // synonymGroups lists words visitors use interchangeably; every word of a group is
 // indexed and searched as the group's first word. Single words only, and only groups
 // whose members mean the same thing at a practice's front desk: merging too much makes
-// every question match every page.
+// every question match every page. A word with another sense at some practice ("card"
+// of a gift card, "therapist" of a massage therapist, "short" of shorts, "car" of a car
+// accident) belongs in vocab's query-time groups instead, which a practice can see and
+// extend, and which need no re-index. Changing this list changes analyzerName.
 var synonymGroups = [][]string{
 	{"price", "prices", "pricing", "cost", "costs", "fee", "fees", "charge", "charges", "much", "expensive", "cheap", "rate", "rates", "tariff"},
 	{"open", "opening", "hours", "hour", "closing"},
@@ -109,30 +152,30 @@ var synonymGroups = [][]string{
 	{"evening", "evenings", "night", "nights"},
 	{"appointment", "appointments", "appt", "appts", "consultation", "session", "sessions", "visit", "visits"},
 	{"book", "booking", "reserve", "schedule"},
-	{"cancel", "cancellation", "cancelling", "canceling", "reschedule", "rescheduling", "postpone", "move", "change", "rebook"},
+	{"cancel", "cancellation", "cancelling", "canceling", "reschedule", "rescheduling", "postpone", "rebook"},
 	{"miss", "missed", "forget", "forgot", "noshow"},
-	{"park", "parking", "car", "carpark"},
+	{"park", "parking", "carpark"},
 	{"insurance", "insurer", "insurers", "insured", "cover", "covered", "coverage", "rebate", "rebates", "claim", "claims", "fund", "funds"},
 	{"compensation", "workcover", "workcomp", "workers"},
 	{"fracture", "fractured", "broke", "broken", "break"},
 	{"holiday", "holidays", "hols", "christmas", "xmas", "easter"},
-	{"family", "husband", "wife", "partner", "friend", "relative", "carer", "mum", "dad", "mother", "father"},
+	{"family", "husband", "wife", "relative", "carer", "mum", "dad", "mother", "father"},
 	{"chiropractic", "chiro", "chiropractor", "chiropractors"},
-	{"pay", "paying", "payment", "payments", "card", "cards", "cash", "visa", "mastercard", "amex", "eftpos", "contactless"},
-	{"accessible", "accessibility", "wheelchair", "wheelchairs", "disabled", "disability", "ramp", "lift", "elevator", "stairs", "mobility"},
+	{"pay", "paying", "payment", "payments", "cash", "mastercard", "amex", "eftpos", "contactless"},
+	{"accessible", "accessibility", "wheelchair", "wheelchairs", "disabled", "disability", "mobility"},
 	{"address", "location", "located", "directions", "map"},
 	{"child", "children", "kid", "kids", "son", "daughter", "baby", "toddler", "teen", "teens", "teenager", "paediatric", "pediatric"},
-	{"physio", "physiotherapist", "physiotherapists", "physiotherapy", "therapist", "therapists", "physical", "pt"},
+	{"physio", "physiotherapist", "physiotherapists", "physiotherapy"},
 	{"pain", "hurt", "hurts", "sore", "ache", "aches", "aching", "painful"},
 	{"referral", "refer", "referred", "referrals"},
 	{"phone", "call", "ring", "telephone", "mobile"},
-	{"discount", "discounts", "concession", "concessions", "student", "students", "pensioner", "pensioners", "senior", "seniors"},
+	{"discount", "discounts", "concession", "concessions", "student", "students", "pensioner", "pensioners"},
 	{"bus", "train", "tram", "transport", "transit", "station"},
-	{"sick", "ill", "unwell", "flu", "cold", "covid", "fever"},
+	{"sick", "ill", "unwell", "flu", "covid", "fever"},
 	{"interpreter", "translator", "language", "languages", "spanish", "espanol"},
 	{"first", "new", "initial"},
-	{"wear", "clothes", "clothing", "dress", "shorts"},
-	{"refund", "refunds", "reimburse"},
+	{"wear", "clothes", "clothing", "dress"},
+	{"refund", "refunds"},
 }
 
 // synonyms maps a stemmed word to its group's stemmed first word; built once from

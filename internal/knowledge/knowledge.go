@@ -89,11 +89,14 @@ type Index struct {
 	embedMu  sync.RWMutex
 	embedder Embedder
 	syn      synonymSets
+	counts   termCounts // each business's term statistics, for Search
 }
 
 // Open opens the index kept in dir, creating it when missing. When the index exists
 // but can't be opened it is moved aside (dir.broken-UNIXTIME) and a fresh one is
-// created; Rebuilt then reports true so the caller re-ingests every source.
+// created; Rebuilt then reports true so the caller re-ingests every source. An index
+// built with an analyzer this version no longer has (see analyzerName) is replaced the
+// same way, and removed rather than kept.
 func Open(dir string) (*Index, error) {
 	ix, err := open(dir)
 	if err == nil {
@@ -105,9 +108,17 @@ func Open(dir string) (*Index, error) {
 	if _, statErr := os.Stat(dir); statErr != nil {
 		return nil, err // nothing there to move aside: the error is about creating it
 	}
-	aside := dir + ".broken-" + strconv.FormatInt(time.Now().Unix(), 10)
-	if rerr := os.Rename(dir, aside); rerr != nil {
-		return nil, fmt.Errorf("knowledge: open %s: %w (and could not move it aside: %v)", dir, err, rerr)
+	if errors.Is(err, errOutdated) {
+		// Built by an older Frontdesk: it holds nothing the database doesn't, and its
+		// words were analysed in a way searches no longer match.
+		if rerr := os.RemoveAll(dir); rerr != nil {
+			return nil, fmt.Errorf("knowledge: open %s: %w (and could not remove it: %v)", dir, err, rerr)
+		}
+	} else {
+		aside := dir + ".broken-" + strconv.FormatInt(time.Now().Unix(), 10)
+		if rerr := os.Rename(dir, aside); rerr != nil {
+			return nil, fmt.Errorf("knowledge: open %s: %w (and could not move it aside: %v)", dir, err, rerr)
+		}
 	}
 	ix, err2 := open(dir)
 	if err2 != nil {
@@ -116,6 +127,9 @@ func Open(dir string) (*Index, error) {
 	ix.rebuilt = true
 	return ix, nil
 }
+
+// errOutdated is an index built with an analyzer that is no longer registered.
+var errOutdated = errors.New("knowledge: index built by an older version")
 
 // ErrInUse is returned by Open when another Index (in this process or another) has
 // the directory open.
@@ -139,6 +153,10 @@ func open(dir string) (*Index, error) {
 	}
 	if err != nil {
 		_ = vs.close()
+		// bleve names the missing analyzer in a plain error.
+		if strings.Contains(err.Error(), "no analyzer with name or type") {
+			return nil, fmt.Errorf("%w: %v", errOutdated, err)
+		}
 		return nil, fmt.Errorf("knowledge: open index: %w", err)
 	}
 	return &Index{dir: dir, bleve: b, vectors: vs}, nil
@@ -298,7 +316,9 @@ func (ix *Index) ReplaceSource(ctx context.Context, business, sourceID string, c
 			return fmt.Errorf("knowledge: index chunk: %w", err)
 		}
 	}
-	if err := ix.bleve.Batch(batch); err != nil {
+	err = ix.bleve.Batch(batch)
+	ix.counts.changed() // even a failed batch may have applied in part
+	if err != nil {
 		return fmt.Errorf("knowledge: index source: %w", err)
 	}
 	if err := ix.vectors.replaceSource(business, sourceID, kept, vecs); err != nil {
@@ -384,7 +404,9 @@ func (ix *Index) deleteWhere(field, value string) error {
 	for _, id := range ids {
 		batch.Delete(id)
 	}
-	if err := ix.bleve.Batch(batch); err != nil {
+	err = ix.bleve.Batch(batch)
+	ix.counts.changed()
+	if err != nil {
 		return fmt.Errorf("knowledge: delete chunks: %w", err)
 	}
 	return nil

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/blevesearch/bleve/v2/util"
 )
 
 func openTest(t *testing.T) *Index {
@@ -213,6 +215,42 @@ func TestOpenExistingAndCorrupt(t *testing.T) {
 	}
 	if aside, _ := filepath.Glob(dir + ".broken-*"); len(aside) != 1 {
 		t.Fatalf("busy index moved aside: %v", aside)
+	}
+}
+
+// An index built by an older version, whose analyzer this one no longer has, is
+// replaced by a fresh one for the caller to fill again, and not kept aside as broken.
+func TestOpenOutdated(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "kb")
+	ix, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustReplace(t, ix, "b", "s", Chunk{Text: "Hello world"})
+	m, err := ix.bleve.GetInternal(util.MappingInternalKey)
+	if err != nil || !strings.Contains(string(m), analyzerName) {
+		t.Fatalf("stored mapping: %v %s", err, m)
+	}
+	if err := ix.bleve.SetInternal(util.MappingInternalKey, []byte(strings.ReplaceAll(string(m), analyzerName, "frontdesk_en_v0"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ix, err = Open(dir)
+	if err != nil {
+		t.Fatalf("outdated index not replaced: %v", err)
+	}
+	defer ix.Close()
+	if !ix.Rebuilt() || mustCount(t, ix, "b") != 0 {
+		t.Fatalf("Rebuilt() = %v, %d chunks; want a fresh index to fill", ix.Rebuilt(), mustCount(t, ix, "b"))
+	}
+	if aside, _ := filepath.Glob(dir + ".*"); len(aside) != 0 {
+		t.Fatalf("outdated index kept: %v", aside)
+	}
+	mustReplace(t, ix, "b", "s", Chunk{Text: "Hello world"})
+	if hits := mustSearch(t, ix, "b", "world", 1); len(hits) != 1 {
+		t.Fatalf("fresh index: %+v", hits)
 	}
 }
 

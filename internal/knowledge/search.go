@@ -43,6 +43,10 @@ type concept struct {
 	parts []float64
 	word  string // the word as written, for a one-word concept: what typo matching reads
 	vague bool   // weighs little, as context words do
+	// unit: the visitor's phrase names one thing that its group also names in a single
+	// word ("gift card", "voucher"; "payment plan", "financing"), so part of it is
+	// another thing ("card", "payment") and only the phrase whole counts.
+	unit bool
 	// fuzzy: the word is long enough and no chunk holds it as written, so it is taken
 	// for a typo. Fuzzy-matching known words would cost time on every search and turn
 	// "frees" into "fees".
@@ -111,6 +115,7 @@ func (ix *Index) concepts(business, q string) []concept {
 		}
 		have := map[string]int{strings.Join(own, " "): 0}
 		for _, v := range syn {
+			c.unit = c.unit || n > 1 && len(v.stems) == 1
 			k := strings.Join(v.stems, " ")
 			if j, ok := have[k]; ok {
 				c.credits[j] = max(c.credits[j], v.credit)
@@ -219,7 +224,7 @@ func (ix *Index) search(ctx context.Context, business, q string, k int, vague []
 	if len(terms) == 0 && emb == nil {
 		return nil, nil
 	}
-	weights, err := ix.termStats(ctx, terms)
+	weights, err := ix.termStats(ctx, business, terms)
 	if err != nil {
 		return nil, err
 	}
@@ -430,7 +435,14 @@ func questionMatch(terms []concept, weights []float64, faq []string) float64 {
 	for _, s := range faq {
 		have[s] = true
 	}
-	forward := coverageOf(terms, weights, have, func() []string { return nil })
+	// Resemblance, not holding the answer: part of a phrase ("kid friendly" for "kids
+	// area") resembles it, so units count in part here.
+	parts := make([]concept, len(terms))
+	for i, t := range terms {
+		t.unit = false
+		parts[i] = t
+	}
+	forward := coverageOf(parts, weights, have, func() []string { return nil })
 	asked := map[string]bool{}
 	for _, t := range terms {
 		for _, v := range t.variants {
@@ -466,7 +478,8 @@ func (ix *Index) byIDs(ctx context.Context, ids []string) ([]*search.DocumentMat
 	return res.Hits, nil
 }
 
-// termStats gives each concept its BM25 IDF over all indexed chunks: rare words
+// termStats gives each concept its BM25 IDF over the business's own chunks (see
+// stats.go): rare words
 // carry the meaning of a question ("tendon", "parking"), common ones ("physio",
 // "appointment") much less. A concept weighs as the visitor's own words (a phrase as the
 // sum of its words), whatever synonyms it is found as: how much it says about the
@@ -477,38 +490,13 @@ func (ix *Index) byIDs(ctx context.Context, ids []string) ([]*search.DocumentMat
 // "lady") from outweighing the rare words it did match.
 //
 // It also sets each concept's fuzzy flag.
-func (ix *Index) termStats(ctx context.Context, terms []concept) ([]float64, error) {
-	adv, err := ix.bleve.Advanced()
+func (ix *Index) termStats(ctx context.Context, business string, terms []concept) ([]float64, error) {
+	stats := ix.statsFor(ctx, business)
+	total, err := stats.docs()
 	if err != nil {
-		return nil, fmt.Errorf("knowledge: index: %w", err)
+		return nil, err
 	}
-	r, err := adv.Reader()
-	if err != nil {
-		return nil, fmt.Errorf("knowledge: index reader: %w", err)
-	}
-	defer func() { _ = r.Close() }()
-	total, err := r.DocCount()
-	if err != nil {
-		return nil, fmt.Errorf("knowledge: doc count: %w", err)
-	}
-	counts := map[string]float64{}
-	count := func(term, field string) (float64, error) {
-		if field == fBody {
-			if n, ok := counts[term]; ok {
-				return n, nil
-			}
-		}
-		tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
-		if err != nil {
-			return 0, fmt.Errorf("knowledge: term stats: %w", err)
-		}
-		defer func() { _ = tfr.Close() }()
-		n := float64(tfr.Count())
-		if field == fBody {
-			counts[term] = n
-		}
-		return n, nil
-	}
+	count := stats.count
 	n := float64(total)
 	weights := make([]float64, len(terms))
 	for i, t := range terms {
@@ -520,7 +508,7 @@ func (ix *Index) termStats(ctx context.Context, terms []concept) ([]float64, err
 				return nil, err
 			}
 			unknown = unknown || df == 0
-			df = max(df, rareDF)
+			df = min(max(df, rareDF), n) // a practice of one or two chunks: every word is rare
 			w := math.Log(1 + (n-df+0.5)/(df+0.5))
 			if contextWords[stem] || requestWords[stem] || t.vague {
 				w *= contextWeight
@@ -570,15 +558,18 @@ func (ix *Index) termStats(ctx context.Context, terms []concept) ([]float64, err
 }
 
 // contextWords are the people a question is about ("my grandpa's dentures", "for my
-// boyfriend"), and names of the practice itself the analyzer does not already drop as it
-// drops "office" and "clinic" ("the firm", "the animal hospital"): they say who, not what,
+// boyfriend"), names of the practice itself the analyzer does not already drop as it
+// drops "office" and "clinic" ("the firm", "the animal hospital"), and the day asked
+// about ("can you see me today"): they say who and when, not what,
 // so one the practice never mentions must not weigh as much as an unknown subject
 // ("horses") does. Stems, as the analyzer makes them.
 var contextWords = map[string]bool{}
 
 // requestWords are the verbs a visitor asks for something with ("do you offer ...", "do
-// you sell ..."): what is asked for carries the question, so a practice that "offers
-// financing" does not answer "do you offer gift cards". Stems.
+// you have ..."): what is asked for carries the question, so a practice that "offers
+// financing" does not answer "do you offer gift cards". Selling is not one of them: "do
+// you sell puppies" asks about a sale, which a page about puppies' vaccines doesn't
+// answer. Stems.
 var requestWords = map[string]bool{}
 
 // contextWeight scales a context or request word's weight.
@@ -591,7 +582,7 @@ func init() {
 		colleague boss friend buddy mate sister brother sibling siblings stepson stepdaughter
 		stepmom stepdad husband wife partner spouse mom mum dad mother father parent parents
 		son daughter kid kids child children baby toddler teen teenager boy girl family
-		firm hospital center centre`) {
+		firm hospital center centre today tonight tomorrow`) {
 		ts := porter.NewPorterStemmer().Filter(analysis.TokenStream{{Term: []byte(w)}})
 		s := string(ts[0].Term)
 		if c, ok := synonyms[s]; ok {
@@ -600,7 +591,7 @@ func init() {
 		contextWords[s] = true
 	}
 	for _, w := range strings.Fields(`offer offers offered offering provide provides provided
-		providing sell sells selling sold help helps helping handle handles handling need needs
+		providing help helps helping handle handles handling need needs check checks checking
 		give gives make makes take takes accept accepts available see sees seeing treat treats
 		treating`) {
 		ts := porter.NewPorterStemmer().Filter(analysis.TokenStream{{Term: []byte(w)}})
@@ -704,7 +695,7 @@ func coverageOf(terms []concept, weights []float64, have map[string]bool, words 
 						in += t.part(k)
 					}
 				}
-				if all > 0 {
+				if all > 0 && (!t.unit || in == all) {
 					best = in / all
 				}
 				continue

@@ -54,9 +54,10 @@ func compileGroups(a analysis.Analyzer, groups []vocab.Group, rels []vocab.Relat
 		seen := map[string]bool{}
 		for i, m := range words {
 			stems := analysedStems(a, m)
-			// A phrase the analyzer cut down to one word lost what made it specific:
-			// "same day" is not every "day".
-			if len(stems) == 0 || len(stems) == 1 && len(vocab.Words(m)) > 1 {
+			// A phrase the analyzer cut down to one of its words lost what made it
+			// specific: "how soon" is not every "soon" (a compound it joined, "same day",
+			// is whole).
+			if len(stems) == 0 || len(stems) == 1 && len(vocab.Words(m)) > 1 && cutDown(a, m, stems[0]) {
 				continue
 			}
 			if k := strings.Join(stems, " "); !seen[k] {
@@ -85,6 +86,16 @@ func compileGroups(a analysis.Analyzer, groups []vocab.Group, rels []vocab.Relat
 		add(words, narrow)
 	}
 	return t
+}
+
+// cutDown reports whether stem, all that is left of phrase, is one of its words.
+func cutDown(a analysis.Analyzer, phrase, stem string) bool {
+	for _, w := range vocab.Words(phrase) {
+		if s := analysedStems(a, w); len(s) == 1 && s[0] == stem {
+			return true
+		}
+	}
+	return false
 }
 
 func analysedStems(a analysis.Analyzer, s string) []string {

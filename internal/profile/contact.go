@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -93,6 +94,17 @@ var languageAliases = map[string]string{
 	"castellano": "spanish", "aleman": "german", "polaco": "polish", "ruso": "russian",
 }
 
+// A visitor may ask in the language itself: "parlez-vous français?", "sprechen Sie
+// Deutsch?". Folded.
+var (
+	nativeLanguageNames = map[string]string{
+		"francais": "french", "deutsch": "german", "italiano": "italian", "nederlands": "dutch",
+		"polski": "polish", "portugues": "portuguese", "espanol": "spanish", "kreyol": "creole",
+	}
+	nativeSpeak = wordSet(`parlez parle parles parlent sprechen sprichst spricht parla parlate parli
+		parlano spreekt spreken mowicie mowi mowisz falam fala falar hablan habla hablar`)
+)
+
 // languages answers whether the team speaks a language.
 func (c *ask) languages() (part, bool) {
 	q := c.q
@@ -100,12 +112,17 @@ func (c *ask) languages() (part, bool) {
 		return part{}, false
 	}
 	var named []string
+	native := false
 	for _, w := range q.words {
+		if n, ok := nativeLanguageNames[w]; ok {
+			w, native = n, true
+		}
 		if languageNames[w] {
 			named = append(named, w)
 		}
 	}
-	asked := q.has("speak", "speaks", "spoken", "speaking", "language", "languages", "bilingual")
+	asked := q.has("speak", "speaks", "spoken", "speaking", "language", "languages", "bilingual") ||
+		native && slices.ContainsFunc(q.words, func(w string) bool { return nativeSpeak[w] })
 	if !asked {
 		return part{}, false
 	}

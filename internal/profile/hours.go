@@ -235,7 +235,8 @@ func (c *ask) hours() (part, bool) {
 	}
 	w := c.parseWhen()
 	openWord := q.has("open", "opens", "opened", "opening", "abierto")
-	closeWord := q.has("close", "closes", "closing", "shut", "shuts")
+	// "close by" and "close to" say where, not when ("is there a bus stop close by").
+	closeWord := q.has("closes", "closing", "shut", "shuts") || q.has("close") && !q.hasPhrase("close by", "close to")
 	stateWord := q.has("closed", "shut")
 	hoursWord := q.has("hours", "hour") && !q.has("long", "many", "take", "takes", "last", "lasts", "per")
 	timeWord := q.hasPhrase("what time", "how late", "how early", "until when", "till when", "til when")

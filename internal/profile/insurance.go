@@ -14,7 +14,7 @@ type plan struct {
 }
 
 var planGeneric = wordSet(`insurance insurances insurer health healthcare dental pet pets plan plans
-	legal medical company co inc the of group network ppo hmo epo direct pay and &`)
+	legal medical vision eye company co inc the of group network ppo hmo epo direct pay and &`)
 
 // commonWords are core plan words that are also ordinary English: alone they don't show
 // that a plan was named ("what's the best toothpaste" is not about Pets Best).
@@ -196,7 +196,9 @@ func (c *ask) insurance() (part, bool) {
 		accepted = append(accepted, newPlan(n))
 	}
 	cands := planCandidates(q)
-	if m, ok := bestPlan(accepted, cands); ok && (!m.weak || about) {
+	// Part of a plan's name, unasked about insurance, is likely another thing ("vision
+	// therapy" is not Davis Vision).
+	if m, ok := bestPlan(accepted, cands); ok && (!m.weak || about) && (m.full || about) {
 		conf := 0.95
 		if !about || q.has("cover", "covers", "covered", "coverage") {
 			conf = 0.7 // named, but maybe asked about something else ("does Delta cover whitening")

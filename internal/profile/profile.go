@@ -85,6 +85,8 @@ type Answer struct {
 	// Lang is the language of Text: Spanish for a Spanish question, else English
 	// (Portuguese questions are answered in English; see vocab.Detect).
 	Lang locale.Lang
+	// Services are the names of the listed services the answer is about, if any.
+	Services []string
 }
 
 // SureConfidence is the Confidence at and above which an Answer should be preferred to a
@@ -104,7 +106,7 @@ func (p *Profile) Answer(question string, now time.Time) (Answer, bool) {
 	var parts []part
 	for _, f := range []func(*ask) (part, bool){
 		(*ask).languages, (*ask).insurance, (*ask).hours, (*ask).address,
-		(*ask).contact, (*ask).service,
+		(*ask).contact, (*ask).service, (*ask).sameDay,
 	} {
 		if pt, ok := f(c); ok {
 			parts = append(parts, pt)
@@ -113,7 +115,7 @@ func (p *Profile) Answer(question string, now time.Time) (Answer, bool) {
 	if len(parts) == 0 {
 		return Answer{}, false
 	}
-	a := Answer{Kind: parts[0].kind, Confidence: 1, Lang: c.t.lang}
+	a := Answer{Kind: parts[0].kind, Confidence: 1, Lang: c.t.lang, Services: c.services}
 	texts := make([]string, 0, len(parts))
 	for _, pt := range parts {
 		texts = append(texts, pt.text)
@@ -138,6 +140,8 @@ type ask struct {
 	t   *texts
 	now time.Time // in loc
 	loc *time.Location
+	// services are the names of the services an answer part was about.
+	services []string
 }
 
 // location is the practice's zone: Location, else Timezone loaded, else UTC.

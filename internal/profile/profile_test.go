@@ -126,6 +126,7 @@ func TestAnswers(t *testing.T) {
 		{"can you clean my dog's teeth", thu10, "", nil},
 		{"how much is the late cancellation fee", thu10, "", nil},
 		{"how much is an exam without insurance", thu10, KindPrice, []string{"$150"}},
+		{"how much for my 4 year olds cleaning", thu10, KindPrice, []string{"$80"}},
 		{"does insurance cover an exam", thu10, "", nil},
 		{"can i book a whitening", thu10, KindService, []string{"Teeth whitening ($350, 90 minutes)"}},
 		// address, contacts, languages
@@ -133,6 +134,8 @@ func TestAnswers(t *testing.T) {
 		{"whats ur address", thu10, KindAddress, []string{"100 N Lake St"}},
 		{"where do i park", thu10, "", nil},
 		{"is there a bus that stops near you", thu10, "", nil},
+		{"is there a bus stop close by", thu10, "", nil},
+		{"any parking close to the office?", thu10, "", nil},
 		{"what's your phone number", thu10, KindContact, []string{"(312) 555-0100"}},
 		{"can i email you", thu10, KindContact, []string{"hi@lakeview.example"}},
 		{"what's your email address", thu10, KindContact, []string{"hi@lakeview.example"}},
@@ -142,6 +145,8 @@ func TestAnswers(t *testing.T) {
 		{"do you speak spanish", thu10, KindLanguages, []string{"Yes", "Spanish"}},
 		{"does anyone speak mandarin", thu10, KindLanguages, []string{"Mandarin", "English and Spanish"}},
 		{"do you have an interpreter", thu10, "", nil},
+		{"parlez-vous français?", thu10, KindLanguages, []string{"French", "English and Spanish"}},
+		{"sprechen Sie Deutsch?", thu10, KindLanguages, []string{"German"}},
 		// several questions at once
 		{"where are you, and are you open saturday?", thu10, KindHours, []string{"100 N Lake St", "9:00 am"}},
 		// nothing the profile knows
@@ -326,5 +331,111 @@ func TestUsualServiceForGenericWords(t *testing.T) {
 	p.Services[1].Name = "Therapy"
 	if a, ok := p.Answer("how long is a regular session", now); ok {
 		t.Errorf("no usual service, yet answered: %+v", a)
+	}
+}
+
+// therapyProfile is a counselling practice whose services visitors name in their own
+// words.
+func therapyProfile() *Profile {
+	return &Profile{Name: "Lakeside Counseling", Timezone: "UTC", Services: []Service{
+		{Name: "Welcome appointment", DurationMin: 60, Price: "$190", Description: "Your first visit: your history and your goals."},
+		{Name: "Individual therapy", DurationMin: 50, Price: "$160", Description: "One-to-one talk therapy."},
+		{Name: "Couples counseling", DurationMin: 80, Price: "$210", Description: "Sessions for partners."},
+		{Name: "Family therapy", DurationMin: 80, Price: "$200", Description: "Sessions for parents and children together."},
+		{Name: "EMDR therapy", DurationMin: 80, Price: "$220", Description: "A structured therapy for trauma."},
+		{Name: "Anxiety skills group", DurationMin: 90, Price: "$60 per session", Description: "A weekly group on Tuesday evenings at 6 pm; $40 for a half session."},
+	}}
+}
+
+// A service is named by less than its name: by its head word when no other service's name
+// ends so ("the group"), by what its description says it is ("the first appointment" is
+// the visit described as "your first visit"); a word about who it is for names it when a
+// service is named for them ("family"); and of the services a question names, the one
+// that accounts for more of it comes first ("trauma therapy"). What a service is, or when
+// it meets, is its description.
+func TestServicesNamedInOtherWords(t *testing.T) {
+	now := time.Date(2026, 3, 12, 10, 0, 0, 0, time.UTC)
+	p := therapyProfile()
+	for _, tc := range []struct{ q, want, not string }{
+		{"how much is the group", "$60", ""},
+		{"how much is the first appointment?", "$190", ""},
+		{"how long is the first session", "60 minutes", ""},
+		{"do you do family counseling", "Family therapy", "Couples"},
+		{"do you do trauma therapy", "EMDR", "Individual"},
+		{"how much for couples counselling", "$210", ""},
+		{"when does the anxiety group meet", "Tuesday evenings", ""},
+		{"what is EMDR?", "for trauma", ""},
+		{"how many sessions of EMDR will i need", "for trauma", ""},
+		{"how much is a 30 min group", "$60 per session, 90 minutes (A weekly group on Tuesday evenings at 6 pm; $40 for a half session)", ""},
+	} {
+		a, ok := p.Answer(tc.q, now)
+		if !ok || !strings.Contains(a.Text, tc.want) || tc.not != "" && strings.HasPrefix(strings.TrimPrefix(a.Text, "Yes, we offer "), tc.not) {
+			t.Errorf("%q: %q %v; want %q", tc.q, a.Text, ok, tc.want)
+		}
+	}
+	// Two groups: "the group" names neither.
+	p.Services = append(p.Services, Service{Name: "Grief support group", DurationMin: 90, Price: "$40"})
+	if a, ok := p.Answer("how much is the group", now); ok {
+		t.Errorf("two groups, yet answered: %q", a.Text)
+	}
+	// Two services described as a first visit: the first appointment is neither.
+	p.Services = append(p.Services, Service{Name: "Child assessment", DurationMin: 90, Price: "$250", Description: "Your child's first visit."})
+	if a, ok := p.Answer("how much is the first appointment?", now); ok {
+		t.Errorf("two first visits, yet answered: %q", a.Text)
+	}
+}
+
+// A request to be seen today is answered with the practice's same-day or urgent service;
+// not when it names another service, or when the practice lists none.
+func TestSameDayVisit(t *testing.T) {
+	p := testProfile(t)
+	thu10 := at(t, 12, 10, 0)
+	for _, q := range []string{"can I bring him in today?", "can i be seen today", "any chance you could fit me in today", "necesito una cita hoy"} {
+		a, ok := p.Answer(q, thu10)
+		if !ok || !strings.Contains(a.Text, "Emergency exam") || !strings.Contains(a.Text, "$90") || a.Confidence >= SureConfidence {
+			t.Errorf("%q: %+v %v; want the emergency exam, as a likely answer", q, a, ok)
+		}
+	}
+	if a, ok := p.Answer("can i get a cleaning today", thu10); ok && strings.Contains(a.Text, "Emergency exam") {
+		t.Errorf("a cleaning today answered with the emergency exam: %q", a.Text)
+	}
+	p.Services = p.Services[:2]
+	if a, ok := p.Answer("can I bring him in today?", thu10); ok {
+		t.Errorf("no same-day service, yet answered: %q", a.Text)
+	}
+}
+
+// Part of an accepted plan's name, in a question not about insurance, names something
+// else: "vision therapy" is not Davis Vision.
+func TestPlanWordInAnotherQuestion(t *testing.T) {
+	p := &Profile{Timezone: "UTC", Insurance: []string{"Davis Vision", "VSP"}}
+	now := time.Date(2026, 3, 12, 10, 0, 0, 0, time.UTC)
+	if a, ok := p.Answer("do you do vision therapy for adults", now); ok {
+		t.Errorf("answered %q", a.Text)
+	}
+	for _, q := range []string{"do you take davis vision", "is davis ok?", "davis vision?"} {
+		if a, ok := p.Answer(q, now); !ok || !strings.Contains(a.Text, "Davis Vision") {
+			t.Errorf("%q: %q %v", q, a.Text, ok)
+		}
+	}
+}
+
+// A text names a service by a word of its name that tells it apart, not by a qualifier
+// or a generic word.
+func TestNamesService(t *testing.T) {
+	for _, tc := range []struct {
+		text, name string
+		want       bool
+	}{
+		{"Spinal decompression usually takes 12 to 20 sessions.", "Spinal decompression", true},
+		{"Our decompression table", "Spinal decompression", true},
+		{"How many visits will I need?", "Spinal decompression", false},
+		{"A session is 50 minutes.", "Individual session", false},
+		{"We do LASIK consultations only.", "LASIK consultation", true},
+		{"Ask about extras with your plan.", "Cleaning with extras", false},
+	} {
+		if got := NamesService(tc.text, tc.name); got != tc.want {
+			t.Errorf("NamesService(%q, %q) = %v, want %v", tc.text, tc.name, got, tc.want)
+		}
 	}
 }

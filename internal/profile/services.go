@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 
@@ -31,12 +32,14 @@ var serviceQuestionWords = wordSet(`how much many long does do did is are was be
 	offers offering provide provides providing perform performs sell sells make makes
 	carry see sees treat treats available availability doing much expensive cheap dollars
 	tell know wondering question hi hello hey thanks thank ok not free book booking schedule
-	without pocket self something anything stuff thing things`)
+	without pocket self something anything stuff thing things meet meets involve involves include
+	includes included happen happens when`)
 
 // neutralWords are words about who the service is for, which need no match in its name.
 var neutralWords = wordSet(`son daughter husband wife partner mom mum dad mother father grandpa
 	grandma grandfather grandmother kid kids child children baby boy girl family friend old new
-	little big small young him her his them their he she they who`)
+	little big small young him her his them their he she they who year years yr yrs olds aged
+	age month months`)
 
 // compiledGroup is a synonym group as stem sequences.
 type compiledGroup [][]string
@@ -64,6 +67,7 @@ type serviceText struct {
 	s       *Service
 	name    []string        // stems of the name's words, stop words left out
 	weights []float64       // each name stem's weight
+	main    int             // how many of name's stems come before an extra ("with ...")
 	text    []string        // stems of the name and description, in order
 	all     map[string]bool // the same as a set
 	words   map[string]bool // folded words of name and description, for prefix matches
@@ -90,6 +94,9 @@ func newServiceText(s *Service) serviceText {
 		}
 		st.name = append(st.name, vocab.Stem(w))
 		st.weights = append(st.weights, weight)
+		if !after {
+			st.main = len(st.name)
+		}
 	}
 	for _, w := range vocab.Words(s.Name + " " + s.Description) {
 		st.words[w] = true
@@ -113,7 +120,11 @@ func indexSeq(seq, sub []string) int {
 type objectWord struct {
 	word, stem string
 	groups     []int // indexes in stemGroups of the synonym groups the word takes part in
-	optional   bool  // a word of the question's own ("will") that names a service only if one has it
+	// phrases are the groups of which a phrase of the question holding the word is a
+	// member ("first appointment" in "first visit"): a thing named in more than one word.
+	phrases  []int
+	optional bool // a word of the question's own ("will") that names a service only if one has it
+	neutral  bool // a word about who the service is for ("my son"), which names none
 }
 
 // objectWords are the question's words that may name a service, each with the synonym
@@ -121,6 +132,7 @@ type objectWord struct {
 func (c *ask) objectWords() []objectWord {
 	q := c.q
 	groups := make([][]int, len(q.words))
+	phrases := make([][]int, len(q.words))
 	for gi, g := range stemGroups {
 		for _, m := range g {
 			for i := 0; i+len(m) <= len(q.stems); i++ {
@@ -130,6 +142,9 @@ func (c *ask) objectWords() []objectWord {
 				for k := i; k < i+len(m); k++ {
 					if !slices.Contains(groups[k], gi) {
 						groups[k] = append(groups[k], gi)
+					}
+					if len(m) > 1 && !slices.Contains(phrases[k], gi) {
+						phrases[k] = append(phrases[k], gi)
 					}
 				}
 			}
@@ -146,8 +161,9 @@ func (c *ask) objectWords() []objectWord {
 		if strings.HasPrefix(w, "$") || isDigits(w) {
 			continue
 		}
-		o := objectWord{word: strings.TrimSuffix(w, "'s"), stem: q.stems[i], groups: groups[i]}
+		o := objectWord{word: strings.TrimSuffix(w, "'s"), stem: q.stems[i], groups: groups[i], phrases: phrases[i]}
 		o.optional = (serviceQuestionWords[w] || fillerWords[w] || insuranceWords[w]) && !named[o.stem]
+		o.neutral = neutralWords[w] && !named[o.stem] // "family" names Family therapy
 		out = append(out, o)
 	}
 	return out
@@ -220,9 +236,52 @@ type scored struct {
 }
 
 // matchServices ranks the services the question names, best first: the best and those
-// close behind it ("a cleaning" is the adult and the children's cleaning), or none when
-// the question's words are not all accounted for by them.
+// close behind it ("a cleaning" is the adult and the children's cleaning), or the one
+// service it names in other ways (see namedOtherwise); none when the question's words
+// are not all accounted for by them.
 func (c *ask) matchServices(objs []objectWord) []scored {
+	out := c.namedByName(objs)
+	if out == nil {
+		out = c.namedOtherwise(objs)
+	}
+	if out == nil {
+		return nil
+	}
+	// Every word naming the service must be accounted for by a listed service: "clean
+	// my dog's teeth" at a dental practice is not its cleaning.
+	species := c.speciesInProfile()
+	for _, o := range objs {
+		if o.optional || o.neutral || genericServiceWords[o.word] || species[o.stem] {
+			continue
+		}
+		explained := false
+		for _, s := range out {
+			if s.st.explains(o) {
+				explained = true
+				break
+			}
+		}
+		if !explained {
+			return nil
+		}
+	}
+	// The service that accounts for more of the question comes first: "trauma therapy"
+	// is the therapy described as for trauma before the one named plain "therapy".
+	explainedBy := func(s scored) int {
+		n := 0
+		for _, o := range objs {
+			if !o.optional && !o.neutral && s.st.explains(o) {
+				n++
+			}
+		}
+		return n
+	}
+	slices.SortStableFunc(out, func(a, b scored) int { return explainedBy(b) - explainedBy(a) })
+	return out
+}
+
+// namedByName ranks the services whose names the question holds enough of.
+func (c *ask) namedByName(objs []objectWord) []scored {
 	var all []scored
 	for i := range c.p.Services {
 		st := newServiceText(&c.p.Services[i])
@@ -269,25 +328,52 @@ func (c *ask) matchServices(objs []objectWord) []scored {
 			out = append(out, s)
 		}
 	}
-	// Every word naming the service must be accounted for by a listed service: "clean
-	// my dog's teeth" at a dental practice is not its cleaning.
-	species := c.speciesInProfile()
-	for _, o := range objs {
-		if o.optional || neutralWords[o.word] || genericServiceWords[o.word] || species[o.stem] {
-			continue
+	return out
+}
+
+// namedOtherwise finds the one service a question names without enough of its name:
+// by the name's head, its last word, when no other service's name ends so ("the
+// group" is the Anxiety skills group at a practice with one group); or by a phrase
+// the service's description holds, in the question's words or a synonym's ("the first
+// appointment" is the Intake appointment, described as "your first visit"). When more
+// than one service fits, the question doesn't say which: none is returned.
+func (c *ask) namedOtherwise(objs []objectWord) []scored {
+	var byHead, byText []scored
+	for i := range c.p.Services {
+		st := newServiceText(&c.p.Services[i])
+		if h := st.head(); h >= 0 && st.weights[h] >= 1 && st.nameHits(objs)[h] {
+			byHead = append(byHead, scored{st: st, score: 0.5, specific: true})
 		}
-		explained := false
-		for _, s := range out {
-			if s.st.explains(o) {
-				explained = true
-				break
-			}
-		}
-		if !explained {
-			return nil
+		if st.describes(objs) {
+			byText = append(byText, scored{st: st, score: 0.5, specific: true})
 		}
 	}
-	return out
+	switch {
+	case len(byHead) == 1:
+		return byHead
+	case len(byHead) == 0 && len(byText) == 1:
+		return byText
+	}
+	return nil
+}
+
+// head is the index in name of the name's last word before any extra ("with ..."), or
+// -1 for a name of no words.
+func (st serviceText) head() int { return st.main - 1 }
+
+// describes reports whether the service's name or description holds a member of a
+// group that a phrase of the question belongs to.
+func (st serviceText) describes(objs []objectWord) bool {
+	for _, o := range objs {
+		for _, gi := range o.phrases {
+			for _, m := range stemGroups[gi] {
+				if indexSeq(st.text, m) >= 0 {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // usualServices are the services a question in generic words means ("how long is a
@@ -299,7 +385,7 @@ func (c *ask) usualServices(objs []objectWord) []scored {
 	generic := false
 	for _, o := range objs {
 		switch {
-		case o.optional || neutralWords[o.word] || defaultQualifiers[o.word]:
+		case o.optional || o.neutral || defaultQualifiers[o.word]:
 		case genericServiceWords[o.word]:
 			generic = true
 		default:
@@ -395,7 +481,11 @@ func (c *ask) service() (part, bool) {
 			}
 		}
 	}
-	if !price && !duration && !offered {
+	// "When does the anxiety group meet", "what is EMDR": what the service is, which its
+	// description tells.
+	about := !price && !duration && !offered && (q.hasPhrase("what is", "what's", "what are", "tell me about", "when does",
+		"when do", "when is", "what day", "which day", "which days", "how often", "how many") || q.has("involve", "involves", "include", "includes", "meet", "meets"))
+	if !price && !duration && !offered && !about {
 		return part{}, false
 	}
 	objs := c.objectWords()
@@ -413,6 +503,9 @@ func (c *ask) service() (part, bool) {
 	if len(matched) == 0 {
 		return part{}, false
 	}
+	for _, m := range matched {
+		c.services = append(c.services, m.st.s.Name)
+	}
 	conf := 0.9
 	switch {
 	case usual:
@@ -421,6 +514,12 @@ func (c *ask) service() (part, bool) {
 		conf = 0.8
 	}
 	switch {
+	case about:
+		m := matched[0]
+		if usual || m.st.s.Description == "" {
+			return part{}, false
+		}
+		return part{KindService, m.st.s.Name + c.serviceDetails(m.st.s) + ".", 0.6}, true
 	case price:
 		var lines []string
 		unknown := true
@@ -433,6 +532,9 @@ func (c *ask) service() (part, bool) {
 			line := s.Name + ": " + s.Price
 			if s.DurationMin > 0 {
 				line += ", " + c.t.minutes(s.DurationMin)
+			}
+			if moneyIn.MatchString(s.Description) {
+				line += " (" + strings.TrimSuffix(s.Description, ".") + ")" // "30 minutes for $50"
 			}
 			lines = append(lines, line)
 		}
@@ -462,24 +564,33 @@ func (c *ask) service() (part, bool) {
 		if !m.full {
 			conf = 0.6 // "a whitening" is likely the teeth whitening
 		}
-		s := m.st.s
-		var facts []string
-		if s.Price != "" {
-			facts = append(facts, s.Price)
-		}
-		if s.DurationMin > 0 {
-			facts = append(facts, c.t.minutes(s.DurationMin))
-		}
-		details := ""
-		if len(facts) > 0 {
-			details = " (" + strings.Join(facts, ", ") + ")"
-		}
-		if s.Description != "" {
-			details += ": " + strings.TrimSuffix(s.Description, ".")
-		}
-		return part{KindService, c.t.offered(s.Name, details), conf}, true
+		return part{KindService, c.t.offered(m.st.s.Name, c.serviceDetails(m.st.s)), conf}, true
 	}
 }
+
+// serviceDetails is what follows a service's name in a sentence: " ($85, 30 minutes):
+// Same-day exam when your pet is unwell".
+func (c *ask) serviceDetails(s *Service) string {
+	var facts []string
+	if s.Price != "" {
+		facts = append(facts, s.Price)
+	}
+	if s.DurationMin > 0 {
+		facts = append(facts, c.t.minutes(s.DurationMin))
+	}
+	details := ""
+	if len(facts) > 0 {
+		details = " (" + strings.Join(facts, ", ") + ")"
+	}
+	if s.Description != "" {
+		details += ": " + strings.TrimSuffix(s.Description, ".")
+	}
+	return details
+}
+
+// moneyIn finds an amount of money in a service's description, which then tells prices
+// beyond the listed one ("30 minutes for $50").
+var moneyIn = regexp.MustCompile(`[$£€]\s?\d`)
 
 // priceList answers "what are your prices" with every service that has one.
 func (c *ask) priceList() (part, bool) {
@@ -493,4 +604,68 @@ func (c *ask) priceList() (part, bool) {
 		return part{}, false
 	}
 	return part{KindPrice, c.t.prices(strings.Join(lines, "; ")), 0.8}, true
+}
+
+// Words of a request to be seen today: when ("today", "asap"), and the visit ("come in",
+// "bring him in", "be seen", "fit me in").
+var (
+	sameDayWhen   = wordSet(`today tonight asap urgent urgently emergency now immediately`)
+	sameDayVisit  = wordSet(`come coming bring brought seen see visit appointment appointments slot slots fit squeeze available availability book booking`)
+	sameDayOther  = wordSet(`in same day right away morning afternoon him her them us chance possible possibly`)
+	sameDayMarked = [][]string{{"same", "day"}, {"urgent"}, {"urgently"}, {"emergency"}, {"emergencies"}, {"walk", "in"}, {"walk", "ins"}}
+)
+
+// sameDay answers a request to be seen today ("can I bring him in today", "can I be seen
+// today?") with the services the practice describes as same-day, urgent or emergency
+// visits: the practice's own way in at short notice. A question naming another service
+// ("a cleaning today") is that service's, and a practice without such a service gets no
+// answer here.
+func (c *ask) sameDay() (part, bool) {
+	q := c.q
+	when := q.hasPhrase("same day", "right away", "this morning", "this afternoon")
+	visit := false
+	for _, w := range q.words {
+		when = when || sameDayWhen[w]
+		visit = visit || sameDayVisit[w]
+	}
+	if !when || !visit || len(c.p.Services) == 0 {
+		return part{}, false
+	}
+	for _, o := range c.objectWords() {
+		if !o.optional && !o.neutral && !sameDayWhen[o.word] && !sameDayVisit[o.word] && !genericServiceWords[o.word] &&
+			!speciesWords[o.word] && !sameDayOther[o.word] {
+			return part{}, false
+		}
+	}
+	var found []string
+	for i := range c.p.Services {
+		s := &c.p.Services[i]
+		words := vocab.Words(s.Name + " " + s.Description)
+		if !slices.ContainsFunc(sameDayMarked, func(m []string) bool { return indexSeq(words, m) >= 0 }) {
+			continue
+		}
+		found = append(found, s.Name+c.serviceDetails(s))
+	}
+	if len(found) == 0 {
+		return part{}, false
+	}
+	return part{KindService, c.t.sameDay(strings.Join(found, "; ")), 0.7}, true
+}
+
+// NamesService reports whether text names the service called name: it holds a word of
+// the name that tells it apart (not a qualifier such as "adult", nor a generic word such
+// as "session"), as written or by stem ("the decompression table" names "Spinal
+// decompression").
+func NamesService(text, name string) bool {
+	st := newServiceText(&Service{Name: name})
+	stems := map[string]bool{}
+	for _, w := range vocab.Words(text) {
+		stems[vocab.Stem(w)] = true
+	}
+	for k, stem := range st.name {
+		if k < st.main && st.weights[k] >= 1 && stems[stem] {
+			return true
+		}
+	}
+	return false
 }

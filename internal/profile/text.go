@@ -56,6 +56,7 @@ type texts struct {
 	duration              func(service, length string) string
 	minutes               func(n int) string
 	offered               func(service, details string) string
+	sameDay               func(services string) string
 	address               func(address string) string
 	phone, email, website func(string) string
 	speaks                func(list string) string
@@ -179,6 +180,7 @@ var english = texts{
 		return fmt.Sprintf("%d minutes", n)
 	},
 	offered: func(service, details string) string { return "Yes, we offer " + service + details + "." },
+	sameDay: func(services string) string { return "For a visit at short notice, ask for " + services + "." },
 	address: func(address string) string { return "We're at " + address + "." },
 	phone:   func(phone string) string { return "You can call us at " + phone + "." },
 	email:   func(email string) string { return "You can email us at " + email + "." },
@@ -277,6 +279,7 @@ var spanish = texts{
 		return fmt.Sprintf("%d minutos", n)
 	},
 	offered: func(service, details string) string { return "Sí, ofrecemos " + service + details + "." },
+	sameDay: func(services string) string { return "Para una visita sin mucha antelación, pida " + services + "." },
 	address: func(address string) string { return "Estamos en " + address + "." },
 	phone:   func(phone string) string { return "Puede llamarnos al " + phone + "." },
 	email:   func(email string) string { return "Puede escribirnos a " + email + "." },
