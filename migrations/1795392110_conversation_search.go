@@ -12,7 +12,7 @@ import (
 // tables, so that every write (the record API, a hook, a raw statement, a cascade,
 // retention, erasure) updates it in the same transaction.
 //
-// conversation_search is contentless (content=''): it keeps the words' positions but
+// conversation_search is contentless (no content table): it keeps the words' positions but
 // no copy of the text. Its secure-delete option takes a deleted row's words out of the
 // index at once, where FTS5 would otherwise leave them, marked deleted, until segments
 // merge: an erased visitor's words must not stay behind. Its rowid is the rid of

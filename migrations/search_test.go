@@ -120,4 +120,3 @@ func migration(t *testing.T, file string) (up, down func(core.App) error) {
 	t.Fatalf("no migration %s", file)
 	return nil, nil
 }
-
