@@ -39,8 +39,9 @@ func TestConversationSearchMigration(t *testing.T) {
 	search := func(business, q string) []string {
 		t.Helper()
 		var ids []string
-		err := app.DB().NewQuery(`SELECT DISTINCT r.conversation FROM conversation_search s JOIN conversation_search_rows r ON r.rid = s.rowid
-WHERE conversation_search MATCH {:q} AND r.business = {:b} ORDER BY r.conversation`).Bind(dbx.Params{"q": q, "b": business}).Column(&ids)
+		err := app.DB().NewQuery(`SELECT DISTINCT c.id FROM conversation_search s JOIN conversation_search_rows r ON r.rid = s.rowid
+  JOIN conversations c ON c.id = r.conversation
+WHERE conversation_search MATCH {:q} AND c.business = {:b} ORDER BY c.id`).Bind(dbx.Params{"q": q, "b": business}).Column(&ids)
 		if err != nil {
 			t.Fatalf("search %s: %v", q, err)
 		}
@@ -94,7 +95,7 @@ WHERE conversation_search MATCH {:q} AND r.business = {:b} ORDER BY r.conversati
 		t.Errorf("the index lost the other practice's words: %v", terms)
 	}
 	var rows int
-	if err := app.DB().NewQuery("SELECT COUNT(*) FROM conversation_search_rows WHERE business = {:b}").Bind(dbx.Params{"b": b}).Row(&rows); err != nil || rows != 0 {
+	if err := app.DB().NewQuery("SELECT COUNT(*) FROM conversation_search_rows WHERE conversation IN ({:c}, {:m})").Bind(dbx.Params{"c": conv, "m": moved}).Row(&rows); err != nil || rows != 0 {
 		t.Errorf("%d rows of deleted records (%v)", rows, err)
 	}
 
