@@ -84,9 +84,11 @@ func inbox(e *core.RequestEvent, a Auditor) error {
 		where = append(where, within)
 		maps.Copy(params, dayParams)
 	}
-	// The search's matches, found once in the full-text index (migrations: the
-	// conversation search) and reused by each part of the statement.
-	with := ""
+	// The conversations the page is cut from: all of the practice's, or those the search
+	// matches, found once in the full-text index (migrations: the conversation search)
+	// and each looked up by id. (SQLite builds an index of a set it is asked "IN" at a
+	// cost per row that is higher here than the search itself.)
+	with, from := "", "conversations c"
 	if s := strings.TrimSpace(q.Get("q")); s != "" {
 		if utf8.RuneCountInString(s) > searchMaxLen {
 			return apierr.Invalid("q is at most 200 characters.", map[string]string{"q": "too long"})
@@ -97,11 +99,11 @@ func inbox(e *core.RequestEvent, a Auditor) error {
 			where = append(where, "FALSE")
 		} else {
 			params["q"] = match
-			with = `WITH hits AS MATERIALIZED (SELECT DISTINCT r.conversation FROM conversation_search s
+			with = `WITH hits AS MATERIALIZED (SELECT r.conversation AS id FROM conversation_search s
   JOIN conversation_search_rows r ON r.rid = s.rowid
-  WHERE conversation_search MATCH {:q})
+  WHERE conversation_search MATCH {:q} GROUP BY r.conversation)
 `
-			where = append(where, "c.id IN hits")
+			from = "hits h CROSS JOIN conversations c ON c.id = h.id"
 		}
 	}
 	// Two runs, each in an order an index can give without sorting the practice's every
@@ -114,12 +116,12 @@ func inbox(e *core.RequestEvent, a Auditor) error {
 	filter := strings.Join(where, " AND ")
 	run := func(status, order string) string {
 		return `SELECT id, ROW_NUMBER() OVER (ORDER BY ` + order + `) AS n FROM (
-    SELECT c.* FROM conversations c WHERE ` + filter + ` AND ` + status + ` ORDER BY ` + order + ` LIMIT {:end}) c`
+    SELECT c.* FROM ` + from + ` WHERE ` + filter + ` AND ` + status + ` ORDER BY ` + order + ` LIMIT {:end}) c`
 	}
 	// Only the page's rows are joined to their last message, lead and booking; the
 	// total is counted in the same statement.
 	sql := with + `SELECT c.id, c.status, c.message_count, c.health_flagged, c.last_message_at,
-  (SELECT COUNT(*) FROM conversations c WHERE ` + filter + `) AS total,
+  (SELECT COUNT(*) FROM ` + from + ` WHERE ` + filter + `) AS total,
   c.needs_human_at, c.assigned_to,
   COALESCE((SELECT substr(m.text, 1, 600) FROM messages m WHERE m.conversation = c.id ORDER BY m.created DESC, m.id DESC LIMIT 1), '') AS preview,
   COALESCE(l.id, '') AS lead_id, COALESCE(l.name, '') AS lead_name, COALESCE(l.status, '') AS lead_status,
@@ -149,7 +151,7 @@ ORDER BY p.arm, p.n`
 	}
 	if len(items) == 0 && page > 1 {
 		// Past the last page no row carries the total.
-		if err := e.App.DB().NewQuery(with + "SELECT COUNT(*) FROM conversations c WHERE " + filter).Bind(params).Row(&total); err != nil {
+		if err := e.App.DB().NewQuery(with + "SELECT COUNT(*) FROM " + from + " WHERE " + filter).Bind(params).Row(&total); err != nil {
 			return err
 		}
 	}
