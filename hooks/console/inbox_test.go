@@ -129,7 +129,7 @@ func TestInbox(t *testing.T) {
 		t.Errorf("past the end: %d items of %d", len(p.Items), p.TotalItems)
 	}
 	it := get(tests.Admin, "?filter=has_lead").Items[0]
-	if it.Preview != strings.Repeat("é", 140) || !it.HasBooking || it.Lead == nil || it.Lead.Name != "Ana Perez" || it.Lead.Status != "new" || it.MessageCount != 2 || it.Status != "open" || it.LastMessageAt != at(d.Add(2*time.Hour)) || it.AssignedTo != admin.Id {
+	if it.Preview != strings.Repeat("é", 140) || !it.HasBooking || it.Lead == nil || it.Lead.Name != "Ana Perez" || it.Lead.Status != "new" || it.MessageCount != 1 || it.Status != "open" || it.LastMessageAt != at(d.Add(2*time.Hour)) || it.AssignedTo != admin.Id {
 		t.Errorf("item %+v", it)
 	}
 	if it := get(tests.Admin, "?filter=needs_human").Items[0]; it.Lead != nil || it.HasBooking || it.Preview != "Hello? A human please" || it.NeedsHumanAt != at(d.Add(30*time.Minute)) {
