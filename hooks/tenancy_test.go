@@ -289,8 +289,10 @@ type staffRoute struct {
 func TestStaffRoutesMatrix(t *testing.T) {
 	f := tests.NewPractices(t)
 	f.UpdateSettings(t, tests.NoRateLimits)
+	tests.UseMailServer(f.App, tests.StartMailServer(t))
 	conv := f.Record(t, models.ConversationsCollection)
 	f.Create(t, models.LeadsCollection, map[string]any{"business": f.A.Id, "conversation": conv.Id, "name": "Private Person", "email": "pp@example.com", "status": models.LeadNew})
+	// A colleague invited, who has not chosen a password yet (unverified).
 	viewerOfA := func(t *testing.T, f *tests.Practices) string { return f.Record(t, models.StaffCollection).Id }
 	gapOfA := func(t *testing.T, f *tests.Practices) string {
 		return f.Create(t, models.KnowledgeGapsCollection, map[string]any{"business": f.A.Id, "question": "q " + core.GenerateDefaultRandomId(), "count": 1}).Id
@@ -300,6 +302,8 @@ func TestStaffRoutesMatrix(t *testing.T) {
 	invites := 0
 	routes := []staffRoute{
 		{method: "GET", path: "/api/frontdesk/inbox", private: conv.Id,
+			status: map[string]int{tests.Owner: 200, tests.Admin: 200, tests.Viewer: 200, tests.OtherOwner: 200, tests.Anonymous: 401}},
+		{method: "GET", path: "/api/frontdesk/inbox?q=private+person", private: conv.Id,
 			status: map[string]int{tests.Owner: 200, tests.Admin: 200, tests.Viewer: 200, tests.OtherOwner: 200, tests.Anonymous: 401}},
 		{method: "GET", path: "/api/frontdesk/dashboard?days=7",
 			status: map[string]int{tests.Owner: 200, tests.Admin: 200, tests.Viewer: 403, tests.OtherOwner: 200, tests.Anonymous: 401}},
@@ -311,6 +315,8 @@ func TestStaffRoutesMatrix(t *testing.T) {
 			status: map[string]int{tests.Owner: 200, tests.Admin: 200, tests.Viewer: 403, tests.OtherOwner: 200, tests.Anonymous: 401}},
 		{method: "POST", path: "/api/frontdesk/team/invite", body: `{"email": "invite-%s@example.com", "name": "New", "role": "viewer"}`,
 			status: map[string]int{tests.Owner: 201, tests.Admin: 201, tests.Viewer: 403, tests.OtherOwner: 201, tests.Anonymous: 401}},
+		{method: "POST", path: "/api/frontdesk/team/%s/resend", fixture: viewerOfA,
+			status: map[string]int{tests.Owner: 200, tests.Admin: 200, tests.Viewer: 403, tests.OtherOwner: 404, tests.Anonymous: 401}},
 		{method: "POST", path: "/api/frontdesk/team/%s/role", body: `{"role": "admin"}`, fixture: viewerOfA,
 			status: map[string]int{tests.Owner: 200, tests.Admin: 403, tests.Viewer: 403, tests.OtherOwner: 404, tests.Anonymous: 401}},
 		{method: "DELETE", path: "/api/frontdesk/team/%s", fixture: viewerOfA,

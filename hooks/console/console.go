@@ -66,6 +66,7 @@ func Bind(app core.App, auditor Auditor) {
 		route(g.GET("/dashboard", dashboard), editors...)
 		route(g.GET("/team", listTeam), editors...)
 		route(g.POST("/team/invite", func(e *core.RequestEvent) error { return invite(e, auditor) }), editors...)
+		route(g.POST("/team/{id}/resend", func(e *core.RequestEvent) error { return resendInvite(e, auditor) }), editors...)
 		route(g.POST("/team/{id}/role", func(e *core.RequestEvent) error { return changeRole(e, auditor) }), models.RoleOwner)
 		route(g.DELETE("/team/{id}", func(e *core.RequestEvent) error { return removeStaff(e, auditor) }), models.RoleOwner)
 		route(g.POST("/gaps/{id}/answer", func(e *core.RequestEvent) error { return answerGap(e, auditor) }), editors...)

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -18,6 +20,8 @@ const (
 	inboxPerPage    = 30
 	inboxMaxPerPage = 100
 	previewLen      = 140
+	// searchMaxLen is the longest search, in characters.
+	searchMaxLen = 200
 )
 
 // inboxItem is one conversation in the inbox.
@@ -48,9 +52,9 @@ type inboxLead struct {
 
 // inbox lists the practice's conversations: those waiting for a person first, the
 // longest wait first, then the newest activity; filtered by ?filter=needs_human|has_lead
-// |all, ?from and ?to (days of last activity, in the practice's zone) and ?q (words in a
-// message, or the lead's name or email). One query answers a page with its total; the
-// read is audited with its count.
+// |all, ?from and ?to (days of last activity, in the practice's zone) and ?q (words, or
+// their beginnings, all in one message or in the lead's name and email; case and accents
+// aside). One query answers a page with its total; the read is audited with its count.
 func inbox(e *core.RequestEvent, a Auditor) error {
 	b, err := practiceOf(e)
 	if err != nil {
@@ -80,10 +84,27 @@ func inbox(e *core.RequestEvent, a Auditor) error {
 		where = append(where, within)
 		maps.Copy(params, dayParams)
 	}
+	// The conversations the page is cut from: all of the practice's, or those the search
+	// matches, found once in the full-text index (migrations: the conversation search)
+	// and each looked up by id. (SQLite builds an index of a set it is asked "IN" at a
+	// cost per row that is higher here than the search itself.)
+	with, from := "", "conversations c"
 	if s := strings.TrimSpace(q.Get("q")); s != "" {
-		params["q"] = likeContains(s)
-		where = append(where, `(EXISTS (SELECT 1 FROM messages m WHERE m.conversation = c.id AND m.text LIKE {:q} ESCAPE '\')`+
-			` OR EXISTS (SELECT 1 FROM leads l WHERE l.conversation = c.id AND l.conversation != '' AND (l.name LIKE {:q} ESCAPE '\' OR l.email LIKE {:q} ESCAPE '\')))`)
+		if utf8.RuneCountInString(s) > searchMaxLen {
+			return apierr.Invalid("q is at most 200 characters.", map[string]string{"q": "too long"})
+		}
+		match := matchQuery(s)
+		if match == "" {
+			// No word to look up: nothing matches.
+			where = append(where, "FALSE")
+		} else {
+			params["q"] = match
+			with = `WITH hits AS MATERIALIZED (SELECT r.conversation AS id FROM conversation_search s
+  JOIN conversation_search_rows r ON r.rid = s.rowid
+  WHERE conversation_search MATCH {:q} GROUP BY r.conversation)
+`
+			from = "hits h CROSS JOIN conversations c ON c.id = h.id"
+		}
 	}
 	// Two runs, each in an order an index can give without sorting the practice's every
 	// conversation: the visitors waiting for a person (few), the one who asked first
@@ -95,12 +116,12 @@ func inbox(e *core.RequestEvent, a Auditor) error {
 	filter := strings.Join(where, " AND ")
 	run := func(status, order string) string {
 		return `SELECT id, ROW_NUMBER() OVER (ORDER BY ` + order + `) AS n FROM (
-    SELECT c.* FROM conversations c WHERE ` + filter + ` AND ` + status + ` ORDER BY ` + order + ` LIMIT {:end}) c`
+    SELECT c.* FROM ` + from + ` WHERE ` + filter + ` AND ` + status + ` ORDER BY ` + order + ` LIMIT {:end}) c`
 	}
 	// Only the page's rows are joined to their last message, lead and booking; the
 	// total is counted in the same statement.
-	sql := `SELECT c.id, c.status, c.message_count, c.health_flagged, c.last_message_at,
-  (SELECT COUNT(*) FROM conversations c WHERE ` + filter + `) AS total,
+	sql := with + `SELECT c.id, c.status, c.message_count, c.health_flagged, c.last_message_at,
+  (SELECT COUNT(*) FROM ` + from + ` WHERE ` + filter + `) AS total,
   c.needs_human_at, c.assigned_to,
   COALESCE((SELECT substr(m.text, 1, 600) FROM messages m WHERE m.conversation = c.id ORDER BY m.created DESC, m.id DESC LIMIT 1), '') AS preview,
   COALESCE(l.id, '') AS lead_id, COALESCE(l.name, '') AS lead_name, COALESCE(l.status, '') AS lead_status,
@@ -130,7 +151,7 @@ ORDER BY p.arm, p.n`
 	}
 	if len(items) == 0 && page > 1 {
 		// Past the last page no row carries the total.
-		if err := e.App.DB().NewQuery("SELECT COUNT(*) FROM conversations c WHERE " + filter).Bind(params).Row(&total); err != nil {
+		if err := e.App.DB().NewQuery(with + "SELECT COUNT(*) FROM " + from + " WHERE " + filter).Bind(params).Row(&total); err != nil {
 			return err
 		}
 	}
@@ -156,7 +177,23 @@ func paging(pageS, perPageS string) (page, perPage int, err error) {
 	return page, perPage, nil
 }
 
-// likeContains is a LIKE pattern (with ESCAPE '\') matching text that contains s.
-func likeContains(s string) string {
-	return "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s) + "%"
+// matchQuery is the staff's search q as an FTS5 query: each word a quoted string, so
+// that what a visitor wrote (a quote, NEAR(, *, AND, a column name) is only ever words to
+// find, never query syntax; each a prefix, so a word's start finds it; all of them
+// required. Words of punctuation alone, which the index holds nothing of, are left out
+// (an empty string in FTS5 matches nothing); "" when no word is left.
+func matchQuery(q string) string {
+	var terms []string
+	for _, w := range strings.Fields(q) {
+		if strings.ContainsFunc(w, tokenRune) {
+			terms = append(terms, `"`+strings.ReplaceAll(w, `"`, `""`)+`"*`)
+		}
+	}
+	return strings.Join(terms, " ")
+}
+
+// tokenRune reports whether the index's tokenizer (unicode61) keeps r in a word:
+// letters, digits and private-use characters; the rest separate words.
+func tokenRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Co, r)
 }

@@ -40,13 +40,17 @@ func (s seeder) row(table string, cols dbx.Params) string {
 // messages (role, text, at) follow.
 func (s seeder) conversation(business, status string, start time.Time, msgs ...msg) string {
 	s.t.Helper()
-	last := start
+	last, visitor := start, 0
 	for _, m := range msgs {
 		if m.at.After(last) {
 			last = m.at
 		}
+		if m.role == "visitor" {
+			visitor++
+		}
 	}
-	id := s.row("conversations", dbx.Params{"business": business, "status": status, "visitor_id": "v", "created": at(start), "updated": at(last), "last_message_at": at(last), "message_count": len(msgs)})
+	// message_count counts the visitor's messages (models.Conversation).
+	id := s.row("conversations", dbx.Params{"business": business, "status": status, "visitor_id": "v", "created": at(start), "updated": at(last), "last_message_at": at(last), "message_count": visitor})
 	for _, m := range msgs {
 		s.row("messages", dbx.Params{"business": business, "conversation": id, "role": m.role, "text": m.text, "flags": m.flags, "created": at(m.at), "updated": at(m.at)})
 	}

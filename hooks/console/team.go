@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
@@ -113,10 +114,71 @@ func invite(e *core.RequestEvent, a Auditor) error {
 			e.App.Logger().Error("team invite email", "business", b.Id, "staff", r.Id, "error", err)
 		} else {
 			sent = true
+			e.App.Store().Set(inviteSentKey(r.Id), time.Now())
 		}
 	}
 	return e.JSON(http.StatusCreated, map[string]any{"id": r.Id, "email_sent": sent})
 }
+
+// resendEvery is how often one member's invite may be sent again: PocketBase's own pause
+// between two password-reset emails to one account, enough for a lost email and too
+// seldom to flood an inbox.
+const resendEvery = 2 * time.Minute
+
+// The invite resend's refusals.
+var (
+	errNotPending = apierr.New(http.StatusConflict, "not_pending", "This member has already set their password; they can reset it from the sign-in page.")
+	errNoMail     = apierr.New(http.StatusServiceUnavailable, "mail_unavailable", "This server has no mail settings, so no invite can be sent; a superuser sets them in the admin UI.")
+	errMailFailed = apierr.New(http.StatusBadGateway, "mail_failed", "The invite could not be sent; try again later.")
+)
+
+// resendInvite emails a member who has not yet chosen a password (unverified: PocketBase
+// verifies an account when its emailed reset link is used) a new link to choose one, at
+// most once per resendEvery; only an owner re-sends an owner's invite, as only an owner
+// invites one. Audited like the invite.
+func resendInvite(e *core.RequestEvent, a Auditor) error {
+	b, r, err := teamMember(e)
+	if err != nil {
+		return err
+	}
+	if r.Verified() {
+		return errNotPending
+	}
+	if r.GetString("role") == models.RoleOwner && !actsAsOwner(e) {
+		return apierr.New(http.StatusForbidden, "forbidden", "Only an owner can re-send an owner's invite.")
+	}
+	if !e.App.Settings().SMTP.Enabled {
+		return errNoMail
+	}
+	// Claimed before sending, so two requests at once send one email.
+	key, now := inviteSentKey(r.Id), time.Now()
+	var wait time.Duration
+	e.App.Store().SetFunc(key, func(old any) any {
+		if last, ok := old.(time.Time); ok && now.Sub(last) < resendEvery {
+			wait = resendEvery - now.Sub(last)
+			return last
+		}
+		return now
+	})
+	if wait > 0 {
+		tooSoon := apierr.New(http.StatusTooManyRequests, "rate_limited", "The invite was sent moments ago; wait a little before sending it again.")
+		tooSoon.RetryAfter = int(wait.Round(time.Second) / time.Second)
+		return tooSoon
+	}
+	if err := a.Request(e, "team.resend", "staff/"+r.Id, b.Id); err != nil {
+		e.App.Store().Remove(key)
+		return err
+	}
+	if err := mails.SendRecordPasswordReset(e.App, r); err != nil {
+		e.App.Store().Remove(key)
+		e.App.Logger().Error("team invite resend email", "business", b.Id, "staff", r.Id, "error", err)
+		return errMailFailed
+	}
+	return e.JSON(http.StatusOK, map[string]any{"id": r.Id, "email_sent": true})
+}
+
+// inviteSentKey keys, in the app's memory, when staff member id's invite was last sent.
+func inviteSentKey(id string) string { return "frontdesk.inviteSent." + id }
 
 // changeRole sets a staff member's role (owners only); the last owner keeps theirs.
 func changeRole(e *core.RequestEvent, a Auditor) error {

@@ -3,7 +3,9 @@ package console_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -237,4 +239,118 @@ func TestTeamList(t *testing.T) {
 	if strings.Join(got, ", ") != "owner owner@example.com mfa, admin admin@example.com mfa, viewer viewer@example.com" {
 		t.Fatalf("team %v (%s)", got, rec.Body.String())
 	}
+}
+
+// An owner or admin re-sends the invite of a colleague who has not chosen a password
+// yet: a new reset link, which works, at most once per pause (the invite's own email
+// counts), audited like the invite; once the colleague has chosen their password there
+// is nothing to re-send.
+func TestResendInvite(t *testing.T) {
+	f := tests.NewPractices(t)
+	f.UpdateSettings(t, tests.NoRateLimits)
+	invite := func(email, role string) string {
+		t.Helper()
+		rec := f.Do("POST", "/api/frontdesk/team/invite", `{"email": "`+email+`", "name": "New", "role": "`+role+`"}`, tests.Owner)
+		if rec.Code != http.StatusCreated {
+			t.Fatalf("invite: %d %s", rec.Code, rec.Body.String())
+		}
+		var out struct{ ID string }
+		decode(t, rec.Body.Bytes(), &out)
+		return out.ID
+	}
+	resend := func(actor, id string) *httptest.ResponseRecorder {
+		t.Helper()
+		return f.Do("POST", "/api/frontdesk/team/"+id+"/resend", "", actor)
+	}
+	// Invited while the server had no mail settings: nothing was sent, nor can be.
+	nia, pendingOwner := invite("nia@example.com", models.RoleViewer), invite("po@example.com", models.RoleOwner)
+	if rec := resend(tests.Admin, nia); rec.Code != http.StatusServiceUnavailable || code(t, rec.Body.Bytes()) != "mail_unavailable" {
+		t.Fatalf("without mail settings: %d %s", rec.Code, rec.Body.String())
+	}
+
+	mail := tests.StartMailServer(t)
+	tests.UseMailServer(f.App, mail)
+	rec := resend(tests.Admin, nia)
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"email_sent":true`) {
+		t.Fatalf("resend: %d %s", rec.Code, rec.Body.String())
+	}
+	msgs := mail.Messages()
+	if len(msgs) != 1 || msgs[0].To[0] != "nia@example.com" {
+		t.Fatalf("mail %+v, want one to the invitee", msgs)
+	}
+	// Again at once: too soon, and nothing sent.
+	rec = resend(tests.Owner, nia)
+	if rec.Code != http.StatusTooManyRequests || code(t, rec.Body.Bytes()) != "rate_limited" {
+		t.Fatalf("resend at once: %d %s", rec.Code, rec.Body.String())
+	}
+	if s, err := strconv.Atoi(rec.Header().Get("Retry-After")); err != nil || s < 1 || s > 120 {
+		t.Errorf("Retry-After %q, want the seconds left of two minutes", rec.Header().Get("Retry-After"))
+	}
+	if n := len(mail.Messages()); n != 1 {
+		t.Fatalf("%d emails after a refused resend", n)
+	}
+
+	for _, c := range []struct {
+		what, actor, id string
+		status          int
+		code            string
+	}{
+		{"a viewer", tests.Viewer, pendingOwner, 403, "forbidden"},
+		{"an admin, an owner's invite", tests.Admin, pendingOwner, 403, "forbidden"},
+		{"without a token", tests.Anonymous, pendingOwner, 401, "unauthorized"},
+		{"another practice's owner", tests.OtherOwner, pendingOwner, 404, "not_found"},
+		{"no such member", tests.Owner, "nosuchmember123", 404, "not_found"},
+		{"a member who chose their password", tests.Owner, staffID(t, f, "admin@example.com"), 409, "not_pending"},
+	} {
+		rec := resend(c.actor, c.id)
+		if rec.Code != c.status || code(t, rec.Body.Bytes()) != c.code {
+			t.Errorf("%s: %d %s, want %d %s", c.what, rec.Code, rec.Body.String(), c.status, c.code)
+		}
+	}
+	if n := len(mail.Messages()); n != 1 {
+		t.Fatalf("%d emails after refused resends", n)
+	}
+
+	// The re-sent link sets the invitee's password; then there is nothing to re-send.
+	link := resetLink.FindStringSubmatch(msgs[0].Parse(t).Parts["text/html"])
+	if link == nil {
+		t.Fatal("no reset link in the re-sent invite")
+	}
+	rec = f.Do("POST", "/api/collections/staff/confirm-password-reset",
+		`{"token": "`+link[1]+`", "password": "nia's own password", "passwordConfirm": "nia's own password"}`, tests.Anonymous)
+	if rec.Code != http.StatusNoContent {
+		t.Fatalf("reset with the re-sent token: %d %s", rec.Code, rec.Body.String())
+	}
+	if rec := resend(tests.Owner, nia); rec.Code != http.StatusConflict || code(t, rec.Body.Bytes()) != "not_pending" {
+		t.Fatalf("resend after the password was chosen: %d %s", rec.Code, rec.Body.String())
+	}
+
+	// A failed send is not counted against the pause: once mail works, it goes.
+	mail.Down()
+	if rec := resend(tests.Owner, pendingOwner); rec.Code != http.StatusBadGateway || code(t, rec.Body.Bytes()) != "mail_failed" {
+		t.Fatalf("mail server down: %d %s", rec.Code, rec.Body.String())
+	}
+	mail.Up()
+	if rec := resend(tests.Owner, pendingOwner); rec.Code != http.StatusOK {
+		t.Fatalf("resend once mail works: %d %s", rec.Code, rec.Body.String())
+	}
+	// An invite sent by email starts the pause too.
+	if rec := resend(tests.Owner, invite("kai@example.com", models.RoleAdmin)); rec.Code != http.StatusTooManyRequests {
+		t.Fatalf("resend right after the invite's email: %d %s", rec.Code, rec.Body.String())
+	}
+
+	got := auditEntries(t, f, "team.resend")
+	if len(got) != 3 || got[0] != f.A.Id+" staff/"+nia || got[2] != f.A.Id+" staff/"+pendingOwner {
+		t.Fatalf("audit %v: want each resend attempted", got)
+	}
+}
+
+// staffID is the id of practice f's staff member with email.
+func staffID(t *testing.T, f *tests.Practices, email string) string {
+	t.Helper()
+	r, err := f.App.FindAuthRecordByEmail(models.StaffCollection, email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.Id
 }

@@ -16,6 +16,14 @@ import (
 	"frontdesk/tests"
 )
 
+func toAny(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
 // erasureFixture is one visitor, Ana, across the demo practice's records, beside
 // records of other visitors and of another practice that must stay.
 type erasureFixture struct {
@@ -189,6 +197,72 @@ func TestErasureWithEveryIdentifierAtOnce(t *testing.T) {
 	}
 	if e := f.audit.actions("erasure"); len(e) != 1 || !strings.HasPrefix(e[0].Target, "by conversation+email+phone: ") {
 		t.Errorf("audit entries %+v", e)
+	}
+}
+
+// An erased visitor's words leave the inbox's full-text index with her records: the
+// inbox no longer finds her, and the index lists none of her words and keeps no row of
+// her messages or leads, while another visitor's words and the same name at another
+// practice stay.
+func TestErasureLeavesNothingInTheSearchIndex(t *testing.T) {
+	f := newErasureFixture(t)
+	var records []string
+	if err := f.app.DB().NewQuery("SELECT id FROM messages WHERE conversation IN ({:a}, {:b})").
+		Bind(dbx.Params{"a": f.anaConv.Id, "b": f.anaMention.Id}).Column(&records); err != nil || len(records) != 3 {
+		t.Fatalf("her messages %v: %v", records, err)
+	}
+	records = append(records, f.anaLead.Id, f.legacyLead.Id)
+	found := func(actor, q string) []string {
+		t.Helper()
+		rec := f.do("GET", "/api/frontdesk/inbox?q="+q, actor, "")
+		var page struct{ Items []struct{ ID string } }
+		if err := json.Unmarshal(rec.Body.Bytes(), &page); err != nil || rec.Code != http.StatusOK {
+			t.Fatalf("inbox %s: %d %s", q, rec.Code, rec.Body.String())
+		}
+		var ids []string
+		for _, it := range page.Items {
+			ids = append(ids, it.ID)
+		}
+		return ids
+	}
+	if got := found(owner, "thursday"); len(got) != 1 || got[0] != f.anaConv.Id {
+		t.Fatalf("before the erasure the inbox finds %v; want her conversation", got)
+	}
+	hers := []string{"thursday", "cleaning", "works", "call", "please", "503", "0199"}
+	terms := tests.SearchTerms(t, f.app)
+	for _, w := range hers {
+		if !terms[w] {
+			t.Fatalf("before the erasure the index lacks %q", w)
+		}
+	}
+
+	if code, _ := f.erase(owner, `{"email": "ana.perez@example.com", "phone": "+1 503 555 0199"}`); code != http.StatusOK {
+		t.Fatalf("erasure: %d", code)
+	}
+	for _, q := range []string{"thursday", "perez", "0199", "ana.perez@example.com"} {
+		if got := found(owner, q); len(got) != 0 {
+			t.Errorf("after the erasure %q finds %v", q, got)
+		}
+	}
+	terms = tests.SearchTerms(t, f.app)
+	for _, w := range hers {
+		if terms[w] {
+			t.Errorf("after the erasure the index still lists %q", w)
+		}
+	}
+	var left int
+	if err := f.app.DB().Select("COUNT(*)").From("conversation_search_rows").Where(dbx.In("record", toAny(records)...)).Row(&left); err != nil || left != 0 {
+		t.Errorf("%d index rows of her records left (%v)", left, err)
+	}
+	// What is not hers stays findable.
+	if !terms["delta"] || !terms["perez"] {
+		t.Errorf("the erasure took others' words: %v", terms)
+	}
+	if got := found(owner, "delta"); len(got) != 1 || got[0] != f.otherConv.Id {
+		t.Errorf("another visitor: %v", got)
+	}
+	if got := found(otherOwner, "perez"); len(got) != 1 || got[0] != f.otherPracticeConv.Id {
+		t.Errorf("the other practice's Ana Perez: %v", got)
 	}
 }
 

@@ -85,6 +85,13 @@ func TestRetentionDeletesWhatIsOlderThanThePracticeKeeps(t *testing.T) {
 	if kept, _ := f.app.FindRecordById("leads", keptLead.Id); kept != nil && kept.GetString("conversation") != "" {
 		t.Error("the kept lead still links its deleted conversation")
 	}
+	// The inbox's search index forgets what went and keeps what stays.
+	terms := tests.SearchTerms(t, f.app)
+	for w, kept := range map[string]bool{"hello": false, "thanks": false, "old": false, "talking": true, "retention": true, "kept": true} {
+		if terms[w] != kept {
+			t.Errorf("the search index lists %q: %v; want %v", w, terms[w], kept)
+		}
+	}
 
 	entries := f.audit.actions("retention")
 	if len(entries) != 2 {

@@ -98,7 +98,8 @@ export default async function inbox(main, view) {
     if (!known) return reloadSoon();
     known.item.preview = record.text;
     known.item.last_message_at = record.created;
-    known.item.message_count = (known.item.message_count || 0) + 1;
+    // message_count counts the visitor's messages (models.Conversation), as the server does.
+    if (record.role === 'visitor') known.item.message_count = (known.item.message_count || 0) + 1;
     place(known.item);
   };
   window.addEventListener('fd:conversations', onConversation);

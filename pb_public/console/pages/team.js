@@ -1,6 +1,7 @@
-// The team: who works in the console and with which role. Admins see the team and invite
-// admins and viewers; owners also invite owners, change roles and remove people; the
-// last owner can't be removed or demoted (the server answers 409 last_owner).
+// The team: who works in the console and with which role. Admins see the team, invite
+// admins and viewers and re-send the invite of those who haven't chosen a password yet;
+// owners also invite owners, change roles and remove people; the last owner can't be
+// removed or demoted (the server answers 409 last_owner).
 import { h, t, field, heading, fail, toast, api, isOwner, me, forgetStaffNames } from '../app.js';
 
 const ROLES = ['owner', 'admin', 'viewer'];
@@ -44,6 +45,16 @@ function member(m, reload) {
       m.mfa ? h('span', { class: 'badge', text: t('team.mfa') }) : null),
     m.name ? h('p', { class: 'muted', text: m.email }) : null,
     h('div', { class: 'actions' }, roleIn,
+      // An owner's invite is an owner's to re-send.
+      m.verified === false && (isOwner() || m.role !== 'owner') ? h('button', { type: 'button', text: t('team.resend'),
+        'aria-label': t('team.resend') + ': ' + (m.name || m.email), onclick: async () => {
+          try {
+            await resendInvite(m.id);
+            toast(t('team.invited', m.email));
+          } catch (err) {
+            resendError(err);
+          }
+        } }) : null,
       isOwner() && !self ? h('button', { type: 'button', class: 'danger', text: t('remove'), onclick: async () => {
         if (!confirm(t('team.confirmRemove', m.name || m.email))) return;
         try {
@@ -59,6 +70,13 @@ function member(m, reload) {
 
 const teamError = (err) => (err.status === 409 ? toast(t('team.lastOwner'), 'error') : fail(err));
 
+// A resend's refusals the page can say in the reader's language.
+const resendError = (err) => {
+  const key = { rate_limited: 'team.resendWait', mail_unavailable: 'team.noMail', not_pending: 'team.notPending' }[err.code];
+  return key ? toast(t(key), 'error') : fail(err);
+};
+
+const resendInvite = (id) => api('/team/' + encodeURIComponent(id) + '/resend', { method: 'POST' });
 const setRole = (id, role) => api('/team/' + encodeURIComponent(id) + '/role', { method: 'POST', body: { role } });
 const removeMember = (id) => api('/team/' + encodeURIComponent(id), { method: 'DELETE' });
 
