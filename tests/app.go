@@ -105,7 +105,7 @@ func NewApp(t testing.TB, o Options) *pbtests.TestApp {
 	if err != nil {
 		t.Fatalf("test app: %v", err)
 	}
-	t.Cleanup(app.Cleanup)
+	t.Cleanup(func() { cleanup(app) })
 	hooks.Register(app, o.Config())
 	if !o.NoDemo {
 		if err := practice.SeedDemoPractice(app); err != nil {
@@ -174,13 +174,24 @@ func StartServer(t testing.TB, o Options) *Server {
 		t.Fatal("server did not start in 30s")
 	}
 	t.Cleanup(func() {
-		app.Cleanup()
+		cleanup(app)
 		select {
 		case <-done:
 		case <-time.After(5 * time.Second):
 		}
 	})
 	return &Server{URL: url, App: app}
+}
+
+// cleanup ends app as a test ends: its realtime clients first, so that no record
+// broadcast (whose access checks query the database) is still starting when the
+// terminate hooks and PocketBase's Cleanup close the databases.
+func cleanup(app *pbtests.TestApp) {
+	broker := app.SubscriptionsBroker()
+	for id := range broker.Clients() {
+		broker.Unregister(id)
+	}
+	app.Cleanup()
 }
 
 // JSON is a small helper for request bodies.
