@@ -19,8 +19,10 @@ import (
 const synonymCredit = 0.9
 
 // broaderCredit is a broader or narrower word's credit ("pet" for "cat"): it answers
-// the question in part.
-const broaderCredit = 0.85
+// the question in part, and a chunk that holds nothing else of the question ("a
+// neighborhood animal hospital" for "do you sell puppies") must stay well short of
+// confident.
+const broaderCredit = 0.6
 
 // synonymBoost weighs a synonym's match in BM25 below the visitor's own word.
 const synonymBoost = 0.8
