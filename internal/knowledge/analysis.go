@@ -89,17 +89,19 @@ var compounds = map[string]map[string]string{
 	"e":      {"mail": "email", "mails": "emails"},
 }
 
-// compoundFilter joins the parts of compounds that follow each other.
+// compoundFilter joins the parts of compounds that follow each other, and keeps the
+// first part beside the compound, at its position: "drop my dog off" says "drop" alone
+// and must still find a page's "drop-off" (Search reads one term a position).
 type compoundFilter struct{}
 
 func (compoundFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
-	out := input[:0]
+	var out analysis.TokenStream
 	for i := 0; i < len(input); i++ {
 		t := input[i]
 		if i+1 < len(input) && input[i+1].Position == t.Position+1 {
 			if joined, ok := compounds[string(t.Term)][string(input[i+1].Term)]; ok {
 				next := input[i+1]
-				t.Term, t.End = []byte(joined), next.End
+				out = append(out, &analysis.Token{Term: []byte(joined), Start: t.Start, End: next.End, Position: t.Position, Type: t.Type})
 				i++
 			}
 		}

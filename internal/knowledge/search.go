@@ -82,10 +82,10 @@ func startsPhrase(tables []*phraseTable, stems []string, i int) bool {
 func (ix *Index) concepts(business, q string) []concept {
 	m := ix.bleve.Mapping()
 	words := map[int]string{}
-	for _, t := range m.AnalyzerNamed(surfaceAnalyzerName).Analyze([]byte(q)) {
+	for _, t := range onePerPosition(m.AnalyzerNamed(surfaceAnalyzerName).Analyze([]byte(q))) {
 		words[t.Position] = string(t.Term)
 	}
-	toks := m.AnalyzerNamed(analyzerName).Analyze([]byte(q))
+	toks := onePerPosition(m.AnalyzerNamed(analyzerName).Analyze([]byte(q)))
 	stems := make([]string, len(toks))
 	for i, t := range toks {
 		stems[i] = string(t.Term)
