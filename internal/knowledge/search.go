@@ -559,8 +559,8 @@ func (ix *Index) termStats(ctx context.Context, business string, terms []concept
 
 // contextWords are the people a question is about ("my grandpa's dentures", "for my
 // boyfriend"), names of the practice itself the analyzer does not already drop as it
-// drops "office" and "clinic" ("the firm", "the animal hospital"), and the day asked
-// about ("can you see me today"): they say who and when, not what,
+// drops "office" and "clinic" ("the firm", "the animal hospital"), the day asked about
+// ("can you see me today"), and "long" of "how long": they say who and when, not what,
 // so one the practice never mentions must not weigh as much as an unknown subject
 // ("horses") does. Stems, as the analyzer makes them.
 var contextWords = map[string]bool{}
@@ -582,7 +582,7 @@ func init() {
 		colleague boss friend buddy mate sister brother sibling siblings stepson stepdaughter
 		stepmom stepdad husband wife partner spouse mom mum dad mother father parent parents
 		son daughter kid kids child children baby toddler teen teenager boy girl family
-		firm hospital center centre today tonight tomorrow`) {
+		firm hospital center centre today tonight tomorrow long`) {
 		ts := porter.NewPorterStemmer().Filter(analysis.TokenStream{{Term: []byte(w)}})
 		s := string(ts[0].Term)
 		if c, ok := synonyms[s]; ok {
