@@ -447,6 +447,7 @@ func TestNamesService(t *testing.T) {
 func TestServiceHeadNamed(t *testing.T) {
 	now := time.Date(2026, 3, 12, 10, 0, 0, 0, time.UTC)
 	p := &Profile{Timezone: "UTC", Services: []Service{
+		{Name: "Hearing aid consultation", DurationMin: 90, Price: "Free"},
 		{Name: "Hearing aid fitting", DurationMin: 60, Price: "Included with purchase"},
 		{Name: "Hearing aid repair", DurationMin: 30, Price: "$40"},
 		{Name: "Couples counseling", DurationMin: 80, Price: "$210"},
@@ -457,6 +458,7 @@ func TestServiceHeadNamed(t *testing.T) {
 	}
 	for _, tc := range []struct{ q, want string }{
 		{"how much is a hearing aid repair", "$40"},
+		{"how much is a hearing aid consult", "Free"},
 		{"how long are couples sessions", "80 minutes"},
 		{"how much is a massage", "$85"},
 	} {

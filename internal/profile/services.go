@@ -33,7 +33,7 @@ var serviceQuestionWords = wordSet(`how much many long does do did is are was be
 	carry see sees treat treats available availability doing much expensive cheap dollars
 	tell know wondering question hi hello hey thanks thank ok not free book booking schedule
 	without pocket self something anything stuff thing things meet meets involve involves include
-	includes included happen happens when`)
+	includes included happen happens when out up off`)
 
 // neutralWords are words about who the service is for, which need no match in its name.
 var neutralWords = wordSet(`son daughter husband wife partner mom mum dad mother father grandpa
@@ -423,6 +423,12 @@ func (s scored) namesHead(objs []objectWord) bool {
 	return slices.ContainsFunc(objs, func(o objectWord) bool { return genericServiceWords[o.word] })
 }
 
+// headHit reports whether the question holds the service's head word itself.
+func (s scored) headHit(objs []objectWord) bool {
+	h := s.st.head()
+	return h >= 0 && s.st.nameHits(objs)[h]
+}
+
 // leavableHeads are heads of service names visitors leave out, as stems: "a massage" is
 // the Massage therapy, "physio" the Physio care.
 var leavableHeads = map[string]bool{"therapi": true, "care": true, "program": true, "programm": true}
@@ -526,9 +532,10 @@ func (c *ask) service() (part, bool) {
 	switch {
 	case usual:
 		conf = 0.6 // a likely reading: a confident passage is the better answer
-	case !matched[0].namesHead(objs):
+	case !matched[0].namesHead(objs) || len(matched) > 1 && !slices.ContainsFunc(matched, func(m scored) bool { return m.headHit(objs) }):
 		// "How much are hearing aids" names what "Hearing aid repair" is about, not the
-		// repair: likely another thing, which a passage may price.
+		// repair, nor which of the hearing aid consultation, fitting and repair it means:
+		// likely another thing, which a passage may price.
 		conf = 0.6
 	case !matched[0].full:
 		conf = 0.8
