@@ -143,7 +143,9 @@ func splitAtConjunctions(p string) []string {
 	return append(out, p[start:])
 }
 
-// questionOpeners open a question in the middle of a piece, folded with their spaces;
+// questionOpeners open a question in the middle of a piece, folded with their spaces: of
+// the visitor or the practice, which stands alone, not "can he eat tonight", which needs
+// what came before ("my dog has surgery tomorrow");
 // askingWords before one, or opening the piece, make it part of the same question
 // ("where can i park", "what dose of benadryl can i give my cat").
 var (

@@ -33,7 +33,7 @@ var serviceQuestionWords = wordSet(`how much many long does do did is are was be
 	carry see sees treat treats available availability doing much expensive cheap dollars
 	tell know wondering question hi hello hey thanks thank ok not free book booking schedule
 	without pocket self something anything stuff thing things meet meets involve involves include
-	includes included happen happens when out up off`)
+	includes included happen happens when out up off guys folks`)
 
 // neutralWords are words about who the service is for, which need no match in its name.
 var neutralWords = wordSet(`son daughter husband wife partner mom mum dad mother father grandpa
