@@ -140,7 +140,7 @@ func TestCompounds(t *testing.T) {
 		{"do you take walk ins", "walk"},
 		{"can i get in the same day", "day"},
 		{"can i drop my pet off", "drop"}, // the parts apart still find the compound
-		{"how long is the wait", "day"},     // not the room
+		{"how long is the wait", "day"},   // not the room
 	} {
 		if hits := mustSearch(t, ix, "b", c.q, 1); len(hits) == 0 || hits[0].SourceID != c.want || hits[0].Score < AnswerThreshold {
 			t.Errorf("%q: %+v, want %s, confident", c.q, hits, c.want)
