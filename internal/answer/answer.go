@@ -186,7 +186,7 @@ func AsksToBook(message string) bool { return bookingAsk.MatchString(message) }
 // priceLike finds a price in a passage, or that something costs nothing ("we don't charge
 // a fee"): a passage without one does not answer what a service costs better than the
 // profile's "the team will confirm" and the service's description.
-var priceLike = regexp.MustCompile(`(?i)[$£€]\s?\d|\d\s?(dollars|pounds|euros|usd|gbp|eur)\b|\b(free|no charge|no cost|no fee|(don't|do not|doesn't|does not|won't|will not) charge)\b`)
+var priceLike = regexp.MustCompile(`(?i)[$£€]\s?\d|\d\s?(dollars|pounds|euros|usd|gbp|eur)\b|\b(free of charge|for free|(is|are|it's) free|no charge|no cost|no fee|(don't|do not|doesn't|does not|won't|will not) charge)\b`)
 
 // priceQuestion finds a question about what something costs.
 var priceQuestion = regexp.MustCompile(`(?i)\b(how much|cost|costs|price|prices|pricing|fee|fees|charge|charges|rate|rates)\b`)

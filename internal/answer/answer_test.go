@@ -149,6 +149,11 @@ func TestReplyNoFeeIsAPrice(t *testing.T) {
 	if !strings.Contains(r.Answer, "don't charge") {
 		t.Errorf("answer %q", r.Answer)
 	}
+	// "free" of something else is no price.
+	e = &Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"spay": hit("give", "We run a free vaccine clinic and donate spay surgeries.", 0.8)}}}
+	if r, _ := e.Reply(context.Background(), testRequest("how much is a spay")); r.Answered {
+		t.Errorf("a spay priced by %q", r.Answer)
+	}
 }
 
 // Search failing costs the answer, not the reply.

@@ -214,8 +214,9 @@ func runSplit(t *testing.T, e *Engine, p practice, split string, show bool) (tal
 
 // The evaluation's bar: over every practice and both splits, at least 90% right and at
 // most 5% wrong; and no practice far behind. The practice floor is below the overall bar
-// because vet (89.5% right) is a question short of it; raise it to the overall bar once
-// that is fixed.
+// because two practices are short of it: veterinary (88.2% right; 84.2% on its held-out
+// half) and therapy (86.0%, all held out); raise it to the overall bar once they reach
+// it (BENCHMARKS.md, "Answers without a model").
 const (
 	minCorrect         = 0.90
 	maxWrong           = 0.05
@@ -224,12 +225,11 @@ const (
 )
 
 // ungated are practices whose right-answer rate is reported but not yet held to the
-// floor, with why; their wrong-answer rate is held to practiceMaxWrong all the same (a
-// wrong answer costs more trust than an abstention), and they count in the overall bar.
-var ungated = map[string]string{
-	"therapy": "a practice kind written after the engine was built (held out: 78.0% right, 8.0% wrong on first run); " +
-		"its misses are mostly services asked for in generic words (\"the first appointment\", \"a group for anxiety\") that the profile does not match",
-}
+// floor, with why: a practice of a new kind, added to measure the engine on it before
+// the engine is changed for it. Their wrong-answer rate is held to practiceMaxWrong all
+// the same (a wrong answer costs more trust than an abstention), and they count in the
+// overall bar. None now: therapy, the last, is held to the floor.
+var ungated = map[string]string{}
 
 // TestOfflineEval answers every practice's questions in testdata/eval offline (profile,
 // then search, then abstain) and reports, per practice and split, how many are answered

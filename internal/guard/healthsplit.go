@@ -128,9 +128,32 @@ func splitAtConjunctions(p string) []string {
 				start = i + 1
 			}
 		}
+		// Visitors leave out the comma: "my cat is sick can i bring her in today".
+		for _, q := range questionOpeners {
+			if !strings.HasPrefix(lower[i:], q) || i <= start {
+				continue
+			}
+			before := strings.FieldsFunc(lower[start:i], func(r rune) bool { return !isWordRune(r) && r != '\'' })
+			if len(before) >= 2 && !askingWords[fold(before[0])] && !askingWords[fold(before[len(before)-1])] {
+				out = append(out, p[start:i])
+				start = i + 1
+			}
+		}
 	}
 	return append(out, p[start:])
 }
+
+// questionOpeners open a question in the middle of a piece, folded with their spaces: of
+// the visitor or the practice, which stands alone, not "can he eat tonight", which needs
+// what came before ("my dog has surgery tomorrow");
+// askingWords before one, or opening the piece, make it part of the same question
+// ("where can i park", "what dose of benadryl can i give my cat").
+var (
+	questionOpeners = []string{" can i ", " can you ", " can we ", " could i ", " could you ", " do you ",
+		" is there ", " are you ", " will you ", " puedo ", " pueden ", " tienen ", " posso "}
+	askingWords = wordSet(`what where when how who which why whom whose and or but so if that than
+		que donde cuando como quien cual onde quando`)
+)
 
 // holdsTerm reports whether folded clause f holds one of terms as whole words.
 func holdsTerm(f string, terms []string) bool {

@@ -30,6 +30,8 @@ func TestSplitHealth(t *testing.T) {
 		{"I have a toothache, thanks", true, "", ""},
 		// animals
 		{"my dog is limping and won't eat, can I bring him in today?", true, "can I bring him in today?", "limping"},
+		{"my cat is sick can i bring her in today", true, "can i bring her in today", "sick"},
+		{"my dog has surgery tomorrow can he eat tonight", true, "", ""},
 		{"our rabbit has diarrhea. Where are you located?", true, "Where are you located?", "diarrhea"},
 		{"my dog ate chocolate, what should I give him?", true, "", ""},
 		{"what dose of benadryl can i give my cat", true, "", ""},

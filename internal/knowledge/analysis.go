@@ -75,32 +75,44 @@ func newAnalyzer(_ map[string]interface{}, cache *registry.Cache) (analysis.Anal
 // compounds are a front desk's words of two parts, one of them a stop word, written
 // apart, hyphenated or as one ("no-show", "walk in", "check-in", "same day"): the stop
 // filter would leave "show", "walk", "check" or "day", which mean something else, so
-// the parts are joined first ("noshow"). First part -> second part -> joined.
+// the parts are joined first ("noshow"). A few compounds of two words are joined for the
+// same reason: a waiting room says nothing of waiting times. First part -> second part
+// -> joined.
 var compounds = map[string]map[string]string{
-	"no":     {"show": "noshow", "shows": "noshow"},
-	"walk":   {"in": "walkin", "ins": "walkin"},
-	"check":  {"in": "checkin", "ins": "checkin", "up": "checkup", "ups": "checkup"},
-	"drop":   {"off": "dropoff", "offs": "dropoff"},
-	"pick":   {"up": "pickup", "ups": "pickup"},
-	"follow": {"up": "followup", "ups": "followup"},
-	"same":   {"day": "sameday"},
-	"sign":   {"up": "signup"},
-	"x":      {"ray": "xray", "rays": "xrays"},
-	"e":      {"mail": "email", "mails": "emails"},
+	"waiting": {"room": "waitingroom", "rooms": "waitingroom", "area": "waitingroom"},
+	"no":      {"show": "noshow", "shows": "noshow"},
+	"walk":    {"in": "walkin", "ins": "walkin"},
+	"check":   {"in": "checkin", "ins": "checkin", "up": "checkup", "ups": "checkup"},
+	"drop":    {"off": "dropoff", "offs": "dropoff"},
+	"pick":    {"up": "pickup", "ups": "pickup"},
+	"follow":  {"up": "followup", "ups": "followup"},
+	"same":    {"day": "sameday"},
+	"sign":    {"up": "signup"},
+	"x":       {"ray": "xray", "rays": "xrays"},
+	"e":       {"mail": "email", "mails": "emails"},
 }
 
-// compoundFilter joins the parts of compounds that follow each other.
+// splitVerb are first parts of compounds that visitors also say apart from the second
+// ("drop my dog off", "pick him up", "check me in").
+var splitVerb = map[string]bool{"walk": true, "check": true, "drop": true, "pick": true, "follow": true, "sign": true}
+
+// compoundFilter joins the parts of compounds that follow each other, and keeps a split
+// verb beside the compound, at its position: "drop my dog off" says "drop" alone and must
+// still find a page's "drop-off" (Search reads one term a position).
 type compoundFilter struct{}
 
 func (compoundFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
-	out := input[:0]
+	var out analysis.TokenStream
 	for i := 0; i < len(input); i++ {
 		t := input[i]
 		if i+1 < len(input) && input[i+1].Position == t.Position+1 {
 			if joined, ok := compounds[string(t.Term)][string(input[i+1].Term)]; ok {
 				next := input[i+1]
-				t.Term, t.End = []byte(joined), next.End
+				out = append(out, &analysis.Token{Term: []byte(joined), Start: t.Start, End: next.End, Position: t.Position, Type: t.Type})
 				i++
+				if !splitVerb[string(t.Term)] {
+					continue
+				}
 			}
 		}
 		out = append(out, t)

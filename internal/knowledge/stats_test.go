@@ -126,17 +126,21 @@ func TestTinyPracticeScores(t *testing.T) {
 }
 
 // A compound whose second part is a stop word is one word, however it is written: "no
-// show" is a missed appointment, not a show; "walk in" is a walk-in.
+// show" is a missed appointment, not a show; "walk in" is a walk-in; and "drop my dog
+// off" still finds the drop-off.
 func TestCompounds(t *testing.T) {
 	ix := openTest(t)
 	mustReplace(t, ix, "b", "miss", FAQChunk("miss", "What is your cancellation policy?", "Give us 24 hours' notice. Missed appointments are charged $25."))
 	mustReplace(t, ix, "b", "walk", FAQChunk("walk", "Do you accept walk-ins?", "Yes, before noon."))
-	mustReplace(t, ix, "b", "show", FAQChunk("show", "Can I see the room first?", "Yes, we are happy to show you around."))
-	mustReplace(t, ix, "b", "day", FAQChunk("day", "Do you have same-day appointments?", "Yes, call at 8 am for a same-day slot."))
+	mustReplace(t, ix, "b", "show", FAQChunk("show", "Can I see the waiting room first?", "Yes, we are happy to show you around."))
+	mustReplace(t, ix, "b", "day", FAQChunk("day", "Do you have same-day appointments?", "Yes, call at 8 am for a same-day slot, or join the waiting list."))
+	mustReplace(t, ix, "b", "drop", FAQChunk("drop", "Can I drop off my pet for the day?", "Yes, drop-off is between 8 and 9 am on weekdays."))
 	for _, c := range []struct{ q, want string }{
 		{"whats the no show fee", "miss"},
 		{"do you take walk ins", "walk"},
 		{"can i get in the same day", "day"},
+		{"can i drop my pet off", "drop"}, // the parts apart still find the compound
+		{"how long is the wait", "day"},   // not the room
 	} {
 		if hits := mustSearch(t, ix, "b", c.q, 1); len(hits) == 0 || hits[0].SourceID != c.want || hits[0].Score < AnswerThreshold {
 			t.Errorf("%q: %+v, want %s, confident", c.q, hits, c.want)

@@ -19,8 +19,10 @@ import (
 const synonymCredit = 0.9
 
 // broaderCredit is a broader or narrower word's credit ("pet" for "cat"): it answers
-// the question in part.
-const broaderCredit = 0.85
+// the question in part, and a chunk that holds nothing else of the question ("a
+// neighborhood animal hospital" for "do you sell puppies") must stay well short of
+// confident.
+const broaderCredit = 0.6
 
 // synonymBoost weighs a synonym's match in BM25 below the visitor's own word.
 const synonymBoost = 0.8
@@ -100,8 +102,21 @@ func cutDown(a analysis.Analyzer, phrase, stem string) bool {
 
 func analysedStems(a analysis.Analyzer, s string) []string {
 	var out []string
-	for _, tk := range a.Analyze([]byte(s)) {
+	for _, tk := range onePerPosition(a.Analyze([]byte(s))) {
 		out = append(out, string(tk.Term))
+	}
+	return out
+}
+
+// onePerPosition keeps the first term at each position: what a question or a phrase
+// says is one term a word, and a compound's first part, kept beside it for the index
+// (compoundFilter), is not a word of its own.
+func onePerPosition(ts analysis.TokenStream) analysis.TokenStream {
+	var out analysis.TokenStream
+	for _, t := range ts {
+		if len(out) == 0 || out[len(out)-1].Position != t.Position {
+			out = append(out, t)
+		}
 	}
 	return out
 }

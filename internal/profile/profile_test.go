@@ -439,3 +439,31 @@ func TestNamesService(t *testing.T) {
 		}
 	}
 }
+
+// A question naming what services are about, not the services ("how much are hearing
+// aids" of Hearing aid repair and fitting), gets no sure answer from them: a passage may
+// price the thing itself. One that names a service's head, or stands a generic word in
+// for it, does.
+func TestServiceHeadNamed(t *testing.T) {
+	now := time.Date(2026, 3, 12, 10, 0, 0, 0, time.UTC)
+	p := &Profile{Timezone: "UTC", Services: []Service{
+		{Name: "Hearing aid consultation", DurationMin: 90, Price: "Free"},
+		{Name: "Hearing aid fitting", DurationMin: 60, Price: "Included with purchase"},
+		{Name: "Hearing aid repair", DurationMin: 30, Price: "$40"},
+		{Name: "Couples counseling", DurationMin: 80, Price: "$210"},
+		{Name: "Massage therapy", DurationMin: 60, Price: "$85"},
+	}}
+	if a, ok := p.Answer("how much do hearing aids cost", now); ok && a.Confidence >= SureConfidence {
+		t.Errorf("hearing aids: a sure %q", a.Text)
+	}
+	for _, tc := range []struct{ q, want string }{
+		{"how much is a hearing aid repair", "$40"},
+		{"how much is a hearing aid consult", "Free"},
+		{"how long are couples sessions", "80 minutes"},
+		{"how much is a massage", "$85"},
+	} {
+		if a, ok := p.Answer(tc.q, now); !ok || !strings.Contains(a.Text, tc.want) || a.Confidence < SureConfidence {
+			t.Errorf("%q: %+v %v; want a sure answer holding %q", tc.q, a, ok, tc.want)
+		}
+	}
+}

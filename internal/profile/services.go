@@ -33,7 +33,7 @@ var serviceQuestionWords = wordSet(`how much many long does do did is are was be
 	carry see sees treat treats available availability doing much expensive cheap dollars
 	tell know wondering question hi hello hey thanks thank ok not free book booking schedule
 	without pocket self something anything stuff thing things meet meets involve involves include
-	includes included happen happens when`)
+	includes included happen happens when out up off guys folks`)
 
 // neutralWords are words about who the service is for, which need no match in its name.
 var neutralWords = wordSet(`son daughter husband wife partner mom mum dad mother father grandpa
@@ -411,6 +411,28 @@ func (c *ask) usualServices(objs []objectWord) []scored {
 	return out
 }
 
+// namesHead reports whether the question names the service's head, the last word of its
+// name: in its words, by a generic word in its place ("couples sessions" of Couples
+// counseling), or by leaving out a head that says little ("the whitening" of a Whitening
+// session, "a massage" of Massage therapy).
+func (s scored) namesHead(objs []objectWord) bool {
+	h := s.st.head()
+	if h < 0 || s.st.weights[h] < 1 || leavableHeads[s.st.name[h]] || s.st.nameHits(objs)[h] {
+		return true
+	}
+	return slices.ContainsFunc(objs, func(o objectWord) bool { return genericServiceWords[o.word] })
+}
+
+// headHit reports whether the question holds the service's head word itself.
+func (s scored) headHit(objs []objectWord) bool {
+	h := s.st.head()
+	return h >= 0 && s.st.nameHits(objs)[h]
+}
+
+// leavableHeads are heads of service names visitors leave out, as stems: "a massage" is
+// the Massage therapy, "physio" the Physio care.
+var leavableHeads = map[string]bool{"therapi": true, "care": true, "program": true, "programm": true}
+
 // sharesHit reports whether two services are named by a word in common ("cleaning" in
 // the adult and the children's cleaning): a runner-up named by another word of the
 // question ("my cat" in "Sick pet visit" beside "spay") is another service, not an
@@ -510,6 +532,11 @@ func (c *ask) service() (part, bool) {
 	switch {
 	case usual:
 		conf = 0.6 // a likely reading: a confident passage is the better answer
+	case !matched[0].namesHead(objs) || len(matched) > 1 && !slices.ContainsFunc(matched, func(m scored) bool { return m.headHit(objs) }):
+		// "How much are hearing aids" names what "Hearing aid repair" is about, not the
+		// repair, nor which of the hearing aid consultation, fitting and repair it means:
+		// likely another thing, which a passage may price.
+		conf = 0.6
 	case !matched[0].full:
 		conf = 0.8
 	}
