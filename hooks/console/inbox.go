@@ -187,6 +187,13 @@ func paging(pageS, perPageS string) (page, perPage int, err error) {
 // (an empty string in FTS5 matches nothing); "" when no word is left.
 func matchQuery(q string) string {
 	var terms []string
+	// A control character (a NUL would end the FTS5 string early) separates words too.
+	q = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, q)
 	for _, w := range strings.Fields(q) {
 		if strings.ContainsFunc(w, tokenRune) {
 			terms = append(terms, `"`+strings.ReplaceAll(w, `"`, `""`)+`"*`)
