@@ -107,16 +107,19 @@ func inbox(e *core.RequestEvent, a Auditor) error {
 		}
 	}
 	// Two runs, each in an order an index can give without sorting the practice's every
-	// conversation: the visitors waiting for a person (few), the one who asked first
-	// first, then everyone else by their latest message, newest first. Each run stops at
-	// the page's end; the page is cut from the two.
+	// conversation: the visitors waiting for a person (few, read from their own small
+	// index with what they are ordered by), the one who asked first first, then everyone
+	// else by their latest message, newest first. Each run stops at the page's end; the
+	// page is cut from the two. The runs read only the columns they order by: every
+	// write to the database empties each connection's page cache, so a run that read
+	// whole rows would read the waiting visitors' pages from the disk on most requests.
 	waitOrder := "COALESCE(NULLIF(c.needs_human_at, ''), c.updated), c.id"
 	restOrder := "c.last_message_at DESC, c.id DESC"
 	params["limit"], params["offset"], params["end"] = perPage, (page-1)*perPage, page*perPage
 	filter := strings.Join(where, " AND ")
 	run := func(status, order string) string {
 		return `SELECT id, ROW_NUMBER() OVER (ORDER BY ` + order + `) AS n FROM (
-    SELECT c.* FROM ` + from + ` WHERE ` + filter + ` AND ` + status + ` ORDER BY ` + order + ` LIMIT {:end}) c`
+    SELECT c.id, c.needs_human_at, c.updated, c.last_message_at FROM ` + from + ` WHERE ` + filter + ` AND ` + status + ` ORDER BY ` + order + ` LIMIT {:end}) c`
 	}
 	// Only the page's rows are joined to their last message, lead and booking; the
 	// total is counted in the same statement.
@@ -184,6 +187,13 @@ func paging(pageS, perPageS string) (page, perPage int, err error) {
 // (an empty string in FTS5 matches nothing); "" when no word is left.
 func matchQuery(q string) string {
 	var terms []string
+	// A control character (a NUL would end the FTS5 string early) separates words too.
+	q = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, q)
 	for _, w := range strings.Fields(q) {
 		if strings.ContainsFunc(w, tokenRune) {
 			terms = append(terms, `"`+strings.ReplaceAll(w, `"`, `""`)+`"*`)

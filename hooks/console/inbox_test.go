@@ -115,6 +115,9 @@ func TestInbox(t *testing.T) {
 		{"?q=text:hours", nil},
 		{"?q=hours)", []string{answered}},
 		{"?q=AND", nil},
+		{"?q=hours%00delta", nil},
+		{"?q=hou%00", []string{answered}},
+		{"?q=%FF%FE", nil},
 		{"?perPage=2&page=2", []string{closed, answered}},
 	} {
 		if got := ids(get(tests.Viewer, c.query)); strings.Join(got, ",") != strings.Join(c.want, ",") {
