@@ -348,7 +348,8 @@ func TestFailedSendIsKeptAndRetried(t *testing.T) {
 	}
 	b.block("")
 	b.click(button("Retry"))
-	b.wait(shadow(".log > .assistant:last-child")+"?.lastChild.textContent === 'Got it.'", "the reply after Retry")
+	// The reply shows while it streams; it is stored before the stream's done, which clears aria-busy.
+	b.wait(shadow(".log > .assistant:last-child")+"?.lastChild.textContent === 'Got it.' && "+shadow(".log")+".getAttribute('aria-busy') === null", "the reply after Retry")
 	if eval[bool](b, button("Retry")+" !== undefined") {
 		t.Errorf("Retry still shown after the message was sent")
 	}
