@@ -175,6 +175,7 @@ func Bind(app core.App, opts Options) *Manager {
 	m.bindGuard()
 	m.bindStaff()
 	m.bindJobs()
+	m.bindCredentials()
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		m.Mount(se)
 		return se.Next()

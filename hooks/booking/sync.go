@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pocketbase/dbx"
+	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 
 	"frontdesk/hooks/jobs"
@@ -38,6 +39,36 @@ func (m *Manager) bindJobs() {
 	m.opts.Jobs.Handle(kindSync, m.runSync)
 	m.opts.Jobs.Handle(kindMail, m.runMail)
 	m.opts.Jobs.Handle(kindRemind, m.runRemind)
+}
+
+// bindCredentials checks a CalDAV connection when it is saved, so the owner learns of
+// a calendar Frontdesk may not reach then, not from the first booking that fails to sync.
+func (m *Manager) bindCredentials() {
+	m.app.OnRecordValidate(models.CredentialsCollection).BindFunc(m.checkCalDAV)
+}
+
+// checkCalDAV refuses a CalDAV credential that is not {url, username, password} or
+// whose URL is not http(s) or names a private address the operator doesn't allow. The
+// value is encrypted by now (the secrets hook runs first); the same check runs again
+// before each use, for a value stored before the operator changed the rule.
+func (m *Manager) checkCalDAV(e *core.RecordEvent) error {
+	if e.Record.GetString("kind") != credCalDAV {
+		return e.Next()
+	}
+	plain := e.Record.GetString("value")
+	if m.opts.Decrypt != nil {
+		if p, err := m.opts.Decrypt(plain); err == nil {
+			plain = p
+		}
+	}
+	var cfg caldav.Config
+	if err := json.Unmarshal([]byte(plain), &cfg); err != nil || cfg.URL == "" || cfg.Username == "" {
+		return validation.Errors{"value": validation.NewError("invalid_caldav", `A CalDAV connection is {"url": ..., "username": ..., "password": ...}.`)}
+	}
+	if err := netguard.CheckURL(cfg.URL, m.opts.AllowPrivateNetworks); err != nil {
+		return validation.Errors{"value": validation.NewError("invalid_caldav_url", "Use the calendar's http:// or https:// address on the internet ("+err.Error()+").")}
+	}
+	return e.Next()
 }
 
 // syncPayload names the booking to bring the calendar in line with. Ref is set for a

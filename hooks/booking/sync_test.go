@@ -3,12 +3,14 @@ package booking_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 
 	"frontdesk/hooks/booking"
@@ -175,11 +177,43 @@ func TestRefusedCalendarCredentialsAlertStaff(t *testing.T) {
 	}
 }
 
-// A calendar on the appliance's own network is refused unless the operator allows it.
+// A calendar on the appliance's own network is refused unless the operator allows it:
+// when the owner saves it, and again before each use (a value stored before the
+// operator withdrew the allowance).
 func TestCalDAVOnAPrivateAddressNeedsTheOperatorsConsent(t *testing.T) {
 	srv := caldavtest.New(t)
 	h := newHarness(t, setup{})
-	h.connectCalDAV(srv)
+	col, err := h.app.FindCollectionByNameOrId(models.CredentialsCollection)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, value := range []string{
+		`{"url":"` + srv.CalendarURL() + `","username":"practice","password":"secret"}`,
+		`{"url":"ftp://calendar.example.com/","username":"practice","password":"secret"}`,
+		`{"username":"practice"}`,
+		`not json`,
+	} {
+		r := core.NewRecord(col)
+		r.Set("business", h.biz.Id)
+		r.Set("kind", "caldav")
+		r.Set("value", value)
+		err := h.app.Save(r)
+		var verrs validation.Errors
+		if !errors.As(err, &verrs) || verrs["value"] == nil {
+			t.Errorf("saving %s: %v, want a validation error on value", value, err)
+		}
+	}
+	if n, _ := h.app.CountRecords(models.CredentialsCollection); n != 0 {
+		t.Fatalf("%d credentials stored by refused saves", n)
+	}
+	v, _ := json.Marshal(map[string]string{"url": srv.CalendarURL(), "username": caldavtest.Username, "password": caldavtest.Password})
+	r := core.NewRecord(col)
+	r.Set("business", h.biz.Id)
+	r.Set("kind", "caldav")
+	r.Set("value", string(v))
+	if err := h.app.SaveNoValidate(r); err != nil {
+		t.Fatal(err)
+	}
 	srv.AddEvent("staff-meeting", "Staff meeting", at(1, 12, 0), at(1, 13, 0), "")
 	rec := h.do("GET", "/api/widget/clinic/slots?service=Cleaning&from=2030-03-05&days=1", "", nil)
 	if rec.Code != 200 || srv.Requests.Load() != 0 {
