@@ -7,6 +7,8 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
+
+	"frontdesk/hooks/takeover"
 )
 
 // seeder writes rows straight into the tables, as a year of a practice's traffic would
@@ -53,6 +55,10 @@ func (s seeder) conversation(business, status string, start time.Time, msgs ...m
 	id := s.row("conversations", dbx.Params{"business": business, "status": status, "visitor_id": "v", "created": at(start), "updated": at(last), "last_message_at": at(last), "message_count": visitor})
 	for _, m := range msgs {
 		s.row("messages", dbx.Params{"business": business, "conversation": id, "role": m.role, "text": m.text, "flags": m.flags, "created": at(m.at), "updated": at(m.at)})
+	}
+	// What the first staff message would have written on the conversation.
+	if err := takeover.NoteFirstReplies(s.app, id); err != nil {
+		s.t.Fatal(err)
 	}
 	return id
 }

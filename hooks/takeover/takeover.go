@@ -8,8 +8,10 @@
 package takeover
 
 import (
+	"fmt"
 	"time"
 
+	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
@@ -79,12 +81,39 @@ func touchConversation(e *core.RecordEvent) error {
 		}
 		conv.Set("last_message_at", time.Now().UTC())
 		// Only the timestamp changed: nothing to validate.
-		return tx.SaveNoValidate(conv)
+		if err := tx.SaveNoValidate(conv); err != nil {
+			return err
+		}
+		if !conv.GetDateTime("first_reply_at").IsZero() {
+			return nil
+		}
+		return NoteFirstReplies(tx, conv.Id)
 	}
 	if e.App.IsTransactional() {
 		return run(e.App)
 	}
 	return e.App.RunInTransaction(run)
+}
+
+// NoteFirstReplies records, on each conversation staff have answered in and that has no
+// first reply yet (only conversation id's, when not empty), when staff first answered
+// and how long the visitor had waited for it: from their last message before it, or
+// the conversation's start. The owner's dashboard reads these.
+func NoteFirstReplies(app core.App, conversation string) error {
+	where := ""
+	if conversation != "" {
+		where = "AND conversation = {:id} "
+	}
+	_, err := app.DB().NewQuery(`UPDATE conversations SET first_reply_at = f.reply,
+  first_reply_secs = CAST(ROUND((julianday(f.reply) - julianday(COALESCE(
+    (SELECT MAX(v.created) FROM messages v WHERE v.conversation = f.id AND v.role = 'visitor' AND v.created < f.reply),
+    conversations.created))) * 86400) AS INTEGER)
+FROM (SELECT conversation AS id, MIN(created) AS reply FROM messages WHERE role = 'staff' ` + where + `GROUP BY conversation) f
+WHERE conversations.id = f.id AND conversations.first_reply_at = ''`).Bind(dbx.Params{"id": conversation}).Execute()
+	if err != nil {
+		return fmt.Errorf("note first replies: %w", err)
+	}
+	return nil
 }
 
 // holder records who takes a conversation over: the staff member who set its status to

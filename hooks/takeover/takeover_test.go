@@ -334,3 +334,45 @@ func TestHandoffSaysWhetherSomeoneIsThere(t *testing.T) {
 	leave()
 	available(false)
 }
+
+// The conversation keeps when staff first answered and how long the visitor had waited
+// since their last message: set by the first staff message, kept by the next, and not
+// the staff's to write.
+func TestFirstReplyIsRecordedOnce(t *testing.T) {
+	f := newFixture(t)
+	id, tok := f.v.Start()
+	if rec, _ := f.v.Send(id, tok, "Do you take Delta Dental?"); rec.Code != http.StatusOK {
+		t.Fatalf("send: %d %s", rec.Code, rec.Body.String())
+	}
+	if !f.conversation(t, id).GetDateTime("first_reply_at").IsZero() {
+		t.Fatal("first_reply_at set before any staff message")
+	}
+	time.Sleep(1100 * time.Millisecond)
+	rec := f.write(id, "Hi, this is the front desk.", tests.Admin)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("write: %d %s", rec.Code, rec.Body.String())
+	}
+	first, err := f.App.FindRecordById(models.MessagesCollection, tests.Decode(t, rec)["id"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var asked core.Record
+	if err := f.App.RecordQuery(models.MessagesCollection).AndWhere(dbx.HashExp{"conversation": id, "role": models.RoleVisitor}).One(&asked); err != nil {
+		t.Fatal(err)
+	}
+	want := int(first.GetDateTime("created").Time().Sub(asked.GetDateTime("created").Time()).Round(time.Second) / time.Second)
+	c := f.conversation(t, id)
+	if !c.GetDateTime("first_reply_at").Equal(first.GetDateTime("created")) || c.GetInt("first_reply_secs") != want || want < 1 {
+		t.Fatalf("first reply at %v after %ds; want %v after %ds", c.GetDateTime("first_reply_at"), c.GetInt("first_reply_secs"), first.GetDateTime("created"), want)
+	}
+	time.Sleep(1100 * time.Millisecond)
+	if rec := f.write(id, "Are you still there?", tests.Owner); rec.Code != http.StatusOK {
+		t.Fatalf("second write: %d %s", rec.Code, rec.Body.String())
+	}
+	if rec := f.patch(id, `{"first_reply_secs": 1}`, tests.Owner); rec.Code == http.StatusOK {
+		t.Fatalf("the owner set the wait: %s", rec.Body.String())
+	}
+	if c2 := f.conversation(t, id); !c2.GetDateTime("first_reply_at").Equal(c.GetDateTime("first_reply_at")) || c2.GetInt("first_reply_secs") != want {
+		t.Fatalf("first reply moved to %v after %ds", c2.GetDateTime("first_reply_at"), c2.GetInt("first_reply_secs"))
+	}
+}
