@@ -53,20 +53,13 @@ func init() {
 			`CREATE VIRTUAL TABLE ` + searchTable + ` USING fts5(text, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2')`,
 		}
 		for _, s := range searchSources {
-			forget := fmt.Sprintf(`DELETE FROM %[1]s WHERE rowid = (SELECT rid FROM %[2]s WHERE record = OLD.id AND kind = %[3]s);
-  DELETE FROM %[2]s WHERE record = OLD.id AND kind = %[3]s;`, searchTable, searchRows, s.kind)
-			add := fmt.Sprintf(`INSERT INTO %[2]s (kind, record, conversation) VALUES (%[4]s, NEW.id, NEW.conversation);
-  INSERT INTO %[1]s (rowid, text) VALUES ((SELECT rid FROM %[2]s WHERE record = NEW.id AND kind = %[4]s), %[3]s);`, searchTable, searchRows, s.text("NEW"), s.kind)
 			stmts = append(stmts,
 				// The rows there are now, before the triggers keep them.
 				fmt.Sprintf(`INSERT INTO %s (kind, record, conversation) SELECT %s, id, conversation FROM %s`, searchRows, s.kind, s.table),
 				fmt.Sprintf(`INSERT INTO %[1]s (rowid, text) SELECT r.rid, %[4]s FROM %[2]s r JOIN %[3]s ON %[3]s.id = r.record WHERE r.kind = %[5]s`,
 					searchTable, searchRows, s.table, s.text(s.table), s.kind),
-				fmt.Sprintf("CREATE TRIGGER %[1]s_search_insert AFTER INSERT ON %[1]s BEGIN\n  %[2]s\nEND", s.table, add),
-				fmt.Sprintf("CREATE TRIGGER %[1]s_search_delete AFTER DELETE ON %[1]s BEGIN\n  %[2]s\nEND", s.table, forget),
-				// Forget the old row's words, then index the new one.
-				fmt.Sprintf("CREATE TRIGGER %[1]s_search_update AFTER UPDATE OF %[2]s ON %[1]s BEGIN\n  %[3]s\n  %[4]s\nEND", s.table, s.columns, forget, add),
 			)
+			stmts = append(stmts, searchTriggers(s.table, s.kind, s.columns, s.text)...)
 		}
 		for _, s := range stmts {
 			if _, err := app.DB().NewQuery(s).Execute(); err != nil {
@@ -89,4 +82,20 @@ func init() {
 		}
 		return nil
 	})
+}
+
+// searchTriggers keep table's rows of kind in the search index: a row's words are
+// indexed when it is inserted, forgotten when it is deleted, and both when one of
+// columns changes.
+func searchTriggers(table, kind, columns string, text func(row string) string) []string {
+	forget := fmt.Sprintf(`DELETE FROM %[1]s WHERE rowid = (SELECT rid FROM %[2]s WHERE record = OLD.id AND kind = %[3]s);
+  DELETE FROM %[2]s WHERE record = OLD.id AND kind = %[3]s;`, searchTable, searchRows, kind)
+	add := fmt.Sprintf(`INSERT INTO %[2]s (kind, record, conversation) VALUES (%[4]s, NEW.id, NEW.conversation);
+  INSERT INTO %[1]s (rowid, text) VALUES ((SELECT rid FROM %[2]s WHERE record = NEW.id AND kind = %[4]s), %[3]s);`, searchTable, searchRows, text("NEW"), kind)
+	return []string{
+		fmt.Sprintf("CREATE TRIGGER %[1]s_search_insert AFTER INSERT ON %[1]s BEGIN\n  %[2]s\nEND", table, add),
+		fmt.Sprintf("CREATE TRIGGER %[1]s_search_delete AFTER DELETE ON %[1]s BEGIN\n  %[2]s\nEND", table, forget),
+		// Forget the old row's words, then index the new one.
+		fmt.Sprintf("CREATE TRIGGER %[1]s_search_update AFTER UPDATE OF %[2]s ON %[1]s BEGIN\n  %[3]s\n  %[4]s\nEND", table, columns, forget, add),
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"frontdesk/hooks/apierr"
+	"frontdesk/internal/phone"
 	"frontdesk/models"
 )
 
@@ -54,7 +55,7 @@ type inboxLead struct {
 // longest wait first, then the newest activity; filtered by ?filter=needs_human|has_lead
 // |all, ?from and ?to (days of last activity, in the practice's zone) and ?q (words, or
 // their beginnings, all in one message or in the lead's name and email; case and accents
-// aside). One query answers a page with its total; the read is audited with its count.
+// aside; or a lead's phone number, in any format). One query answers a page with its total; the read is audited with its count.
 func inbox(e *core.RequestEvent, a Auditor) error {
 	b, err := practiceOf(e)
 	if err != nil {
@@ -94,6 +95,10 @@ func inbox(e *core.RequestEvent, a Auditor) error {
 			return apierr.Invalid("q is at most 200 characters.", map[string]string{"q": "too long"})
 		}
 		match := matchQuery(s)
+		if n, ok := phoneWord(s, b); ok {
+			// A lead's phone is indexed in E.164: the number as typed finds it in any format.
+			match = "(" + match + `) OR "` + n + `"*`
+		}
 		if match == "" {
 			// No word to look up: nothing matches.
 			where = append(where, "FALSE")
@@ -200,6 +205,28 @@ func matchQuery(q string) string {
 		}
 	}
 	return strings.Join(terms, " ")
+}
+
+// phoneWord is q as the search index holds a lead's phone, when q is a phone number (in
+// any format, read in the practice's country when national): the E.164 number's digits.
+func phoneWord(q string, b *models.Business) (string, bool) {
+	digits := 0
+	for _, r := range q {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case !strings.ContainsRune(" +()-./", r):
+			return "", false
+		}
+	}
+	if digits < 7 {
+		return "", false
+	}
+	n, err := phone.E164(q, phone.Region(b.Phone()))
+	if err != nil {
+		return "", false
+	}
+	return strings.TrimPrefix(n, "+"), true
 }
 
 // tokenRune reports whether the index's tokenizer (unicode61) keeps r in a word:

@@ -36,7 +36,11 @@ func TestInbox(t *testing.T) {
 	d := time.Date(2026, 11, 10, 8, 0, 0, 0, time.UTC)
 	long := strings.Repeat("é", 300)
 	answered := s.conversation(a, "open", d.Add(time.Hour), msg{role: "visitor", text: "What are your hours?", at: d.Add(time.Hour)}, msg{role: "assistant", text: long, at: d.Add(2 * time.Hour)})
-	s.lead(a, answered, "Ana Perez", "ana@example.com", d.Add(2*time.Hour))
+	lead := s.lead(a, answered, "Ana Perez", "ana@example.com", d.Add(2*time.Hour))
+	// Stored in E.164, as the lead hook stores it; the trigger reindexes the lead.
+	if _, err := f.App.DB().Update("leads", dbx.Params{"phone": "+15035550142"}, dbx.HashExp{"id": lead}).Execute(); err != nil {
+		t.Fatal(err)
+	}
 	s.booking(a, answered, d.Add(2*time.Hour))
 	waiting := s.conversation(a, "needs_human", d, msg{role: "visitor", text: "Can I talk to a person?", at: d.Add(time.Hour)})
 	longest := s.conversation(a, "needs_human", d, msg{role: "visitor", text: "Hello? A human please", at: d.Add(30 * time.Minute)})
@@ -98,6 +102,11 @@ func TestInbox(t *testing.T) {
 		{"?q=P%C3%89REZ", []string{answered}},
 		{"?q=take+delta", []string{yesterday}},
 		{"?q=nothing+like+it", nil},
+		{"?q=(503)+555-0142", []string{answered}},
+		{"?q=503.555.0142", []string{answered}},
+		{"?q=%2B1+503+555+0142", []string{answered}},
+		{"?q=15035550142", []string{answered}},
+		{"?q=(503)+555-0199", nil},
 		// Every word in one message or lead: these are in two.
 		{"?q=hours+delta", nil},
 		// Punctuation alone is no word.
