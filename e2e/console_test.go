@@ -448,3 +448,61 @@ func TestConsoleOwnerEditsSynonyms(t *testing.T) {
 		t.Fatalf("a refused save changed synonyms to %q", got)
 	}
 }
+
+// An admin invites a colleague from the team page (an email goes out); re-sending at
+// once is refused in words, and nothing more is sent; a colleague whose invite was sent
+// long ago (here: by another server run) gets it again from the button.
+func TestConsoleTeamInviteAndResend(t *testing.T) {
+	srv := tests.StartServer(t, tests.Options{})
+	mail := tests.StartMailServer(t)
+	tests.UseMailServer(srv.App, mail)
+	c := openConsole(t, srv, addStaff(t, srv.App, models.RoleAdmin, "Olive"))
+	mailsTo := func(email string) int {
+		n := 0
+		for _, m := range mail.Messages() {
+			if slices.Contains(m.To, email) {
+				n++
+			}
+		}
+		return n
+	}
+	waitMail := func(email string, n int) {
+		t.Helper()
+		for deadline := time.Now().Add(waitTimeout); mailsTo(email) < n; time.Sleep(50 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d emails to %s, want %d", mailsTo(email), email, n)
+			}
+		}
+	}
+
+	c.do(chromedp.Navigate(c.url + "#/team"))
+	c.click(`document.querySelector('input[name=invite-email]')`)
+	c.typeText("nia@example.com")
+	c.click(`document.querySelector('input[name=invite-name]')`)
+	c.typeText("Nia")
+	c.click(`[...document.querySelectorAll('main form button[type=submit]')].find((b) => b.textContent === 'Send invitation')`)
+	c.wait(`[...document.querySelectorAll('#toasts .toast')].some((e) => e.textContent === 'Invitation sent to nia@example.com.')`, "the invitation sent")
+	waitMail("nia@example.com", 1)
+	resend := func(name string) string {
+		return fmt.Sprintf(`document.querySelector('main button[aria-label="Resend invite: %s"]')`, name)
+	}
+	c.click(resend("Nia"))
+	c.wait(`[...document.querySelectorAll('#toasts .toast.error')].some((e) => e.textContent === 'The invite was just sent. Try again in two minutes.')`, "the too-soon notice")
+	if n := mailsTo("nia@example.com"); n != 1 {
+		t.Errorf("%d emails to nia@example.com after a refused resend, want 1", n)
+	}
+
+	biz, err := srv.App.FindFirstRecordByData(models.BusinessesCollection, "slug", "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending := tests.NewRecord(t, srv.App, models.StaffCollection, map[string]any{"business": biz.Id, "role": models.RoleViewer, "name": "Pat", "email": "pat@example.com", "verified": false})
+	pending.SetRandomPassword()
+	if err := srv.App.Save(pending); err != nil {
+		t.Fatal(err)
+	}
+	c.do(chromedp.Reload())
+	c.click(resend("Pat"))
+	c.wait(`[...document.querySelectorAll('#toasts .toast')].some((e) => e.textContent === 'Invitation sent to pat@example.com.')`, "the invite sent again")
+	waitMail("pat@example.com", 1)
+}
