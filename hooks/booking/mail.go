@@ -150,24 +150,14 @@ func (m *Manager) visitorLang(b *models.Business, bk *models.Booking) locale.Lan
 // later keeps its queued job's earlier time), so it then queues itself again for the
 // right time; a cancelled, past or already reminded booking gets nothing.
 func (m *Manager) runRemind(ctx context.Context, job *jobs.Job) error {
-	var p mailPayload
-	if err := job.Decode(&p); err != nil {
-		return jobs.Permanent(err)
+	p, bk, b, err := m.mailJob(job)
+	if bk == nil {
+		return err
 	}
-	r, err := m.app.FindRecordById(models.BookingsCollection, p.Booking)
-	if err != nil {
-		return nil
-	}
-	bk := models.NewBooking(r)
-	br, err := m.app.FindRecordById(models.BusinessesCollection, bk.Business())
-	if err != nil {
-		return nil
-	}
-	b := models.NewBusiness(br)
 	now := m.now()
 	at := bk.Start().Add(-b.BookingReminder())
 	switch {
-	case !bk.Confirmed() || !bk.Start().After(now) || !r.GetDateTime("reminded_at").IsZero():
+	case !bk.Confirmed() || !bk.Start().After(now) || !bk.GetDateTime("reminded_at").IsZero():
 		return nil
 	case at.Sub(now) > time.Minute:
 		_, err := jobs.Enqueue(m.app, kindRemind, job.Key, p, jobs.At(at))
@@ -190,29 +180,40 @@ func (m *Manager) runRemind(ctx context.Context, job *jobs.Job) error {
 // booking, so a rerun after a crash doesn't send it twice; a crash between the send and
 // the mark repeats it, which for a confirmation is better than losing it.
 func (m *Manager) runMail(ctx context.Context, job *jobs.Job) error {
-	var p mailPayload
-	if err := job.Decode(&p); err != nil {
-		return jobs.Permanent(err)
+	p, bk, b, err := m.mailJob(job)
+	if bk == nil {
+		return err
 	}
-	r, err := m.app.FindRecordById(models.BookingsCollection, p.Booking)
-	if err != nil {
+	if p.Kind == mailConfirmed && !bk.GetDateTime("confirmed_at").IsZero() {
 		return nil
 	}
-	bk := models.NewBooking(r)
-	if p.Kind == mailConfirmed && !r.GetDateTime("confirmed_at").IsZero() {
-		return nil
-	}
-	br, err := m.app.FindRecordById(models.BusinessesCollection, bk.Business())
-	if err != nil {
-		return nil
-	}
-	if err := m.send(models.NewBusiness(br), bk, p.Kind); err != nil {
+	if err := m.send(b, bk, p.Kind); err != nil {
 		return err
 	}
 	if p.Kind == mailConfirmed {
 		_, err = m.app.NonconcurrentDB().Update(models.BookingsCollection, dbx.Params{"confirmed_at": dbTime(m.now())}, dbx.HashExp{"id": bk.Id}).Execute()
 	}
 	return err
+}
+
+// mailJob reads a mail or reminder job: its payload, its booking and the booking's
+// practice. A booking or practice deleted since is nothing to send (nil booking, nil
+// error); a payload that can't be read never will be.
+func (m *Manager) mailJob(job *jobs.Job) (mailPayload, *models.Booking, *models.Business, error) {
+	var p mailPayload
+	if err := job.Decode(&p); err != nil {
+		return p, nil, nil, jobs.Permanent(err)
+	}
+	r, err := m.app.FindRecordById(models.BookingsCollection, p.Booking)
+	if err != nil {
+		return p, nil, nil, nil
+	}
+	bk := models.NewBooking(r)
+	br, err := m.app.FindRecordById(models.BusinessesCollection, bk.Business())
+	if err != nil {
+		return p, nil, nil, nil
+	}
+	return p, bk, models.NewBusiness(br), nil
 }
 
 // send emails the visitor about bk, in their conversation's language (else the
