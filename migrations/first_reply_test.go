@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/pocketbase/dbx"
-	"github.com/pocketbase/pocketbase/core"
 )
 
 // Conversations staff answered before the migration get their first reply and the
@@ -16,14 +15,7 @@ func TestFirstReplyMigrationBackfills(t *testing.T) {
 	if err := app.RunInTransaction(down); err != nil {
 		t.Fatal(err)
 	}
-	insert := func(table string, cols dbx.Params) string {
-		t.Helper()
-		cols["id"] = core.GenerateDefaultRandomId()
-		if _, err := app.DB().Insert(table, cols).Execute(); err != nil {
-			t.Fatalf("insert %s: %v", table, err)
-		}
-		return cols["id"].(string)
-	}
+	insert := inserter(t, app)
 	a := insert("businesses", dbx.Params{"slug": "a", "name": "A"})
 	conv := func(created string, msgs ...[2]string) string {
 		id := insert("conversations", dbx.Params{"business": a, "status": "open", "created": created})

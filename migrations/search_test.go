@@ -19,14 +19,7 @@ func TestConversationSearchMigration(t *testing.T) {
 	if err := app.RunInTransaction(down); err != nil {
 		t.Fatal(err)
 	}
-	insert := func(table string, cols dbx.Params) string {
-		t.Helper()
-		cols["id"] = core.GenerateDefaultRandomId()
-		if _, err := app.DB().Insert(table, cols).Execute(); err != nil {
-			t.Fatalf("insert %s: %v", table, err)
-		}
-		return cols["id"].(string)
-	}
+	insert := inserter(t, app)
 	a, b := insert("businesses", dbx.Params{"slug": "a", "name": "A"}), insert("businesses", dbx.Params{"slug": "b", "name": "B"})
 	old := insert("conversations", dbx.Params{"business": a, "status": "open"})
 	insert("messages", dbx.Params{"business": a, "conversation": old, "role": "visitor", "text": "Do you take Delta Dental?"})
@@ -108,6 +101,18 @@ WHERE conversation_search MATCH {:q} AND c.business = {:b} ORDER BY c.id`).Bind(
 		}
 	}
 	insert("messages", dbx.Params{"business": a, "conversation": old, "role": "visitor", "text": "still written"})
+}
+
+// inserter inserts rows into app's tables by plain SQL, each with a new id it returns.
+func inserter(t *testing.T, app core.App) func(table string, cols dbx.Params) string {
+	return func(table string, cols dbx.Params) string {
+		t.Helper()
+		cols["id"] = core.GenerateDefaultRandomId()
+		if _, err := app.DB().Insert(table, cols).Execute(); err != nil {
+			t.Fatalf("insert %s: %v", table, err)
+		}
+		return cols["id"].(string)
+	}
 }
 
 // migration is the up and down of the migration in file.
