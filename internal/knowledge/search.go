@@ -55,12 +55,15 @@ type concept struct {
 
 // queryFillers are forms of chat words the analyzer's filler list lacks, dropped from a
 // question (not from the index, whose analyzer can't change without a re-index): "is
-// there a bus that goes there" asks about a bus. Stems.
+// there a bus that goes there" asks about a bus. "Till" is "until", a stop word; "what
+// kinds (types, brands, options) of frames" asks about frames, and the answer is a list
+// of them that never says "brands". Stems.
 var queryFillers = map[string]bool{}
 
 func init() {
 	for _, w := range strings.Fields(`goes went gone come comes coming came gets getting let lets
-		find think thing things kind sort lot bit guess maybe instead`) {
+		find think thing things kind kinds sort sorts type types brand brands option options
+		lot bit guess maybe instead till til untill`) {
 		ts := porter.NewPorterStemmer().Filter(analysis.TokenStream{{Term: []byte(w)}})
 		queryFillers[string(ts[0].Term)] = true
 	}
@@ -124,6 +127,15 @@ func (ix *Index) concepts(business, q string) []concept {
 			have[k] = len(c.variants)
 			c.variants = append(c.variants, v.stems)
 			c.credits = append(c.credits, v.credit)
+		}
+		if n == 1 && slices.Contains(requestStems, own[0]) {
+			for _, r := range requestStems {
+				if _, ok := have[r]; !ok {
+					have[r] = len(c.variants)
+					c.variants = append(c.variants, []string{r})
+					c.credits = append(c.credits, synonymCredit)
+				}
+			}
 		}
 		if k := strings.Join(own, " "); !seen[k] {
 			seen[k] = true
@@ -409,7 +421,7 @@ type confidence struct{ score, question float64 }
 
 // confidenceOf scores a chunk against a question (see Search).
 func confidenceOf(terms []concept, weights []float64, fields map[string]interface{}, a analysis.Analyzer) confidence {
-	c := confidence{score: coverage(terms, weights, fields)}
+	c := confidence{score: coverage(terms, weights, fields, a)}
 	if q := fieldString(fields, fQuestion); q != "" {
 		c.question = questionMatch(terms, weights, analysedStems(a, q))
 		c.score = questionWeight*c.question + (1-questionWeight)*c.score
@@ -448,7 +460,7 @@ func questionMatch(terms []concept, weights []float64, faq []string) float64 {
 		t.unit = false
 		parts[i] = t
 	}
-	forward := coverageOf(parts, weights, have, func() []string { return nil })
+	forward := coverageOf(parts, weights, chunkTerms{have: have, seq: func() []string { return faq }})
 	asked := map[string]bool{}
 	for _, t := range terms {
 		for _, v := range t.variants {
@@ -572,10 +584,10 @@ func (ix *Index) termStats(ctx context.Context, business string, terms []concept
 var contextWords = map[string]bool{}
 
 // requestWords are the verbs a visitor asks for something with ("do you offer ...", "do
-// you have ..."): what is asked for carries the question, so a practice that "offers
-// financing" does not answer "do you offer gift cards". Selling is not one of them: "do
-// you sell puppies" asks about a sale, which a page about puppies' vaccines doesn't
-// answer. Stems.
+// you have ...", "can you look at my parrot", "does my teen qualify for ..."): what is
+// asked for carries the question, so a practice that "offers financing" does not answer
+// "do you offer gift cards". Selling is not one of them: "do you sell puppies" asks about
+// a sale, which a page about puppies' vaccines doesn't answer. Stems.
 var requestWords = map[string]bool{}
 
 // contextWeight scales a context or request word's weight.
@@ -599,20 +611,79 @@ func init() {
 	for _, w := range strings.Fields(`offer offers offered offering provide provides provided
 		providing help helps helping handle handles handling need needs check checks checking
 		give gives make makes take takes accept accepts available see sees seeing treat treats
-		treating`) {
+		treating look looks looking qualify qualifies eligible eligibility`) {
 		ts := porter.NewPorterStemmer().Filter(analysis.TokenStream{{Term: []byte(w)}})
 		requestWords[string(ts[0].Term)] = true
 	}
+	for _, w := range strings.Fields(`offer offers offered offering provide provides provided
+		providing help helps helping handle handles handling take takes accept accepts see sees
+		seeing treat treats treating look looks looking`) {
+		ts := porter.NewPorterStemmer().Filter(analysis.TokenStream{{Term: []byte(w)}})
+		if s := string(ts[0].Term); !slices.Contains(requestStems, s) {
+			requestStems = append(requestStems, s)
+		}
+	}
+	sort.Strings(requestStems)
 }
+
+// requestStems are the request verbs of serving someone, which find one another ("do you
+// see kids" is answered by "we treat young people"), in order. Stems.
+var requestStems []string
 
 // coverage is the weighted fraction of a question's concepts present in a chunk (its
 // stored terms and words): a concept counts in full when the chunk holds the visitor's own
 // word, synonymCredit when it holds a synonym, fuzzyCredit when it holds a typo-close
 // word, and in proportion when it holds part of a phrase.
-func coverage(terms []concept, weights []float64, fields map[string]interface{}) float64 {
-	return coverageOf(terms, weights, termSet(fieldString(fields, fTerms)), func() []string {
-		return strings.Fields(fieldString(fields, fWords))
+func coverage(terms []concept, weights []float64, fields map[string]interface{}, a analysis.Analyzer) float64 {
+	return coverageOf(terms, weights, chunkTerms{
+		have:  termSet(fieldString(fields, fTerms)),
+		words: func() []string { return strings.Fields(fieldString(fields, fWords)) },
+		seq: func() []string {
+			return analysedStems(a, strings.Join([]string{fieldString(fields, fTitle), fieldString(fields, fHeading),
+				fieldString(fields, fQuestion), fieldString(fields, fText)}, "\n"))
+		},
 	})
+}
+
+// chunkTerms is what coverage reads of a chunk: the set of its terms, and, called only
+// when a concept needs them, its words as written (for a typo match) and its terms in
+// order (for a synonym phrase).
+type chunkTerms struct {
+	have  map[string]bool
+	words func() []string
+	seq   func() []string
+}
+
+// phraseGap is how many terms may come between two words of a synonym phrase in a chunk
+// ("your first dental appointment" holds "first appointment"); stop words are gone already.
+const phraseGap = 1
+
+// holdsPhrase reports whether seq holds the stems of v in order, each within phraseGap
+// terms of the one before.
+func holdsPhrase(seq, v []string) bool {
+	for i, s := range seq {
+		if s != v[0] {
+			continue
+		}
+		at, k := i, 1
+		for k < len(v) {
+			next := -1
+			for j := at + 1; j < len(seq) && j <= at+1+phraseGap; j++ {
+				if seq[j] == v[k] {
+					next = j
+					break
+				}
+			}
+			if next < 0 {
+				break
+			}
+			at, k = next, k+1
+		}
+		if k == len(v) {
+			return true
+		}
+	}
+	return false
 }
 
 func termSet(s string) map[string]bool {
@@ -680,13 +751,13 @@ func (t concept) part(k int) float64 {
 	return 1
 }
 
-// coverageOf is coverage against the terms have; words gives the chunk's words as
-// written, called only when a concept needs a typo match.
-func coverageOf(terms []concept, weights []float64, have map[string]bool, words func() []string) float64 {
+// coverageOf is coverage against a chunk's terms.
+func coverageOf(terms []concept, weights []float64, ct chunkTerms) float64 {
 	if len(terms) == 0 {
 		return 0
 	}
-	var ws []string
+	have := ct.have
+	var ws, seq []string
 	var got, all float64
 	for i, t := range terms {
 		all += weights[i]
@@ -706,18 +777,26 @@ func coverageOf(terms []concept, weights []float64, have map[string]bool, words 
 				}
 				continue
 			}
-			// A synonym counts only whole: part of "video appointment" is not telehealth.
+			// A synonym counts only whole: part of "video appointment" is not telehealth. A
+			// phrase counts only as a phrase: "without an appointment" is not in "without
+			// insurance ... a session".
 			whole := true
 			for _, stem := range v {
 				whole = whole && have[stem]
+			}
+			if whole && len(v) > 1 && ct.seq != nil {
+				if seq == nil {
+					seq = ct.seq()
+				}
+				whole = holdsPhrase(seq, v)
 			}
 			if whole {
 				best = max(best, t.credit(vi))
 			}
 		}
 		if best < fuzzyCredit && t.fuzzy {
-			if ws == nil {
-				ws = words()
+			if ws == nil && ct.words != nil {
+				ws = ct.words()
 			}
 			for _, w := range ws {
 				if withinOneEdit(t.word, w) {
