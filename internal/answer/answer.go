@@ -162,7 +162,7 @@ func (e *Engine) answerOne(ctx context.Context, r Request, q string, threshold f
 	// LASIK" of a LASIK consultation), not one that mentions it, nor one that asks in
 	// general ("how many visits will I need" of "how many decompression sessions").
 	ownService := pok && pa.Kind == profile.KindService
-	if best := bestHit(hits); best != nil && best.Score >= threshold && !(asksPrice && !priceLike.MatchString(best.Text)) &&
+	if best := answerHit(hits, threshold); best != nil && best.Score >= threshold && !(asksPrice && !priceLike.MatchString(best.Text)) &&
 		!(ownService && !(best.QuestionMatch >= faqSameQuestion && namesAny(best.Question+" "+best.Text, pa.Services))) {
 		return strings.TrimSpace(best.Text), SourceKnowledge, hits, err
 	}
@@ -194,6 +194,31 @@ var priceQuestion = regexp.MustCompile(`(?i)\b(how much|cost|costs|price|prices|
 // namesAny reports whether text names one of the services.
 func namesAny(text string, services []string) bool {
 	return slices.ContainsFunc(services, func(s string) bool { return profile.NamesService(text, s) })
+}
+
+// answerHit is the passage to answer from: the best one, except that a page's passage
+// gives way to a confident FAQ that asks what the visitor asks (QuestionMatch at
+// faqSameQuestion or more): a page that holds the question's words ("free eye exams for
+// kids every August") is about something else more often than an FAQ written for the
+// question ("When should my child have their first eye exam?"). Among FAQs, Score
+// already weighs how well each one's question matches.
+func answerHit(hits []knowledge.Hit, threshold float64) *knowledge.Hit {
+	best := bestHit(hits)
+	if best == nil || best.SourceKind == knowledge.KindFAQ {
+		return best
+	}
+	var same *knowledge.Hit
+	for i := range hits {
+		h := &hits[i]
+		if h.SourceKind == knowledge.KindFAQ && h.Score >= threshold && h.QuestionMatch >= faqSameQuestion &&
+			strings.TrimSpace(h.Text) != "" && (same == nil || h.Score > same.Score) {
+			same = h
+		}
+	}
+	if same != nil {
+		return same
+	}
+	return best
 }
 
 func bestHit(hits []knowledge.Hit) *knowledge.Hit {

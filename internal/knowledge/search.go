@@ -233,6 +233,7 @@ func (ix *Index) search(ctx context.Context, business, q string, k int, vague []
 	for i := range terms {
 		terms[i].vague = slices.Contains(vague, terms[i].word)
 	}
+	form := questionForm(q)
 	emb := ix.getEmbedder()
 	if len(terms) == 0 && emb == nil {
 		return nil, nil
@@ -251,7 +252,7 @@ func (ix *Index) search(ctx context.Context, business, q string, k int, vague []
 		if err != nil {
 			return nil, err
 		}
-		conf = rerank(lexical, terms, weights, analyzer)
+		conf = rerank(lexical, terms, weights, form, analyzer)
 	}
 
 	var vec []vectorHit
@@ -272,7 +273,7 @@ func (ix *Index) search(ctx context.Context, business, q string, k int, vague []
 		h := &Hit{Chunk: chunkFromFields(business, dm.Fields)}
 		c, ok := conf[dm.ID]
 		if !ok {
-			c = confidenceOf(terms, weights, dm.Fields, analyzer)
+			c = confidenceOf(terms, weights, form, dm.Fields, analyzer)
 		}
 		h.Score, h.QuestionMatch = c.score, c.question
 		hits[dm.ID] = h
@@ -391,7 +392,7 @@ const bm25Share = 0.75
 // best: BM25 alone lets a frequent common word outrank a chunk holding the question's one
 // rare (or misspelt) word, while confidence alone can't tell apart chunks that all hold
 // every term. The confidences are returned for Search to reuse.
-func rerank(dms []*search.DocumentMatch, terms []concept, weights []float64, a analysis.Analyzer) map[string]confidence {
+func rerank(dms []*search.DocumentMatch, terms []concept, weights []float64, form string, a analysis.Analyzer) map[string]confidence {
 	if len(dms) == 0 {
 		return nil
 	}
@@ -403,7 +404,7 @@ func rerank(dms []*search.DocumentMatch, terms []concept, weights []float64, a a
 		if top > 0 {
 			rel = dm.Score / top
 		}
-		c := confidenceOf(terms, weights, dm.Fields, a)
+		c := confidenceOf(terms, weights, form, dm.Fields, a)
 		confs[dm.ID] = c
 		key[dm] = c.score + bm25Share*rel
 	}
@@ -420,10 +421,10 @@ func rerank(dms []*search.DocumentMatch, terms []concept, weights []float64, a a
 type confidence struct{ score, question float64 }
 
 // confidenceOf scores a chunk against a question (see Search).
-func confidenceOf(terms []concept, weights []float64, fields map[string]interface{}, a analysis.Analyzer) confidence {
+func confidenceOf(terms []concept, weights []float64, form string, fields map[string]interface{}, a analysis.Analyzer) confidence {
 	c := confidence{score: coverage(terms, weights, fields, a)}
 	if q := fieldString(fields, fQuestion); q != "" {
-		c.question = questionMatch(terms, weights, analysedStems(a, q))
+		c.question = questionMatch(terms, weights, analysedStems(a, q), form, questionForm(q))
 		c.score = questionWeight*c.question + (1-questionWeight)*c.score
 	}
 	return c
@@ -445,7 +446,14 @@ const questionWeight = 0.3
 // as in coverage) and the share of the FAQ question's terms the visitor used. A visitor
 // who asks the FAQ's question in other words scores high on both; a question that shares
 // one word with a long FAQ question scores low on the second.
-func questionMatch(terms []concept, weights []float64, faq []string) float64 {
+//
+// The form of the two questions (see questionForm) counts as one more term on both
+// sides, of the weight of an average concept, when both open with a question word: "what
+// do I need to bring" asks what "What should I bring?" asks, though the analyzer drops
+// "what". A question answered yes or no is the usual form and says little: "is there
+// parking?" asks what "Where do I park?" answers, and "do you sell dog beds" does not
+// ask what "Do you sell flea prevention?" does, so it counts neither way.
+func questionMatch(terms []concept, weights []float64, faq []string, form, faqForm string) float64 {
 	if len(faq) == 0 || len(terms) == 0 {
 		return 0
 	}
@@ -461,6 +469,21 @@ func questionMatch(terms []concept, weights []float64, faq []string) float64 {
 		parts[i] = t
 	}
 	forward := coverageOf(parts, weights, chunkTerms{have: have, seq: func() []string { return faq }})
+	var formIn, formAll float64 // the form as one more term
+	if form != "" && faqForm != "" && form != yesNo && faqForm != yesNo {
+		formAll = 1
+		if form == faqForm {
+			formIn = 1
+		}
+		sum := 0.0
+		for _, w := range weights {
+			sum += w
+		}
+		if all := sum; all > 0 {
+			avg := sum / float64(len(weights))
+			forward = (forward*all + formIn*avg) / (all + avg)
+		}
+	}
 	asked := map[string]bool{}
 	for _, t := range terms {
 		for _, v := range t.variants {
@@ -475,11 +498,62 @@ func questionMatch(terms []concept, weights []float64, faq []string) float64 {
 			in++
 		}
 	}
-	backward := float64(in) / float64(len(have))
+	backward := (float64(in) + formIn) / (float64(len(have)) + formAll)
 	if forward+backward == 0 {
 		return 0
 	}
 	return 2 * forward * backward / (forward + backward)
+}
+
+// questionForms are the ways a question opens that say what kind of answer it wants,
+// longest first; questionForm reads them.
+var questionForms = [][]string{
+	{"how", "much"}, {"how", "many"}, {"how", "long"}, {"how", "often"}, {"how", "soon"},
+	{"how", "early"}, {"how", "late"}, {"what", "time"}, {"how"}, {"what"}, {"which"},
+	{"when"}, {"where"}, {"who"}, {"whom"}, {"why"},
+}
+
+// yesNo is the form of a question answered yes or no.
+const yesNo = "yes/no"
+
+// yesNoOpeners open a question answered yes or no.
+var yesNoOpeners = map[string]bool{"do": true, "does": true, "did": true, "can": true, "could": true,
+	"is": true, "are": true, "will": true, "would": true, "should": true, "may": true, "am": true,
+	"have": true, "has": true, "any": true}
+
+// questionForm is the kind of answer a question asks for: yesNo for a question that
+// opens with a verb ("do you", "can I", "is what I tell you confidential"), else its first
+// question word or phrase ("how much", "what", "where"; "which" counts as "what"), else ""
+// when it shows none. Chat spellings ("whats", "r u") read as their words.
+func questionForm(text string) string {
+	words := vocab.Words(text)
+	if len(words) > 0 && (yesNoOpeners[words[0]] || words[0] == "r") {
+		return yesNo
+	}
+	for i, w := range words {
+		switch w = strings.TrimSuffix(w, "'s"); w {
+		case "whats":
+			w = "what"
+		case "wheres":
+			w = "where"
+		case "whens":
+			w = "when"
+		case "hows":
+			w = "how"
+		case "whos":
+			w = "who"
+		}
+		for _, f := range questionForms {
+			if w != f[0] || i+len(f) > len(words) || len(f) == 2 && words[i+1] != f[1] {
+				continue
+			}
+			if f[0] == "which" {
+				return "what"
+			}
+			return strings.Join(f, " ")
+		}
+	}
+	return ""
 }
 
 // byIDs loads stored chunks by document ID.
