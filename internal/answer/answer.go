@@ -286,17 +286,27 @@ func appendQuestion(out []string, q string) []string {
 	}
 	// "My son's eyes keep getting worse, do you do myopia control?": what the visitor
 	// tells before the comma is not what they ask, and its words would dilute the
-	// question's. A clause of anything else ("if I cancel, is there a fee"), or one the
+	// question's; nor is what they tell after it ("is there a ramp, my dad uses a
+	// walker"). A clause of anything else ("if I cancel, is there a fee"), or one the
 	// question points back to ("we have Pets Best, is that ok"), is the question's own.
 	if i := strings.Index(q, ", "); i > 0 {
 		before, after := vocab.Words(q[:i]), vocab.Words(q[i+2:])
-		if len(before) > 0 && len(after) > 0 && statementStart[before[0]] && questionStart[after[0]] &&
-			!slices.ContainsFunc(after, func(w string) bool { return pointsBack[w] }) {
+		pointing := func(ws []string) bool { return slices.ContainsFunc(ws, func(w string) bool { return pointsBack[w] }) }
+		if len(before) > 0 && len(after) > 0 && (statementStart[before[0]] && questionStart[after[0]] && !pointing(after) ||
+			questionStart[before[0]] && statementStart[after[0]] && !pointing(before)) {
 			return appendQuestion(append(out, strings.TrimSpace(q[:i])), q[i+2:])
 		}
 	}
+	// "Do you do X-rays there or do I go somewhere else": two questions, each its own.
+	if loc := orQuestion.FindStringIndex(q); loc != nil && loc[0] > 0 {
+		return appendQuestion(append(out, strings.TrimSpace(q[:loc[0]])), q[loc[0]+len(" or "):])
+	}
 	return append(out, q)
 }
+
+// orQuestion finds " or " opening a second question: "... or do I go elsewhere", "... or
+// can I pay later".
+var orQuestion = regexp.MustCompile(`(?i),? or (do|does|can|could|is|are|will|would|should) (i|you|we|they|he|she|it|there)\b`)
 
 // statementStart and questionStart are the first words of a visitor's statement about
 // themselves and of a question.

@@ -186,6 +186,11 @@ func TestQuestions(t *testing.T) {
 		{"if I cancel, is there a fee", []string{"if I cancel, is there a fee"}},
 		{"we have pets best for our dog, is that ok", []string{"we have pets best for our dog, is that ok"}},
 		{"my insurance, the one from work, do you take it", []string{"my insurance, the one from work, do you take it"}},
+		{"is there a ramp, my dad uses a walker", []string{"is there a ramp", "my dad uses a walker"}},
+		{"do you take walk-ins, i'm free after 3", []string{"do you take walk-ins", "i'm free after 3"}},
+		{"is it ok, my dog is shy", []string{"is it ok, my dog is shy"}},
+		{"do you do x-rays there or do i go somewhere else", []string{"do you do x-rays there", "do i go somewhere else"}},
+		{"cash or card?", []string{"cash or card?"}},
 	} {
 		got := questions(tc.in)
 		if strings.Join(got, "|") != strings.Join(tc.want, "|") {
