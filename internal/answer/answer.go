@@ -162,7 +162,19 @@ func (e *Engine) answerOne(ctx context.Context, r Request, q string, threshold f
 	// LASIK" of a LASIK consultation), not one that mentions it, nor one that asks in
 	// general ("how many visits will I need" of "how many decompression sessions").
 	ownService := pok && pa.Kind == profile.KindService
-	if best := answerHit(hits, threshold); best != nil && best.Score >= threshold && !(asksPrice && !priceLike.MatchString(best.Text)) &&
+	candidates := hits
+	if asksWho.MatchString(q) {
+		// "Who are the chiropractors" is answered by a passage that names them, not by
+		// the one that says the practice has chiropractors: when a confident passage
+		// names someone by title or credentials, the answer is one of those.
+		named := slices.DeleteFunc(slices.Clone(hits), func(h knowledge.Hit) bool {
+			return h.Score < threshold || !personLike.MatchString(h.Text)
+		})
+		if len(named) > 0 {
+			candidates = named
+		}
+	}
+	if best := answerHit(candidates, threshold); best != nil && best.Score >= threshold && !(asksPrice && !priceLike.MatchString(best.Text)) &&
 		!(ownService && !(best.QuestionMatch >= faqSameQuestion && namesAny(best.Question+" "+best.Text, pa.Services))) {
 		return strings.TrimSpace(best.Text), SourceKnowledge, hits, err
 	}
@@ -187,6 +199,15 @@ func AsksToBook(message string) bool { return bookingAsk.MatchString(message) }
 // a fee"): a passage without one does not answer what a service costs better than the
 // profile's "the team will confirm" and the service's description.
 var priceLike = regexp.MustCompile(`(?i)[$£€]\s?\d|\d\s?(dollars|pounds|euros|usd|gbp|eur)\b|\b(free of charge|for free|(is|are|it's) free|no charge|no cost|no fee|(don't|do not|doesn't|does not|won't|will not) charge)\b`)
+
+// asksWho finds a question about who someone is: "who are the vets", "who's the owner",
+// "who r the doctors". "Who do I call" asks for a way to reach someone, which any
+// passage may give.
+var asksWho = regexp.MustCompile(`(?i)\bwho('s|s| is| are| r| was| were)\b`)
+
+// personLike finds a person named in a passage: a title before a name ("Dr. Costa"), or a
+// name and credentials after it ("Ana Morales, LMT").
+var personLike = regexp.MustCompile(`\b(Dr|Mr|Mrs|Ms|Mx|Prof)\.? [A-Z]|\b[A-Z][a-z]+ [A-Z][a-z'-]+, [A-Z][A-Za-z]{1,5}\b`)
 
 // priceQuestion finds a question about what something costs.
 var priceQuestion = regexp.MustCompile(`(?i)\b(how much|cost|costs|price|prices|pricing|fee|fees|charge|charges|rate|rates)\b`)

@@ -224,3 +224,36 @@ func TestAsksToBook(t *testing.T) {
 		}
 	}
 }
+
+// "Who are the ..." is answered by a passage naming someone, when one is confident; else
+// by the best passage as usual.
+func TestReplyWhoNamesSomeone(t *testing.T) {
+	about := hit("about", "We are a family chiropractic clinic with three chiropractors.", 1)
+	team := hit("team", "Dr. Renata Costa, DC, sees most of our pregnant patients.", 0.9)
+	e := &Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"chiro": about, "who": team}}}
+	r, _ := e.Reply(context.Background(), testRequest("who are the chiropractors"))
+	if r.Answer != team.Text {
+		t.Errorf("answer %q", r.Answer)
+	}
+	e = &Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"chiro": about}}}
+	if r, _ := e.Reply(context.Background(), testRequest("who are the chiropractors")); r.Answer != about.Text {
+		t.Errorf("with no one named: %q", r.Answer)
+	}
+}
+
+// A page's passage gives way to a confident FAQ asking what the visitor asks.
+func TestReplyPrefersFAQAskingTheSame(t *testing.T) {
+	page := hit("page", "Every August we give free eye exams to kids.", 0.92)
+	page.SourceKind = knowledge.KindDocument
+	faq := hit("faq", "We recommend a first exam at 6 to 12 months.", 0.89)
+	faq.SourceKind, faq.QuestionMatch = knowledge.KindFAQ, 0.83
+	e := &Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"eyes": page, "baby": faq}}}
+	if r, _ := e.Reply(context.Background(), testRequest("when should my baby get her eyes checked")); r.Answer != faq.Text {
+		t.Errorf("answer %q", r.Answer)
+	}
+	faq.QuestionMatch = 0.3
+	e = &Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"eyes": page, "baby": faq}}}
+	if r, _ := e.Reply(context.Background(), testRequest("when should my baby get her eyes checked")); r.Answer != page.Text {
+		t.Errorf("with an FAQ asking something else: %q", r.Answer)
+	}
+}

@@ -123,3 +123,64 @@ func TestSearchBroaderWords(t *testing.T) {
 		}
 	}
 }
+
+// A question's form counts in its match with an FAQ's question: "what do I need to
+// bring" asks what "What should I bring?" asks, not "Can I bring my own frames?".
+func TestQuestionFormMatch(t *testing.T) {
+	ix := openTest(t)
+	mustReplace(t, ix, "b", "own", FAQChunk("own", "Can I bring my own frames?", "Yes, we can fit new lenses in them."))
+	mustReplace(t, ix, "b", "what", FAQChunk("what", "What should I bring to my eye exam?", "Your glasses, contact lenses and insurance card."))
+	hits := mustSearch(t, ix, "b", "what do i need to bring to my appt", 2)
+	if b := bestScored(hits); b == nil || b.SourceID != "what" {
+		t.Errorf("got %+v", hits)
+	}
+	for q, want := range map[string]string{
+		"what do i need to bring": "what", "Is what I tell you confidential?": yesNo, "r u open": yesNo,
+		"hi, how much is a cleaning": "how much", "whats ur address": "what", "which dentist is best": "what",
+		"parking?": "", "my son is 5, when should he come": "when",
+	} {
+		if got := questionForm(q); got != want {
+			t.Errorf("questionForm(%q) = %q, want %q", q, got, want)
+		}
+	}
+}
+
+// A synonym phrase counts only where its words stand together: "walk in without an
+// appointment" is not in "clients without insurance ... a session".
+func TestSynonymPhraseMustBeAPhrase(t *testing.T) {
+	ix := openTest(t)
+	mustReplace(t, ix, "b", "scale", FAQChunk("scale", "Do you offer a sliding scale?", "Yes, for clients without insurance, from $70 a session."))
+	mustReplace(t, ix, "b", "walk", FAQChunk("walk", "Can I come without booking?", "Yes, we see people without an appointment every morning."))
+	hits := mustSearch(t, ix, "b", "do you take walk ins", 2)
+	if b := bestScored(hits); b == nil || b.SourceID != "walk" {
+		t.Fatalf("got %+v", hits)
+	}
+	for _, h := range hits {
+		if h.SourceID == "scale" && h.Score >= AnswerThreshold {
+			t.Errorf("the sliding scale answers walk-ins: %.2f", h.Score)
+		}
+	}
+}
+
+// "After hours" and "out of hours" are a time of day, not opening hours: "who do I call at
+// night" finds the FAQ about calling after hours.
+func TestAfterHoursIsNotHours(t *testing.T) {
+	ix := openTest(t)
+	mustReplace(t, ix, "b", "night", FAQChunk("night", "What if I need care after hours?", "Call our main number to reach the on-call provider."))
+	mustReplace(t, ix, "b", "terp", FAQChunk("terp", "Do you provide interpreters?", "Yes, phone interpreters for 200 languages."))
+	hits := mustSearch(t, ix, "b", "who do i call if i need a doctor at night", 2)
+	if b := bestScored(hits); b == nil || b.SourceID != "night" || b.Score < AnswerThreshold {
+		t.Errorf("got %+v", hits)
+	}
+}
+
+// bestScored is the hit of highest Score, the one an answer is read from.
+func bestScored(hits []Hit) *Hit {
+	var best *Hit
+	for i := range hits {
+		if best == nil || hits[i].Score > best.Score {
+			best = &hits[i]
+		}
+	}
+	return best
+}

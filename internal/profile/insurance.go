@@ -216,8 +216,10 @@ func (c *ask) insurance() (part, bool) {
 	if ins < 0 {
 		return part{}, false
 	}
-	// How a claim works, what insurance covers: FAQ matters, not the list.
-	if q.has("how", "claim", "claims", "cover", "covers", "covered", "coverage", "excess", "deductible", "copay", "reimburse", "reimbursement") {
+	// How a claim works, what insurance covers, how one kind differs from another: FAQ
+	// matters, not the list.
+	if q.has("how", "claim", "claims", "cover", "covers", "covered", "coverage", "excess", "deductible", "copay", "reimburse",
+		"reimbursement", "difference", "differences", "diff", "between", "versus", "vs", "mean", "means", "explain") {
 		return part{}, false
 	}
 	if name := unknownPlan(q, ins); name != "" && verb {

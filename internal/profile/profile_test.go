@@ -467,3 +467,27 @@ func TestServiceHeadNamed(t *testing.T) {
 		}
 	}
 }
+
+// The phone as a way to be seen ("on the phone") gets the number as a likely answer, which
+// an FAQ about phone consultations may beat; asking for the number is sure. What insurance
+// is, or how two kinds differ, is an FAQ matter, not the list of plans.
+func TestChannelAndInsuranceConcepts(t *testing.T) {
+	p := testProfile(t)
+	now := at(t, 12, 10, 0)
+	a, ok := p.Answer("can i talk to someone on the phone before booking", now)
+	if !ok || a.Kind != KindContact || a.Confidence >= SureConfidence {
+		t.Errorf("phone as a channel: %+v, %v", a, ok)
+	}
+	a, ok = p.Answer("what's your phone number", now)
+	if !ok || a.Confidence < SureConfidence {
+		t.Errorf("phone number: %+v, %v", a, ok)
+	}
+	for _, q := range []string{"whats the diff between vision insurance and medical insurance", "what does in-network insurance mean"} {
+		if a, ok := p.Answer(q, now); ok && a.Kind == KindInsurance {
+			t.Errorf("%q: answered with %q", q, a.Text)
+		}
+	}
+	if a, ok := p.Answer("what insurance do you take", now); !ok || !strings.Contains(a.Text, "MetLife") {
+		t.Errorf("the list: %+v, %v", a, ok)
+	}
+}
