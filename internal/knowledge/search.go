@@ -42,7 +42,10 @@ type concept struct {
 	// holding part of the visitor's phrase gets the share its words carry.
 	parts []float64
 	word  string // the word as written, for a one-word concept: what typo matching reads
-	vague bool   // weighs little, as context words do
+	// vague: a word a translation could not carry over. It weighs as any word the
+	// practice never uses, but not as one of another subject (foreignWeight): it may be a
+	// Spanish word the lexicon lacks as well as a name.
+	vague bool
 	// unit: the visitor's phrase names one thing that its group also names in a single
 	// word ("gift card", "voucher"; "payment plan", "financing"), so part of it is
 	// another thing ("card", "payment") and only the phrase whole counts.
@@ -175,11 +178,13 @@ const AnswerThreshold = 0.5
 // document's chunk it is the chunk's coverage of the question: the IDF-weighted fraction
 // of the question's concepts (after stemming and filler removal) that the chunk holds, a
 // synonym counting 0.9, a typo-close word 0.8, part of a phrase in proportion; people
-// ("my grandpa"), request verbs ("do you offer") and words a translation could not carry
-// weigh a quarter. Rare words carry a question's meaning, so a question whose rare words
-// appear nowhere in the chunk scores low however well its common words match (see
-// AnswerThreshold). For an FAQ, Score is the mean of that coverage and QuestionMatch,
-// how closely the visitor's question matches the FAQ's own. Score is not in order when
+// ("my grandpa") and request verbs ("do you offer") weigh a quarter. Rare words carry a
+// question's meaning, so a question whose rare words appear nowhere in the chunk scores
+// low however well its common words match (see AnswerThreshold); a word a translation
+// could not carry over counts as such a word, since it is often what the question is
+// about ("¿cuánto cuesta un ajuste?" is not answered by a late-cancellation fee). For an
+// FAQ, Score blends that coverage with QuestionMatch (see questionWeight), how closely the
+// visitor's question matches the FAQ's own. Score is not in order when
 // fusion brings in a chunk by meaning alone; Hit.Similarity then carries the cosine
 // similarity.
 func (ix *Index) Search(ctx context.Context, business, q string, k int) ([]Hit, error) {
@@ -226,8 +231,8 @@ func mergeHits(a, b []Hit, k int) []Hit {
 	return out
 }
 
-// search is Search for one wording of the question; vague are words in it that weigh
-// little (words a translation could not carry over).
+// search is Search for one wording of the question; vague are words in it a translation
+// could not carry over.
 func (ix *Index) search(ctx context.Context, business, q string, k int, vague []string) ([]Hit, error) {
 	terms := ix.concepts(business, q)
 	for i := range terms {
@@ -602,7 +607,7 @@ func (ix *Index) termStats(ctx context.Context, business string, terms []concept
 			unknown = unknown || df == 0
 			df = min(max(df, rareDF), n) // a practice of one or two chunks: every word is rare
 			w := math.Log(1 + (n-df+0.5)/(df+0.5))
-			if contextWords[stem] || requestWords[stem] || t.vague {
+			if contextWords[stem] || requestWords[stem] {
 				w *= contextWeight
 			}
 			terms[i].parts[k] = w

@@ -184,3 +184,15 @@ func bestScored(hits []Hit) *Hit {
 	}
 	return best
 }
+
+// A word a translation can't carry over is often what the question is about: a price
+// question about it is not answered by another fee.
+func TestUntranslatedSubject(t *testing.T) {
+	ix := openTest(t)
+	mustReplace(t, ix, "b", "late", FAQChunk("late", "What is your cancellation policy?", "Please give us 24 hours' notice. Missed appointments have a $25 fee."))
+	for _, h := range mustSearch(t, ix, "b", "cuanto cuesta un zumbido", 3) {
+		if h.Score >= AnswerThreshold {
+			t.Errorf("%s answers with %.2f", h.SourceID, h.Score)
+		}
+	}
+}
