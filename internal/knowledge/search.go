@@ -234,6 +234,10 @@ func mergeHits(a, b []Hit, k int) []Hit {
 // search is Search for one wording of the question; vague are words in it a translation
 // could not carry over.
 func (ix *Index) search(ctx context.Context, business, q string, k int, vague []string) ([]Hit, error) {
+	q, err := ix.joinSplitWords(ctx, business, q)
+	if err != nil {
+		return nil, err
+	}
 	terms := ix.concepts(business, q)
 	for i := range terms {
 		terms[i].vague = slices.Contains(vague, terms[i].word)
@@ -323,6 +327,47 @@ func (ix *Index) search(ctx context.Context, business, q string, k int, vague []
 		out = out[:k]
 	}
 	return out, nil
+}
+
+// joinMinLen is the shortest word joinSplitWords makes: joining short words finds too
+// many accidents ("any one").
+const joinMinLen = 6
+
+// joinSplitWords writes two neighbouring words of q as one where the practice writes them
+// so ("care credit" of CareCredit, "night guard" of a nightguard, "health partners" of
+// HealthPartners): a name or compound split in two is otherwise two words, one of them
+// unknown, and the question seems to be about something else.
+func (ix *Index) joinSplitWords(ctx context.Context, business, q string) (string, error) {
+	toks := vocab.Tokens(q)
+	if len(toks) < 2 {
+		return q, nil
+	}
+	stats := ix.statsFor(ctx, business)
+	var b strings.Builder
+	last := 0
+	for i := 0; i+1 < len(toks); i++ {
+		a, c := toks[i], toks[i+1]
+		joined := a.Word + c.Word
+		if len(joined) < joinMinLen || len(a.Word) < 2 || len(c.Word) < 2 || strings.TrimSpace(q[a.End:c.Start]) != "" {
+			continue
+		}
+		n, err := stats.count(joined, fSurface)
+		if err != nil {
+			return q, err
+		}
+		if n == 0 {
+			continue
+		}
+		b.WriteString(q[last:a.Start])
+		b.WriteString(joined)
+		last = c.End
+		i++
+	}
+	if last == 0 {
+		return q, nil
+	}
+	b.WriteString(q[last:])
+	return b.String(), nil
 }
 
 // lexical runs the BM25 query for terms within business.

@@ -196,3 +196,14 @@ func TestUntranslatedSubject(t *testing.T) {
 		}
 	}
 }
+
+// Two words the practice writes as one are read as one: "care credit" is CareCredit.
+func TestSplitWordsJoined(t *testing.T) {
+	ix := openTest(t)
+	mustReplace(t, ix, "b", "pay", FAQChunk("pay", "How can I pay?", "Cash, all major cards, HSA cards and CareCredit."))
+	mustReplace(t, ix, "b", "kids", FAQChunk("kids", "Do you see children?", "Yes, with gentle care for every age."))
+	b := bestScored(mustSearch(t, ix, "b", "do you take care credit", 3))
+	if b == nil || b.SourceID != "pay" || b.Score < AnswerThreshold {
+		t.Errorf("got %+v", b)
+	}
+}
