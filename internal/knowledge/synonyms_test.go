@@ -207,3 +207,22 @@ func TestSplitWordsJoined(t *testing.T) {
 		t.Errorf("got %+v", b)
 	}
 }
+
+// What a visitor names is often a kind of what the practice says: a migraine of
+// headaches, an operation of surgery, a sport of sports.
+func TestSearchNarrowerWords(t *testing.T) {
+	ix := openTest(t)
+	mustReplace(t, ix, "b", "head", FAQChunk("head", "Can you help with headaches?", "Often, yes: tension headaches and headaches that start in the neck."))
+	mustReplace(t, ix, "b", "home", FAQChunk("home", "Can a physio come to my home?", "Yes, within three miles, for example after an operation."))
+	mustReplace(t, ix, "b", "guard", FAQChunk("guard", "Do you make sports mouthguards?", "Yes, custom-fitted for $150."))
+	for _, c := range []struct{ q, want string }{
+		{"do you help with migraines", "head"},
+		{"can someone come to my house after my hip replacement", "home"},
+		{"do you make mouthguards for football", "guard"},
+	} {
+		b := bestScored(mustSearch(t, ix, "b", c.q, 3))
+		if b == nil || b.SourceID != c.want || b.Score < AnswerThreshold {
+			t.Errorf("%q: got %+v, want %s confidently", c.q, b, c.want)
+		}
+	}
+}
