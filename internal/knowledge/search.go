@@ -687,6 +687,13 @@ func (ix *Index) termStats(ctx context.Context, business string, terms []concept
 		}
 		if unknown && !t.fuzzy && weights[i] > 0 && !t.vague && foreign(t, count) {
 			weights[i] *= foreignWeight
+			if slices.Contains(t.credits, broaderCredit) {
+				// A word the shipped vocabulary knows as a kind of something (a species, a
+				// sport, an operation) names a thing, not chat: that the practice never
+				// mentions it, nor what it is a kind of, says the more that the question
+				// is about something else ("can you clean my dog's teeth" at a dentist's).
+				weights[i] *= foreignWeight
+			}
 		}
 		if len(t.word) >= fuzzyMinLen {
 			wdf, err := count(t.word, fSurface)
@@ -832,7 +839,8 @@ func init() {
 		stop change move leave stay wait live walk run eat drink sit stand feel work look show say
 		try put fill sign print drive meet arrive finish begin qualify mean happen matter hurt
 		wear carry hold pick drop choose decide worry expect plan prepare remember forget learn
-		understand explain answer reply`) {
+		understand explain answer reply fall fell fallen lose lost told gave given wrote written
+		took taken brought sent paid felt bought`) {
 		ts := porter.NewPorterStemmer().Filter(analysis.TokenStream{{Term: []byte(w)}})
 		commonVerbs[string(ts[0].Term)] = true
 	}

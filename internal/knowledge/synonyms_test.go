@@ -226,3 +226,18 @@ func TestSearchNarrowerWords(t *testing.T) {
 		}
 	}
 }
+
+// A kind of thing the practice never mentions in any form (a species at a dentist's)
+// says the question is about something else.
+func TestForeignKindAbstains(t *testing.T) {
+	ix := openTest(t)
+	mustReplace(t, ix, "b", "often", FAQChunk("often", "How often should I get my teeth cleaned?", "Every six months for most patients."))
+	mustReplace(t, ix, "b", "kids", FAQChunk("kids", "Do you see children?", "Yes, from their first tooth."))
+	mustReplace(t, ix, "b", "gas", FAQChunk("gas", "Do you offer sedation?", "Yes, laughing gas for nervous patients."))
+	if b := bestScored(mustSearch(t, ix, "b", "can you clean my dog's teeth", 3)); b != nil && b.Score >= AnswerThreshold {
+		t.Errorf("answered by %s at %.2f", b.SourceID, b.Score)
+	}
+	if b := bestScored(mustSearch(t, ix, "b", "can you clean my son's teeth", 3)); b == nil || b.SourceID != "often" || b.Score < AnswerThreshold {
+		t.Errorf("a person's teeth: %+v", b)
+	}
+}
