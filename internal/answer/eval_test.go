@@ -228,8 +228,10 @@ const (
 // floor, with why: a practice of a new kind, added to measure the engine on it before
 // the engine is changed for it. Their wrong-answer rate is held to practiceMaxWrong all
 // the same (a wrong answer costs more trust than an abstention), and they count in the
-// overall bar. None now: therapy, the last, is held to the floor.
-var ungated = map[string]string{}
+// overall bar.
+var ungated = map[string]string{
+	"podiatry": "a foot clinic, written after the engine's changes for optometry and chiro to measure them on a kind never seen (first run 79.1% right, 9.0% wrong)",
+}
 
 // TestOfflineEval answers every practice's questions in testdata/eval offline (profile,
 // then search, then abstain) and reports, per practice and split, how many are answered
