@@ -174,7 +174,7 @@ func (e *Engine) answerOne(ctx context.Context, r Request, q string, threshold f
 			candidates = named
 		}
 	}
-	if best := answerHit(candidates, threshold); best != nil && best.Score >= threshold && !(asksPrice && !priceLike.MatchString(best.Text)) &&
+	if best := answerHit(candidates, threshold); best != nil && best.Score >= threshold && !(asksPrice && !pricedFor(best.Text, q)) &&
 		!(ownService && !(best.QuestionMatch >= faqSameQuestion && namesAny(best.Question+" "+best.Text, pa.Services))) {
 		return strings.TrimSpace(best.Text), SourceKnowledge, hits, err
 	}
@@ -208,6 +208,26 @@ var asksWho = regexp.MustCompile(`(?i)\bwho('s|s| is| are| r| was| were)\b`)
 // personLike finds a person named in a passage: a title before a name ("Dr. Costa"), or a
 // name and credentials after it ("Ana Morales, LMT").
 var personLike = regexp.MustCompile(`\b(Dr|Mr|Mrs|Ms|Mx|Prof)\.? [A-Z]|\b[A-Z][a-z]+ [A-Z][a-z'-]+, [A-Z][A-Za-z]{1,5}\b`)
+
+// pricedFor reports whether a passage gives a price that answers question: a sentence
+// holding a price (priceLike) that is not a penalty for cancelling, missing or coming late,
+// unless the question asks about those ("how much is a consultation" is not answered by
+// "missed appointments are charged a $35 fee").
+func pricedFor(passage, question string) bool {
+	askedPenalty := penaltyWords.MatchString(question)
+	for _, s := range sentence.Split(passage, -1) {
+		if priceLike.MatchString(s) && (askedPenalty || !penaltyWords.MatchString(s)) {
+			return true
+		}
+	}
+	return false
+}
+
+// sentence splits a passage into sentences.
+var sentence = regexp.MustCompile(`[.!?;]\s+|\n+`)
+
+// penaltyWords find a fee for cancelling, missing or being late, in English or Spanish.
+var penaltyWords = regexp.MustCompile(`(?i)\b(cancel\w*|miss\w*|no[- ]?shows?|late|reschedul\w*|notice|cancelar|cancelaci[oó]n|faltar|perder)\b`)
 
 // priceQuestion finds a question about what something costs.
 var priceQuestion = regexp.MustCompile(`(?i)\b(how much|cost|costs|price|prices|pricing|fee|fees|charge|charges|rate|rates)\b`)

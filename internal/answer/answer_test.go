@@ -154,6 +154,14 @@ func TestReplyNoFeeIsAPrice(t *testing.T) {
 	if r, _ := e.Reply(context.Background(), testRequest("how much is a spay")); r.Answered {
 		t.Errorf("a spay priced by %q", r.Answer)
 	}
+	// A fee for missing a visit is no visit's price, unless it is what is asked.
+	e = &Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"a": hit("late", "Please call 24 hours ahead. Missed appointments are charged a $35 fee.", 0.8)}}}
+	if r, _ := e.Reply(context.Background(), testRequest("how much is a consultation")); r.Answered {
+		t.Errorf("a consultation priced by %q", r.Answer)
+	}
+	if r, _ := e.Reply(context.Background(), testRequest("what's the fee for missing an appointment")); !strings.Contains(r.Answer, "$35") {
+		t.Errorf("the fee for missing: %q", r.Answer)
+	}
 }
 
 // Search failing costs the answer, not the reply.

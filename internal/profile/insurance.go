@@ -200,8 +200,8 @@ func (c *ask) insurance() (part, bool) {
 	// therapy" is not Davis Vision).
 	if m, ok := bestPlan(accepted, cands); ok && (!m.weak || about) && (m.full || about) {
 		conf := 0.95
-		if !about || q.has("cover", "covers", "covered", "coverage") {
-			conf = 0.7 // named, but maybe asked about something else ("does Delta cover whitening")
+		if !about || q.has("cover", "covers", "covered", "coverage") || q.hasPhrase("pay for", "pays for", "paid for") {
+			conf = 0.7 // named, but maybe asked about something else ("does Delta cover whitening", "does Medicare pay for orthotics")
 		}
 		return part{KindInsurance, c.t.insuranceYes(m.plan.name), conf}, true
 	}

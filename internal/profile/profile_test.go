@@ -332,6 +332,11 @@ func TestUsualServiceForGenericWords(t *testing.T) {
 	if a, ok := p.Answer("how long is a regular session", now); ok {
 		t.Errorf("no usual service, yet answered: %+v", a)
 	}
+	// A service called routine, alone of its kind, is not the usual visit.
+	p.Services = []Service{{Name: "New patient foot exam", Price: "$140"}, {Name: "Routine nail and callus care", Price: "$65"}}
+	if a, ok := p.Answer("how much is a consultation", now); ok {
+		t.Errorf("a lone routine service answered: %+v", a)
+	}
 }
 
 // therapyProfile is a counselling practice whose services visitors name in their own
@@ -477,6 +482,9 @@ func TestChannelAndInsuranceConcepts(t *testing.T) {
 	a, ok := p.Answer("can i talk to someone on the phone before booking", now)
 	if !ok || a.Kind != KindContact || a.Confidence >= SureConfidence {
 		t.Errorf("phone as a channel: %+v, %v", a, ok)
+	}
+	if a, ok := p.Answer("does aetna pay for whitening", now); !ok || a.Confidence >= SureConfidence {
+		t.Errorf("what a plan pays for: %+v, %v", a, ok)
 	}
 	a, ok = p.Answer("what's your phone number", now)
 	if !ok || a.Confidence < SureConfidence {

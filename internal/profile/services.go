@@ -3,6 +3,7 @@ package profile
 import (
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"frontdesk/internal/vocab"
@@ -378,9 +379,9 @@ func (st serviceText) describes(objs []objectWord) bool {
 
 // usualServices are the services a question in generic words means ("how long is a
 // regular session", "the price of an appointment"): those whose names say they are the
-// usual kind ("Individual therapy", "Standard consultation", "Adult cleaning"), at most
-// two; none when the question names anything more than a generic service, or when the
-// practice lists no such service.
+// usual kind of a family of services ("Individual therapy" of the therapies, "Adult
+// cleaning" of the cleanings), at most two; none when the question names anything more
+// than a generic service, or when the practice lists no such service.
 func (c *ask) usualServices(objs []objectWord) []scored {
 	generic := false
 	for _, o := range objs {
@@ -395,9 +396,22 @@ func (c *ask) usualServices(objs []objectWord) []scored {
 	if !generic {
 		return nil
 	}
-	var out []scored
+	texts := make([]serviceText, len(c.p.Services))
+	heads := map[string]int{} // head (or its synonym group) -> services with that head
 	for i := range c.p.Services {
-		st := newServiceText(&c.p.Services[i])
+		texts[i] = newServiceText(&c.p.Services[i])
+		if h := texts[i].head(); h >= 0 {
+			heads[headKey(texts[i].name[h])]++
+		}
+	}
+	var out []scored
+	for _, st := range texts {
+		// The usual one of a family of services sharing a head ("Adult cleaning" beside
+		// "Children's cleaning", "Individual therapy" beside "Couples counseling"); "Routine
+		// nail care", alone of its kind, is a service like any other.
+		if h := st.head(); h < 0 || heads[headKey(st.name[h])] < 2 {
+			continue
+		}
 		for _, w := range vocab.Words(st.s.Name) {
 			if defaultQualifiers[w] {
 				out = append(out, scored{st: st})
@@ -409,6 +423,20 @@ func (c *ask) usualServices(objs []objectWord) []scored {
 		return nil
 	}
 	return out
+}
+
+// headKey is what a service's head stem is counted as among the heads of a practice's
+// services: the first synonym group it is a word of ("counseling" and "therapy" are one
+// kind), else itself.
+func headKey(stem string) string {
+	for gi, g := range stemGroups {
+		for _, m := range g {
+			if len(m) == 1 && m[0] == stem {
+				return "group " + strconv.Itoa(gi)
+			}
+		}
+	}
+	return stem
 }
 
 // namesHead reports whether the question names the service's head, the last word of its
