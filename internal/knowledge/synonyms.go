@@ -20,9 +20,9 @@ const synonymCredit = 0.9
 
 // broaderCredit is a broader or narrower word's credit ("pet" for "cat"): it answers
 // the question in part, and a chunk that holds nothing else of the question ("a
-// neighborhood animal hospital" for "do you sell puppies") must stay well short of
-// confident.
-const broaderCredit = 0.6
+// neighborhood animal hospital" for "do you sell puppies", "we do bunion surgery" for
+// "do you do knee replacements") must not be confident: it is below AnswerThreshold.
+const broaderCredit = 0.45
 
 // synonymBoost weighs a synonym's match in BM25 below the visitor's own word.
 const synonymBoost = 0.8
