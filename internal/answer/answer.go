@@ -163,11 +163,16 @@ func (e *Engine) answerOne(ctx context.Context, r Request, q string, threshold f
 	// general ("how many visits will I need" of "how many decompression sessions").
 	ownService := pok && pa.Kind == profile.KindService
 	candidates := hits
+	if jobWords.MatchString(q) {
+		// "Are you hiring nurses" is answered by a passage about jobs, not by the one
+		// naming the practice's nurse.
+		candidates = slices.DeleteFunc(slices.Clone(candidates), func(h knowledge.Hit) bool { return !jobWords.MatchString(h.Text) })
+	}
 	if asksWho.MatchString(q) {
 		// "Who are the chiropractors" is answered by a passage that names them, not by
 		// the one that says the practice has chiropractors: when a confident passage
 		// names someone by title or credentials, the answer is one of those.
-		named := slices.DeleteFunc(slices.Clone(hits), func(h knowledge.Hit) bool {
+		named := slices.DeleteFunc(slices.Clone(candidates), func(h knowledge.Hit) bool {
 			return h.Score < threshold || !personLike.MatchString(h.Text)
 		})
 		if len(named) > 0 {
@@ -199,6 +204,10 @@ func AsksToBook(message string) bool { return bookingAsk.MatchString(message) }
 // a fee"): a passage without one does not answer what a service costs better than the
 // profile's "the team will confirm" and the service's description.
 var priceLike = regexp.MustCompile(`(?i)[$£€]\s?\d|\d\s?(dollars|pounds|euros|usd|gbp|eur)\b|\b(free of charge|for free|(is|are|it's) free|no charge|no cost|no fee|(don't|do not|doesn't|does not|won't|will not) charge)\b`)
+
+// jobWords find work at the practice asked about or offered: hiring, jobs, careers,
+// vacancies, in English and Spanish.
+var jobWords = regexp.MustCompile(`(?i)\b(hiring|hire|jobs?|careers?|vacanc(y|ies)|job openings?|positions? (open|available)|work for you|work there|internships?|resumes?|cv|empleos?|trabajo|contratando|vagas?|emprego)\b`)
 
 // asksWho finds a question about who someone is: "who are the vets", "who's the owner",
 // "who r the doctors". "Who do I call" asks for a way to reach someone, which any

@@ -265,3 +265,17 @@ func TestReplyPrefersFAQAskingTheSame(t *testing.T) {
 		t.Errorf("with an FAQ asking something else: %q", r.Answer)
 	}
 }
+
+// A question about jobs is answered only by a passage about jobs.
+func TestReplyJobsNeedAJobsPassage(t *testing.T) {
+	team := hit("team", "Our medical assistant Maria Lopez speaks Spanish.", 0.9)
+	e := &Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"assistant": team}}}
+	if r, _ := e.Reply(context.Background(), testRequest("are you hiring medical assistants")); r.Answered {
+		t.Errorf("answered %q", r.Answer)
+	}
+	jobs := hit("jobs", "We are hiring! See open positions on our careers page.", 0.9)
+	e = &Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"assistant": team, "hiring": jobs}}}
+	if r, _ := e.Reply(context.Background(), testRequest("are you hiring medical assistants")); r.Answer != jobs.Text {
+		t.Errorf("answer %q", r.Answer)
+	}
+}
