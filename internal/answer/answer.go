@@ -172,8 +172,12 @@ func (e *Engine) answerOne(ctx context.Context, r Request, q string, threshold f
 		// "Who are the chiropractors" is answered by a passage that names them, not by
 		// the one that says the practice has chiropractors: when a confident passage
 		// names someone by title or credentials, the answer is one of those.
+		practice := ""
+		if r.Profile != nil {
+			practice = r.Profile.Name
+		}
 		named := slices.DeleteFunc(slices.Clone(candidates), func(h knowledge.Hit) bool {
-			return h.Score < threshold || !personLike.MatchString(h.Text)
+			return h.Score < threshold || !namesPerson(h.Text, practice)
 		})
 		if len(named) > 0 {
 			candidates = named
@@ -218,6 +222,25 @@ var asksWho = regexp.MustCompile(`(?i)\bwho('s|s| is| are| r| was| were)\b`)
 // name and credentials after it ("Ana Morales, LMT").
 var personLike = regexp.MustCompile(`\b(Dr|Mr|Mrs|Ms|Mx|Prof)\.? [A-Z]|\b[A-Z][a-z]+ [A-Z][a-z'-]+, [A-Z][A-Za-z]{1,5}\b`)
 
+// bioStart finds a sentence that opens with a name and what its person does, as a page
+// about a practice's people does: "Catherine Hartwell is a certified specialist".
+var bioStart = regexp.MustCompile(`(?:^|[.!?]\s+|\n)([A-Z][a-z]+ [A-Z][a-z'-]+) (?:is|was|has|joined|leads|grew|founded|speaks|sees|trained|graduated|specializes|specialises|works|holds|brings|loves|studied)\b`)
+
+// namesPerson reports whether a passage names someone: by title or credentials
+// (personLike), or as the subject of a sentence about them that is not the practice's
+// own name ("Riverbend Family Dental has cared ..." names no one).
+func namesPerson(text, practice string) bool {
+	if personLike.MatchString(text) {
+		return true
+	}
+	for _, m := range bioStart.FindAllStringSubmatch(text, -1) {
+		if !strings.Contains(practice, m[1]) {
+			return true
+		}
+	}
+	return false
+}
+
 // pricedFor reports whether a passage gives a price that answers question: a sentence
 // holding a price (priceLike) that is not a penalty for cancelling, missing or coming late,
 // unless the question asks about those ("how much is a consultation" is not answered by
@@ -248,10 +271,12 @@ func namesAny(text string, services []string) bool {
 
 // answerHit is the passage to answer from: the best one, except that a page's passage
 // gives way to a confident FAQ that asks what the visitor asks (QuestionMatch at
-// faqSameQuestion or more): a page that holds the question's words ("free eye exams for
-// kids every August") is about something else more often than an FAQ written for the
-// question ("When should my child have their first eye exam?"). Among FAQs, Score
-// already weighs how well each one's question matches.
+// faqSameQuestion or more), or that holds as much of the question as the page does: a
+// page that holds the question's words ("free eye exams for kids every August", "she
+// performs most of our bunion surgery") is about something else more often than an FAQ
+// written for a question ("When should my child have their first eye exam?", "Most
+// people spend 6 to 8 weeks in a walking boot"). Among FAQs, Score already weighs how
+// well each one's question matches.
 func answerHit(hits []knowledge.Hit, threshold float64) *knowledge.Hit {
 	best := bestHit(hits)
 	if best == nil || best.SourceKind == knowledge.KindFAQ {
@@ -260,8 +285,8 @@ func answerHit(hits []knowledge.Hit, threshold float64) *knowledge.Hit {
 	var same *knowledge.Hit
 	for i := range hits {
 		h := &hits[i]
-		if h.SourceKind == knowledge.KindFAQ && h.Score >= threshold && h.QuestionMatch >= faqSameQuestion &&
-			strings.TrimSpace(h.Text) != "" && (same == nil || h.Score > same.Score) {
+		if h.SourceKind == knowledge.KindFAQ && h.Score >= threshold && strings.TrimSpace(h.Text) != "" &&
+			(h.QuestionMatch >= faqSameQuestion || h.Coverage >= best.Coverage) && (same == nil || h.Score > same.Score) {
 			same = h
 		}
 	}

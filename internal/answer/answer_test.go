@@ -247,6 +247,28 @@ func TestReplyWhoNamesSomeone(t *testing.T) {
 	if r, _ := e.Reply(context.Background(), testRequest("who are the chiropractors")); r.Answer != about.Text {
 		t.Errorf("with no one named: %q", r.Answer)
 	}
+	for text, want := range map[string]bool{
+		"Catherine Hartwell is a certified specialist in family law.": true,
+		"Our assistant Maria Lopez speaks Spanish.":                    false,
+		"Riverbend Family Dental has cared for Austin since 2009.":     false,
+		"Ana Morales, LMT, has twelve years of experience.":            true,
+	} {
+		if got := namesPerson(text, "Riverbend Family Dental"); got != want {
+			t.Errorf("namesPerson(%q) = %v", text, got)
+		}
+	}
+}
+
+// A page's passage gives way to a confident FAQ holding as much of the question.
+func TestReplyFAQOverPageOfEqualCoverage(t *testing.T) {
+	page := hit("page", "Dr. Okafor performs most of our bunion surgery.", 0.6)
+	page.SourceKind, page.Coverage = knowledge.KindDocument, 0.6
+	faq := hit("faq", "Most people spend 6 to 8 weeks in a walking boot after surgery.", 0.54)
+	faq.SourceKind, faq.Coverage, faq.QuestionMatch = knowledge.KindFAQ, 0.6, 0.39
+	e := &Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"bunion": page, "surgery": faq}}}
+	if r, _ := e.Reply(context.Background(), testRequest("how long is recovery from bunion surgery")); r.Answer != faq.Text {
+		t.Errorf("answer %q", r.Answer)
+	}
 }
 
 // A page's passage gives way to a confident FAQ asking what the visitor asks.

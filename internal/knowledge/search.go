@@ -284,7 +284,7 @@ func (ix *Index) search(ctx context.Context, business, q string, k int, vague []
 		if !ok {
 			c = confidenceOf(terms, weights, form, dm.Fields, analyzer)
 		}
-		h.Score, h.QuestionMatch = c.score, c.question
+		h.Score, h.QuestionMatch, h.Coverage = c.score, c.question, c.coverage
 		hits[dm.ID] = h
 		order = append(order, dm.ID)
 	}
@@ -468,11 +468,12 @@ func rerank(dms []*search.DocumentMatch, terms []concept, weights []float64, for
 }
 
 // confidence is a chunk's Score and, for an FAQ, its QuestionMatch.
-type confidence struct{ score, question float64 }
+type confidence struct{ score, question, coverage float64 }
 
 // confidenceOf scores a chunk against a question (see Search).
 func confidenceOf(terms []concept, weights []float64, form string, fields map[string]interface{}, a analysis.Analyzer) confidence {
 	c := confidence{score: coverage(terms, weights, fields, a)}
+	c.coverage = c.score
 	if q := fieldString(fields, fQuestion); q != "" {
 		c.question = questionMatch(terms, weights, analysedStems(a, q), form, questionForm(q))
 		c.score = questionWeight*c.question + (1-questionWeight)*c.score
