@@ -274,9 +274,9 @@ func TestReplyFAQOverPageOfEqualCoverage(t *testing.T) {
 // A page's passage gives way to a confident FAQ asking what the visitor asks.
 func TestReplyPrefersFAQAskingTheSame(t *testing.T) {
 	page := hit("page", "Every August we give free eye exams to kids.", 0.92)
-	page.SourceKind = knowledge.KindDocument
+	page.SourceKind, page.Coverage = knowledge.KindDocument, 0.92
 	faq := hit("faq", "We recommend a first exam at 6 to 12 months.", 0.89)
-	faq.SourceKind, faq.QuestionMatch = knowledge.KindFAQ, 0.83
+	faq.SourceKind, faq.QuestionMatch, faq.Coverage = knowledge.KindFAQ, 0.83, 0.91
 	e := &Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"eyes": page, "baby": faq}}}
 	if r, _ := e.Reply(context.Background(), testRequest("when should my baby get her eyes checked")); r.Answer != faq.Text {
 		t.Errorf("answer %q", r.Answer)
