@@ -132,13 +132,12 @@ func (t *phraseTable) longest(stems []string, i int) (int, []variant) {
 	var found []pref
 	for _, r := range t.byFirst[stems[i]] {
 		m := t.groups[r.group][r.member].stems
-		if len(m) > len(stems)-i || !equalAt(stems, i, m) {
-			continue
-		}
+		l := matchAt(stems, i, m)
 		switch {
-		case len(m) > n:
-			n, found = len(m), []pref{r}
-		case len(m) == n:
+		case l == 0:
+		case l > n:
+			n, found = l, []pref{r}
+		case l == n:
 			found = append(found, r)
 		}
 	}
@@ -167,13 +166,21 @@ func sameMember(a, b member) bool {
 	return len(a.stems) == len(b.stems) && strings.Join(a.stems, " ") == strings.Join(b.stems, " ")
 }
 
-func equalAt(stems []string, i int, m []string) bool {
+// matchAt is how many of stems, from i, the phrase m takes: its length, more when a word
+// of people stands inside it ("come to my mom's house" is "come to my house"), or 0 when
+// it is not there.
+func matchAt(stems []string, i int, m []string) int {
+	j := i
 	for k, s := range m {
-		if stems[i+k] != s {
-			return false
+		for k > 0 && j < len(stems) && stems[j] != s && contextWords[stems[j]] && !contextWords[s] {
+			j++
 		}
+		if j >= len(stems) || stems[j] != s {
+			return 0
+		}
+		j++
 	}
-	return true
+	return j - i
 }
 
 // synonymSets holds the compiled shipped groups (built on first use, from the index's own

@@ -241,3 +241,15 @@ func TestForeignKindAbstains(t *testing.T) {
 		t.Errorf("a person's teeth: %+v", b)
 	}
 }
+
+// A word of people inside a synonym phrase does not break it: "come to my mom's house" is
+// a home visit.
+func TestPhraseAroundPeople(t *testing.T) {
+	ix := openTest(t)
+	mustReplace(t, ix, "b", "home", FAQChunk("home", "Do you make home visits?", "Yes, on Thursday afternoons within 10 miles."))
+	mustReplace(t, ix, "b", "ref", FAQChunk("ref", "Do I need a referral?", "Not for most plans; ask your doctor."))
+	b := bestScored(mustSearch(t, ix, "b", "can the doctor come to my moms house", 3))
+	if b == nil || b.SourceID != "home" || b.Score < AnswerThreshold {
+		t.Errorf("got %+v", b)
+	}
+}
