@@ -249,9 +249,9 @@ func TestReplyWhoNamesSomeone(t *testing.T) {
 	}
 	for text, want := range map[string]bool{
 		"Catherine Hartwell is a certified specialist in family law.": true,
-		"Our assistant Maria Lopez speaks Spanish.":                    false,
-		"Riverbend Family Dental has cared for Austin since 2009.":     false,
-		"Ana Morales, LMT, has twelve years of experience.":            true,
+		"Our assistant Maria Lopez speaks Spanish.":                   false,
+		"Riverbend Family Dental has cared for Austin since 2009.":    false,
+		"Ana Morales, LMT, has twelve years of experience.":           true,
 	} {
 		if got := namesPerson(text, "Riverbend Family Dental"); got != want {
 			t.Errorf("namesPerson(%q) = %v", text, got)
