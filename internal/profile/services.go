@@ -519,7 +519,8 @@ func (c *ask) service() (part, bool) {
 		"charge", "charges", "fee", "fees", "expensive", "cheap", "quote", "rate", "rates", "free")
 	duration := q.hasPhrase("how long", "how many minutes", "how many hours", "how much time") || q.has("duration", "length")
 	offered := q.hasPhrase("do you", "can you", "could you", "can i get", "can i do", "can i have", "can i book", "is there", "are there") || q.has("offer", "offers", "provide", "provides")
-	if duration && q.has("wait", "waiting", "recover", "recovery", "heal", "healing", "results", "been", "until", "ready", "refill", "process") {
+	if duration && q.has("wait", "waiting", "recover", "recovery", "heal", "healing", "results", "been", "until", "ready", "refill", "process",
+		"made", "make", "arrive", "arrives", "ship", "ships", "shipped", "shipping", "delivered", "delivery", "turnaround", "order", "ordered") {
 		duration = false
 	}
 	// "without insurance" asks the price; "does insurance cover it" does not.
