@@ -499,3 +499,35 @@ func TestChannelAndInsuranceConcepts(t *testing.T) {
 		t.Errorf("the list: %+v, %v", a, ok)
 	}
 }
+
+// Services named in a visitor's words: by a verb of doing them, on the part of the body
+// the practice is named for, by a phrase with a word between, by what their description
+// says; and not by one word of a description.
+func TestServicesFoundInVisitorsWords(t *testing.T) {
+	now := time.Date(2026, 3, 12, 10, 0, 0, 0, time.UTC)
+	p := &Profile{Name: "Northgate Foot & Ankle Clinic", Timezone: "UTC", Services: []Service{
+		{Name: "New patient foot exam", DurationMin: 45, Price: "$140"},
+		{Name: "Ingrown toenail removal", DurationMin: 30, Price: "$225"},
+		{Name: "Routine nail and callus care", DurationMin: 30, Price: "$65", Description: "Trimming of thick or fungal nails."},
+		{Name: "Wart treatment", DurationMin: 20, Price: "$85", Description: "Cryotherapy, usually two to four visits."},
+		{Name: "Laser treatment for fungal nails", DurationMin: 30, Price: "from $300"},
+		{Name: "Puppy and kitten vaccine visit", DurationMin: 30, Price: "$95", Description: "Vaccines for puppies and kittens."},
+	}}
+	for _, tc := range []struct{ q, want string }{
+		{"cost for ingrown toenail removal", "$225"},
+		{"do you remove warts on feet", "Wart treatment"},
+		{"how much is a first visit", "$140"},
+		{"how much to get my toenails trimmed", "$65"},
+		{"how much is laser for toenail fungus", "$300"},
+	} {
+		if a, ok := p.Answer(tc.q, now); !ok || !strings.Contains(a.Text, tc.want) {
+			t.Errorf("%q: %+v %v, want %q", tc.q, a, ok, tc.want)
+		}
+	}
+	if a, ok := p.Answer("do you sell puppies", now); ok {
+		t.Errorf("one word of a description named a service: %+v", a)
+	}
+	if a, ok := p.Answer("how much to get my toenails trimmed", now); !ok || a.Confidence >= SureConfidence || len(a.Services) > 0 {
+		t.Errorf("a service found by its description is a likely reading, naming none: %+v", a)
+	}
+}

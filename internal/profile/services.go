@@ -117,6 +117,63 @@ func indexSeq(seq, sub []string) int {
 	return -1
 }
 
+// findPhrase finds the words of phrase in seq in order, each at most one word after the
+// one before ("new patient exam" in "New patient foot exam"), and returns their
+// positions, or nil.
+func findPhrase(seq, phrase []string) []int {
+	for i := range seq {
+		if len(phrase) == 0 || seq[i] != phrase[0] {
+			continue
+		}
+		at := []int{i}
+		for k := 1; k < len(phrase); k++ {
+			last := at[len(at)-1]
+			switch {
+			case last+1 < len(seq) && seq[last+1] == phrase[k]:
+				at = append(at, last+1)
+			case len(phrase) > 1 && last+2 < len(seq) && seq[last+2] == phrase[k]:
+				at = append(at, last+2)
+			default:
+				k = len(phrase)
+			}
+		}
+		if len(at) == len(phrase) {
+			return at
+		}
+	}
+	return nil
+}
+
+// serviceVerbs ask for a service to be done, as "do you treat" does, without naming it:
+// "do you remove warts" asks for the wart treatment. As verbs they name no service, even
+// where one is named by the noun ("Ingrown toenail removal").
+var serviceVerbs = wordSet(`remove removes removing fix fixes fixing cure cures curing heal heals`)
+
+// practiceWords are the stems of the practice's name ("Northgate Foot & Ankle Clinic"),
+// and the groups they belong to (as groupKey): a word that names what the whole practice
+// does ("feet", "eyes") names no one of its services.
+func (c *ask) practiceWords() map[string]bool {
+	out := map[string]bool{}
+	for _, w := range vocab.Words(c.p.Name) {
+		if nameStop[w] {
+			continue
+		}
+		st := vocab.Stem(w)
+		out[st] = true
+		for gi, g := range stemGroups {
+			for _, m := range g {
+				if len(m) == 1 && m[0] == st {
+					out[groupKey(gi)] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+// groupKey names a synonym group in a set of stems.
+func groupKey(gi int) string { return "group " + strconv.Itoa(gi) }
+
 // objectWord is a word of the question that should name the service.
 type objectWord struct {
 	word, stem string
@@ -154,17 +211,21 @@ func (c *ask) objectWords() []objectWord {
 	named := map[string]bool{} // stems of the services' names
 	for _, s := range c.p.Services {
 		for _, w := range vocab.Words(s.Name) {
-			named[vocab.Stem(w)] = true
+			if !nameStop[w] { // "for" of "Laser treatment for fungal nails" names nothing
+				named[vocab.Stem(w)] = true
+			}
 		}
 	}
+	own := c.practiceWords()
 	var out []objectWord
 	for i, w := range q.words {
 		if strings.HasPrefix(w, "$") || isDigits(w) {
 			continue
 		}
 		o := objectWord{word: strings.TrimSuffix(w, "'s"), stem: q.stems[i], groups: groups[i], phrases: phrases[i]}
-		o.optional = (serviceQuestionWords[w] || fillerWords[w] || insuranceWords[w]) && !named[o.stem]
-		o.neutral = neutralWords[w] && !named[o.stem] // "family" names Family therapy
+		o.optional = (serviceQuestionWords[w] || fillerWords[w] || insuranceWords[w]) && !named[o.stem] || serviceVerbs[w]
+		// "family" names Family therapy; "feet" at a foot clinic names no one service.
+		o.neutral = (neutralWords[w] || own[o.stem] || slices.ContainsFunc(o.groups, func(g int) bool { return own[groupKey(g)] })) && !named[o.stem]
 		out = append(out, o)
 	}
 	return out
@@ -194,10 +255,8 @@ func (st serviceText) nameHits(objs []objectWord) []bool {
 	for _, o := range objs {
 		for _, gi := range o.groups {
 			for _, m := range stemGroups[gi] {
-				if i := indexSeq(st.name, m); i >= 0 {
-					for k := i; k < i+len(m); k++ {
-						hits[k] = true
-					}
+				for _, k := range findPhrase(st.name, m) {
+					hits[k] = true
 				}
 			}
 		}
@@ -212,7 +271,7 @@ func (st serviceText) explains(o objectWord) bool {
 	}
 	for _, gi := range o.groups {
 		for _, m := range stemGroups[gi] {
-			if indexSeq(st.text, m) >= 0 {
+			if findPhrase(st.text, m) != nil {
 				return true
 			}
 		}
@@ -234,6 +293,9 @@ type scored struct {
 	score    float64 // weighted share of the name's words the question holds
 	specific bool    // a word that is neither a qualifier nor generic matched
 	full     bool    // every name word of weight 1 matched
+	// described: the question names none of the service's name, only what its
+	// description says (describedAll): a likely reading, and no service named.
+	described bool
 }
 
 // matchServices ranks the services the question names, best first: the best and those
@@ -245,26 +307,27 @@ func (c *ask) matchServices(objs []objectWord) []scored {
 	if out == nil {
 		out = c.namedOtherwise(objs)
 	}
-	if out == nil {
-		return nil
-	}
 	// Every word naming the service must be accounted for by a listed service: "clean
-	// my dog's teeth" at a dental practice is not its cleaning.
+	// my dog's teeth" at a dental practice is not its cleaning. A service named by one
+	// word ("toenails" of the fungal nails' laser) that leaves others unaccounted for
+	// ("trimmed") gives way to the one whose description holds them all.
 	species := c.speciesInProfile()
-	for _, o := range objs {
-		if o.optional || o.neutral || genericServiceWords[o.word] || species[o.stem] {
-			continue
-		}
-		explained := false
-		for _, s := range out {
-			if s.st.explains(o) {
-				explained = true
-				break
+	accounted := func(out []scored) bool {
+		for _, o := range objs {
+			if o.optional || o.neutral || genericServiceWords[o.word] || species[o.stem] {
+				continue
+			}
+			if !slices.ContainsFunc(out, func(s scored) bool { return s.st.explains(o) }) {
+				return false
 			}
 		}
-		if !explained {
-			return nil
-		}
+		return true
+	}
+	if out == nil || !accounted(out) {
+		out = c.describedAll(objs)
+	}
+	if out == nil || !accounted(out) {
+		return nil
 	}
 	// The service that accounts for more of the question comes first: "trauma therapy"
 	// is the therapy described as for trauma before the one named plain "therapy".
@@ -358,6 +421,37 @@ func (c *ask) namedOtherwise(objs []objectWord) []scored {
 	return nil
 }
 
+// describedAll finds the one service whose name and description hold every word the
+// question names a service with: "get my toenails trimmed" is the nail care described as
+// "trimming of thick nails", "anything for a bulging disc" the decompression described as
+// "for disc bulges". One word is too little to tell ("do you sell puppies" is not the
+// vaccine visit described as "for puppies and kittens"). When none or more than one
+// service holds them all, it returns none.
+func (c *ask) describedAll(objs []objectWord) []scored {
+	content := 0
+	for _, o := range objs {
+		if !o.optional && !o.neutral && !genericServiceWords[o.word] {
+			content++
+		}
+	}
+	if content < 2 {
+		return nil
+	}
+	var found []scored
+	for i := range c.p.Services {
+		st := newServiceText(&c.p.Services[i])
+		if !slices.ContainsFunc(objs, func(o objectWord) bool {
+			return !o.optional && !o.neutral && !genericServiceWords[o.word] && !st.explains(o)
+		}) {
+			found = append(found, scored{st: st, score: 0.5, specific: true, described: true})
+		}
+	}
+	if len(found) != 1 {
+		return nil
+	}
+	return found
+}
+
 // head is the index in name of the name's last word before any extra ("with ..."), or
 // -1 for a name of no words.
 func (st serviceText) head() int { return st.main - 1 }
@@ -368,7 +462,7 @@ func (st serviceText) describes(objs []objectWord) bool {
 	for _, o := range objs {
 		for _, gi := range o.phrases {
 			for _, m := range stemGroups[gi] {
-				if indexSeq(st.text, m) >= 0 {
+				if findPhrase(st.text, m) != nil {
 					return true
 				}
 			}
@@ -432,7 +526,7 @@ func headKey(stem string) string {
 	for gi, g := range stemGroups {
 		for _, m := range g {
 			if len(m) == 1 && m[0] == stem {
-				return "group " + strconv.Itoa(gi)
+				return groupKey(gi)
 			}
 		}
 	}
@@ -555,11 +649,13 @@ func (c *ask) service() (part, bool) {
 		return part{}, false
 	}
 	for _, m := range matched {
-		c.services = append(c.services, m.st.s.Name)
+		if !m.described {
+			c.services = append(c.services, m.st.s.Name)
+		}
 	}
 	conf := 0.9
 	switch {
-	case usual:
+	case usual, matched[0].described:
 		conf = 0.6 // a likely reading: a confident passage is the better answer
 	case !matched[0].namesHead(objs) || len(matched) > 1 && !slices.ContainsFunc(matched, func(m scored) bool { return m.headHit(objs) }):
 		// "How much are hearing aids" names what "Hearing aid repair" is about, not the
@@ -701,6 +797,7 @@ func (c *ask) sameDay() (part, bool) {
 			continue
 		}
 		found = append(found, s.Name+c.serviceDetails(s))
+		c.services = append(c.services, s.Name) // what "can I be seen today" asks for
 	}
 	if len(found) == 0 {
 		return part{}, false
