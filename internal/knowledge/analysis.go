@@ -91,13 +91,16 @@ var compounds = map[string]map[string]string{
 	"x":       {"ray": "xray", "rays": "xrays"},
 	"e":       {"mail": "email", "mails": "emails"},
 	"after":   {"hours": "afterhours", "hour": "afterhours"},
-	"outof":   {"hours": "afterhours", "hour": "afterhours"},
+	"outof":   {"hours": "afterhours", "hour": "afterhours", "network": "outofnetwork", "pocket": "outofpocket"},
+	"in":      {"network": "innetwork"},
+	"from":    {"home": "fromhome"},
 }
 
 // threeParts are compounds of three words, joined in two steps: the first two give a
 // part that compounds lists with the third ("out of hours"). Left alone, "after hours"
 // and "out of hours" are "hours", and an FAQ about calling at night reads as one about
-// opening times.
+// opening times; "out of network" and "in network" are both "network"; "from home" is a
+// home.
 var threeParts = map[string]map[string]string{"out": {"of": "outof"}}
 
 // splitVerb are first parts of compounds that visitors also say apart from the second

@@ -60,13 +60,16 @@ type concept struct {
 // question (not from the index, whose analyzer can't change without a re-index): "is
 // there a bus that goes there" asks about a bus. "Till" is "until", a stop word; "what
 // kinds (types, brands, options) of frames" asks about frames, and the answer is a list
-// of them that never says "brands". Stems.
+// of them that never says "brands"; "can I still", "is everything I tell you", "my 15 yo"
+// ask about what follows. None may be a form of a word the analyzer maps a group onto
+// ("even" is "evening"). Stems.
 var queryFillers = map[string]bool{}
 
 func init() {
 	for _, w := range strings.Fields(`goes went gone come comes coming came gets getting let lets
 		find think thing things kind kinds sort sorts type types brand brands option options
-		lot bit guess maybe instead till til untill`) {
+		lot bit guess maybe instead till til untill everything everyone everybody anybody
+		somebody still anymore already ever probably mine yo`) {
 		ts := porter.NewPorterStemmer().Filter(analysis.TokenStream{{Term: []byte(w)}})
 		queryFillers[string(ts[0].Term)] = true
 	}
@@ -651,9 +654,13 @@ func (ix *Index) termStats(ctx context.Context, business string, terms []concept
 				return nil, err
 			}
 			unknown = unknown || df == 0
+			df0 := df
 			df = min(max(df, rareDF), n) // a practice of one or two chunks: every word is rare
 			w := math.Log(1 + (n-df+0.5)/(df+0.5))
-			if contextWords[stem] || requestWords[stem] {
+			// A common verb the practice never uses says what the visitor does ("while I
+			// travel", "kept private"), unless the vocabulary relates it to a front desk's
+			// thing ("eat" to food), when it may be what is asked.
+			if contextWords[stem] || requestWords[stem] || df0 == 0 && commonVerbs[stem] && len(t.variants) == 1 {
 				w *= contextWeight
 			}
 			terms[i].parts[k] = w
@@ -841,7 +848,7 @@ func init() {
 		try put fill sign print drive meet arrive finish begin qualify mean happen matter hurt
 		wear carry hold pick drop choose decide worry expect plan prepare remember forget learn
 		understand explain answer reply fall fell fallen lose lost told gave given wrote written
-		took taken brought sent paid felt bought`) {
+		took taken brought sent paid felt bought kept travel travels traveling travelling`) {
 		ts := porter.NewPorterStemmer().Filter(analysis.TokenStream{{Term: []byte(w)}})
 		commonVerbs[string(ts[0].Term)] = true
 	}

@@ -253,3 +253,31 @@ func TestPhraseAroundPeople(t *testing.T) {
 		t.Errorf("got %+v", b)
 	}
 }
+
+// A filler dropped from questions is no form of a word the analyzer maps a group onto
+// ("even" is the stem of "evening", which night and evenings are searched as).
+func TestQueryFillersAreNoGroupWords(t *testing.T) {
+	for stem, canon := range synonyms {
+		if queryFillers[stem] || queryFillers[canon] {
+			t.Errorf("%q (group %q) is dropped as a filler", stem, canon)
+		}
+	}
+}
+
+// "Out of network", "in network" and "from home" are not just a network and a home.
+func TestCompoundsOfStopWords(t *testing.T) {
+	ix := openTest(t)
+	mustReplace(t, ix, "b", "oon", FAQChunk("oon", "Can I use my out-of-network benefits?", "Yes, we give you a superbill to send to your insurer for reimbursement."))
+	mustReplace(t, ix, "b", "in", FAQChunk("in", "Are you in network with Aetna?", "Yes, we are in network with Aetna and Cigna."))
+	mustReplace(t, ix, "b", "tele", FAQChunk("tele", "Do you offer telehealth sessions?", "Yes, on a secure video platform."))
+	mustReplace(t, ix, "b", "home", FAQChunk("home", "Do you make home visits?", "Yes, within five miles."))
+	for _, c := range []struct{ q, want string }{
+		{"you're out of network for me, can I still get reimbursed?", "oon"},
+		{"can i do my sessions over zoom from home", "tele"},
+	} {
+		b := bestScored(mustSearch(t, ix, "b", c.q, 4))
+		if b == nil || b.SourceID != c.want || b.Score < AnswerThreshold {
+			t.Errorf("%q: got %+v, want %s confidently", c.q, b, c.want)
+		}
+	}
+}
