@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/token/porter"
 
 	"frontdesk/internal/vocab"
 )
@@ -160,6 +161,21 @@ func (t *phraseTable) longest(stems []string, i int) (int, []variant) {
 	return n, out
 }
 
+// whose reports whether stem says whom a phrase is about: a person ("mom") or an animal
+// ("dog").
+func whose(stem string) bool { return contextWords[stem] || animalWords[stem] }
+
+// animalWords are the animals a visitor's phrase may be about, as stems.
+var animalWords = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`dog dogs puppy puppies cat cats kitten kittens kitty rabbit
+		rabbits bunny bunnies ferret ferrets bird birds parrot parrots horse horses pet pets`) {
+		ts := porter.NewPorterStemmer().Filter(analysis.TokenStream{{Term: []byte(w)}})
+		animalWords[string(ts[0].Term)] = true
+	}
+}
+
 // sameMember reports whether two members are forms of one word: narrower members of a
 // relation line come in a word's forms ("dog, dogs"), which do find each other.
 func sameMember(a, b member) bool {
@@ -167,12 +183,12 @@ func sameMember(a, b member) bool {
 }
 
 // matchAt is how many of stems, from i, the phrase m takes: its length, more when a word
-// of people stands inside it ("come to my mom's house" is "come to my house"), or 0 when
-// it is not there.
+// of whom it is for stands inside it ("come to my mom's house" is "come to my house",
+// "cut my dog's hair" is "cut hair"), or 0 when it is not there.
 func matchAt(stems []string, i int, m []string) int {
 	j := i
 	for k, s := range m {
-		for k > 0 && j < len(stems) && stems[j] != s && contextWords[stems[j]] && !contextWords[s] {
+		for k > 0 && j < len(stems) && stems[j] != s && whose(stems[j]) && !whose(s) {
 			j++
 		}
 		if j >= len(stems) || stems[j] != s {

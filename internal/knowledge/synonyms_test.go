@@ -242,8 +242,8 @@ func TestForeignKindAbstains(t *testing.T) {
 	}
 }
 
-// A word of people inside a synonym phrase does not break it: "come to my mom's house" is
-// a home visit.
+// A word of whom it is for inside a synonym phrase does not break it: "come to my mom's
+// house" is a home visit, "cut my dog's hair" a haircut.
 func TestPhraseAroundPeople(t *testing.T) {
 	ix := openTest(t)
 	mustReplace(t, ix, "b", "home", FAQChunk("home", "Do you make home visits?", "Yes, on Thursday afternoons within 10 miles."))
@@ -251,6 +251,11 @@ func TestPhraseAroundPeople(t *testing.T) {
 	b := bestScored(mustSearch(t, ix, "b", "can the doctor come to my moms house", 3))
 	if b == nil || b.SourceID != "home" || b.Score < AnswerThreshold {
 		t.Errorf("got %+v", b)
+	}
+	mustReplace(t, ix, "b", "groom", FAQChunk("groom", "Do you do grooming?", "Only nail trims; for baths and haircuts, Suds & Scissors."))
+	b = bestScored(mustSearch(t, ix, "b", "can you cut my dog's hair", 3))
+	if b == nil || b.SourceID != "groom" || b.Score < AnswerThreshold {
+		t.Errorf("an animal inside the phrase: %+v", b)
 	}
 }
 
