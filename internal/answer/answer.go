@@ -155,7 +155,10 @@ func (e *Engine) answerOne(ctx context.Context, r Request, q string, threshold f
 	}
 	// A passage answers "how much" only with a price in it: the profile's "the team will
 	// confirm" (or an honest "not sure") is better than a paragraph without one.
-	asksPrice := pok && (pa.Kind == profile.KindPriceUnknown || pa.Kind == profile.KindPrice) || priceQuestion.MatchString(vocab.ToEnglish(vocab.Detect(q), q))
+	english := vocab.ToEnglish(vocab.Detect(q), q)
+	asksPrice := pok && (pa.Kind == profile.KindPriceUnknown || pa.Kind == profile.KindPrice) || priceQuestion.MatchString(english)
+	// Likewise "how long" is answered only by a passage that gives a length of time.
+	asksDuration := pok && pa.Kind == profile.KindDuration || durationQuestion.MatchString(english)
 	// A listed service the question names ("do you have a group for anxiety") is the
 	// owner's own entry, with its price, length and description: a passage is the better
 	// answer only when it is an FAQ asking the same about that service ("do you do
@@ -184,6 +187,7 @@ func (e *Engine) answerOne(ctx context.Context, r Request, q string, threshold f
 		}
 	}
 	if best := answerHit(candidates, threshold); best != nil && best.Score >= threshold && !(asksPrice && !pricedFor(best.Text, q)) &&
+		!(asksDuration && !durationLike.MatchString(best.Text)) &&
 		!(ownService && !(best.QuestionMatch >= faqSameQuestion && namesAny(best.Question+" "+best.Text, pa.Services))) {
 		return strings.TrimSpace(best.Text), SourceKnowledge, hits, err
 	}
@@ -261,6 +265,13 @@ var sentence = regexp.MustCompile(`[.!?;]\s+|\n+`)
 // penaltyWords find a fee for cancelling, missing or being late, in English or Spanish.
 var penaltyWords = regexp.MustCompile(`(?i)\b(cancel\w*|miss\w*|no[- ]?shows?|late|reschedul\w*|notice|cancelar|cancelaci[oó]n|faltar|perder)\b`)
 
+// durationQuestion finds a question about how long something takes or lasts.
+var durationQuestion = regexp.MustCompile(`(?i)\bhow (long|many (minutes|hours|days|weeks|months))\b`)
+
+// durationLike finds a length of time in a passage: "6 to 8 weeks", "about an hour", "a
+// few days", "3-4 months", "the same day", "overnight".
+var durationLike = regexp.MustCompile(`(?i)\b(\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|a few|several|many|half an?)(\s*(to|-|–|or)\s*(\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve))?[\s-]+(minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\b|\b(same day|overnight|same-day)\b`)
+
 // priceQuestion finds a question about what something costs.
 var priceQuestion = regexp.MustCompile(`(?i)\b(how much|cost|costs|price|prices|pricing|fee|fees|charge|charges|rate|rates)\b`)
 
@@ -270,13 +281,14 @@ func namesAny(text string, services []string) bool {
 }
 
 // answerHit is the passage to answer from: the best one, except that a page's passage
-// gives way to a confident FAQ that asks what the visitor asks (QuestionMatch at
-// faqSameQuestion or more), or that holds as much of the question as the page does: a
+// gives way to a confident FAQ that holds as much of the question as the page does: a
 // page that holds the question's words ("free eye exams for kids every August", "she
 // performs most of our bunion surgery") is about something else more often than an FAQ
 // written for a question ("When should my child have their first eye exam?", "Most
-// people spend 6 to 8 weeks in a walking boot"). Among FAQs, Score already weighs how
-// well each one's question matches.
+// people spend 6 to 8 weeks in a walking boot"), which its Score, weighing how well the
+// FAQ's question matches, may leave a little behind. An FAQ holding less of the question
+// ("How often should I have a skin check?" of "do you ever do free skin cancer
+// screenings") does not.
 func answerHit(hits []knowledge.Hit, threshold float64) *knowledge.Hit {
 	best := bestHit(hits)
 	if best == nil || best.SourceKind == knowledge.KindFAQ {
@@ -286,7 +298,7 @@ func answerHit(hits []knowledge.Hit, threshold float64) *knowledge.Hit {
 	for i := range hits {
 		h := &hits[i]
 		if h.SourceKind == knowledge.KindFAQ && h.Score >= threshold && strings.TrimSpace(h.Text) != "" &&
-			(h.QuestionMatch >= faqSameQuestion || h.Coverage >= best.Coverage) && (same == nil || h.Score > same.Score) {
+			h.Coverage >= best.Coverage && (same == nil || h.Score > same.Score) {
 			same = h
 		}
 	}

@@ -271,20 +271,21 @@ func TestReplyFAQOverPageOfEqualCoverage(t *testing.T) {
 	}
 }
 
-// A page's passage gives way to a confident FAQ asking what the visitor asks.
-func TestReplyPrefersFAQAskingTheSame(t *testing.T) {
+// A page's passage gives way to a confident FAQ holding as much of the question, not to
+// one holding less.
+func TestReplyPrefersFAQHoldingAsMuch(t *testing.T) {
 	page := hit("page", "Every August we give free eye exams to kids.", 0.92)
 	page.SourceKind, page.Coverage = knowledge.KindDocument, 0.92
-	faq := hit("faq", "We recommend a first exam at 6 to 12 months.", 0.89)
-	faq.SourceKind, faq.QuestionMatch, faq.Coverage = knowledge.KindFAQ, 0.83, 0.91
+	faq := hit("faq", "We recommend a first exam at 6 to 12 months.", 0.9)
+	faq.SourceKind, faq.QuestionMatch, faq.Coverage = knowledge.KindFAQ, 0.87, 0.92
 	e := &Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"eyes": page, "baby": faq}}}
 	if r, _ := e.Reply(context.Background(), testRequest("when should my baby get her eyes checked")); r.Answer != faq.Text {
 		t.Errorf("answer %q", r.Answer)
 	}
-	faq.QuestionMatch = 0.3
+	faq.Coverage = 0.62
 	e = &Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"eyes": page, "baby": faq}}}
 	if r, _ := e.Reply(context.Background(), testRequest("when should my baby get her eyes checked")); r.Answer != page.Text {
-		t.Errorf("with an FAQ asking something else: %q", r.Answer)
+		t.Errorf("with an FAQ holding less: %q", r.Answer)
 	}
 }
 
@@ -298,6 +299,24 @@ func TestReplyJobsNeedAJobsPassage(t *testing.T) {
 	jobs := hit("jobs", "We are hiring! See open positions on our careers page.", 0.9)
 	e = &Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"assistant": team, "hiring": jobs}}}
 	if r, _ := e.Reply(context.Background(), testRequest("are you hiring medical assistants")); r.Answer != jobs.Text {
+		t.Errorf("answer %q", r.Answer)
+	}
+}
+
+// "How long" is answered only by a passage giving a length of time; "how long does it
+// last" lets an FAQ asking the same beat the visit's length.
+func TestReplyDurationNeedsATime(t *testing.T) {
+	prep := hit("prep", "Arrive early and come without makeup.", 0.8)
+	e := &Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"first": prep}}}
+	if r, _ := e.Reply(context.Background(), testRequest("how long is the first appointment")); r.Answered {
+		t.Errorf("answered %q", r.Answer)
+	}
+	lasts := hit("lasts", "Results usually last 3 to 4 months.", 0.9)
+	lasts.QuestionMatch = 0.9
+	req := testRequest("how long does botox last")
+	req.Profile.Services = []profile.Service{{Name: "Botox", DurationMin: 30, Price: "$13 per unit"}}
+	e = &Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"botox": lasts}}}
+	if r, _ := e.Reply(context.Background(), req); r.Answer != lasts.Text {
 		t.Errorf("answer %q", r.Answer)
 	}
 }

@@ -79,3 +79,13 @@ func TestSplitHealthNeverLeaksATerm(t *testing.T) {
 		}
 	}
 }
+
+// A screening for a disease is a service, not a health detail.
+func TestScreeningIsAService(t *testing.T) {
+	if s := SplitHealth("how often should i get a skin cancer screening"); s.Health {
+		t.Errorf("flagged: %+v", s)
+	}
+	if s := SplitHealth("i had skin cancer last year, do you do screenings?"); !s.Health {
+		t.Errorf("not flagged: %+v", s)
+	}
+}

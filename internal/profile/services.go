@@ -665,6 +665,11 @@ func (c *ask) service() (part, bool) {
 	case !matched[0].full:
 		conf = 0.8
 	}
+	if duration && !price && q.has("last", "lasts") {
+		// "How long does Botox last" may ask how long its effect lasts, which an FAQ
+		// asking the same knows; the visit's length is a likely answer.
+		conf = min(conf, 0.7)
+	}
 	switch {
 	case about:
 		m := matched[0]
