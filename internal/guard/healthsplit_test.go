@@ -89,3 +89,20 @@ func TestScreeningIsAService(t *testing.T) {
 		t.Errorf("not flagged: %+v", s)
 	}
 }
+
+// A question whose health detail is only what it is for keeps the question, without the
+// detail; a question about a condition stays health.
+func TestQuestionBeforePurpose(t *testing.T) {
+	for _, tc := range []struct{ in, practical string }{
+		{"can i do a virtual visit for my rash", "can i do a virtual visit"},
+		{"how many sessions will i need for low back pain", "how many sessions will i need"},
+		{"can i get botox while pregnant", ""},
+		{"what should i take for my migraine", ""},
+		{"do you have anything for my back pain", ""},
+	} {
+		s := SplitHealth(tc.in)
+		if !s.Health || s.Practical != tc.practical {
+			t.Errorf("SplitHealth(%q) = %+v, want practical %q", tc.in, s, tc.practical)
+		}
+	}
+}
