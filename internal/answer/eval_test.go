@@ -232,6 +232,7 @@ const (
 var ungated = map[string]string{
 	"podiatry":    "a foot clinic, written after the engine's changes for optometry and chiro to measure them on a kind never seen (first run 79.1% right, 9.0% wrong)",
 	"dermatology": "a skin clinic, written after the changes for podiatry to measure them on a kind never seen (first run 87.5% right, 4.7% wrong)",
+	"pediatrics":  "a children's practice, written after the changes for dermatology to measure them on a kind never seen (first run 80.3% right, 9.8% wrong)",
 }
 
 // TestOfflineEval answers every practice's questions in testdata/eval offline (profile,
