@@ -250,6 +250,9 @@ func namesPerson(text, practice string) bool {
 // unless the question asks about those ("how much is a consultation" is not answered by
 // "missed appointments are charged a $35 fee").
 func pricedFor(passage, question string) bool {
+	if askedFree.MatchString(question) && askedFree.MatchString(passage) {
+		return true // "do you do free vaccines" is answered by "they get them free"
+	}
 	askedPenalty := penaltyWords.MatchString(question)
 	for _, s := range sentence.Split(passage, -1) {
 		if priceLike.MatchString(s) && (askedPenalty || !penaltyWords.MatchString(s)) {
@@ -258,6 +261,9 @@ func pricedFor(passage, question string) bool {
 	}
 	return false
 }
+
+// askedFree finds "free" (or "gratis", "gratuito") in a question or a passage.
+var askedFree = regexp.MustCompile(`(?i)\b(free|gratis|gratuit[oa]s?)\b`)
 
 // sentence splits a passage into sentences.
 var sentence = regexp.MustCompile(`[.!?;]\s+|\n+`)

@@ -154,6 +154,11 @@ func TestReplyNoFeeIsAPrice(t *testing.T) {
 	if r, _ := e.Reply(context.Background(), testRequest("how much is a spay")); r.Answered {
 		t.Errorf("a spay priced by %q", r.Answer)
 	}
+	// "Free" asked is answered by "free" said.
+	e = &Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"vaccines": hit("vfc", "Children who qualify get their vaccines free.", 0.8)}}}
+	if r, _ := e.Reply(context.Background(), testRequest("do you do free vaccines")); !strings.Contains(r.Answer, "free") {
+		t.Errorf("free vaccines: %q", r.Answer)
+	}
 	// A fee for missing a visit is no visit's price, unless it is what is asked.
 	e = &Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"a": hit("late", "Please call 24 hours ahead. Missed appointments are charged a $35 fee.", 0.8)}}}
 	if r, _ := e.Reply(context.Background(), testRequest("how much is a consultation")); r.Answered {

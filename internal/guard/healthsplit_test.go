@@ -85,6 +85,9 @@ func TestScreeningIsAService(t *testing.T) {
 	if s := SplitHealth("how often should i get a skin cancer screening"); s.Health {
 		t.Errorf("flagged: %+v", s)
 	}
+	if s := SplitHealth("can i walk in for a flu shot"); s.Health {
+		t.Errorf("a flu shot flagged: %+v", s)
+	}
 	if s := SplitHealth("i had skin cancer last year, do you do screenings?"); !s.Health {
 		t.Errorf("not flagged: %+v", s)
 	}

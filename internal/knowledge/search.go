@@ -750,7 +750,8 @@ func init() {
 	for _, w := range strings.Fields(`offer offers offered offering provide provides provided
 		providing help helps helping handle handles handling need needs check checks checking
 		give gives make makes take takes accept accepts available see sees seeing treat treats
-		treating look looks looking qualify qualifies eligible eligibility`) {
+		treating look looks looking qualify qualifies eligible eligibility require requires
+		required requirement`) {
 		ts := porter.NewPorterStemmer().Filter(analysis.TokenStream{{Term: []byte(w)}})
 		requestWords[string(ts[0].Term)] = true
 	}

@@ -524,6 +524,10 @@ func TestServicesFoundInVisitorsWords(t *testing.T) {
 			t.Errorf("%q: %+v %v, want %q", tc.q, a, ok, tc.want)
 		}
 	}
+	p.Services = append(p.Services, Service{Name: "Flu shot", DurationMin: 10, Price: "$40", Description: "Walk-in flu shots on weekday mornings."})
+	if a, ok := p.Answer("can i walk in for a flu shot", now); !ok || !strings.Contains(a.Text, "weekday mornings") {
+		t.Errorf("can I ... for a service: %+v %v", a, ok)
+	}
 	if a, ok := p.Answer("do you sell puppies", now); ok {
 		t.Errorf("one word of a description named a service: %+v", a)
 	}

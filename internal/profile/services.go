@@ -612,7 +612,7 @@ func (c *ask) service() (part, bool) {
 	price := q.hasPhrase("how much") || q.has("cost", "costs", "price", "prices", "pricing", "priced",
 		"charge", "charges", "fee", "fees", "expensive", "cheap", "quote", "rate", "rates", "free")
 	duration := q.hasPhrase("how long", "how many minutes", "how many hours", "how much time") || q.has("duration", "length")
-	offered := q.hasPhrase("do you", "can you", "could you", "can i get", "can i do", "can i have", "can i book", "is there", "are there") || q.has("offer", "offers", "provide", "provides")
+	offered := q.hasPhrase("do you", "can you", "could you", "can i", "can we", "could i", "may i", "is there", "are there") || q.has("offer", "offers", "provide", "provides")
 	if duration && q.has("wait", "waiting", "recover", "recovery", "heal", "healing", "results", "been", "until", "ready", "refill", "process",
 		"made", "make", "arrive", "arrives", "ship", "ships", "shipped", "shipping", "delivered", "delivery", "turnaround", "order", "ordered") {
 		duration = false
