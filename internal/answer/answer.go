@@ -151,7 +151,11 @@ func (e *Engine) answerOne(ctx context.Context, r Request, q string, threshold f
 	var hits []knowledge.Hit
 	var err error
 	if e.Search != nil {
-		hits, err = e.Search.Search(ctx, r.Business, q, k)
+		n := k
+		if asksWho.MatchString(q) {
+			n = max(k, whoPassages) // the passage naming them may rank below the one about them
+		}
+		hits, err = e.Search.Search(ctx, r.Business, q, n)
 	}
 	// A passage answers "how much" only with a price in it: the profile's "the team will
 	// confirm" (or an honest "not sure") is better than a paragraph without one.
@@ -172,19 +176,11 @@ func (e *Engine) answerOne(ctx context.Context, r Request, q string, threshold f
 		candidates = slices.DeleteFunc(slices.Clone(candidates), func(h knowledge.Hit) bool { return !jobWords.MatchString(h.Text) })
 	}
 	if asksWho.MatchString(q) {
-		// "Who are the chiropractors" is answered by a passage that names them, not by
-		// the one that says the practice has chiropractors: when a confident passage
-		// names someone by title or credentials, the answer is one of those.
 		practice := ""
 		if r.Profile != nil {
 			practice = r.Profile.Name
 		}
-		named := slices.DeleteFunc(slices.Clone(candidates), func(h knowledge.Hit) bool {
-			return h.Score < threshold || !namesPerson(h.Text, practice)
-		})
-		if len(named) > 0 {
-			candidates = named
-		}
+		candidates = whoAnswers(candidates, threshold, practice)
 	}
 	if best := answerHit(candidates, threshold); best != nil && best.Score >= threshold && !(asksPrice && !pricedFor(best.Text, q)) &&
 		!(asksDuration && !durationLike.MatchString(best.Text)) &&
@@ -216,6 +212,37 @@ var priceLike = regexp.MustCompile(`(?i)[$£€]\s?\d|\d\s?(dollars|pounds|euros
 // jobWords find work at the practice asked about or offered: hiring, jobs, careers,
 // vacancies, in English and Spanish.
 var jobWords = regexp.MustCompile(`(?i)\b(hiring|hire|jobs?|careers?|vacanc(y|ies)|job openings?|positions? (open|available)|work for you|work there|internships?|resumes?|cv|empleos?|trabajo|contratando|vagas?|emprego)\b`)
+
+// whoAnswers are the passages that may answer "who are the chiropractors": the
+// confident ones that name someone (namesPerson), not the one that says the practice has
+// chiropractors; else, when the confident passage is a page's, the page's passages that
+// name its people ("We are a practice of pediatricians" is followed by "Our team"), at its
+// confidence; else none: a passage naming no one does not say who.
+func whoAnswers(hits []knowledge.Hit, threshold float64, practice string) []knowledge.Hit {
+	var named []knowledge.Hit
+	for _, h := range hits {
+		if h.Score >= threshold && namesPerson(h.Text, practice) {
+			named = append(named, h)
+		}
+	}
+	if len(named) > 0 {
+		return named
+	}
+	best := bestHit(hits)
+	if best == nil || best.Score < threshold || best.SourceKind == knowledge.KindFAQ {
+		return nil
+	}
+	for _, h := range hits {
+		if h.SourceID == best.SourceID && h.Score > 0 && namesPerson(h.Text, practice) {
+			h.Score = best.Score
+			named = append(named, h)
+		}
+	}
+	return named
+}
+
+// whoPassages is how many passages a "who are ..." question reads.
+const whoPassages = 10
 
 // asksWho finds a question about who someone is: "who are the vets", "who's the owner",
 // "who r the doctors". "Who do I call" asks for a way to reach someone, which any

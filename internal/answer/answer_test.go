@@ -248,8 +248,17 @@ func TestReplyWhoNamesSomeone(t *testing.T) {
 	if r.Answer != team.Text {
 		t.Errorf("answer %q", r.Answer)
 	}
+	// The page's own passage naming its people answers for the page.
+	about.SourceID, about.SourceKind = "site", knowledge.KindDocument
+	people := hit("people", "Our team: Dr. Jamal Whitfield leads our sports rehab.", 0.2)
+	people.SourceID, people.SourceKind = "site", knowledge.KindDocument
+	e = &Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"chiro": about, "who": people}}}
+	if r, _ := e.Reply(context.Background(), testRequest("who are the chiropractors")); r.Answer != people.Text {
+		t.Errorf("with the page's people: %q", r.Answer)
+	}
+	// A passage naming no one does not say who.
 	e = &Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"chiro": about}}}
-	if r, _ := e.Reply(context.Background(), testRequest("who are the chiropractors")); r.Answer != about.Text {
+	if r, _ := e.Reply(context.Background(), testRequest("who are the chiropractors")); r.Answered {
 		t.Errorf("with no one named: %q", r.Answer)
 	}
 	for text, want := range map[string]bool{
