@@ -703,7 +703,9 @@ func (ix *Index) termStats(ctx context.Context, business string, terms []concept
 				weights[i] *= foreignWeight
 			}
 		}
-		if len(t.word) >= fuzzyMinLen {
+		// A word the vocabulary knows is spelled right: "night" the practice never writes
+		// is not a typo of its "right away".
+		if len(t.word) >= fuzzyMinLen && len(t.variants) == 1 {
 			wdf, err := count(t.word, fSurface)
 			if err != nil {
 				return nil, err

@@ -286,3 +286,15 @@ func TestCompoundsOfStopWords(t *testing.T) {
 		}
 	}
 }
+
+// A word the vocabulary knows is spelled right, not a typo of a word one edit away:
+// "night" is not "right".
+func TestKnownWordIsNoTypo(t *testing.T) {
+	ix := openTest(t)
+	mustReplace(t, ix, "b", "fever", FAQChunk("fever", "When should I call about a fever?", "Call us right away if your child seems very unwell."))
+	mustReplace(t, ix, "b", "nurse", FAQChunk("nurse", "Who do I call after hours?", "Call our main number any time; after hours you reach our nurse line."))
+	b := bestScored(mustSearch(t, ix, "b", "who do i call at night if my baby is sick", 3))
+	if b == nil || b.SourceID != "nurse" {
+		t.Errorf("got %+v", b)
+	}
+}
