@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -237,7 +238,7 @@ func mergeHits(a, b []Hit, k int) []Hit {
 // search is Search for one wording of the question; vague are words in it a translation
 // could not carry over.
 func (ix *Index) search(ctx context.Context, business, q string, k int, vague []string) ([]Hit, error) {
-	q, err := ix.joinSplitWords(ctx, business, q)
+	q, err := ix.joinSplitWords(ctx, business, ageOf.ReplaceAllString(q, "child"))
 	if err != nil {
 		return nil, err
 	}
@@ -331,6 +332,11 @@ func (ix *Index) search(ctx context.Context, business, q string, k int, vague []
 	}
 	return out, nil
 }
+
+// ageOf finds a child's age said as who the question is about ("my 15 year old", "her
+// 2-year-old", "my 15 yo"): read as "child", its numbers would weigh as words no passage
+// holds.
+var ageOf = regexp.MustCompile(`(?i)\b\d{1,2}[\s-]*(years?|yrs?|months?|mos?|weeks?|wks?)[\s-]*olds?\b|\b\d{1,2}[\s-]*(yo|y/o|y\.o)\b`)
 
 // joinMinLen is the shortest word joinSplitWords makes: joining short words finds too
 // many accidents ("any one").

@@ -302,3 +302,20 @@ func TestKnownWordIsNoTypo(t *testing.T) {
 		t.Errorf("a typo of a word the vocabulary doesn't know: %+v", b)
 	}
 }
+
+// A child's age said as who the question is about reads as a child, not as numbers no
+// passage holds.
+func TestAgeIsAChild(t *testing.T) {
+	ix := openTest(t)
+	mustReplace(t, ix, "b", "teen", FAQChunk("teen", "Can my teenager talk to the doctor alone?", "Yes, from age 13 part of each checkup is one-on-one."))
+	mustReplace(t, ix, "b", "park", FAQChunk("park", "Where do I park?", "Free parking behind the building."))
+	b := bestScored(mustSearch(t, ix, "b", "can my 15 year old talk to the doctor without me", 3))
+	if b == nil || b.SourceID != "teen" || b.Score < AnswerThreshold {
+		t.Errorf("got %+v", b)
+	}
+	for q, want := range map[string]string{"my 15 yo daughter": "my child daughter", "her 2-year-old": "her child", "in 2 years": "in 2 years"} {
+		if got := ageOf.ReplaceAllString(q, "child"); got != want {
+			t.Errorf("%q -> %q, want %q", q, got, want)
+		}
+	}
+}
