@@ -238,7 +238,7 @@ func mergeHits(a, b []Hit, k int) []Hit {
 // search is Search for one wording of the question; vague are words in it a translation
 // could not carry over.
 func (ix *Index) search(ctx context.Context, business, q string, k int, vague []string) ([]Hit, error) {
-	q, err := ix.joinSplitWords(ctx, business, ageOf.ReplaceAllString(q, "child"))
+	q, err := ix.joinSplitWords(ctx, business, ageOf.ReplaceAllString(q, "age"))
 	if err != nil {
 		return nil, err
 	}
@@ -666,7 +666,11 @@ func (ix *Index) termStats(ctx context.Context, business string, terms []concept
 			// A common verb the practice never uses says what the visitor does ("while I
 			// travel", "kept private"), unless the vocabulary relates it to a front desk's
 			// thing ("eat" to food), when it may be what is asked.
-			if contextWords[stem] || requestWords[stem] || df0 == 0 && commonVerbs[stem] && len(t.variants) == 1 {
+			// A person the practice writes about ("teenagers", "children") may be what the
+			// question turns on ("therapy for my 15 yo daughter", read as "age", whose
+			// answer is the FAQ about teenagers); one it never mentions ("my grandpa")
+			// only says who.
+			if contextWords[stem] && (df0 == 0 || !people[stem]) || requestWords[stem] || df0 == 0 && commonVerbs[stem] && len(t.variants) == 1 {
 				w *= contextWeight
 			}
 			terms[i].parts[k] = w
@@ -727,8 +731,12 @@ func (ix *Index) termStats(ctx context.Context, business string, terms []concept
 // drops "office" and "clinic" ("the firm", "the animal hospital"), the day asked about
 // ("can you see me today"), and "long" of "how long": they say who and when, not what,
 // so one the practice never mentions must not weigh as much as an unknown subject
-// ("horses") does. Stems, as the analyzer makes them.
+// ("horses") does. People the practice does write about weigh as any word (see
+// termStats). Stems, as the analyzer makes them.
 var contextWords = map[string]bool{}
+
+// people are the contextWords that name people.
+var people = map[string]bool{}
 
 // requestWords are the verbs a visitor asks for something with ("do you offer ...", "do
 // you have ...", "can you look at my parrot", "does my teen qualify for ..."): what is
@@ -754,6 +762,9 @@ func init() {
 			s = c // the analyzer's own synonym ("kid" is indexed as "child")
 		}
 		contextWords[s] = true
+		if !strings.Contains(" firm hospital center centre today tonight tomorrow long ", " "+w+" ") {
+			people[s] = true
+		}
 	}
 	for _, w := range strings.Fields(`offer offers offered offering provide provides provided
 		providing help helps helping handle handles handling need needs check checks checking
