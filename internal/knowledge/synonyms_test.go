@@ -303,9 +303,9 @@ func TestKnownWordIsNoTypo(t *testing.T) {
 	}
 }
 
-// A child's age said as who the question is about reads as a child, not as numbers no
+// A child's age said as who the question is about reads as "age", not as numbers no
 // passage holds.
-func TestAgeIsAChild(t *testing.T) {
+func TestAgeIsAnAge(t *testing.T) {
 	ix := openTest(t)
 	mustReplace(t, ix, "b", "teen", FAQChunk("teen", "Can my teenager talk to the doctor alone?", "Yes, from age 13 part of each checkup is one-on-one."))
 	mustReplace(t, ix, "b", "park", FAQChunk("park", "Where do I park?", "Free parking behind the building."))
@@ -313,8 +313,8 @@ func TestAgeIsAChild(t *testing.T) {
 	if b == nil || b.SourceID != "teen" || b.Score < AnswerThreshold {
 		t.Errorf("got %+v", b)
 	}
-	for q, want := range map[string]string{"my 15 yo daughter": "my child daughter", "her 2-year-old": "her child", "in 2 years": "in 2 years"} {
-		if got := ageOf.ReplaceAllString(q, "child"); got != want {
+	for q, want := range map[string]string{"my 15 yo daughter": "my age daughter", "her 2-year-old": "her age", "in 2 years": "in 2 years"} {
+		if got := ageOf.ReplaceAllString(q, "age"); got != want {
 			t.Errorf("%q -> %q, want %q", q, got, want)
 		}
 	}
