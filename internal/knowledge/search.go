@@ -770,7 +770,7 @@ func init() {
 		providing help helps helping handle handles handling need needs check checks checking
 		give gives make makes take takes accept accepts available see sees seeing treat treats
 		treating look looks looking qualify qualifies eligible eligibility require requires
-		required requirement`) {
+		required requirement test tests testing`) {
 		ts := porter.NewPorterStemmer().Filter(analysis.TokenStream{{Term: []byte(w)}})
 		requestWords[string(ts[0].Term)] = true
 	}

@@ -528,6 +528,9 @@ func TestServicesFoundInVisitorsWords(t *testing.T) {
 	if a, ok := p.Answer("can i walk in for a flu shot", now); !ok || !strings.Contains(a.Text, "weekday mornings") {
 		t.Errorf("can I ... for a service: %+v %v", a, ok)
 	}
+	if a, ok := p.Answer("do you check for warts", now); !ok || !strings.Contains(a.Text, "Wart treatment") {
+		t.Errorf("checking for something asks for its service: %+v %v", a, ok)
+	}
 	if a, ok := p.Answer("do you sell puppies", now); ok {
 		t.Errorf("one word of a description named a service: %+v", a)
 	}

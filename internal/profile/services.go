@@ -147,7 +147,8 @@ func findPhrase(seq, phrase []string) []int {
 // serviceVerbs ask for a service to be done, as "do you treat" does, without naming it:
 // "do you remove warts" asks for the wart treatment. As verbs they name no service, even
 // where one is named by the noun ("Ingrown toenail removal").
-var serviceVerbs = wordSet(`remove removes removing fix fixes fixing cure cures curing heal heals`)
+var serviceVerbs = wordSet(`remove removes removing fix fixes fixing cure cures curing heal heals
+	test tests testing check checks checking screen screens`)
 
 // practiceWords are the stems of the practice's name ("Northgate Foot & Ankle Clinic"),
 // and the groups they belong to (as groupKey): a word that names what the whole practice
