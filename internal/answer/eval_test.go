@@ -213,14 +213,14 @@ func runSplit(t *testing.T, e *Engine, p practice, split string, show bool) (tal
 }
 
 // The evaluation's bar: over every practice and both splits, at least 90% right and at
-// most 5% wrong; and no practice far behind. The practice floor is below the overall bar
-// because two practices are short of it: veterinary (88.2% right; 84.2% on its held-out
-// half) and therapy (86.0%, all held out); raise it to the overall bar once they reach
-// it (BENCHMARKS.md, "Answers without a model").
+// most 5% wrong, and every practice on its own the same (issue 14). The practices added
+// to measure the engine on kinds it had never seen (optometry, chiro, podiatry,
+// dermatology, pediatrics) are held to it too; their first runs, before any change made
+// for them, are in BENCHMARKS.md ("Answers without a model").
 const (
 	minCorrect         = 0.90
 	maxWrong           = 0.05
-	practiceMinCorrect = 0.85
+	practiceMinCorrect = 0.90
 	practiceMaxWrong   = 0.05
 )
 
@@ -228,12 +228,8 @@ const (
 // floor, with why: a practice of a new kind, added to measure the engine on it before
 // the engine is changed for it. Their wrong-answer rate is held to practiceMaxWrong all
 // the same (a wrong answer costs more trust than an abstention), and they count in the
-// overall bar.
-var ungated = map[string]string{
-	"podiatry":    "a foot clinic, written after the engine's changes for optometry and chiro to measure them on a kind never seen (first run 79.1% right, 9.0% wrong)",
-	"dermatology": "a skin clinic, written after the changes for podiatry to measure them on a kind never seen (first run 87.5% right, 4.7% wrong)",
-	"pediatrics":  "a children's practice, written after the changes for dermatology to measure them on a kind never seen (first run 80.3% right, 9.8% wrong)",
-}
+// overall bar. None now.
+var ungated = map[string]string{}
 
 // TestOfflineEval answers every practice's questions in testdata/eval offline (profile,
 // then search, then abstain) and reports, per practice and split, how many are answered
