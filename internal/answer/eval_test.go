@@ -228,8 +228,10 @@ const (
 // floor, with why: a practice of a new kind, added to measure the engine on it before
 // the engine is changed for it. Their wrong-answer rate is held to practiceMaxWrong all
 // the same (a wrong answer costs more trust than an abstention), and they count in the
-// overall bar. None now.
-var ungated = map[string]string{}
+// overall bar.
+var ungated = map[string]string{
+	"speech": "a speech therapy practice, written after the changes for pediatrics to measure them on a kind never seen (first run 72.7% right, 16.4% wrong)",
+}
 
 // TestOfflineEval answers every practice's questions in testdata/eval offline (profile,
 // then search, then abstain) and reports, per practice and split, how many are answered
