@@ -321,7 +321,8 @@ func namesAny(text string, services []string) bool {
 // people spend 6 to 8 weeks in a walking boot"), which its Score, weighing how well the
 // FAQ's question matches, may leave a little behind. An FAQ holding less of the question
 // ("How often should I have a skin check?" of "do you ever do free skin cancer
-// screenings") does not.
+// screenings") does not, nor one whose question shares nothing with the visitor's ("Where
+// do I park?", mentioning wheelchairs, of "is your office wheelchair accessible").
 func answerHit(hits []knowledge.Hit, threshold float64) *knowledge.Hit {
 	best := bestHit(hits)
 	if best == nil || best.SourceKind == knowledge.KindFAQ {
@@ -331,7 +332,7 @@ func answerHit(hits []knowledge.Hit, threshold float64) *knowledge.Hit {
 	for i := range hits {
 		h := &hits[i]
 		if h.SourceKind == knowledge.KindFAQ && h.Score >= threshold && strings.TrimSpace(h.Text) != "" &&
-			h.Coverage >= best.Coverage && (same == nil || h.Score > same.Score) {
+			h.QuestionMatch > 0 && h.Coverage >= best.Coverage && (same == nil || h.Score > same.Score) {
 			same = h
 		}
 	}

@@ -114,6 +114,23 @@ var (
 		parlano spreekt spreken mowicie mowi mowisz falam fala falar hablan habla hablar`)
 )
 
+// tellsOwnLanguage reports whether the visitor tells what they speak rather than asking
+// what the team speaks: "we speak Spanish at home, will that confuse him?" ("I speak
+// Spanish, do you?" still asks).
+func tellsOwnLanguage(q *question) bool {
+	i := q.index("speak", "speaks", "speaking")
+	if i < 0 || q.has("you", "your", "anyone", "anybody", "someone", "somebody", "staff", "team") {
+		return false
+	}
+	for j := max(0, i-3); j < i; j++ {
+		switch q.words[j] {
+		case "we", "i", "he", "she", "they", "my", "our":
+			return true
+		}
+	}
+	return false
+}
+
 // languages answers whether the team speaks a language.
 func (c *ask) languages() (part, bool) {
 	q := c.q
@@ -132,7 +149,7 @@ func (c *ask) languages() (part, bool) {
 	}
 	asked := q.has("speak", "speaks", "spoken", "speaking", "language", "languages", "bilingual") ||
 		native && slices.ContainsFunc(q.words, func(w string) bool { return nativeSpeak[w] })
-	if !asked {
+	if !asked || tellsOwnLanguage(q) {
 		return part{}, false
 	}
 	spoken := map[string]string{} // folded English name -> as the profile writes it

@@ -538,3 +538,32 @@ func TestServicesFoundInVisitorsWords(t *testing.T) {
 		t.Errorf("a service found by its description is a likely reading, naming none: %+v", a)
 	}
 }
+
+// "Next week" is the coming week's hours with the closures in it; "we speak Spanish at
+// home" tells, it doesn't ask.
+func TestWeekAndOwnLanguage(t *testing.T) {
+	p := testProfile(t)
+	p.Closures = append(p.Closures, availability.Closure{Label: "Spring break", From: mustDate(t, "2026-03-23"), To: mustDate(t, "2026-03-27")})
+	a, ok := p.Answer("are you open next week", at(t, 16, 10, 0))
+	if !ok || !strings.Contains(a.Text, "Spring break") || !strings.Contains(a.Text, "Monday") {
+		t.Errorf("next week: %+v %v", a, ok)
+	}
+	if a, ok := p.Answer("are you open next week", at(t, 9, 10, 0)); !ok || strings.Contains(a.Text, "Spring break") {
+		t.Errorf("a week without closures: %+v %v", a, ok)
+	}
+	if a, ok := p.Answer("we speak spanish at home, will that confuse him?", at(t, 12, 10, 0)); ok && a.Kind == KindLanguages {
+		t.Errorf("the visitor's own language: %+v", a)
+	}
+	if a, ok := p.Answer("i speak spanish, do you?", at(t, 12, 10, 0)); !ok || a.Kind != KindLanguages {
+		t.Errorf("asked back: %+v %v", a, ok)
+	}
+}
+
+func mustDate(t *testing.T, s string) availability.Date {
+	t.Helper()
+	d, err := availability.ParseDate(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
