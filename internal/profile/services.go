@@ -34,7 +34,7 @@ var serviceQuestionWords = wordSet(`how much many long does do did is are was be
 	carry see sees treat treats available availability doing much expensive cheap dollars
 	tell know wondering question hi hello hey thanks thank ok not free book booking schedule
 	without pocket self something anything stuff thing things meet meets involve involves include
-	includes included happen happens when out up off guys folks`)
+	includes included happen happens when out up off guys folks each every`)
 
 // neutralWords are words about who the service is for, which need no match in its name.
 var neutralWords = wordSet(`son daughter husband wife partner mom mum dad mother father grandpa
@@ -478,17 +478,17 @@ func (st serviceText) describes(objs []objectWord) bool {
 // cleaning" of the cleanings), at most two; none when the question names anything more
 // than a generic service, or when the practice lists no such service.
 func (c *ask) usualServices(objs []objectWord) []scored {
-	generic := false
+	generic := ""
 	for _, o := range objs {
 		switch {
 		case o.optional || o.neutral || defaultQualifiers[o.word]:
 		case genericServiceWords[o.word]:
-			generic = true
+			generic = o.stem
 		default:
 			return nil
 		}
 	}
-	if !generic {
+	if generic == "" {
 		return nil
 	}
 	texts := make([]serviceText, len(c.p.Services))
@@ -511,6 +511,15 @@ func (c *ask) usualServices(objs []objectWord) []scored {
 			if defaultQualifiers[w] {
 				out = append(out, scored{st: st})
 				break
+			}
+		}
+	}
+	if len(out) == 0 {
+		// No usual one of a family: the services named by the word itself ("each
+		// session" of a "Speech therapy session"), when there are one or two.
+		for _, st := range texts {
+			if slices.Contains(st.name, generic) {
+				out = append(out, scored{st: st})
 			}
 		}
 	}
@@ -674,7 +683,9 @@ func (c *ask) service() (part, bool) {
 	switch {
 	case about:
 		m := matched[0]
-		if usual || m.st.s.Description == "" {
+		// "How many months of therapy will she need" of three therapies: which one's
+		// description would say is not known, and an FAQ likely does.
+		if usual || m.st.s.Description == "" || len(matched) > 1 {
 			return part{}, false
 		}
 		return part{KindService, m.st.s.Name + c.serviceDetails(m.st.s) + ".", 0.6}, true
