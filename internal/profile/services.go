@@ -34,7 +34,7 @@ var serviceQuestionWords = wordSet(`how much many long does do did is are was be
 	carry see sees treat treats available availability doing much expensive cheap dollars
 	tell know wondering question hi hello hey thanks thank ok not free book booking schedule
 	without pocket self something anything stuff thing things meet meets involve involves include
-	includes included happen happens when out up off guys folks each every`)
+	includes included happen happens when out up off guys folks each every over via through`)
 
 // neutralWords are words about who the service is for, which need no match in its name.
 var neutralWords = wordSet(`son daughter husband wife partner mom mum dad mother father grandpa
@@ -295,7 +295,7 @@ type scored struct {
 	specific bool    // a word that is neither a qualifier nor generic matched
 	full     bool    // every name word of weight 1 matched
 	// described: the question names none of the service's name, only what its
-	// description says (describedAll): a likely reading, and no service named.
+	// description says (describedAll): a likely reading.
 	described bool
 }
 
@@ -659,9 +659,7 @@ func (c *ask) service() (part, bool) {
 		return part{}, false
 	}
 	for _, m := range matched {
-		if !m.described {
-			c.services = append(c.services, m.st.s.Name)
-		}
+		c.services = append(c.services, m.st.s.Name)
 	}
 	conf := 0.9
 	switch {
