@@ -55,6 +55,9 @@ type concept struct {
 	// for a typo. Fuzzy-matching known words would cost time on every search and turn
 	// "frees" into "fees".
 	fuzzy bool
+	// phrasal: the word is a verb with a particle after it ("sit in on", "bring them
+	// along"), which makes it what is asked, not what the visitor does anyway.
+	phrasal bool
 }
 
 // queryFillers are forms of chat words the analyzer's filler list lacks, dropped from a
@@ -75,6 +78,10 @@ func init() {
 		queryFillers[string(ts[0].Term)] = true
 	}
 }
+
+// particleAfter finds a verb and the particle after it, or after its object: "sit in on",
+// "bring my kids along", "get started". The analyzer drops the particle as a stop word.
+var particleAfter = regexp.MustCompile(`\b([a-z]+)(?:\s+(?:my|our|your|his|her|the|a|them|him|it|me|us)(?:\s+[a-z']+){0,2})?\s+(?:in|on|off|up|out|along|over|back|down|away|around|through)\b`)
 
 // startsPhrase reports whether a synonym phrase of more than one word starts at stems[i]
 // ("come to my house" is a home visit, though "come" alone says nothing).
@@ -101,6 +108,10 @@ func (ix *Index) concepts(business, q string) []concept {
 		stems[i] = string(t.Term)
 	}
 	tables := ix.tables(business)
+	phrasal := map[string]bool{}
+	for _, m := range particleAfter.FindAllStringSubmatch(strings.ToLower(q), -1) {
+		phrasal[m[1]] = true
+	}
 	seen := map[string]bool{}
 	var out []concept
 	for i := 0; i < len(stems); {
@@ -122,6 +133,7 @@ func (ix *Index) concepts(business, q string) []concept {
 		c := concept{variants: [][]string{own}, credits: []float64{1}}
 		if n == 1 {
 			c.word = words[toks[i].Position]
+			c.phrasal = phrasal[c.word]
 		}
 		have := map[string]int{strings.Join(own, " "): 0}
 		for _, v := range syn {
@@ -670,7 +682,8 @@ func (ix *Index) termStats(ctx context.Context, business string, terms []concept
 			// question turns on ("therapy for my 15 yo daughter", read as "age", whose
 			// answer is the FAQ about teenagers); one it never mentions ("my grandpa")
 			// only says who.
-			if contextWords[stem] && (df0 == 0 || !people[stem]) || requestWords[stem] || df0 == 0 && commonVerbs[stem] && len(t.variants) == 1 {
+			if contextWords[stem] && (df0 == 0 || !people[stem]) || requestWords[stem] ||
+				df0 == 0 && commonVerbs[stem] && len(t.variants) == 1 && !t.phrasal {
 				w *= contextWeight
 			}
 			terms[i].parts[k] = w

@@ -319,3 +319,20 @@ func TestAgeIsAnAge(t *testing.T) {
 		}
 	}
 }
+
+// A common verb the practice never uses says what the visitor does ("while I travel"),
+// unless a particle makes it what is asked ("sit in on").
+func TestPhrasalVerbIsAsked(t *testing.T) {
+	ix := openTest(t)
+	mustReplace(t, ix, "b", "long", FAQChunk("long", "How long will my child need therapy?", "Many children need 6 to 12 months of weekly sessions."))
+	mustReplace(t, ix, "b", "room", FAQChunk("room", "Can parents come into the session?", "Yes, parents join the last 10 minutes of every session."))
+	for _, h := range mustSearch(t, ix, "b", "can i sit in on my kids sessions", 3) {
+		if h.SourceID == "long" && h.Score >= AnswerThreshold {
+			t.Errorf("answered by how long at %.2f", h.Score)
+		}
+	}
+	terms := ix.concepts("b", "can i sit in on my kids sessions")
+	if len(terms) == 0 || !terms[0].phrasal {
+		t.Errorf("sit in: %+v", terms)
+	}
+}
