@@ -168,7 +168,7 @@ func (e *Engine) answerOne(ctx context.Context, r Request, q string, threshold f
 	// answer only when it is an FAQ asking the same about that service ("do you do
 	// LASIK" of a LASIK consultation), not one that mentions it, nor one that asks in
 	// general ("how many visits will I need" of "how many decompression sessions").
-	ownService := pok && pa.Kind == profile.KindService && len(pa.Services) > 0
+	ownService := pok && (pa.Kind == profile.KindService || pa.Kind == profile.KindDuration || pa.Kind == profile.KindPrice) && len(pa.Services) > 0
 	candidates := hits
 	if jobWords.MatchString(q) {
 		// "Are you hiring nurses" is answered by a passage about jobs, not by the one

@@ -326,11 +326,25 @@ func TestReplyDurationNeedsATime(t *testing.T) {
 		t.Errorf("answered %q", r.Answer)
 	}
 	lasts := hit("lasts", "Results usually last 3 to 4 months.", 0.9)
-	lasts.QuestionMatch = 0.9
+	lasts.Question, lasts.QuestionMatch = "How long does Botox last?", 0.9
 	req := testRequest("how long does botox last")
 	req.Profile.Services = []profile.Service{{Name: "Botox", DurationMin: 30, Price: "$13 per unit"}}
 	e = &Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"botox": lasts}}}
 	if r, _ := e.Reply(context.Background(), req); r.Answer != lasts.Text {
+		t.Errorf("answer %q", r.Answer)
+	}
+}
+
+// How long a service the question names takes, and what it costs, are the owner's entry
+// unless an FAQ asks the same about it: "how long is each session" is not "How long will
+// my child need therapy?".
+func TestReplyOwnServiceDuration(t *testing.T) {
+	course := hit("course", "Many children need 6 to 12 months of weekly sessions.", 0.83)
+	course.Question, course.QuestionMatch = "How long will my child need therapy?", 0.45
+	req := testRequest("how long is each session")
+	req.Profile.Services = []profile.Service{{Name: "Speech therapy session", DurationMin: 45, Price: "$130"}}
+	e := &Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"session": course}}}
+	if r, _ := e.Reply(context.Background(), req); !strings.Contains(r.Answer, "45") {
 		t.Errorf("answer %q", r.Answer)
 	}
 }
