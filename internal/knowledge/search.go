@@ -73,7 +73,7 @@ func init() {
 	for _, w := range strings.Fields(`goes went gone come comes coming came gets getting let lets
 		find think thing things kind kinds sort sorts type types brand brands option options
 		lot bit guess maybe instead till til untill everything everyone everybody anybody
-		somebody still anymore already ever probably mine yo`) {
+		somebody still anymore already ever probably mine yo along`) {
 		ts := porter.NewPorterStemmer().Filter(analysis.TokenStream{{Term: []byte(w)}})
 		queryFillers[string(ts[0].Term)] = true
 	}
@@ -767,7 +767,8 @@ func init() {
 		uncle cousin boyfriend girlfriend fiance fiancee roommate neighbor neighbour coworker
 		colleague boss friend buddy mate sister brother sibling siblings stepson stepdaughter
 		stepmom stepdad husband wife partner spouse mom mum dad mother father parent parents
-		son daughter kid kids child children baby toddler teen teenager boy girl family
+		son daughter kid kids child children baby toddler teen teenager boy girl family younger
+		older youngest oldest
 		firm hospital center centre today tonight tomorrow long`) {
 		ts := porter.NewPorterStemmer().Filter(analysis.TokenStream{{Term: []byte(w)}})
 		s := string(ts[0].Term)
