@@ -154,6 +154,19 @@ func TestReplyNoFeeIsAPrice(t *testing.T) {
 	if r, _ := e.Reply(context.Background(), testRequest("how much is a spay")); r.Answered {
 		t.Errorf("a spay priced by %q", r.Answer)
 	}
+	// "Free" asked is answered by "free" said.
+	e = &Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"vaccines": hit("vfc", "Children who qualify get their vaccines free.", 0.8)}}}
+	if r, _ := e.Reply(context.Background(), testRequest("do you do free vaccines")); !strings.Contains(r.Answer, "free") {
+		t.Errorf("free vaccines: %q", r.Answer)
+	}
+	// A fee for missing a visit is no visit's price, unless it is what is asked.
+	e = &Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"a": hit("late", "Please call 24 hours ahead. Missed appointments are charged a $35 fee.", 0.8)}}}
+	if r, _ := e.Reply(context.Background(), testRequest("how much is a consultation")); r.Answered {
+		t.Errorf("a consultation priced by %q", r.Answer)
+	}
+	if r, _ := e.Reply(context.Background(), testRequest("what's the fee for missing an appointment")); !strings.Contains(r.Answer, "$35") {
+		t.Errorf("the fee for missing: %q", r.Answer)
+	}
 }
 
 // Search failing costs the answer, not the reply.
@@ -186,6 +199,11 @@ func TestQuestions(t *testing.T) {
 		{"if I cancel, is there a fee", []string{"if I cancel, is there a fee"}},
 		{"we have pets best for our dog, is that ok", []string{"we have pets best for our dog, is that ok"}},
 		{"my insurance, the one from work, do you take it", []string{"my insurance, the one from work, do you take it"}},
+		{"is there a ramp, my dad uses a walker", []string{"is there a ramp", "my dad uses a walker"}},
+		{"do you take walk-ins, i'm free after 3", []string{"do you take walk-ins", "i'm free after 3"}},
+		{"is it ok, my dog is shy", []string{"is it ok, my dog is shy"}},
+		{"do you do x-rays there or do i go somewhere else", []string{"do you do x-rays there", "do i go somewhere else"}},
+		{"cash or card?", []string{"cash or card?"}},
 	} {
 		got := questions(tc.in)
 		if strings.Join(got, "|") != strings.Join(tc.want, "|") {
@@ -217,5 +235,116 @@ func TestAsksToBook(t *testing.T) {
 		if got := AsksToBook(msg); got != want {
 			t.Errorf("AsksToBook(%q) = %v; want %v", msg, got, want)
 		}
+	}
+}
+
+// "Who are the ..." is answered by a passage naming someone, when one is confident; else
+// by the best passage as usual.
+func TestReplyWhoNamesSomeone(t *testing.T) {
+	about := hit("about", "We are a family chiropractic clinic with three chiropractors.", 1)
+	team := hit("team", "Dr. Renata Costa, DC, sees most of our pregnant patients.", 0.9)
+	e := &Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"chiro": about, "who": team}}}
+	r, _ := e.Reply(context.Background(), testRequest("who are the chiropractors"))
+	if r.Answer != team.Text {
+		t.Errorf("answer %q", r.Answer)
+	}
+	// The page's own passage naming its people answers for the page.
+	about.SourceID, about.SourceKind = "site", knowledge.KindDocument
+	people := hit("people", "Our team: Dr. Jamal Whitfield leads our sports rehab.", 0.2)
+	people.SourceID, people.SourceKind = "site", knowledge.KindDocument
+	e = &Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"chiro": about, "who": people}}}
+	if r, _ := e.Reply(context.Background(), testRequest("who are the chiropractors")); r.Answer != people.Text {
+		t.Errorf("with the page's people: %q", r.Answer)
+	}
+	// A passage naming no one does not say who.
+	e = &Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"chiro": about}}}
+	if r, _ := e.Reply(context.Background(), testRequest("who are the chiropractors")); r.Answered {
+		t.Errorf("with no one named: %q", r.Answer)
+	}
+	for text, want := range map[string]bool{
+		"Catherine Hartwell is a certified specialist in family law.": true,
+		"Our assistant Maria Lopez speaks Spanish.":                   false,
+		"Riverbend Family Dental has cared for Austin since 2009.":    false,
+		"Ana Morales, LMT, has twelve years of experience.":           true,
+	} {
+		if got := namesPerson(text, "Riverbend Family Dental"); got != want {
+			t.Errorf("namesPerson(%q) = %v", text, got)
+		}
+	}
+}
+
+// A page's passage gives way to a confident FAQ holding as much of the question.
+func TestReplyFAQOverPageOfEqualCoverage(t *testing.T) {
+	page := hit("page", "Dr. Okafor performs most of our bunion surgery.", 0.6)
+	page.SourceKind, page.Coverage = knowledge.KindDocument, 0.6
+	faq := hit("faq", "Most people spend 6 to 8 weeks in a walking boot after surgery.", 0.54)
+	faq.SourceKind, faq.Coverage, faq.QuestionMatch = knowledge.KindFAQ, 0.6, 0.39
+	e := &Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"bunion": page, "surgery": faq}}}
+	if r, _ := e.Reply(context.Background(), testRequest("how long is recovery from bunion surgery")); r.Answer != faq.Text {
+		t.Errorf("answer %q", r.Answer)
+	}
+}
+
+// A page's passage gives way to a confident FAQ holding as much of the question, not to
+// one holding less.
+func TestReplyPrefersFAQHoldingAsMuch(t *testing.T) {
+	page := hit("page", "Every August we give free eye exams to kids.", 0.92)
+	page.SourceKind, page.Coverage = knowledge.KindDocument, 0.92
+	faq := hit("faq", "We recommend a first exam at 6 to 12 months.", 0.9)
+	faq.SourceKind, faq.QuestionMatch, faq.Coverage = knowledge.KindFAQ, 0.87, 0.92
+	e := &Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"eyes": page, "baby": faq}}}
+	if r, _ := e.Reply(context.Background(), testRequest("when should my baby get her eyes checked")); r.Answer != faq.Text {
+		t.Errorf("answer %q", r.Answer)
+	}
+	faq.Coverage = 0.62
+	e = &Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"eyes": page, "baby": faq}}}
+	if r, _ := e.Reply(context.Background(), testRequest("when should my baby get her eyes checked")); r.Answer != page.Text {
+		t.Errorf("with an FAQ holding less: %q", r.Answer)
+	}
+}
+
+// A question about jobs is answered only by a passage about jobs.
+func TestReplyJobsNeedAJobsPassage(t *testing.T) {
+	team := hit("team", "Our medical assistant Maria Lopez speaks Spanish.", 0.9)
+	e := &Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"assistant": team}}}
+	if r, _ := e.Reply(context.Background(), testRequest("are you hiring medical assistants")); r.Answered {
+		t.Errorf("answered %q", r.Answer)
+	}
+	jobs := hit("jobs", "We are hiring! See open positions on our careers page.", 0.9)
+	e = &Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"assistant": team, "hiring": jobs}}}
+	if r, _ := e.Reply(context.Background(), testRequest("are you hiring medical assistants")); r.Answer != jobs.Text {
+		t.Errorf("answer %q", r.Answer)
+	}
+}
+
+// "How long" is answered only by a passage giving a length of time; "how long does it
+// last" lets an FAQ asking the same beat the visit's length.
+func TestReplyDurationNeedsATime(t *testing.T) {
+	prep := hit("prep", "Arrive early and come without makeup.", 0.8)
+	e := &Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"first": prep}}}
+	if r, _ := e.Reply(context.Background(), testRequest("how long is the first appointment")); r.Answered {
+		t.Errorf("answered %q", r.Answer)
+	}
+	lasts := hit("lasts", "Results usually last 3 to 4 months.", 0.9)
+	lasts.Question, lasts.QuestionMatch = "How long does Botox last?", 0.9
+	req := testRequest("how long does botox last")
+	req.Profile.Services = []profile.Service{{Name: "Botox", DurationMin: 30, Price: "$13 per unit"}}
+	e = &Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"botox": lasts}}}
+	if r, _ := e.Reply(context.Background(), req); r.Answer != lasts.Text {
+		t.Errorf("answer %q", r.Answer)
+	}
+}
+
+// How long a service the question names takes, and what it costs, are the owner's entry
+// unless an FAQ asks the same about it: "how long is each session" is not "How long will
+// my child need therapy?".
+func TestReplyOwnServiceDuration(t *testing.T) {
+	course := hit("course", "Many children need 6 to 12 months of weekly sessions.", 0.83)
+	course.Question, course.QuestionMatch = "How long will my child need therapy?", 0.45
+	req := testRequest("how long is each session")
+	req.Profile.Services = []profile.Service{{Name: "Speech therapy session", DurationMin: 45, Price: "$130"}}
+	e := &Engine{Search: &fakeSearch{hits: map[string]knowledge.Hit{"session": course}}}
+	if r, _ := e.Reply(context.Background(), req); !strings.Contains(r.Answer, "45") {
+		t.Errorf("answer %q", r.Answer)
 	}
 }

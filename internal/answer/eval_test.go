@@ -213,14 +213,14 @@ func runSplit(t *testing.T, e *Engine, p practice, split string, show bool) (tal
 }
 
 // The evaluation's bar: over every practice and both splits, at least 90% right and at
-// most 5% wrong; and no practice far behind. The practice floor is below the overall bar
-// because two practices are short of it: veterinary (88.2% right; 84.2% on its held-out
-// half) and therapy (86.0%, all held out); raise it to the overall bar once they reach
-// it (BENCHMARKS.md, "Answers without a model").
+// most 5% wrong, and every practice on its own the same (issue 14). The practices added
+// to measure the engine on kinds it had never seen (optometry, chiro, podiatry,
+// dermatology, pediatrics, speech) are held to it too; their first runs, before any change made
+// for them, are in BENCHMARKS.md ("Answers without a model").
 const (
 	minCorrect         = 0.90
 	maxWrong           = 0.05
-	practiceMinCorrect = 0.85
+	practiceMinCorrect = 0.90
 	practiceMaxWrong   = 0.05
 )
 
@@ -228,7 +228,7 @@ const (
 // floor, with why: a practice of a new kind, added to measure the engine on it before
 // the engine is changed for it. Their wrong-answer rate is held to practiceMaxWrong all
 // the same (a wrong answer costs more trust than an abstention), and they count in the
-// overall bar. None now: therapy, the last, is held to the floor.
+// overall bar. None now.
 var ungated = map[string]string{}
 
 // TestOfflineEval answers every practice's questions in testdata/eval offline (profile,

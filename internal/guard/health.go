@@ -281,7 +281,9 @@ var (
 	)
 	healthExclusions = newPhraseSet("pain free", "sin dolor", "libre de dolor", "blood pressure check",
 		"sick note", "sick day", "sick days", "sick leave", "sick visit", "sick visits", "sick pet", "sick pets",
-		"strain on", "tore up")
+		"strain on", "tore up", "cancer screening", "cancer screenings", "skin cancer screening",
+		"skin cancer screenings", "skin cancer check", "skin cancer checks", "cancer check", "cancer checks",
+		"flu shot", "flu shots", "flu vaccine", "flu vaccines", "flu jab", "flu jabs", "flu clinic")
 
 	// selfVerbs carry a first-person subject on their own.
 	selfVerbs = wordSet(`i'm im i've ive we're we've

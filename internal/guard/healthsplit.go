@@ -39,7 +39,9 @@ type HealthSplit struct {
 // answer them either way. Of the other clauses, those that ask or request something (a
 // question, "I need ...", "looking for ...") are the practical part; a statement left over
 // ("my dog ate chocolate") is not passed on, since it may be clinical in words the
-// detector does not know.
+// detector does not know. A question whose health detail is only what it is for ("can I
+// do a virtual visit for my rash") keeps the question before it ("can I do a virtual
+// visit").
 func SplitHealth(text string) HealthSplit {
 	det := DetectHealth(text)
 	res := HealthSplit{Terms: det.Terms}
@@ -52,6 +54,11 @@ func SplitHealth(text string) HealthSplit {
 		}
 		if (DetectHealth(c).Found || holdsTerm(f, det.Terms)) && !refillOnly(c) {
 			res.Health = true
+			// "Can I do a virtual visit for my rash": the question before what it is for
+			// is practical, and holds no health detail.
+			if q, ok := beforePurpose(c, det.Terms); ok {
+				kept = append(kept, q)
+			}
 			continue
 		}
 		kept = append(kept, c)
@@ -154,6 +161,41 @@ var (
 	askingWords = wordSet(`what where when how who which why whom whose and or but so if that than
 		que donde cuando como quien cual onde quando`)
 )
+
+// purposeWords introduce what a visit is for: "... for my rash", "... para mi dolor".
+var purposeWords = []string{" for ", " para "}
+
+// beforePurpose is the part of a question clause before the last word introducing what it
+// is for, when every health detail of the clause comes after that word and the part asks
+// something of its own ("how many sessions will I need" of "... for low back pain"); ok is
+// false otherwise. What it is for is left out: "can I get botox while pregnant" asks
+// about pregnancy and stays whole.
+func beforePurpose(c string, terms []string) (string, bool) {
+	lower := strings.ToLower(c)
+	cut := -1
+	for _, p := range purposeWords {
+		cut = max(cut, strings.LastIndex(lower, p))
+	}
+	if cut <= 0 {
+		return "", false
+	}
+	q := strings.TrimSpace(c[:cut])
+	f := fold(q)
+	if !asksSomething(q) || DetectHealth(q).Found || holdsTerm(f, terms) || clinicalQuestion(f) {
+		return "", false
+	}
+	for _, w := range tokenize(f) {
+		if !functionWords[w] {
+			return q, true
+		}
+	}
+	return "", false // "do you have anything" asks nothing without what it is for
+}
+
+// functionWords ask without saying what about.
+var functionWords = wordSet(`do does did you your i we me my our can could is are was will would
+	what how many much when where who which a an the there get got need have has any anything
+	something someone anyone please help tienen tiene hay algo puedo pueden`)
 
 // holdsTerm reports whether folded clause f holds one of terms as whole words.
 func holdsTerm(f string, terms []string) bool {

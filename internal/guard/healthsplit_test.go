@@ -79,3 +79,33 @@ func TestSplitHealthNeverLeaksATerm(t *testing.T) {
 		}
 	}
 }
+
+// A screening for a disease is a service, not a health detail.
+func TestScreeningIsAService(t *testing.T) {
+	if s := SplitHealth("how often should i get a skin cancer screening"); s.Health {
+		t.Errorf("flagged: %+v", s)
+	}
+	if s := SplitHealth("can i walk in for a flu shot"); s.Health {
+		t.Errorf("a flu shot flagged: %+v", s)
+	}
+	if s := SplitHealth("i had skin cancer last year, do you do screenings?"); !s.Health {
+		t.Errorf("not flagged: %+v", s)
+	}
+}
+
+// A question whose health detail is only what it is for keeps the question, without the
+// detail; a question about a condition stays health.
+func TestQuestionBeforePurpose(t *testing.T) {
+	for _, tc := range []struct{ in, practical string }{
+		{"can i do a virtual visit for my rash", "can i do a virtual visit"},
+		{"how many sessions will i need for low back pain", "how many sessions will i need"},
+		{"can i get botox while pregnant", ""},
+		{"what should i take for my migraine", ""},
+		{"do you have anything for my back pain", ""},
+	} {
+		s := SplitHealth(tc.in)
+		if !s.Health || s.Practical != tc.practical {
+			t.Errorf("SplitHealth(%q) = %+v, want practical %q", tc.in, s, tc.practical)
+		}
+	}
+}

@@ -16,12 +16,12 @@ import (
 // index; change the name when the analyzer's behaviour changes in a way old indexes can't
 // match: Open finds an index whose analyzer is no longer registered outdated, and starts
 // a fresh one for the caller to fill again (Rebuilt).
-const analyzerName = "frontdesk_en_v2"
+const analyzerName = "frontdesk_en_v3"
 
 // surfaceAnalyzerName is the same analysis without stemming and synonyms: the words as
 // written, which typo matching compares ("parkng" is one edit from "parking", but two
 // from its stem "park").
-const surfaceAnalyzerName = "frontdesk_en_surface_v2"
+const surfaceAnalyzerName = "frontdesk_en_surface_v3"
 
 func init() {
 	if err := registry.RegisterAnalyzer(analyzerName, newAnalyzer); err != nil {
@@ -73,9 +73,9 @@ func newAnalyzer(_ map[string]interface{}, cache *registry.Cache) (analysis.Anal
 }
 
 // compounds are a front desk's words of two parts, one of them a stop word, written
-// apart, hyphenated or as one ("no-show", "walk in", "check-in", "same day"): the stop
-// filter would leave "show", "walk", "check" or "day", which mean something else, so
-// the parts are joined first ("noshow"). A few compounds of two words are joined for the
+// apart, hyphenated or as one ("no-show", "walk in", "check-in", "same day", "after
+// hours"): the stop filter would leave "show", "walk", "check", "day" or "hours", which
+// mean something else, so the parts are joined first ("noshow"). A few compounds of two words are joined for the
 // same reason: a waiting room says nothing of waiting times. First part -> second part
 // -> joined.
 var compounds = map[string]map[string]string{
@@ -90,7 +90,18 @@ var compounds = map[string]map[string]string{
 	"sign":    {"up": "signup"},
 	"x":       {"ray": "xray", "rays": "xrays"},
 	"e":       {"mail": "email", "mails": "emails"},
+	"after":   {"hours": "afterhours", "hour": "afterhours"},
+	"outof":   {"hours": "afterhours", "hour": "afterhours", "network": "outofnetwork", "pocket": "outofpocket"},
+	"in":      {"network": "innetwork"},
+	"from":    {"home": "fromhome"},
 }
+
+// threeParts are compounds of three words, joined in two steps: the first two give a
+// part that compounds lists with the third ("out of hours"). Left alone, "after hours"
+// and "out of hours" are "hours", and an FAQ about calling at night reads as one about
+// opening times; "out of network" and "in network" are both "network"; "from home" is a
+// home.
+var threeParts = map[string]map[string]string{"out": {"of": "outof"}}
 
 // splitVerb are first parts of compounds that visitors also say apart from the second
 // ("drop my dog off", "pick him up", "check me in").
@@ -105,6 +116,15 @@ func (compoundFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
 	var out analysis.TokenStream
 	for i := 0; i < len(input); i++ {
 		t := input[i]
+		if i+2 < len(input) && input[i+1].Position == t.Position+1 && input[i+2].Position == t.Position+2 {
+			if first, ok := threeParts[string(t.Term)][string(input[i+1].Term)]; ok {
+				if joined, ok := compounds[first][string(input[i+2].Term)]; ok {
+					out = append(out, &analysis.Token{Term: []byte(joined), Start: t.Start, End: input[i+2].End, Position: t.Position, Type: t.Type})
+					i += 2
+					continue
+				}
+			}
+		}
 		if i+1 < len(input) && input[i+1].Position == t.Position+1 {
 			if joined, ok := compounds[string(t.Term)][string(input[i+1].Term)]; ok {
 				next := input[i+1]

@@ -48,6 +48,10 @@ type Hit struct {
 	// QuestionMatch is, for an FAQ, how closely the visitor's question matches the FAQ's
 	// own question, 0 to 1 (see Search); 0 for a document's chunk.
 	QuestionMatch float64
+	// Coverage is the share of the question the chunk holds (see Search); for a document's
+	// chunk it is its Score, for an FAQ the part of its Score that QuestionMatch doesn't
+	// make.
+	Coverage float64
 }
 
 // Embedder turns texts into vectors; llm providers satisfy it through a small adapter.

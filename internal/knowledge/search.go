@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -42,7 +43,10 @@ type concept struct {
 	// holding part of the visitor's phrase gets the share its words carry.
 	parts []float64
 	word  string // the word as written, for a one-word concept: what typo matching reads
-	vague bool   // weighs little, as context words do
+	// vague: a word a translation could not carry over. It weighs as any word the
+	// practice never uses, but not as one of another subject (foreignWeight): it may be a
+	// Spanish word the lexicon lacks as well as a name.
+	vague bool
 	// unit: the visitor's phrase names one thing that its group also names in a single
 	// word ("gift card", "voucher"; "payment plan", "financing"), so part of it is
 	// another thing ("card", "payment") and only the phrase whole counts.
@@ -51,20 +55,33 @@ type concept struct {
 	// for a typo. Fuzzy-matching known words would cost time on every search and turn
 	// "frees" into "fees".
 	fuzzy bool
+	// phrasal: the word is a verb with a particle after it ("sit in on", "bring them
+	// along"), which makes it what is asked, not what the visitor does anyway.
+	phrasal bool
 }
 
 // queryFillers are forms of chat words the analyzer's filler list lacks, dropped from a
 // question (not from the index, whose analyzer can't change without a re-index): "is
-// there a bus that goes there" asks about a bus. Stems.
+// there a bus that goes there" asks about a bus. "Till" is "until", a stop word; "what
+// kinds (types, brands, options) of frames" asks about frames, and the answer is a list
+// of them that never says "brands"; "can I still", "is everything I tell you", "my 15 yo"
+// ask about what follows. None may be a form of a word the analyzer maps a group onto
+// ("even" is "evening"). Stems.
 var queryFillers = map[string]bool{}
 
 func init() {
 	for _, w := range strings.Fields(`goes went gone come comes coming came gets getting let lets
-		find think thing things kind sort lot bit guess maybe instead`) {
+		find think thing things kind kinds sort sorts type types brand brands option options
+		lot bit guess maybe instead till til untill everything everyone everybody anybody
+		somebody still anymore already ever probably mine yo along`) {
 		ts := porter.NewPorterStemmer().Filter(analysis.TokenStream{{Term: []byte(w)}})
 		queryFillers[string(ts[0].Term)] = true
 	}
 }
+
+// particleAfter finds a verb and the particle after it, or after its object: "sit in on",
+// "bring my kids along", "get started". The analyzer drops the particle as a stop word.
+var particleAfter = regexp.MustCompile(`\b([a-z]+)(?:\s+(?:my|our|your|his|her|the|a|them|him|it|me|us)(?:\s+[a-z']+){0,2})?\s+(?:in|on|off|up|out|along|over|back|down|away|around|through)\b`)
 
 // startsPhrase reports whether a synonym phrase of more than one word starts at stems[i]
 // ("come to my house" is a home visit, though "come" alone says nothing).
@@ -91,6 +108,10 @@ func (ix *Index) concepts(business, q string) []concept {
 		stems[i] = string(t.Term)
 	}
 	tables := ix.tables(business)
+	phrasal := map[string]bool{}
+	for _, m := range particleAfter.FindAllStringSubmatch(strings.ToLower(q), -1) {
+		phrasal[m[1]] = true
+	}
 	seen := map[string]bool{}
 	var out []concept
 	for i := 0; i < len(stems); {
@@ -112,6 +133,7 @@ func (ix *Index) concepts(business, q string) []concept {
 		c := concept{variants: [][]string{own}, credits: []float64{1}}
 		if n == 1 {
 			c.word = words[toks[i].Position]
+			c.phrasal = phrasal[c.word]
 		}
 		have := map[string]int{strings.Join(own, " "): 0}
 		for _, v := range syn {
@@ -124,6 +146,15 @@ func (ix *Index) concepts(business, q string) []concept {
 			have[k] = len(c.variants)
 			c.variants = append(c.variants, v.stems)
 			c.credits = append(c.credits, v.credit)
+		}
+		if n == 1 && slices.Contains(requestStems, own[0]) {
+			for _, r := range requestStems {
+				if _, ok := have[r]; !ok {
+					have[r] = len(c.variants)
+					c.variants = append(c.variants, []string{r})
+					c.credits = append(c.credits, synonymCredit)
+				}
+			}
 		}
 		if k := strings.Join(own, " "); !seen[k] {
 			seen[k] = true
@@ -163,11 +194,13 @@ const AnswerThreshold = 0.5
 // document's chunk it is the chunk's coverage of the question: the IDF-weighted fraction
 // of the question's concepts (after stemming and filler removal) that the chunk holds, a
 // synonym counting 0.9, a typo-close word 0.8, part of a phrase in proportion; people
-// ("my grandpa"), request verbs ("do you offer") and words a translation could not carry
-// weigh a quarter. Rare words carry a question's meaning, so a question whose rare words
-// appear nowhere in the chunk scores low however well its common words match (see
-// AnswerThreshold). For an FAQ, Score is the mean of that coverage and QuestionMatch,
-// how closely the visitor's question matches the FAQ's own. Score is not in order when
+// ("my grandpa") and request verbs ("do you offer") weigh a quarter. Rare words carry a
+// question's meaning, so a question whose rare words appear nowhere in the chunk scores
+// low however well its common words match (see AnswerThreshold); a word a translation
+// could not carry over counts as such a word, since it is often what the question is
+// about ("¿cuánto cuesta un ajuste?" is not answered by a late-cancellation fee). For an
+// FAQ, Score blends that coverage with QuestionMatch (see questionWeight), how closely the
+// visitor's question matches the FAQ's own. Score is not in order when
 // fusion brings in a chunk by meaning alone; Hit.Similarity then carries the cosine
 // similarity.
 func (ix *Index) Search(ctx context.Context, business, q string, k int) ([]Hit, error) {
@@ -214,13 +247,18 @@ func mergeHits(a, b []Hit, k int) []Hit {
 	return out
 }
 
-// search is Search for one wording of the question; vague are words in it that weigh
-// little (words a translation could not carry over).
+// search is Search for one wording of the question; vague are words in it a translation
+// could not carry over.
 func (ix *Index) search(ctx context.Context, business, q string, k int, vague []string) ([]Hit, error) {
+	q, err := ix.joinSplitWords(ctx, business, ageOf.ReplaceAllString(q, "age"))
+	if err != nil {
+		return nil, err
+	}
 	terms := ix.concepts(business, q)
 	for i := range terms {
 		terms[i].vague = slices.Contains(vague, terms[i].word)
 	}
+	form := questionForm(q)
 	emb := ix.getEmbedder()
 	if len(terms) == 0 && emb == nil {
 		return nil, nil
@@ -239,7 +277,7 @@ func (ix *Index) search(ctx context.Context, business, q string, k int, vague []
 		if err != nil {
 			return nil, err
 		}
-		conf = rerank(lexical, terms, weights, analyzer)
+		conf = rerank(lexical, terms, weights, form, analyzer)
 	}
 
 	var vec []vectorHit
@@ -260,9 +298,9 @@ func (ix *Index) search(ctx context.Context, business, q string, k int, vague []
 		h := &Hit{Chunk: chunkFromFields(business, dm.Fields)}
 		c, ok := conf[dm.ID]
 		if !ok {
-			c = confidenceOf(terms, weights, dm.Fields, analyzer)
+			c = confidenceOf(terms, weights, form, dm.Fields, analyzer)
 		}
-		h.Score, h.QuestionMatch = c.score, c.question
+		h.Score, h.QuestionMatch, h.Coverage = c.score, c.question, c.coverage
 		hits[dm.ID] = h
 		order = append(order, dm.ID)
 	}
@@ -305,6 +343,52 @@ func (ix *Index) search(ctx context.Context, business, q string, k int, vague []
 		out = out[:k]
 	}
 	return out, nil
+}
+
+// ageOf finds a child's age said as who the question is about ("my 15 year old", "her
+// 2-year-old", "my 15 yo"): read as "child", its numbers would weigh as words no passage
+// holds.
+var ageOf = regexp.MustCompile(`(?i)\b\d{1,2}[\s-]*(years?|yrs?|months?|mos?|weeks?|wks?)[\s-]*olds?\b|\b\d{1,2}[\s-]*(yo|y/o|y\.o)\b`)
+
+// joinMinLen is the shortest word joinSplitWords makes: joining short words finds too
+// many accidents ("any one").
+const joinMinLen = 6
+
+// joinSplitWords writes two neighbouring words of q as one where the practice writes them
+// so ("care credit" of CareCredit, "night guard" of a nightguard, "health partners" of
+// HealthPartners): a name or compound split in two is otherwise two words, one of them
+// unknown, and the question seems to be about something else.
+func (ix *Index) joinSplitWords(ctx context.Context, business, q string) (string, error) {
+	toks := vocab.Tokens(q)
+	if len(toks) < 2 {
+		return q, nil
+	}
+	stats := ix.statsFor(ctx, business)
+	var b strings.Builder
+	last := 0
+	for i := 0; i+1 < len(toks); i++ {
+		a, c := toks[i], toks[i+1]
+		joined := a.Word + c.Word
+		if len(joined) < joinMinLen || len(a.Word) < 2 || len(c.Word) < 2 || strings.TrimSpace(q[a.End:c.Start]) != "" {
+			continue
+		}
+		n, err := stats.count(joined, fSurface)
+		if err != nil {
+			return q, err
+		}
+		if n == 0 {
+			continue
+		}
+		b.WriteString(q[last:a.Start])
+		b.WriteString(joined)
+		last = c.End
+		i++
+	}
+	if last == 0 {
+		return q, nil
+	}
+	b.WriteString(q[last:])
+	return b.String(), nil
 }
 
 // lexical runs the BM25 query for terms within business.
@@ -379,7 +463,7 @@ const bm25Share = 0.75
 // best: BM25 alone lets a frequent common word outrank a chunk holding the question's one
 // rare (or misspelt) word, while confidence alone can't tell apart chunks that all hold
 // every term. The confidences are returned for Search to reuse.
-func rerank(dms []*search.DocumentMatch, terms []concept, weights []float64, a analysis.Analyzer) map[string]confidence {
+func rerank(dms []*search.DocumentMatch, terms []concept, weights []float64, form string, a analysis.Analyzer) map[string]confidence {
 	if len(dms) == 0 {
 		return nil
 	}
@@ -391,7 +475,7 @@ func rerank(dms []*search.DocumentMatch, terms []concept, weights []float64, a a
 		if top > 0 {
 			rel = dm.Score / top
 		}
-		c := confidenceOf(terms, weights, dm.Fields, a)
+		c := confidenceOf(terms, weights, form, dm.Fields, a)
 		confs[dm.ID] = c
 		key[dm] = c.score + bm25Share*rel
 	}
@@ -405,13 +489,14 @@ func rerank(dms []*search.DocumentMatch, terms []concept, weights []float64, a a
 }
 
 // confidence is a chunk's Score and, for an FAQ, its QuestionMatch.
-type confidence struct{ score, question float64 }
+type confidence struct{ score, question, coverage float64 }
 
 // confidenceOf scores a chunk against a question (see Search).
-func confidenceOf(terms []concept, weights []float64, fields map[string]interface{}, a analysis.Analyzer) confidence {
-	c := confidence{score: coverage(terms, weights, fields)}
+func confidenceOf(terms []concept, weights []float64, form string, fields map[string]interface{}, a analysis.Analyzer) confidence {
+	c := confidence{score: coverage(terms, weights, fields, a)}
+	c.coverage = c.score
 	if q := fieldString(fields, fQuestion); q != "" {
-		c.question = questionMatch(terms, weights, analysedStems(a, q))
+		c.question = questionMatch(terms, weights, analysedStems(a, q), form, questionForm(q))
 		c.score = questionWeight*c.question + (1-questionWeight)*c.score
 	}
 	return c
@@ -433,7 +518,14 @@ const questionWeight = 0.3
 // as in coverage) and the share of the FAQ question's terms the visitor used. A visitor
 // who asks the FAQ's question in other words scores high on both; a question that shares
 // one word with a long FAQ question scores low on the second.
-func questionMatch(terms []concept, weights []float64, faq []string) float64 {
+//
+// The form of the two questions (see questionForm) counts as one more term on both
+// sides, of the weight of an average concept, when both open with a question word: "what
+// do I need to bring" asks what "What should I bring?" asks, though the analyzer drops
+// "what". A question answered yes or no is the usual form and says little: "is there
+// parking?" asks what "Where do I park?" answers, and "do you sell dog beds" does not
+// ask what "Do you sell flea prevention?" does, so it counts neither way.
+func questionMatch(terms []concept, weights []float64, faq []string, form, faqForm string) float64 {
 	if len(faq) == 0 || len(terms) == 0 {
 		return 0
 	}
@@ -448,7 +540,22 @@ func questionMatch(terms []concept, weights []float64, faq []string) float64 {
 		t.unit = false
 		parts[i] = t
 	}
-	forward := coverageOf(parts, weights, have, func() []string { return nil })
+	forward := coverageOf(parts, weights, chunkTerms{have: have, seq: func() []string { return faq }})
+	var formIn, formAll float64 // the form as one more term
+	if form != "" && faqForm != "" && form != yesNo && faqForm != yesNo {
+		formAll = 1
+		if form == faqForm {
+			formIn = 1
+		}
+		sum := 0.0
+		for _, w := range weights {
+			sum += w
+		}
+		if all := sum; all > 0 {
+			avg := sum / float64(len(weights))
+			forward = (forward*all + formIn*avg) / (all + avg)
+		}
+	}
 	asked := map[string]bool{}
 	for _, t := range terms {
 		for _, v := range t.variants {
@@ -463,11 +570,62 @@ func questionMatch(terms []concept, weights []float64, faq []string) float64 {
 			in++
 		}
 	}
-	backward := float64(in) / float64(len(have))
+	backward := (float64(in) + formIn) / (float64(len(have)) + formAll)
 	if forward+backward == 0 {
 		return 0
 	}
 	return 2 * forward * backward / (forward + backward)
+}
+
+// questionForms are the ways a question opens that say what kind of answer it wants,
+// longest first; questionForm reads them.
+var questionForms = [][]string{
+	{"how", "much"}, {"how", "many"}, {"how", "long"}, {"how", "often"}, {"how", "soon"},
+	{"how", "early"}, {"how", "late"}, {"what", "time"}, {"how"}, {"what"}, {"which"},
+	{"when"}, {"where"}, {"who"}, {"whom"}, {"why"},
+}
+
+// yesNo is the form of a question answered yes or no.
+const yesNo = "yes/no"
+
+// yesNoOpeners open a question answered yes or no.
+var yesNoOpeners = map[string]bool{"do": true, "does": true, "did": true, "can": true, "could": true,
+	"is": true, "are": true, "will": true, "would": true, "should": true, "may": true, "am": true,
+	"have": true, "has": true, "any": true}
+
+// questionForm is the kind of answer a question asks for: yesNo for a question that
+// opens with a verb ("do you", "can I", "is what I tell you confidential"), else its first
+// question word or phrase ("how much", "what", "where"; "which" counts as "what"), else ""
+// when it shows none. Chat spellings ("whats", "r u") read as their words.
+func questionForm(text string) string {
+	words := vocab.Words(text)
+	if len(words) > 0 && (yesNoOpeners[words[0]] || words[0] == "r") {
+		return yesNo
+	}
+	for i, w := range words {
+		switch w = strings.TrimSuffix(w, "'s"); w {
+		case "whats":
+			w = "what"
+		case "wheres":
+			w = "where"
+		case "whens":
+			w = "when"
+		case "hows":
+			w = "how"
+		case "whos":
+			w = "who"
+		}
+		for _, f := range questionForms {
+			if w != f[0] || i+len(f) > len(words) || len(f) == 2 && words[i+1] != f[1] {
+				continue
+			}
+			if f[0] == "which" {
+				return "what"
+			}
+			return strings.Join(f, " ")
+		}
+	}
+	return ""
 }
 
 // byIDs loads stored chunks by document ID.
@@ -514,9 +672,18 @@ func (ix *Index) termStats(ctx context.Context, business string, terms []concept
 				return nil, err
 			}
 			unknown = unknown || df == 0
+			df0 := df
 			df = min(max(df, rareDF), n) // a practice of one or two chunks: every word is rare
 			w := math.Log(1 + (n-df+0.5)/(df+0.5))
-			if contextWords[stem] || requestWords[stem] || t.vague {
+			// A common verb the practice never uses says what the visitor does ("while I
+			// travel", "kept private"), unless the vocabulary relates it to a front desk's
+			// thing ("eat" to food), when it may be what is asked.
+			// A person the practice writes about ("teenagers", "children") may be what the
+			// question turns on ("therapy for my 15 yo daughter", read as "age", whose
+			// answer is the FAQ about teenagers); one it never mentions ("my grandpa")
+			// only says who.
+			if contextWords[stem] && (df0 == 0 || !people[stem]) || requestWords[stem] ||
+				df0 == 0 && commonVerbs[stem] && len(t.variants) == 1 && !t.phrasal {
 				w *= contextWeight
 			}
 			terms[i].parts[k] = w
@@ -551,8 +718,17 @@ func (ix *Index) termStats(ctx context.Context, business string, terms []concept
 		}
 		if unknown && !t.fuzzy && weights[i] > 0 && !t.vague && foreign(t, count) {
 			weights[i] *= foreignWeight
+			if slices.Contains(t.credits, broaderCredit) {
+				// A word the shipped vocabulary knows as a kind of something (a species, a
+				// sport, an operation) names a thing, not chat: that the practice never
+				// mentions it, nor what it is a kind of, says the more that the question
+				// is about something else ("can you clean my dog's teeth" at a dentist's).
+				weights[i] *= foreignWeight
+			}
 		}
-		if len(t.word) >= fuzzyMinLen {
+		// A word the vocabulary knows is spelled right: "night" the practice never writes
+		// is not a typo of its "right away".
+		if len(t.word) >= fuzzyMinLen && len(t.variants) == 1 {
 			wdf, err := count(t.word, fSurface)
 			if err != nil {
 				return nil, err
@@ -568,14 +744,18 @@ func (ix *Index) termStats(ctx context.Context, business string, terms []concept
 // drops "office" and "clinic" ("the firm", "the animal hospital"), the day asked about
 // ("can you see me today"), and "long" of "how long": they say who and when, not what,
 // so one the practice never mentions must not weigh as much as an unknown subject
-// ("horses") does. Stems, as the analyzer makes them.
+// ("horses") does. People the practice does write about weigh as any word (see
+// termStats). Stems, as the analyzer makes them.
 var contextWords = map[string]bool{}
 
+// people are the contextWords that name people.
+var people = map[string]bool{}
+
 // requestWords are the verbs a visitor asks for something with ("do you offer ...", "do
-// you have ..."): what is asked for carries the question, so a practice that "offers
-// financing" does not answer "do you offer gift cards". Selling is not one of them: "do
-// you sell puppies" asks about a sale, which a page about puppies' vaccines doesn't
-// answer. Stems.
+// you have ...", "can you look at my parrot", "does my teen qualify for ..."): what is
+// asked for carries the question, so a practice that "offers financing" does not answer
+// "do you offer gift cards". Selling is not one of them: "do you sell puppies" asks about
+// a sale, which a page about puppies' vaccines doesn't answer. Stems.
 var requestWords = map[string]bool{}
 
 // contextWeight scales a context or request word's weight.
@@ -587,7 +767,8 @@ func init() {
 		uncle cousin boyfriend girlfriend fiance fiancee roommate neighbor neighbour coworker
 		colleague boss friend buddy mate sister brother sibling siblings stepson stepdaughter
 		stepmom stepdad husband wife partner spouse mom mum dad mother father parent parents
-		son daughter kid kids child children baby toddler teen teenager boy girl family
+		son daughter kid kids child children baby toddler teen teenager boy girl family younger
+		older youngest oldest
 		firm hospital center centre today tonight tomorrow long`) {
 		ts := porter.NewPorterStemmer().Filter(analysis.TokenStream{{Term: []byte(w)}})
 		s := string(ts[0].Term)
@@ -595,24 +776,87 @@ func init() {
 			s = c // the analyzer's own synonym ("kid" is indexed as "child")
 		}
 		contextWords[s] = true
+		if !strings.Contains(" firm hospital center centre today tonight tomorrow long ", " "+w+" ") {
+			people[s] = true
+		}
 	}
 	for _, w := range strings.Fields(`offer offers offered offering provide provides provided
 		providing help helps helping handle handles handling need needs check checks checking
 		give gives make makes take takes accept accepts available see sees seeing treat treats
-		treating`) {
+		treating look looks looking qualify qualifies eligible eligibility require requires
+		required requirement test tests testing`) {
 		ts := porter.NewPorterStemmer().Filter(analysis.TokenStream{{Term: []byte(w)}})
 		requestWords[string(ts[0].Term)] = true
 	}
+	for _, w := range strings.Fields(`offer offers offered offering provide provides provided
+		providing help helps helping handle handles handling take takes accept accepts see sees
+		seeing treat treats treating look looks looking`) {
+		ts := porter.NewPorterStemmer().Filter(analysis.TokenStream{{Term: []byte(w)}})
+		if s := string(ts[0].Term); !slices.Contains(requestStems, s) {
+			requestStems = append(requestStems, s)
+		}
+	}
+	sort.Strings(requestStems)
 }
+
+// requestStems are the request verbs of serving someone, which find one another ("do you
+// see kids" is answered by "we treat young people"), in order. Stems.
+var requestStems []string
 
 // coverage is the weighted fraction of a question's concepts present in a chunk (its
 // stored terms and words): a concept counts in full when the chunk holds the visitor's own
 // word, synonymCredit when it holds a synonym, fuzzyCredit when it holds a typo-close
 // word, and in proportion when it holds part of a phrase.
-func coverage(terms []concept, weights []float64, fields map[string]interface{}) float64 {
-	return coverageOf(terms, weights, termSet(fieldString(fields, fTerms)), func() []string {
-		return strings.Fields(fieldString(fields, fWords))
+func coverage(terms []concept, weights []float64, fields map[string]interface{}, a analysis.Analyzer) float64 {
+	return coverageOf(terms, weights, chunkTerms{
+		have:  termSet(fieldString(fields, fTerms)),
+		words: func() []string { return strings.Fields(fieldString(fields, fWords)) },
+		seq: func() []string {
+			return analysedStems(a, strings.Join([]string{fieldString(fields, fTitle), fieldString(fields, fHeading),
+				fieldString(fields, fQuestion), fieldString(fields, fText)}, "\n"))
+		},
 	})
+}
+
+// chunkTerms is what coverage reads of a chunk: the set of its terms, and, called only
+// when a concept needs them, its words as written (for a typo match) and its terms in
+// order (for a synonym phrase).
+type chunkTerms struct {
+	have  map[string]bool
+	words func() []string
+	seq   func() []string
+}
+
+// phraseGap is how many terms may come between two words of a synonym phrase in a chunk
+// ("your first dental appointment" holds "first appointment"); stop words are gone already.
+const phraseGap = 1
+
+// holdsPhrase reports whether seq holds the stems of v in order, each within phraseGap
+// terms of the one before.
+func holdsPhrase(seq, v []string) bool {
+	for i, s := range seq {
+		if s != v[0] {
+			continue
+		}
+		at, k := i, 1
+		for k < len(v) {
+			next := -1
+			for j := at + 1; j < len(seq) && j <= at+1+phraseGap; j++ {
+				if seq[j] == v[k] {
+					next = j
+					break
+				}
+			}
+			if next < 0 {
+				break
+			}
+			at, k = next, k+1
+		}
+		if k == len(v) {
+			return true
+		}
+	}
+	return false
 }
 
 func termSet(s string) map[string]bool {
@@ -637,7 +881,8 @@ func init() {
 		stop change move leave stay wait live walk run eat drink sit stand feel work look show say
 		try put fill sign print drive meet arrive finish begin qualify mean happen matter hurt
 		wear carry hold pick drop choose decide worry expect plan prepare remember forget learn
-		understand explain answer reply`) {
+		understand explain answer reply fall fell fallen lose lost told gave given wrote written
+		took taken brought sent paid felt bought kept travel travels traveling travelling`) {
 		ts := porter.NewPorterStemmer().Filter(analysis.TokenStream{{Term: []byte(w)}})
 		commonVerbs[string(ts[0].Term)] = true
 	}
@@ -680,13 +925,13 @@ func (t concept) part(k int) float64 {
 	return 1
 }
 
-// coverageOf is coverage against the terms have; words gives the chunk's words as
-// written, called only when a concept needs a typo match.
-func coverageOf(terms []concept, weights []float64, have map[string]bool, words func() []string) float64 {
+// coverageOf is coverage against a chunk's terms.
+func coverageOf(terms []concept, weights []float64, ct chunkTerms) float64 {
 	if len(terms) == 0 {
 		return 0
 	}
-	var ws []string
+	have := ct.have
+	var ws, seq []string
 	var got, all float64
 	for i, t := range terms {
 		all += weights[i]
@@ -706,18 +951,26 @@ func coverageOf(terms []concept, weights []float64, have map[string]bool, words 
 				}
 				continue
 			}
-			// A synonym counts only whole: part of "video appointment" is not telehealth.
+			// A synonym counts only whole: part of "video appointment" is not telehealth. A
+			// phrase counts only as a phrase: "without an appointment" is not in "without
+			// insurance ... a session".
 			whole := true
 			for _, stem := range v {
 				whole = whole && have[stem]
+			}
+			if whole && len(v) > 1 && ct.seq != nil {
+				if seq == nil {
+					seq = ct.seq()
+				}
+				whole = holdsPhrase(seq, v)
 			}
 			if whole {
 				best = max(best, t.credit(vi))
 			}
 		}
 		if best < fuzzyCredit && t.fuzzy {
-			if ws == nil {
-				ws = words()
+			if ws == nil && ct.words != nil {
+				ws = ct.words()
 			}
 			for _, w := range ws {
 				if withinOneEdit(t.word, w) {

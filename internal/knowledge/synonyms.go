@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/token/porter"
 
 	"frontdesk/internal/vocab"
 )
@@ -20,9 +21,9 @@ const synonymCredit = 0.9
 
 // broaderCredit is a broader or narrower word's credit ("pet" for "cat"): it answers
 // the question in part, and a chunk that holds nothing else of the question ("a
-// neighborhood animal hospital" for "do you sell puppies") must stay well short of
-// confident.
-const broaderCredit = 0.6
+// neighborhood animal hospital" for "do you sell puppies", "we do bunion surgery" for
+// "do you do knee replacements") must not be confident: it is below AnswerThreshold.
+const broaderCredit = 0.45
 
 // synonymBoost weighs a synonym's match in BM25 below the visitor's own word.
 const synonymBoost = 0.8
@@ -132,13 +133,12 @@ func (t *phraseTable) longest(stems []string, i int) (int, []variant) {
 	var found []pref
 	for _, r := range t.byFirst[stems[i]] {
 		m := t.groups[r.group][r.member].stems
-		if len(m) > len(stems)-i || !equalAt(stems, i, m) {
-			continue
-		}
+		l := matchAt(stems, i, m)
 		switch {
-		case len(m) > n:
-			n, found = len(m), []pref{r}
-		case len(m) == n:
+		case l == 0:
+		case l > n:
+			n, found = l, []pref{r}
+		case l == n:
 			found = append(found, r)
 		}
 	}
@@ -161,19 +161,42 @@ func (t *phraseTable) longest(stems []string, i int) (int, []variant) {
 	return n, out
 }
 
+// whose reports whether stem says whom a phrase is about: a person ("mom") or an animal
+// ("dog").
+func whose(stem string) bool { return contextWords[stem] || animalWords[stem] }
+
+// animalWords are the animals a visitor's phrase may be about, as stems.
+var animalWords = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`dog dogs puppy puppies cat cats kitten kittens kitty rabbit
+		rabbits bunny bunnies ferret ferrets bird birds parrot parrots horse horses pet pets`) {
+		ts := porter.NewPorterStemmer().Filter(analysis.TokenStream{{Term: []byte(w)}})
+		animalWords[string(ts[0].Term)] = true
+	}
+}
+
 // sameMember reports whether two members are forms of one word: narrower members of a
 // relation line come in a word's forms ("dog, dogs"), which do find each other.
 func sameMember(a, b member) bool {
 	return len(a.stems) == len(b.stems) && strings.Join(a.stems, " ") == strings.Join(b.stems, " ")
 }
 
-func equalAt(stems []string, i int, m []string) bool {
+// matchAt is how many of stems, from i, the phrase m takes: its length, more when a word
+// of whom it is for stands inside it ("come to my mom's house" is "come to my house",
+// "cut my dog's hair" is "cut hair"), or 0 when it is not there.
+func matchAt(stems []string, i int, m []string) int {
+	j := i
 	for k, s := range m {
-		if stems[i+k] != s {
-			return false
+		for k > 0 && j < len(stems) && stems[j] != s && whose(stems[j]) && !whose(s) {
+			j++
 		}
+		if j >= len(stems) || stems[j] != s {
+			return 0
+		}
+		j++
 	}
-	return true
+	return j - i
 }
 
 // synonymSets holds the compiled shipped groups (built on first use, from the index's own

@@ -66,6 +66,15 @@ func (c *ask) contact() (part, bool) {
 	if q.has("fax") {
 		phone = false // a fax number is not the phone number, and the profile has none
 	}
+	// "Can I talk to someone on the phone first", "do you do consultations by phone": the
+	// phone as a way to be seen, which the practice's FAQs may offer; the number is a
+	// likely answer, not a sure one. "What's your phone number" asks for the number.
+	conf := 0.9
+	if q.hasPhrase("on the phone", "by phone", "over the phone", "via phone", "phone consultation",
+		"phone consultations", "phone appointment", "phone appointments", "phone session", "phone sessions",
+		"phone call", "phone calls") && !q.has("number", "numbers") {
+		conf = 0.7
+	}
 	if phone && c.p.Phone != "" {
 		texts = append(texts, c.t.phone(c.p.Phone))
 	}
@@ -78,7 +87,7 @@ func (c *ask) contact() (part, bool) {
 	if len(texts) == 0 {
 		return part{}, false
 	}
-	return part{KindContact, strings.Join(texts, " "), 0.9}, true
+	return part{KindContact, strings.Join(texts, " "), conf}, true
 }
 
 // languageNames are languages a visitor may ask for, folded.
@@ -105,6 +114,23 @@ var (
 		parlano spreekt spreken mowicie mowi mowisz falam fala falar hablan habla hablar`)
 )
 
+// tellsOwnLanguage reports whether the visitor tells what they speak rather than asking
+// what the team speaks: "we speak Spanish at home, will that confuse him?" ("I speak
+// Spanish, do you?" still asks).
+func tellsOwnLanguage(q *question) bool {
+	i := q.index("speak", "speaks", "speaking")
+	if i < 0 || q.has("you", "your", "anyone", "anybody", "someone", "somebody", "staff", "team") {
+		return false
+	}
+	for j := max(0, i-3); j < i; j++ {
+		switch q.words[j] {
+		case "we", "i", "he", "she", "they", "my", "our":
+			return true
+		}
+	}
+	return false
+}
+
 // languages answers whether the team speaks a language.
 func (c *ask) languages() (part, bool) {
 	q := c.q
@@ -123,7 +149,7 @@ func (c *ask) languages() (part, bool) {
 	}
 	asked := q.has("speak", "speaks", "spoken", "speaking", "language", "languages", "bilingual") ||
 		native && slices.ContainsFunc(q.words, func(w string) bool { return nativeSpeak[w] })
-	if !asked {
+	if !asked || tellsOwnLanguage(q) {
 		return part{}, false
 	}
 	spoken := map[string]string{} // folded English name -> as the profile writes it

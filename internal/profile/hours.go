@@ -21,13 +21,14 @@ const (
 	whenWeekend  // Saturday and Sunday
 	whenWeekdays // Monday to Friday
 	whenDate     // a dated day: a holiday, "December 24"
+	whenWeek     // a week: "this week", "next week"
 )
 
 type when struct {
 	kind    whenKind
 	day     time.Weekday
-	date    availability.Date
-	holiday string // the holiday's name as the visitor wrote it, for whenDate
+	date    availability.Date // for whenWeek, its first day
+	holiday string            // the holiday's name as the visitor wrote it, for whenDate
 }
 
 var dayWords = map[string]time.Weekday{
@@ -123,6 +124,14 @@ func (c *ask) parseWhen() when {
 		}
 	}
 	switch {
+	case q.hasPhrase("next week"):
+		d := today.AddDays(1)
+		for d.Weekday() != time.Monday {
+			d = d.AddDays(1)
+		}
+		return when{kind: whenWeek, date: d}
+	case q.hasPhrase("this week"):
+		return when{kind: whenWeek, date: today}
 	case q.hasPhrase("right now", "at the moment", "open now", "currently") || q.has("now"):
 		return when{kind: whenNow}
 	case q.has("today", "tonight") || q.hasPhrase("this morning", "this afternoon", "this evening"):
@@ -162,6 +171,35 @@ func (c *ask) closureNamed(h holiday, d availability.Date) *availability.Closure
 		}
 	}
 	return nil
+}
+
+// weekHours answers about the week from date from to the Sunday after: the weekly
+// hours, and the closures that fall in it ("are you open next week" in a spring break).
+func (c *ask) weekHours(from availability.Date) string {
+	to := from
+	for to.Weekday() != time.Sunday {
+		to = to.AddDays(1)
+	}
+	var lines []string
+	for _, cl := range c.p.Closures {
+		end := cl.To
+		if end.IsZero() {
+			end = cl.From
+		}
+		if end.Compare(from) < 0 || cl.From.Compare(to) > 0 {
+			continue
+		}
+		when := c.t.date(cl.From.Weekday(), cl.From.Month, cl.From.Day)
+		if end != cl.From {
+			when += " " + c.t.to + " " + c.t.date(end.Weekday(), end.Month, end.Day)
+		}
+		lines = append(lines, when+" ("+cl.Label+")")
+	}
+	s := c.t.week(c.weekLines(time.Monday, time.Sunday+7))
+	if len(lines) > 0 {
+		s = c.t.closures(strings.Join(lines, "; ")) + " " + s
+	}
+	return s
 }
 
 // upcomingClosures lists the closures of the next 120 days: "what are your holiday hours".
@@ -275,6 +313,8 @@ func (c *ask) hours() (part, bool) {
 	switch {
 	case w.kind == whenDate:
 		return c.dateHours(w)
+	case w.kind == whenWeek:
+		return part{KindHours, c.weekHours(w.date), confidence}, true
 	case w.kind == whenNone && (q.has("holiday", "holidays", "closures", "vacation", "vacations") || q.hasPhrase("closed days", "days off", "time off")):
 		if pt, ok := c.upcomingClosures(); ok {
 			return pt, true

@@ -200,8 +200,8 @@ func (c *ask) insurance() (part, bool) {
 	// therapy" is not Davis Vision).
 	if m, ok := bestPlan(accepted, cands); ok && (!m.weak || about) && (m.full || about) {
 		conf := 0.95
-		if !about || q.has("cover", "covers", "covered", "coverage") {
-			conf = 0.7 // named, but maybe asked about something else ("does Delta cover whitening")
+		if !about || q.has("cover", "covers", "covered", "coverage") || q.hasPhrase("pay for", "pays for", "paid for") {
+			conf = 0.7 // named, but maybe asked about something else ("does Delta cover whitening", "does Medicare pay for orthotics")
 		}
 		return part{KindInsurance, c.t.insuranceYes(m.plan.name), conf}, true
 	}
@@ -216,8 +216,10 @@ func (c *ask) insurance() (part, bool) {
 	if ins < 0 {
 		return part{}, false
 	}
-	// How a claim works, what insurance covers: FAQ matters, not the list.
-	if q.has("how", "claim", "claims", "cover", "covers", "covered", "coverage", "excess", "deductible", "copay", "reimburse", "reimbursement") {
+	// How a claim works, what insurance covers, how one kind differs from another: FAQ
+	// matters, not the list.
+	if q.has("how", "claim", "claims", "cover", "covers", "covered", "coverage", "excess", "deductible", "copay", "reimburse",
+		"reimbursement", "difference", "differences", "diff", "between", "versus", "vs", "mean", "means", "explain") {
 		return part{}, false
 	}
 	if name := unknownPlan(q, ins); name != "" && verb {

@@ -332,6 +332,11 @@ func TestUsualServiceForGenericWords(t *testing.T) {
 	if a, ok := p.Answer("how long is a regular session", now); ok {
 		t.Errorf("no usual service, yet answered: %+v", a)
 	}
+	// A service called routine, alone of its kind, is not the usual visit.
+	p.Services = []Service{{Name: "New patient foot exam", Price: "$140"}, {Name: "Routine nail and callus care", Price: "$65"}}
+	if a, ok := p.Answer("how much is a consultation", now); ok {
+		t.Errorf("a lone routine service answered: %+v", a)
+	}
 }
 
 // therapyProfile is a counselling practice whose services visitors name in their own
@@ -466,4 +471,99 @@ func TestServiceHeadNamed(t *testing.T) {
 			t.Errorf("%q: %+v %v; want a sure answer holding %q", tc.q, a, ok, tc.want)
 		}
 	}
+}
+
+// The phone as a way to be seen ("on the phone") gets the number as a likely answer, which
+// an FAQ about phone consultations may beat; asking for the number is sure. What insurance
+// is, or how two kinds differ, is an FAQ matter, not the list of plans.
+func TestChannelAndInsuranceConcepts(t *testing.T) {
+	p := testProfile(t)
+	now := at(t, 12, 10, 0)
+	a, ok := p.Answer("can i talk to someone on the phone before booking", now)
+	if !ok || a.Kind != KindContact || a.Confidence >= SureConfidence {
+		t.Errorf("phone as a channel: %+v, %v", a, ok)
+	}
+	if a, ok := p.Answer("does aetna pay for whitening", now); !ok || a.Confidence >= SureConfidence {
+		t.Errorf("what a plan pays for: %+v, %v", a, ok)
+	}
+	a, ok = p.Answer("what's your phone number", now)
+	if !ok || a.Confidence < SureConfidence {
+		t.Errorf("phone number: %+v, %v", a, ok)
+	}
+	for _, q := range []string{"whats the diff between vision insurance and medical insurance", "what does in-network insurance mean"} {
+		if a, ok := p.Answer(q, now); ok && a.Kind == KindInsurance {
+			t.Errorf("%q: answered with %q", q, a.Text)
+		}
+	}
+	if a, ok := p.Answer("what insurance do you take", now); !ok || !strings.Contains(a.Text, "MetLife") {
+		t.Errorf("the list: %+v, %v", a, ok)
+	}
+}
+
+// Services named in a visitor's words: by a verb of doing them, on the part of the body
+// the practice is named for, by a phrase with a word between, by what their description
+// says; and not by one word of a description.
+func TestServicesFoundInVisitorsWords(t *testing.T) {
+	now := time.Date(2026, 3, 12, 10, 0, 0, 0, time.UTC)
+	p := &Profile{Name: "Northgate Foot & Ankle Clinic", Timezone: "UTC", Services: []Service{
+		{Name: "New patient foot exam", DurationMin: 45, Price: "$140"},
+		{Name: "Ingrown toenail removal", DurationMin: 30, Price: "$225"},
+		{Name: "Routine nail and callus care", DurationMin: 30, Price: "$65", Description: "Trimming of thick or fungal nails."},
+		{Name: "Wart treatment", DurationMin: 20, Price: "$85", Description: "Cryotherapy, usually two to four visits."},
+		{Name: "Laser treatment for fungal nails", DurationMin: 30, Price: "from $300"},
+		{Name: "Puppy and kitten vaccine visit", DurationMin: 30, Price: "$95", Description: "Vaccines for puppies and kittens."},
+	}}
+	for _, tc := range []struct{ q, want string }{
+		{"cost for ingrown toenail removal", "$225"},
+		{"do you remove warts on feet", "Wart treatment"},
+		{"how much is a first visit", "$140"},
+		{"how much to get my toenails trimmed", "$65"},
+		{"how much is laser for toenail fungus", "$300"},
+	} {
+		if a, ok := p.Answer(tc.q, now); !ok || !strings.Contains(a.Text, tc.want) {
+			t.Errorf("%q: %+v %v, want %q", tc.q, a, ok, tc.want)
+		}
+	}
+	p.Services = append(p.Services, Service{Name: "Flu shot", DurationMin: 10, Price: "$40", Description: "Walk-in flu shots on weekday mornings."})
+	if a, ok := p.Answer("can i walk in for a flu shot", now); !ok || !strings.Contains(a.Text, "weekday mornings") {
+		t.Errorf("can I ... for a service: %+v %v", a, ok)
+	}
+	if a, ok := p.Answer("do you check for warts", now); !ok || !strings.Contains(a.Text, "Wart treatment") {
+		t.Errorf("checking for something asks for its service: %+v %v", a, ok)
+	}
+	if a, ok := p.Answer("do you sell puppies", now); ok {
+		t.Errorf("one word of a description named a service: %+v", a)
+	}
+	if a, ok := p.Answer("how much to get my toenails trimmed", now); !ok || a.Confidence >= SureConfidence {
+		t.Errorf("a service found by its description is a likely reading: %+v", a)
+	}
+}
+
+// "Next week" is the coming week's hours with the closures in it; "we speak Spanish at
+// home" tells, it doesn't ask.
+func TestWeekAndOwnLanguage(t *testing.T) {
+	p := testProfile(t)
+	p.Closures = append(p.Closures, availability.Closure{Label: "Spring break", From: mustDate(t, "2026-03-23"), To: mustDate(t, "2026-03-27")})
+	a, ok := p.Answer("are you open next week", at(t, 16, 10, 0))
+	if !ok || !strings.Contains(a.Text, "Spring break") || !strings.Contains(a.Text, "Monday") {
+		t.Errorf("next week: %+v %v", a, ok)
+	}
+	if a, ok := p.Answer("are you open next week", at(t, 9, 10, 0)); !ok || strings.Contains(a.Text, "Spring break") {
+		t.Errorf("a week without closures: %+v %v", a, ok)
+	}
+	if a, ok := p.Answer("we speak spanish at home, will that confuse him?", at(t, 12, 10, 0)); ok && a.Kind == KindLanguages {
+		t.Errorf("the visitor's own language: %+v", a)
+	}
+	if a, ok := p.Answer("i speak spanish, do you?", at(t, 12, 10, 0)); !ok || a.Kind != KindLanguages {
+		t.Errorf("asked back: %+v %v", a, ok)
+	}
+}
+
+func mustDate(t *testing.T, s string) availability.Date {
+	t.Helper()
+	d, err := availability.ParseDate(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }

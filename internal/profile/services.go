@@ -3,6 +3,7 @@ package profile
 import (
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"frontdesk/internal/vocab"
@@ -33,7 +34,7 @@ var serviceQuestionWords = wordSet(`how much many long does do did is are was be
 	carry see sees treat treats available availability doing much expensive cheap dollars
 	tell know wondering question hi hello hey thanks thank ok not free book booking schedule
 	without pocket self something anything stuff thing things meet meets involve involves include
-	includes included happen happens when out up off guys folks`)
+	includes included happen happens when out up off guys folks each every over via through`)
 
 // neutralWords are words about who the service is for, which need no match in its name.
 var neutralWords = wordSet(`son daughter husband wife partner mom mum dad mother father grandpa
@@ -116,6 +117,64 @@ func indexSeq(seq, sub []string) int {
 	return -1
 }
 
+// findPhrase finds the words of phrase in seq in order, each at most one word after the
+// one before ("new patient exam" in "New patient foot exam"), and returns their
+// positions, or nil.
+func findPhrase(seq, phrase []string) []int {
+	for i := range seq {
+		if len(phrase) == 0 || seq[i] != phrase[0] {
+			continue
+		}
+		at := []int{i}
+		for k := 1; k < len(phrase); k++ {
+			last := at[len(at)-1]
+			switch {
+			case last+1 < len(seq) && seq[last+1] == phrase[k]:
+				at = append(at, last+1)
+			case len(phrase) > 1 && last+2 < len(seq) && seq[last+2] == phrase[k]:
+				at = append(at, last+2)
+			default:
+				k = len(phrase)
+			}
+		}
+		if len(at) == len(phrase) {
+			return at
+		}
+	}
+	return nil
+}
+
+// serviceVerbs ask for a service to be done, as "do you treat" does, without naming it:
+// "do you remove warts" asks for the wart treatment. As verbs they name no service, even
+// where one is named by the noun ("Ingrown toenail removal").
+var serviceVerbs = wordSet(`remove removes removing fix fixes fixing cure cures curing heal heals
+	test tests testing check checks checking screen screens`)
+
+// practiceWords are the stems of the practice's name ("Northgate Foot & Ankle Clinic"),
+// and the groups they belong to (as groupKey): a word that names what the whole practice
+// does ("feet", "eyes") names no one of its services.
+func (c *ask) practiceWords() map[string]bool {
+	out := map[string]bool{}
+	for _, w := range vocab.Words(c.p.Name) {
+		if nameStop[w] {
+			continue
+		}
+		st := vocab.Stem(w)
+		out[st] = true
+		for gi, g := range stemGroups {
+			for _, m := range g {
+				if len(m) == 1 && m[0] == st {
+					out[groupKey(gi)] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+// groupKey names a synonym group in a set of stems.
+func groupKey(gi int) string { return "group " + strconv.Itoa(gi) }
+
 // objectWord is a word of the question that should name the service.
 type objectWord struct {
 	word, stem string
@@ -153,17 +212,21 @@ func (c *ask) objectWords() []objectWord {
 	named := map[string]bool{} // stems of the services' names
 	for _, s := range c.p.Services {
 		for _, w := range vocab.Words(s.Name) {
-			named[vocab.Stem(w)] = true
+			if !nameStop[w] { // "for" of "Laser treatment for fungal nails" names nothing
+				named[vocab.Stem(w)] = true
+			}
 		}
 	}
+	own := c.practiceWords()
 	var out []objectWord
 	for i, w := range q.words {
 		if strings.HasPrefix(w, "$") || isDigits(w) {
 			continue
 		}
 		o := objectWord{word: strings.TrimSuffix(w, "'s"), stem: q.stems[i], groups: groups[i], phrases: phrases[i]}
-		o.optional = (serviceQuestionWords[w] || fillerWords[w] || insuranceWords[w]) && !named[o.stem]
-		o.neutral = neutralWords[w] && !named[o.stem] // "family" names Family therapy
+		o.optional = (serviceQuestionWords[w] || fillerWords[w] || insuranceWords[w]) && !named[o.stem] || serviceVerbs[w]
+		// "family" names Family therapy; "feet" at a foot clinic names no one service.
+		o.neutral = (neutralWords[w] || own[o.stem] || slices.ContainsFunc(o.groups, func(g int) bool { return own[groupKey(g)] })) && !named[o.stem]
 		out = append(out, o)
 	}
 	return out
@@ -193,10 +256,8 @@ func (st serviceText) nameHits(objs []objectWord) []bool {
 	for _, o := range objs {
 		for _, gi := range o.groups {
 			for _, m := range stemGroups[gi] {
-				if i := indexSeq(st.name, m); i >= 0 {
-					for k := i; k < i+len(m); k++ {
-						hits[k] = true
-					}
+				for _, k := range findPhrase(st.name, m) {
+					hits[k] = true
 				}
 			}
 		}
@@ -211,7 +272,7 @@ func (st serviceText) explains(o objectWord) bool {
 	}
 	for _, gi := range o.groups {
 		for _, m := range stemGroups[gi] {
-			if indexSeq(st.text, m) >= 0 {
+			if findPhrase(st.text, m) != nil {
 				return true
 			}
 		}
@@ -233,6 +294,9 @@ type scored struct {
 	score    float64 // weighted share of the name's words the question holds
 	specific bool    // a word that is neither a qualifier nor generic matched
 	full     bool    // every name word of weight 1 matched
+	// described: the question names none of the service's name, only what its
+	// description says (describedAll): a likely reading.
+	described bool
 }
 
 // matchServices ranks the services the question names, best first: the best and those
@@ -244,26 +308,27 @@ func (c *ask) matchServices(objs []objectWord) []scored {
 	if out == nil {
 		out = c.namedOtherwise(objs)
 	}
-	if out == nil {
-		return nil
-	}
 	// Every word naming the service must be accounted for by a listed service: "clean
-	// my dog's teeth" at a dental practice is not its cleaning.
+	// my dog's teeth" at a dental practice is not its cleaning. A service named by one
+	// word ("toenails" of the fungal nails' laser) that leaves others unaccounted for
+	// ("trimmed") gives way to the one whose description holds them all.
 	species := c.speciesInProfile()
-	for _, o := range objs {
-		if o.optional || o.neutral || genericServiceWords[o.word] || species[o.stem] {
-			continue
-		}
-		explained := false
-		for _, s := range out {
-			if s.st.explains(o) {
-				explained = true
-				break
+	accounted := func(out []scored) bool {
+		for _, o := range objs {
+			if o.optional || o.neutral || genericServiceWords[o.word] || species[o.stem] {
+				continue
+			}
+			if !slices.ContainsFunc(out, func(s scored) bool { return s.st.explains(o) }) {
+				return false
 			}
 		}
-		if !explained {
-			return nil
-		}
+		return true
+	}
+	if out == nil || !accounted(out) {
+		out = c.describedAll(objs)
+	}
+	if out == nil || !accounted(out) {
+		return nil
 	}
 	// The service that accounts for more of the question comes first: "trauma therapy"
 	// is the therapy described as for trauma before the one named plain "therapy".
@@ -357,6 +422,37 @@ func (c *ask) namedOtherwise(objs []objectWord) []scored {
 	return nil
 }
 
+// describedAll finds the one service whose name and description hold every word the
+// question names a service with: "get my toenails trimmed" is the nail care described as
+// "trimming of thick nails", "anything for a bulging disc" the decompression described as
+// "for disc bulges". One word is too little to tell ("do you sell puppies" is not the
+// vaccine visit described as "for puppies and kittens"). When none or more than one
+// service holds them all, it returns none.
+func (c *ask) describedAll(objs []objectWord) []scored {
+	content := 0
+	for _, o := range objs {
+		if !o.optional && !o.neutral && !genericServiceWords[o.word] {
+			content++
+		}
+	}
+	if content < 2 {
+		return nil
+	}
+	var found []scored
+	for i := range c.p.Services {
+		st := newServiceText(&c.p.Services[i])
+		if !slices.ContainsFunc(objs, func(o objectWord) bool {
+			return !o.optional && !o.neutral && !genericServiceWords[o.word] && !st.explains(o)
+		}) {
+			found = append(found, scored{st: st, score: 0.5, specific: true, described: true})
+		}
+	}
+	if len(found) != 1 {
+		return nil
+	}
+	return found
+}
+
 // head is the index in name of the name's last word before any extra ("with ..."), or
 // -1 for a name of no words.
 func (st serviceText) head() int { return st.main - 1 }
@@ -367,7 +463,7 @@ func (st serviceText) describes(objs []objectWord) bool {
 	for _, o := range objs {
 		for _, gi := range o.phrases {
 			for _, m := range stemGroups[gi] {
-				if indexSeq(st.text, m) >= 0 {
+				if findPhrase(st.text, m) != nil {
 					return true
 				}
 			}
@@ -378,26 +474,39 @@ func (st serviceText) describes(objs []objectWord) bool {
 
 // usualServices are the services a question in generic words means ("how long is a
 // regular session", "the price of an appointment"): those whose names say they are the
-// usual kind ("Individual therapy", "Standard consultation", "Adult cleaning"), at most
-// two; none when the question names anything more than a generic service, or when the
-// practice lists no such service.
+// usual kind of a family of services ("Individual therapy" of the therapies, "Adult
+// cleaning" of the cleanings), at most two; none when the question names anything more
+// than a generic service, or when the practice lists no such service.
 func (c *ask) usualServices(objs []objectWord) []scored {
-	generic := false
+	generic := ""
 	for _, o := range objs {
 		switch {
 		case o.optional || o.neutral || defaultQualifiers[o.word]:
 		case genericServiceWords[o.word]:
-			generic = true
+			generic = o.stem
 		default:
 			return nil
 		}
 	}
-	if !generic {
+	if generic == "" {
 		return nil
 	}
-	var out []scored
+	texts := make([]serviceText, len(c.p.Services))
+	heads := map[string]int{} // head (or its synonym group) -> services with that head
 	for i := range c.p.Services {
-		st := newServiceText(&c.p.Services[i])
+		texts[i] = newServiceText(&c.p.Services[i])
+		if h := texts[i].head(); h >= 0 {
+			heads[headKey(texts[i].name[h])]++
+		}
+	}
+	var out []scored
+	for _, st := range texts {
+		// The usual one of a family of services sharing a head ("Adult cleaning" beside
+		// "Children's cleaning", "Individual therapy" beside "Couples counseling"); "Routine
+		// nail care", alone of its kind, is a service like any other.
+		if h := st.head(); h < 0 || heads[headKey(st.name[h])] < 2 {
+			continue
+		}
 		for _, w := range vocab.Words(st.s.Name) {
 			if defaultQualifiers[w] {
 				out = append(out, scored{st: st})
@@ -405,10 +514,33 @@ func (c *ask) usualServices(objs []objectWord) []scored {
 			}
 		}
 	}
+	if len(out) == 0 {
+		// No usual one of a family: the services named by the word itself ("each
+		// session" of a "Speech therapy session"), when there are one or two.
+		for _, st := range texts {
+			if slices.Contains(st.name, generic) {
+				out = append(out, scored{st: st})
+			}
+		}
+	}
 	if len(out) > 2 {
 		return nil
 	}
 	return out
+}
+
+// headKey is what a service's head stem is counted as among the heads of a practice's
+// services: the first synonym group it is a word of ("counseling" and "therapy" are one
+// kind), else itself.
+func headKey(stem string) string {
+	for gi, g := range stemGroups {
+		for _, m := range g {
+			if len(m) == 1 && m[0] == stem {
+				return groupKey(gi)
+			}
+		}
+	}
+	return stem
 }
 
 // namesHead reports whether the question names the service's head, the last word of its
@@ -490,8 +622,9 @@ func (c *ask) service() (part, bool) {
 	price := q.hasPhrase("how much") || q.has("cost", "costs", "price", "prices", "pricing", "priced",
 		"charge", "charges", "fee", "fees", "expensive", "cheap", "quote", "rate", "rates", "free")
 	duration := q.hasPhrase("how long", "how many minutes", "how many hours", "how much time") || q.has("duration", "length")
-	offered := q.hasPhrase("do you", "can you", "could you", "can i get", "can i do", "can i have", "can i book", "is there", "are there") || q.has("offer", "offers", "provide", "provides")
-	if duration && q.has("wait", "waiting", "recover", "recovery", "heal", "healing", "results", "been", "until", "ready", "refill", "process") {
+	offered := q.hasPhrase("do you", "can you", "could you", "can i", "can we", "could i", "may i", "is there", "are there") || q.has("offer", "offers", "provide", "provides")
+	if duration && q.has("wait", "waiting", "recover", "recovery", "heal", "healing", "results", "been", "until", "ready", "refill", "process",
+		"made", "make", "arrive", "arrives", "ship", "ships", "shipped", "shipping", "delivered", "delivery", "turnaround", "order", "ordered") {
 		duration = false
 	}
 	// "without insurance" asks the price; "does insurance cover it" does not.
@@ -530,7 +663,7 @@ func (c *ask) service() (part, bool) {
 	}
 	conf := 0.9
 	switch {
-	case usual:
+	case usual, matched[0].described:
 		conf = 0.6 // a likely reading: a confident passage is the better answer
 	case !matched[0].namesHead(objs) || len(matched) > 1 && !slices.ContainsFunc(matched, func(m scored) bool { return m.headHit(objs) }):
 		// "How much are hearing aids" names what "Hearing aid repair" is about, not the
@@ -540,10 +673,17 @@ func (c *ask) service() (part, bool) {
 	case !matched[0].full:
 		conf = 0.8
 	}
+	if duration && !price && q.has("last", "lasts") {
+		// "How long does Botox last" may ask how long its effect lasts, which an FAQ
+		// asking the same knows; the visit's length is a likely answer.
+		conf = min(conf, 0.7)
+	}
 	switch {
 	case about:
 		m := matched[0]
-		if usual || m.st.s.Description == "" {
+		// "How many months of therapy will she need" of three therapies: which one's
+		// description would say is not known, and an FAQ likely does.
+		if usual || m.st.s.Description == "" || len(matched) > 1 {
 			return part{}, false
 		}
 		return part{KindService, m.st.s.Name + c.serviceDetails(m.st.s) + ".", 0.6}, true
@@ -672,6 +812,7 @@ func (c *ask) sameDay() (part, bool) {
 			continue
 		}
 		found = append(found, s.Name+c.serviceDetails(s))
+		c.services = append(c.services, s.Name) // what "can I be seen today" asks for
 	}
 	if len(found) == 0 {
 		return part{}, false

@@ -72,9 +72,8 @@ func ToEnglish(lang locale.Lang, text string) string {
 }
 
 // Translate is ToEnglish that also returns the words it passed through untranslated that
-// are not names (they are written in lower case), folded: a search may weigh them less,
-// since an untranslated word can't be found in English knowledge and says little about
-// whether the knowledge answers the question.
+// are not names (they are written in lower case, or open a sentence), folded: a search
+// can't find them in English knowledge, and may weigh them for that.
 func Translate(lang locale.Lang, text string) (string, []string) {
 	lx := lexicons[lang]
 	if lx == nil {
@@ -95,7 +94,9 @@ func Translate(lang locale.Lang, text string) (string, []string) {
 				out = append(out, en)
 			} else {
 				out = append(out, toks[i].Text)
-				if t := toks[i].Text; strings.ToLower(t) == t && !isNumber(t) {
+				// A capital names something ("Delta Dental"), except at the start of a
+				// sentence ("¿Ayudan con divorcios?").
+				if t := toks[i].Text; (strings.ToLower(t) == t || sentenceStart(text, toks, i)) && !isNumber(t) {
 					unknown = append(unknown, toks[i].Word)
 				}
 			}
@@ -103,6 +104,16 @@ func Translate(lang locale.Lang, text string) (string, []string) {
 		i++
 	}
 	return strings.Join(out, " "), unknown
+}
+
+// sentenceStart reports whether toks[i] opens a sentence of text: the first word, or the
+// first after a sentence's or a question's mark.
+func sentenceStart(text string, toks []Token, i int) bool {
+	before := text[:toks[i].Start]
+	if i > 0 {
+		before = text[toks[i-1].End:toks[i].Start]
+	}
+	return i == 0 || strings.ContainsAny(before, ".!?¿¡")
 }
 
 func isNumber(s string) bool {

@@ -47,6 +47,7 @@ func TestToEnglish(t *testing.T) {
 		{vocab.Portuguese, "quanto custa a castração?", "how much spay neuter"},
 		{vocab.Portuguese, "vocês atendem no fim de semana?", "see weekend"},
 		{locale.English, "leave me as I am", "leave me as I am"},
+		{locale.Spanish, "cuanto cuesta un ajuste", "how much adjustment"},
 	} {
 		if got := vocab.ToEnglish(tc.lang, tc.text); got != tc.want {
 			t.Errorf("ToEnglish(%s, %q) = %q, want %q", tc.lang, tc.text, got, tc.want)
@@ -128,5 +129,23 @@ func TestRelations(t *testing.T) {
 	gs, err := vocab.ParseGroups("vehicle > car, truck")
 	if err != nil || len(gs) != 1 || len(gs[0]) != 3 {
 		t.Errorf("owner's relation line: %q, %v", gs, err)
+	}
+}
+
+// A word passed through untranslated is reported, unless its capital names something;
+// the capital of a sentence's first word names nothing.
+func TestTranslateUnknown(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want string
+	}{
+		{"¿Tratan ciática?", "tratan|ciatica"},
+		{"hola. Tratan ciática", "tratan|ciatica"},
+		{"¿aceptan Zorro Salud?", ""},
+	} {
+		_, unknown := vocab.Translate(locale.Spanish, tc.text)
+		if got := strings.Join(unknown, "|"); got != tc.want {
+			t.Errorf("Translate(%q) unknown = %q, want %q", tc.text, got, tc.want)
+		}
 	}
 }
