@@ -55,7 +55,8 @@ type inboxLead struct {
 // longest wait first, then the newest activity; filtered by ?filter=needs_human|has_lead
 // |all, ?from and ?to (days of last activity, in the practice's zone) and ?q (words, or
 // their beginnings, all in one message or in the lead's name and email; case and accents
-// aside; or a lead's phone number, in any format). One query answers a page with its total; the read is audited with its count.
+// aside; or a lead's phone number, in any format). One query answers a page with its
+// total; the read is audited with its count.
 func inbox(e *core.RequestEvent, a Auditor) error {
 	b, err := practiceOf(e)
 	if err != nil {
