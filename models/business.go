@@ -99,6 +99,17 @@ func (b *Business) Services() []Service {
 	return s
 }
 
+// FindService finds the service of list named name, ignoring case and the spaces around it.
+func FindService(list []Service, name string) (Service, bool) {
+	name = strings.TrimSpace(name)
+	for _, s := range list {
+		if strings.EqualFold(s.Name, name) {
+			return s, true
+		}
+	}
+	return Service{}, false
+}
+
 // Insurance lists the accepted plans.
 func (b *Business) Insurance() []string {
 	var s []string

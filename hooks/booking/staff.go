@@ -173,13 +173,7 @@ func (m *Manager) staffLead(tx core.App, b *models.Business, r *core.Record, bod
 // anyService finds the practice's service by name, ignoring case: any of its services,
 // since staff also book those visitors can't book online.
 func anyService(b *models.Business, name string) (models.Service, bool) {
-	name = strings.TrimSpace(name)
-	for _, s := range b.Services() {
-		if strings.EqualFold(s.Name, name) {
-			return s, true
-		}
-	}
-	return models.Service{}, false
+	return models.FindService(b.Services(), name)
 }
 
 // change names what a staff write did to a booking, as the events tell names them: made,

@@ -28,13 +28,7 @@ var weekdays = map[string]time.Weekday{
 
 // service finds the practice's bookable service by name, ignoring case.
 func service(b *models.Business, name string) (models.Service, bool) {
-	name = strings.TrimSpace(name)
-	for _, s := range b.BookableServices() {
-		if strings.EqualFold(s.Name, name) {
-			return s, true
-		}
-	}
-	return models.Service{}, false
+	return models.FindService(b.BookableServices(), name)
 }
 
 // request is the availability question for svc at b, without bookings or busy time.

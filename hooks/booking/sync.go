@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/pocketbase/dbx"
-	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 
 	"frontdesk/hooks/jobs"
@@ -63,10 +62,10 @@ func (m *Manager) checkCalDAV(e *core.RecordEvent) error {
 	}
 	var cfg caldav.Config
 	if err := json.Unmarshal([]byte(plain), &cfg); err != nil || cfg.URL == "" || cfg.Username == "" {
-		return validation.Errors{"value": validation.NewError("invalid_caldav", `A CalDAV connection is {"url": ..., "username": ..., "password": ...}.`)}
+		return fieldError("value", "invalid_caldav", `A CalDAV connection is {"url": ..., "username": ..., "password": ...}.`)
 	}
 	if err := netguard.CheckURL(cfg.URL, m.opts.AllowPrivateNetworks); err != nil {
-		return validation.Errors{"value": validation.NewError("invalid_caldav_url", "Use the calendar's http:// or https:// address on the internet ("+err.Error()+").")}
+		return fieldError("value", "invalid_caldav_url", "Use the calendar's http:// or https:// address on the internet ("+err.Error()+").")
 	}
 	return e.Next()
 }

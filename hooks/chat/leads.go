@@ -51,13 +51,9 @@ func validateLead(in *models.LeadForm, b *models.Business) map[string]string {
 		f["phone"] = "A phone number is needed for text messages."
 	}
 	if in.Service != "" {
-		found := false
-		for _, s := range b.Services() {
-			if strings.EqualFold(s.Name, in.Service) {
-				in.Service, found = s.Name, true
-			}
-		}
-		if !found {
+		if s, ok := models.FindService(b.Services(), in.Service); ok {
+			in.Service = s.Name
+		} else {
 			f["service"] = "Choose one of the practice's services."
 		}
 	}
