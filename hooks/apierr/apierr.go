@@ -10,7 +10,9 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/router"
 )
 
@@ -53,6 +55,13 @@ type Edge struct {
 }
 
 var internal = New(http.StatusInternalServerError, "internal", "Something went wrong on our side.")
+
+// Handler is Render as the middleware of staff routes: right after the auth token is
+// read and before the rate and body limits and RequireAuth, so that their errors are
+// rendered as {code, message} too.
+func (x Edge) Handler() *hook.Handler[*core.RequestEvent] {
+	return &hook.Handler[*core.RequestEvent]{Func: x.Render, Priority: apis.DefaultLoadAuthTokenMiddlewarePriority + 1}
+}
 
 // Render is the middleware: bind it ahead of the limits it should render.
 func (x Edge) Render(e *core.RequestEvent) error {

@@ -12,7 +12,6 @@ import (
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/router"
 
 	"frontdesk/hooks/apierr"
@@ -51,9 +50,7 @@ func Bind(app core.App, auditor Auditor) {
 	bindStaffEmails(app)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		g := se.Router.Group("/api/frontdesk")
-		// Right after the auth token is read, so that RequireAuth's and the body limit's
-		// errors are rendered as {code, message} too.
-		edge := &hook.Handler[*core.RequestEvent]{Func: errorEdge.Render, Priority: apis.DefaultLoadAuthTokenMiddlewarePriority + 1}
+		edge := errorEdge.Handler()
 		staff := apis.RequireAuth(models.StaffCollection, core.CollectionNameSuperusers)
 		route := func(r *router.Route[*core.RequestEvent], roles ...string) {
 			r.Bind(edge, staff, apis.BodyLimit(bodyLimit)).BindFunc(requireRole(roles...))

@@ -7,7 +7,6 @@ import (
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/hook"
 
 	"frontdesk/hooks/apierr"
 	"frontdesk/models"
@@ -47,13 +46,10 @@ var errorEdge = editors.Edge("frontdesk evaluation api", errInternal)
 // record). Runs hold the owner's questions and the assistant's answers to them, no
 // visitor's words, so reading them is not audited.
 func (m *Manager) bindRoutes(se *core.ServeEvent) {
-	edge := func(x apierr.Edge) *hook.Handler[*core.RequestEvent] {
-		return &hook.Handler[*core.RequestEvent]{Func: x.Render, Priority: apis.DefaultLoadAuthTokenMiddlewarePriority + 1}
-	}
 	reads := errorEdge
 	reads.Internal = nil // a failed read stored nothing to speak of
-	se.Router.POST("/api/frontdesk/eval", m.runRoute).Bind(edge(errorEdge), apis.RequireAuth())
-	se.Router.GET("/api/frontdesk/eval", m.runsRoute).Bind(edge(reads), apis.RequireAuth())
+	se.Router.POST("/api/frontdesk/eval", m.runRoute).Bind(errorEdge.Handler(), apis.RequireAuth())
+	se.Router.GET("/api/frontdesk/eval", m.runsRoute).Bind(reads.Handler(), apis.RequireAuth())
 }
 
 func (m *Manager) runsRoute(e *core.RequestEvent) error {

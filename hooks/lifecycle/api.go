@@ -5,7 +5,6 @@ import (
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/hook"
 
 	"frontdesk/hooks/apierr"
 	"frontdesk/models"
@@ -35,9 +34,7 @@ const bodyLimit = 4 << 10
 // bindRoutes adds the owner routes under /api/frontdesk/.
 func (m *Manager) bindRoutes(se *core.ServeEvent) {
 	g := se.Router.Group("/api/frontdesk")
-	// Right after the auth token is read and before the rate and body limits and
-	// RequireAuth, so that their errors are rendered as {code, message} too.
-	edge := &hook.Handler[*core.RequestEvent]{Func: errorEdge.Render, Priority: apis.DefaultLoadAuthTokenMiddlewarePriority + 1}
+	edge := errorEdge.Handler()
 	g.POST("/erasure", m.erase).Bind(edge, apis.RequireAuth(), apis.BodyLimit(bodyLimit))
 	g.DELETE("/practice", m.deletePractice).Bind(edge, apis.RequireAuth(), apis.BodyLimit(bodyLimit))
 	g.GET("/export", m.export).Bind(edge, apis.RequireAuth())
