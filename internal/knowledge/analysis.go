@@ -215,15 +215,17 @@ var synonymGroups = [][]string{
 // plain words.
 var synonyms = map[string]string{}
 
+// porterStem is w's English stem, as the analyzer's stemmer makes it.
+func porterStem(w string) string {
+	ts := porter.NewPorterStemmer().Filter(analysis.TokenStream{{Term: []byte(w)}})
+	return string(ts[0].Term)
+}
+
 func init() {
-	stem := func(w string) string {
-		ts := porter.NewPorterStemmer().Filter(analysis.TokenStream{{Term: []byte(w)}})
-		return string(ts[0].Term)
-	}
 	for _, g := range synonymGroups {
-		canon := stem(g[0])
+		canon := porterStem(g[0])
 		for _, w := range g {
-			synonyms[stem(w)] = canon
+			synonyms[porterStem(w)] = canon
 		}
 	}
 }

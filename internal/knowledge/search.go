@@ -11,7 +11,6 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/analysis/token/porter"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
@@ -74,8 +73,7 @@ func init() {
 		find think thing things kind kinds sort sorts type types brand brands option options
 		lot bit guess maybe instead till til untill everything everyone everybody anybody
 		somebody still anymore already ever probably mine yo along`) {
-		ts := porter.NewPorterStemmer().Filter(analysis.TokenStream{{Term: []byte(w)}})
-		queryFillers[string(ts[0].Term)] = true
+		queryFillers[porterStem(w)] = true
 	}
 }
 
@@ -770,8 +768,7 @@ func init() {
 		son daughter kid kids child children baby toddler teen teenager boy girl family younger
 		older youngest oldest
 		firm hospital center centre today tonight tomorrow long`) {
-		ts := porter.NewPorterStemmer().Filter(analysis.TokenStream{{Term: []byte(w)}})
-		s := string(ts[0].Term)
+		s := porterStem(w)
 		if c, ok := synonyms[s]; ok {
 			s = c // the analyzer's own synonym ("kid" is indexed as "child")
 		}
@@ -785,14 +782,12 @@ func init() {
 		give gives make makes take takes accept accepts available see sees seeing treat treats
 		treating look looks looking qualify qualifies eligible eligibility require requires
 		required requirement test tests testing`) {
-		ts := porter.NewPorterStemmer().Filter(analysis.TokenStream{{Term: []byte(w)}})
-		requestWords[string(ts[0].Term)] = true
+		requestWords[porterStem(w)] = true
 	}
 	for _, w := range strings.Fields(`offer offers offered offering provide provides provided
 		providing help helps helping handle handles handling take takes accept accepts see sees
 		seeing treat treats treating look looks looking`) {
-		ts := porter.NewPorterStemmer().Filter(analysis.TokenStream{{Term: []byte(w)}})
-		if s := string(ts[0].Term); !slices.Contains(requestStems, s) {
+		if s := porterStem(w); !slices.Contains(requestStems, s) {
 			requestStems = append(requestStems, s)
 		}
 	}
@@ -883,8 +878,7 @@ func init() {
 		wear carry hold pick drop choose decide worry expect plan prepare remember forget learn
 		understand explain answer reply fall fell fallen lose lost told gave given wrote written
 		took taken brought sent paid felt bought kept travel travels traveling travelling`) {
-		ts := porter.NewPorterStemmer().Filter(analysis.TokenStream{{Term: []byte(w)}})
-		commonVerbs[string(ts[0].Term)] = true
+		commonVerbs[porterStem(w)] = true
 	}
 }
 

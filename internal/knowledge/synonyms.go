@@ -5,7 +5,6 @@ import (
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/analysis/token/porter"
 
 	"frontdesk/internal/vocab"
 )
@@ -171,8 +170,7 @@ var animalWords = map[string]bool{}
 func init() {
 	for _, w := range strings.Fields(`dog dogs puppy puppies cat cats kitten kittens kitty rabbit
 		rabbits bunny bunnies ferret ferrets bird birds parrot parrots horse horses pet pets`) {
-		ts := porter.NewPorterStemmer().Filter(analysis.TokenStream{{Term: []byte(w)}})
-		animalWords[string(ts[0].Term)] = true
+		animalWords[porterStem(w)] = true
 	}
 }
 
