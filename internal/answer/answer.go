@@ -150,9 +150,10 @@ func (e *Engine) answerOne(ctx context.Context, r Request, q string, threshold f
 	}
 	var hits []knowledge.Hit
 	var err error
+	who := asksWho.MatchString(q)
 	if e.Search != nil {
 		n := k
-		if asksWho.MatchString(q) {
+		if who {
 			n = max(k, whoPassages) // the passage naming them may rank below the one about them
 		}
 		hits, err = e.Search.Search(ctx, r.Business, q, n)
@@ -175,7 +176,7 @@ func (e *Engine) answerOne(ctx context.Context, r Request, q string, threshold f
 		// naming the practice's nurse.
 		candidates = slices.DeleteFunc(slices.Clone(candidates), func(h knowledge.Hit) bool { return !jobWords.MatchString(h.Text) })
 	}
-	if asksWho.MatchString(q) {
+	if who {
 		practice := ""
 		if r.Profile != nil {
 			practice = r.Profile.Name

@@ -549,9 +549,9 @@ func questionMatch(terms []concept, weights []float64, faq []string, form, faqFo
 		for _, w := range weights {
 			sum += w
 		}
-		if all := sum; all > 0 {
+		if sum > 0 {
 			avg := sum / float64(len(weights))
-			forward = (forward*all + formIn*avg) / (all + avg)
+			forward = (forward*sum + formIn*avg) / (sum + avg)
 		}
 	}
 	asked := map[string]bool{}
