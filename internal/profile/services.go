@@ -161,12 +161,20 @@ func (c *ask) practiceWords() map[string]bool {
 		}
 		st := vocab.Stem(w)
 		out[st] = true
-		for gi, g := range stemGroups {
-			for _, m := range g {
-				if len(m) == 1 && m[0] == st {
-					out[groupKey(gi)] = true
-				}
-			}
+		for _, gi := range wordGroups(st) {
+			out[groupKey(gi)] = true
+		}
+	}
+	return out
+}
+
+// wordGroups are the indexes in stemGroups of the synonym groups that have stem alone as
+// one of their members, in order.
+func wordGroups(stem string) []int {
+	var out []int
+	for gi, g := range stemGroups {
+		if slices.ContainsFunc(g, func(m []string) bool { return len(m) == 1 && m[0] == stem }) {
+			out = append(out, gi)
 		}
 	}
 	return out
@@ -533,12 +541,8 @@ func (c *ask) usualServices(objs []objectWord) []scored {
 // services: the first synonym group it is a word of ("counseling" and "therapy" are one
 // kind), else itself.
 func headKey(stem string) string {
-	for gi, g := range stemGroups {
-		for _, m := range g {
-			if len(m) == 1 && m[0] == stem {
-				return groupKey(gi)
-			}
-		}
+	if gs := wordGroups(stem); len(gs) > 0 {
+		return groupKey(gs[0])
 	}
 	return stem
 }
