@@ -75,9 +75,9 @@ func newAnalyzer(_ map[string]interface{}, cache *registry.Cache) (analysis.Anal
 // compounds are a front desk's words of two parts, one of them a stop word, written
 // apart, hyphenated or as one ("no-show", "walk in", "check-in", "same day", "after
 // hours"): the stop filter would leave "show", "walk", "check", "day" or "hours", which
-// mean something else, so the parts are joined first ("noshow"). A few compounds of two words are joined for the
-// same reason: a waiting room says nothing of waiting times. First part -> second part
-// -> joined.
+// mean something else, so the parts are joined first ("noshow"). A few compounds of two
+// words are joined for the same reason: a waiting room says nothing of waiting times.
+// First part -> second part -> joined.
 var compounds = map[string]map[string]string{
 	"waiting": {"room": "waitingroom", "rooms": "waitingroom", "area": "waitingroom"},
 	"no":      {"show": "noshow", "shows": "noshow"},
