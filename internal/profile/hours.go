@@ -180,13 +180,24 @@ func (c *ask) weekHours(from availability.Date) string {
 	for to.Weekday() != time.Sunday {
 		to = to.AddDays(1)
 	}
+	lines := c.closureLines(from, to, -1)
+	s := c.t.week(c.weekLines(time.Monday, time.Sunday+7))
+	if len(lines) > 0 {
+		s = c.t.closures(strings.Join(lines, "; ")) + " " + s
+	}
+	return s
+}
+
+// closureLines are the closures that fall between from and to (days included), at most
+// most of them when most is not negative, each as its dates and its label.
+func (c *ask) closureLines(from, to availability.Date, most int) []string {
 	var lines []string
 	for _, cl := range c.p.Closures {
 		end := cl.To
 		if end.IsZero() {
 			end = cl.From
 		}
-		if end.Compare(from) < 0 || cl.From.Compare(to) > 0 {
+		if end.Compare(from) < 0 || cl.From.Compare(to) > 0 || len(lines) == most {
 			continue
 		}
 		when := c.t.date(cl.From.Weekday(), cl.From.Month, cl.From.Day)
@@ -195,31 +206,13 @@ func (c *ask) weekHours(from availability.Date) string {
 		}
 		lines = append(lines, when+" ("+cl.Label+")")
 	}
-	s := c.t.week(c.weekLines(time.Monday, time.Sunday+7))
-	if len(lines) > 0 {
-		s = c.t.closures(strings.Join(lines, "; ")) + " " + s
-	}
-	return s
+	return lines
 }
 
 // upcomingClosures lists the closures of the next 120 days: "what are your holiday hours".
 func (c *ask) upcomingClosures() (part, bool) {
 	today := dateAt(c.now)
-	var lines []string
-	for _, cl := range c.p.Closures {
-		to := cl.To
-		if to.IsZero() {
-			to = cl.From
-		}
-		if to.Compare(today) < 0 || cl.From.Compare(today.AddDays(120)) > 0 || len(lines) == 6 {
-			continue
-		}
-		when := c.t.date(cl.From.Weekday(), cl.From.Month, cl.From.Day)
-		if to != cl.From {
-			when += " " + c.t.to + " " + c.t.date(to.Weekday(), to.Month, to.Day)
-		}
-		lines = append(lines, when+" ("+cl.Label+")")
-	}
+	lines := c.closureLines(today, today.AddDays(120), 6)
 	if len(lines) == 0 {
 		return part{}, false
 	}
