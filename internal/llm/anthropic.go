@@ -33,7 +33,7 @@ type Anthropic struct {
 	// Model is used when a Request names none.
 	Model string
 
-	client anthropic.Client
+	messages anthropic.MessageService
 }
 
 // NewAnthropic returns a provider for the Anthropic API. Blank apiKey and
@@ -49,10 +49,14 @@ func NewAnthropic(apiKey, baseURL string, httpClient *http.Client) (*Anthropic, 
 		}
 		return nil, errors.New("anthropic: no API key (set one, or ANTHROPIC_API_KEY)")
 	}
-	// WithoutEnvironmentDefaults keeps the SDK from also reading profiles and
-	// federation settings from the host: the key given here is the one used.
+	// Only the Messages service, not anthropic.NewClient: the client holds every
+	// service of the API (batches, files, skills, the beta surface), and each one it
+	// holds is linked into the binary, 9.7 MB of it, which the server maps at start.
+	// NewMessageService reads nothing from the environment (no profiles, no
+	// federation settings), so the key given here is the one used; the production
+	// URL is the default, as anthropic.NewClient with WithoutEnvironmentDefaults.
 	opts := []option.RequestOption{
-		option.WithoutEnvironmentDefaults(),
+		option.WithEnvironmentProduction(),
 		option.WithAPIKey(apiKey),
 		option.WithMaxRetries(0),
 	}
@@ -62,7 +66,7 @@ func NewAnthropic(apiKey, baseURL string, httpClient *http.Client) (*Anthropic, 
 	if httpClient != nil {
 		opts = append(opts, option.WithHTTPClient(httpClient))
 	}
-	return &Anthropic{Model: DefaultModel(NameAnthropic), client: anthropic.NewClient(opts...)}, nil
+	return &Anthropic{Model: DefaultModel(NameAnthropic), messages: anthropic.NewMessageService(opts...)}, nil
 }
 
 // Name is "anthropic".
@@ -80,7 +84,7 @@ func (a *Anthropic) Chat(ctx context.Context, req Request, emit func(Event) erro
 	if err != nil {
 		return err
 	}
-	stream := a.client.Messages.NewStreaming(ctx, params)
+	stream := a.messages.NewStreaming(ctx, params)
 	defer stream.Close()
 
 	type toolBlock struct {
