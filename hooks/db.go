@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
 )
 
 // dbPragmas are PocketBase's own (core.DefaultDBConnect) with SQLite's automatic WAL
@@ -18,4 +19,15 @@ const dbPragmas = "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragm
 // pocketbase.Config.DBConnect.
 func DBConnect(dbPath string) (*dbx.DB, error) {
 	return dbx.Open("sqlite", dbPath+dbPragmas)
+}
+
+// ShrinkDBMemory asks SQLite to free what it can of its caches on a connection of each
+// pool (PRAGMA shrink_memory): after start-up, about 0.6 MB of pages read by the
+// migrations and the demo practice. The pages are read again when needed.
+func ShrinkDBMemory(app core.App) {
+	for _, db := range []dbx.Builder{app.NonconcurrentDB(), app.ConcurrentDB(), app.AuxNonconcurrentDB(), app.AuxConcurrentDB()} {
+		if _, err := db.NewQuery("PRAGMA shrink_memory").Execute(); err != nil {
+			app.Logger().Warn("Could not shrink SQLite's memory", "error", err)
+		}
+	}
 }
