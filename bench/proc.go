@@ -10,6 +10,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // clockTicks is USER_HZ, the unit of /proc/PID/stat times: 100 on every Linux build Go
@@ -215,4 +217,21 @@ func share(a, b cpuTicks) (idle, steal float64) {
 		return 0, 0
 	}
 	return 100 * float64(b.idle-a.idle) / total, 100 * float64(b.steal-a.steal) / total
+}
+
+// dropFromPageCache writes the file's dirty pages to disk and asks the kernel to drop
+// the file from the page cache, so the next process to run it reads it from disk.
+func dropFromPageCache(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("sync %s: %w", path, err)
+	}
+	if err := unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_DONTNEED); err != nil {
+		return fmt.Errorf("drop %s from the page cache: %w", path, err)
+	}
+	return nil
 }
