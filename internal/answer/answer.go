@@ -8,13 +8,13 @@ package answer
 
 import (
 	"context"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
 
 	"frontdesk/internal/guard"
 	"frontdesk/internal/knowledge"
+	"frontdesk/internal/lazyre"
 	"frontdesk/internal/locale"
 	"frontdesk/internal/profile"
 	"frontdesk/internal/vocab"
@@ -200,7 +200,7 @@ const faqSameQuestion = 0.6
 
 // bookingAsk finds a request for a visit, in English or Spanish: "can I book", "I need
 // an appointment", "schedule a cleaning", "quiero pedir cita", "reservar una hora".
-var bookingAsk = regexp.MustCompile(`(?i)\b(book(ing)?|appointments?|appt|schedul(e|ing)|reserv(e|ation)|reschedule|cita|citas|reservar|reserva|agendar|turno)\b`)
+var bookingAsk = lazyre.New(`(?i)\b(book(ing)?|appointments?|appt|schedul(e|ing)|reserv(e|ation)|reschedule|cita|citas|reservar|reserva|agendar|turno)\b`)
 
 // AsksToBook reports whether message asks to book a visit.
 func AsksToBook(message string) bool { return bookingAsk.MatchString(message) }
@@ -208,11 +208,11 @@ func AsksToBook(message string) bool { return bookingAsk.MatchString(message) }
 // priceLike finds a price in a passage, or that something costs nothing ("we don't charge
 // a fee"): a passage without one does not answer what a service costs better than the
 // profile's "the team will confirm" and the service's description.
-var priceLike = regexp.MustCompile(`(?i)[$£€]\s?\d|\d\s?(dollars|pounds|euros|usd|gbp|eur)\b|\b(free of charge|for free|(is|are|it's) free|no charge|no cost|no fee|(don't|do not|doesn't|does not|won't|will not) charge)\b`)
+var priceLike = lazyre.New(`(?i)[$£€]\s?\d|\d\s?(dollars|pounds|euros|usd|gbp|eur)\b|\b(free of charge|for free|(is|are|it's) free|no charge|no cost|no fee|(don't|do not|doesn't|does not|won't|will not) charge)\b`)
 
 // jobWords find work at the practice asked about or offered: hiring, jobs, careers,
 // vacancies, in English and Spanish.
-var jobWords = regexp.MustCompile(`(?i)\b(hiring|hire|jobs?|careers?|vacanc(y|ies)|job openings?|positions? (open|available)|work for you|work there|internships?|resumes?|cv|empleos?|trabajo|contratando|vagas?|emprego)\b`)
+var jobWords = lazyre.New(`(?i)\b(hiring|hire|jobs?|careers?|vacanc(y|ies)|job openings?|positions? (open|available)|work for you|work there|internships?|resumes?|cv|empleos?|trabajo|contratando|vagas?|emprego)\b`)
 
 // whoAnswers are the passages that may answer "who are the chiropractors": the
 // confident ones that name someone (namesPerson), not the one that says the practice has
@@ -248,15 +248,15 @@ const whoPassages = 10
 // asksWho finds a question about who someone is: "who are the vets", "who's the owner",
 // "who r the doctors". "Who do I call" asks for a way to reach someone, which any
 // passage may give.
-var asksWho = regexp.MustCompile(`(?i)\bwho('s|s| is| are| r| was| were)\b`)
+var asksWho = lazyre.New(`(?i)\bwho('s|s| is| are| r| was| were)\b`)
 
 // personLike finds a person named in a passage: a title before a name ("Dr. Costa"), or a
 // name and credentials after it ("Ana Morales, LMT").
-var personLike = regexp.MustCompile(`\b(Dr|Mr|Mrs|Ms|Mx|Prof)\.? [A-Z]|\b[A-Z][a-z]+ [A-Z][a-z'-]+, [A-Z][A-Za-z]{1,5}\b`)
+var personLike = lazyre.New(`\b(Dr|Mr|Mrs|Ms|Mx|Prof)\.? [A-Z]|\b[A-Z][a-z]+ [A-Z][a-z'-]+, [A-Z][A-Za-z]{1,5}\b`)
 
 // bioStart finds a sentence that opens with a name and what its person does, as a page
 // about a practice's people does: "Catherine Hartwell is a certified specialist".
-var bioStart = regexp.MustCompile(`(?:^|[.!?]\s+|\n)([A-Z][a-z]+ [A-Z][a-z'-]+) (?:is|was|has|joined|leads|grew|founded|speaks|sees|trained|graduated|specializes|specialises|works|holds|brings|loves|studied)\b`)
+var bioStart = lazyre.New(`(?:^|[.!?]\s+|\n)([A-Z][a-z]+ [A-Z][a-z'-]+) (?:is|was|has|joined|leads|grew|founded|speaks|sees|trained|graduated|specializes|specialises|works|holds|brings|loves|studied)\b`)
 
 // namesPerson reports whether a passage names someone: by title or credentials
 // (personLike), or as the subject of a sentence about them that is not the practice's
@@ -291,23 +291,23 @@ func pricedFor(passage, question string) bool {
 }
 
 // askedFree finds "free" (or "gratis", "gratuito") in a question or a passage.
-var askedFree = regexp.MustCompile(`(?i)\b(free|gratis|gratuit[oa]s?)\b`)
+var askedFree = lazyre.New(`(?i)\b(free|gratis|gratuit[oa]s?)\b`)
 
 // sentence splits a passage into sentences.
-var sentence = regexp.MustCompile(`[.!?;]\s+|\n+`)
+var sentence = lazyre.New(`[.!?;]\s+|\n+`)
 
 // penaltyWords find a fee for cancelling, missing or being late, in English or Spanish.
-var penaltyWords = regexp.MustCompile(`(?i)\b(cancel\w*|miss\w*|no[- ]?shows?|late|reschedul\w*|notice|cancelar|cancelaci[oó]n|faltar|perder)\b`)
+var penaltyWords = lazyre.New(`(?i)\b(cancel\w*|miss\w*|no[- ]?shows?|late|reschedul\w*|notice|cancelar|cancelaci[oó]n|faltar|perder)\b`)
 
 // durationQuestion finds a question about how long something takes or lasts.
-var durationQuestion = regexp.MustCompile(`(?i)\bhow (long|many (minutes|hours|days|weeks|months))\b`)
+var durationQuestion = lazyre.New(`(?i)\bhow (long|many (minutes|hours|days|weeks|months))\b`)
 
 // durationLike finds a length of time in a passage: "6 to 8 weeks", "about an hour", "a
 // few days", "3-4 months", "the same day", "overnight".
-var durationLike = regexp.MustCompile(`(?i)\b(\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|a few|several|many|half an?)(\s*(to|-|–|or)\s*(\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve))?[\s-]+(minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\b|\b(same day|overnight|same-day)\b`)
+var durationLike = lazyre.New(`(?i)\b(\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|a few|several|many|half an?)(\s*(to|-|–|or)\s*(\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve))?[\s-]+(minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\b|\b(same day|overnight|same-day)\b`)
 
 // priceQuestion finds a question about what something costs.
-var priceQuestion = regexp.MustCompile(`(?i)\b(how much|cost|costs|price|prices|pricing|fee|fees|charge|charges|rate|rates)\b`)
+var priceQuestion = lazyre.New(`(?i)\b(how much|cost|costs|price|prices|pricing|fee|fees|charge|charges|rate|rates)\b`)
 
 // namesAny reports whether text names one of the services.
 func namesAny(text string, services []string) bool {
@@ -381,7 +381,7 @@ func replyLang(message string) locale.Lang {
 
 // questionEnd cuts a message into the questions it asks: after a question mark, a
 // sentence's end or a line break.
-var questionEnd = regexp.MustCompile(`[?!]+\s*|\.\s+|\n+|\s+¿`)
+var questionEnd = lazyre.New(`[?!]+\s*|\.\s+|\n+|\s+¿`)
 
 // questions are the separate questions of a message, each answered on its own so "where
 // are you? and do you have parking?" gets the address and the parking FAQ. A message of
@@ -428,7 +428,7 @@ func appendQuestion(out []string, q string) []string {
 
 // orQuestion finds " or " opening a second question: "... or do I go elsewhere", "... or
 // can I pay later".
-var orQuestion = regexp.MustCompile(`(?i),? or (do|does|can|could|is|are|will|would|should) (i|you|we|they|he|she|it|there)\b`)
+var orQuestion = lazyre.New(`(?i),? or (do|does|can|could|is|are|will|would|should) (i|you|we|they|he|she|it|there)\b`)
 
 // statementStart and questionStart are the first words of a visitor's statement about
 // themselves and of a question.

@@ -1,8 +1,9 @@
 package guard
 
 import (
-	"regexp"
 	"strings"
+
+	"frontdesk/internal/lazyre"
 )
 
 // HealthResult says whether a message volunteers the sender's own health details and which
@@ -70,7 +71,7 @@ func DetectHealth(text string) HealthResult {
 	return res
 }
 
-var clauseSplit = regexp.MustCompile(`[.!?;:,\n¿¡()"]+`)
+var clauseSplit = lazyre.New(`[.!?;:,\n¿¡()"]+`)
 
 // tokenize splits folded text into words, keeping inner apostrophes and hyphens so that
 // "i'm" and "pain-free" stay whole.

@@ -1,8 +1,9 @@
 package guard
 
 import (
-	"regexp"
 	"strings"
+
+	"frontdesk/internal/lazyre"
 )
 
 // HealthSplit is a visitor's message with its health details set apart from the
@@ -79,7 +80,7 @@ func SplitHealth(text string) HealthSplit {
 
 // clauseEnd splits at punctuation that ends a clause (the mark stays with its clause) and
 // before the marks that open a Spanish question or exclamation.
-var clauseEnd = regexp.MustCompile(`[.!?;:,\n]+|[¿¡]`)
+var clauseEnd = lazyre.New(`[.!?;:,\n]+|[¿¡]`)
 
 // conjunctions that may start a new clause, in folded form with their spaces.
 var conjunctions = []string{" and ", " but ", " so ", " because ", " cause ", " y ", " pero ", " e ", " mas "}
@@ -213,7 +214,7 @@ func holdsTerm(f string, terms []string) bool {
 
 // clinicalAdvice are questions asking for a clinical opinion whatever they mention, on
 // folded text.
-var clinicalAdvice = regexp.MustCompile(`\b(` + strings.Join([]string{
+var clinicalAdvice = lazyre.New(`\b(` + strings.Join([]string{
 	`what (should|can|could|do) (i|we) give\b`,
 	`what (medication|medicine|meds|pills?|antibiotics?|antidepressants?|painkillers?|cream|ointment|drops|supplements?|exercises?|stretch(es)?) (should|can|could|helps?|is best|are best|works?|do you recommend|would you recommend)`,
 	`(should|can|could) (i|we) (ice|heat|stretch|exercise|walk on|go to the (er|hospital|emergency))`,
@@ -231,14 +232,14 @@ var clinicalAdvice = regexp.MustCompile(`\b(` + strings.Join([]string{
 // clinicalIfHealth are questions that ask for clinical advice when the clause also
 // names something clinical: "what should I take for a toothache", not "what should I
 // take to my appointment".
-var clinicalIfHealth = regexp.MustCompile(`\b(` + strings.Join([]string{
+var clinicalIfHealth = lazyre.New(`\b(` + strings.Join([]string{
 	`what (should|can|could|do|would) (i|we|you) (take|use|do|put|apply|try)\b`,
 	`(should|can|could) (i|we) (take|use|give|put|apply)\b`,
 }, "|") + `)`)
 
 // procedure asks what to do in a case supposed, not told: "what do I do if my dog gets
 // sick at night" asks how the practice handles it.
-var procedure = regexp.MustCompile(`\bwhat (should|do|can) (i|we) do (if|when|in case)\b`)
+var procedure = lazyre.New(`\bwhat (should|do|can) (i|we) do (if|when|in case)\b`)
 
 // clinicalQuestion reports whether folded clause f asks for clinical advice.
 func clinicalQuestion(f string) bool {

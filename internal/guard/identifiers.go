@@ -1,11 +1,12 @@
 package guard
 
 import (
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"frontdesk/internal/lazyre"
 )
 
 // Kind names the type of an identifier; its value is the prefix of the placeholder that
@@ -42,43 +43,43 @@ type Finding struct {
 var priority = map[Kind]int{Email: 1, Card: 2, SSN: 3, MRN: 4, DOB: 5, Phone: 6, Address: 7, Name: 8}
 
 var (
-	emailRe = regexp.MustCompile(`[\p{L}\p{N}_%+\-][\p{L}\p{N}._%+\-]*@(?:[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?\.)+\p{L}{2,}`)
+	emailRe = lazyre.New(`[\p{L}\p{N}_%+\-][\p{L}\p{N}._%+\-]*@(?:[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?\.)+\p{L}{2,}`)
 
 	// phoneRe takes digit groups joined by at most one separator, so "9 - 5. 555 123 4567"
 	// yields "555 123 4567" rather than one long run; validPhone then judges each run.
-	phoneRe       = regexp.MustCompile(`\+?(?:\(\d{1,5}\)|\d+)(?:[ .\-\x{00A0}]?(?:\(\d{1,5}\)|\d+))*`)
-	phoneContext  = regexp.MustCompile(`\b(?:phone|tel|telephone|cell|cellphone|mobile|mob|call|text|txt|reach me|whatsapp|whats app|fax|sms|my number|mi numero|movil|celular|telefono|tlf|llamar|llamame|llamenme|llama)\b`)
-	dateShape     = regexp.MustCompile(`^(?:\d{1,2}[.\-]\d{1,2}[.\-]\d{2,4}|\d{4}[.\-]\d{1,2}[.\-]\d{1,2})$`)
-	timeShape     = regexp.MustCompile(`^\d{1,2}\.\d{2}(?:[ \-]\d{1,2}\.\d{2})?$`)
-	zip4Shape     = regexp.MustCompile(`^\d{5}-\d{4}$`)
-	ssnShape      = regexp.MustCompile(`^\d{3}[\- ]\d{2}[\- ]\d{4}$`)
-	ipShape       = regexp.MustCompile(`^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$`)
-	currencyAfter = regexp.MustCompile(`^\s*(?:usd|eur|gbp|dollars?|euros?|pesos?|€|\$|£)`)
+	phoneRe       = lazyre.New(`\+?(?:\(\d{1,5}\)|\d+)(?:[ .\-\x{00A0}]?(?:\(\d{1,5}\)|\d+))*`)
+	phoneContext  = lazyre.New(`\b(?:phone|tel|telephone|cell|cellphone|mobile|mob|call|text|txt|reach me|whatsapp|whats app|fax|sms|my number|mi numero|movil|celular|telefono|tlf|llamar|llamame|llamenme|llama)\b`)
+	dateShape     = lazyre.New(`^(?:\d{1,2}[.\-]\d{1,2}[.\-]\d{2,4}|\d{4}[.\-]\d{1,2}[.\-]\d{1,2})$`)
+	timeShape     = lazyre.New(`^\d{1,2}\.\d{2}(?:[ \-]\d{1,2}\.\d{2})?$`)
+	zip4Shape     = lazyre.New(`^\d{5}-\d{4}$`)
+	ssnShape      = lazyre.New(`^\d{3}[\- ]\d{2}[\- ]\d{4}$`)
+	ipShape       = lazyre.New(`^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$`)
+	currencyAfter = lazyre.New(`^\s*(?:usd|eur|gbp|dollars?|euros?|pesos?|€|\$|£)`)
 
-	ssnDashRe  = regexp.MustCompile(`\b\d{3}-\d{2}-\d{4}\b`)
-	ssnPlainRe = regexp.MustCompile(`\b\d{3}[ .]?\d{2}[ .]?\d{4}\b`)
-	ssnContext = regexp.MustCompile(`\b(?:ssn|ss#|ss no|social security|social sec|seguro social|tax id|itin)`)
+	ssnDashRe  = lazyre.New(`\b\d{3}-\d{2}-\d{4}\b`)
+	ssnPlainRe = lazyre.New(`\b\d{3}[ .]?\d{2}[ .]?\d{4}\b`)
+	ssnContext = lazyre.New(`\b(?:ssn|ss#|ss no|social security|social sec|seguro social|tax id|itin)`)
 
-	cardRunRe = regexp.MustCompile(`\d(?:[ \-]?\d)*`)
+	cardRunRe = lazyre.New(`\d(?:[ \-]?\d)*`)
 
 	// mrnRe wants a label ("MRN", "patient ID", "member number", "historia clínica"...) and
 	// captures only the id after it, so the label stays readable for the model.
-	mrnRe = regexp.MustCompile(`(?i)^(?:mrn|medical\s+records?|record|chart|patient|member|subscriber|policy|insurance|nhs|health\s+card|n[uú]mero\s+de\s+(?:historia(?:\s+cl[ií]nica)?|paciente|expediente|afiliado|afiliaci[oó]n|p[oó]liza|socio|tarjeta\s+sanitaria)|historia\s+cl[ií]nica|expediente|id\s+de\s+paciente|tarjeta\s+sanitaria)` +
+	mrnRe = lazyre.New(`(?i)^(?:mrn|medical\s+records?|record|chart|patient|member|subscriber|policy|insurance|nhs|health\s+card|n[uú]mero\s+de\s+(?:historia(?:\s+cl[ií]nica)?|paciente|expediente|afiliado|afiliaci[oó]n|p[oó]liza|socio|tarjeta\s+sanitaria)|historia\s+cl[ií]nica|expediente|id\s+de\s+paciente|tarjeta\s+sanitaria)` +
 		`(?:\s*(?:id|number|num|no\.?|nº|#))?` +
 		`(?:\s*[:#=]\s*|\s+(?:(?:is|es|was|:)\s*)*)` +
 		`([A-Za-z0-9][A-Za-z0-9\-]*[A-Za-z0-9])`)
 	// mrnBareLabel lists the labels that need "id"/"number" after them to count: "patient
 	// 12345" or "for the record 2024" is too loose, "patient ID 12345" is not.
-	mrnBareLabel = regexp.MustCompile(`(?i)^(?:medical\s+records|record|chart|patient|member|subscriber|policy|insurance|nhs|health\s+card)\s*$`)
-	mrnLabelEnd  = regexp.MustCompile(`(?i)(?:\s*[:#=]\s*|\s+(?:(?:is|es|was|:)\s*)*)$`)
+	mrnBareLabel = lazyre.New(`(?i)^(?:medical\s+records|record|chart|patient|member|subscriber|policy|insurance|nhs|health\s+card)\s*$`)
+	mrnLabelEnd  = lazyre.New(`(?i)(?:\s*[:#=]\s*|\s+(?:(?:is|es|was|:)\s*)*)$`)
 
-	isoDateRe = regexp.MustCompile(`\b(\d{4})[\-/.](\d{1,2})[\-/.](\d{1,2})\b`)
-	numDateRe = regexp.MustCompile(`\b(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})\b`)
+	isoDateRe = lazyre.New(`\b(\d{4})[\-/.](\d{1,2})[\-/.](\d{1,2})\b`)
+	numDateRe = lazyre.New(`\b(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})\b`)
 	// The month is matched as any short word and looked up in monthNumber afterwards: an
 	// alternation of forty month names made these two the slowest expressions here.
-	mdyDateRe  = regexp.MustCompile(`(?i)\b([A-Za-z]{3,10})\b\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?:de\s+)?(\d{4})\b)?`)
-	dmyDateRe  = regexp.MustCompile(`(?i)\b(\d{1,2})(?:st|nd|rd|th|º)?\s+(?:of\s+|de\s+)?([A-Za-z]{3,10})\b\.?(?:,?\s+(?:de\s+|del\s+)?(\d{4})\b)?`)
-	dobContext = regexp.MustCompile(`\b(?:dob|d\.o\.b|date of birth|birth ?date|birthday|born|b-day|bday|fecha de nacimiento|f\. nac|nacimiento|naci|nacio|nacido|nacida|cumpleanos)\b`)
+	mdyDateRe  = lazyre.New(`(?i)\b([A-Za-z]{3,10})\b\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?:de\s+)?(\d{4})\b)?`)
+	dmyDateRe  = lazyre.New(`(?i)\b(\d{1,2})(?:st|nd|rd|th|º)?\s+(?:of\s+|de\s+)?([A-Za-z]{3,10})\b\.?(?:,?\s+(?:de\s+|del\s+)?(\d{4})\b)?`)
+	dobContext = lazyre.New(`\b(?:dob|d\.o\.b|date of birth|birth ?date|birthday|born|b-day|bday|fecha de nacimiento|f\. nac|nacimiento|naci|nacio|nacido|nacida|cumpleanos)\b`)
 )
 
 var monthNumber = map[string]int{
@@ -455,7 +456,7 @@ func findDOBs(text string, c []candidate, thisYear int) []candidate {
 	// A month's name before the day (mdy: "March 3") or after it (dmy: "3 March"):
 	// the submatch index of each, and the year's.
 	for _, f := range []struct {
-		re         *regexp.Regexp
+		re         *lazyre.Regexp
 		month, day int
 	}{{mdyDateRe, 2, 4}, {dmyDateRe, 4, 2}} {
 		for _, m := range f.re.FindAllStringSubmatchIndex(text, -1) {

@@ -2,10 +2,11 @@ package guard
 
 import (
 	"encoding/base64"
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"frontdesk/internal/lazyre"
 )
 
 // InjectionResult says whether a message looks like an attempt to steer the model and why.
@@ -50,7 +51,7 @@ func DetectInjection(text string) InjectionResult {
 
 type injRule struct {
 	reason string
-	re     *regexp.Regexp
+	re     *lazyre.Regexp
 }
 
 func detectPlain(text string) InjectionResult {
@@ -81,7 +82,7 @@ func detectPlain(text string) InjectionResult {
 var zeroWidth = strings.NewReplacer("\u200b", "", "\u200c", "", "\u200d", "", "\u2060", "", "\ufeff", "", "\u00ad", "")
 
 // spacedRe finds words typed with a separator between letters: "i g n o r e", "s.y.s.t.e.m".
-var spacedRe = regexp.MustCompile(`\b(?:[a-z][ .\-_*]){3,}[a-z]\b`)
+var spacedRe = lazyre.New(`\b(?:[a-z][ .\-_*]){3,}[a-z]\b`)
 
 // despace joins letter-spaced runs into words. Word breaks inside such a run are lost, so the
 // joined run is also checked against compactPhrases.
@@ -139,7 +140,7 @@ func deleet(s string) string {
 	return strings.Join(words, " ")
 }
 
-var base64Re = regexp.MustCompile(`[A-Za-z0-9+/_\-]{16,}={0,2}`)
+var base64Re = lazyre.New(`[A-Za-z0-9+/_\-]{16,}={0,2}`)
 
 // decodeBase64Text decodes s if it is base64 of readable text.
 func decodeBase64Text(s string) (string, bool) {
@@ -164,7 +165,7 @@ func decodeBase64Text(s string) (string, bool) {
 }
 
 func rule(reason, pattern string) injRule {
-	return injRule{reason, regexp.MustCompile(pattern)}
+	return injRule{reason, lazyre.New(pattern)}
 }
 
 // markerRules run on folded text with its line breaks, since role markers matter at the

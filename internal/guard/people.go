@@ -1,10 +1,11 @@
 package guard
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"frontdesk/internal/lazyre"
 )
 
 // The kinds Anonymize finds beyond FindIdentifiers'. The chat path never looks for them:
@@ -86,7 +87,7 @@ var esStreetTypes = []string{"calle", "avenida", "avda", "av", "paseo", "plaza",
 	"largo", "carrera", "cra", "diagonal", "transversal"}
 
 var (
-	usAddressRe = regexp.MustCompile(`(?i)^` +
+	usAddressRe = lazyre.New(`(?i)^` +
 		`(?:(?:` + strings.Join(usUnits, "|") + `)\.?\s*#?\s*\d{1,5}[a-z]?\s*,?\s+)?` +
 		`\d{1,6}[a-z]?(?:\s*-\s*\d{1,6}[a-z]?)?,?\s+` +
 		`((?:` + addrWord + `\s+){1,4}?)` +
@@ -97,7 +98,7 @@ var (
 
 	// esAddressRe: a street type, the street's name (words, or a number followed by "#" or
 	// "nº" as in Colombia), then the house number, a floor or door, and a postcode.
-	esAddressRe = regexp.MustCompile(`(?i)^` +
+	esAddressRe = lazyre.New(`(?i)^` +
 		`(c/|(?:` + strings.Join(esStreetTypes, "|") + `)\b\.?)\s*` +
 		`(?:((?:\pL[\pL'’\-]*\.?\s+){0,5}?\pL[\pL'’\-]*\.?)\s*,?\s*(?:n[º°o]\.?\s*|n[uú]mero\s+)?|` +
 		`(\d{1,3}[a-z]?(?:\s*bis)?)\s*(?:#|n[º°o]\.?)\s*)` +
@@ -143,7 +144,7 @@ func findAddresses(text string, ws []word, c []candidate) []candidate {
 		if w.start < done {
 			continue
 		}
-		var re *regexp.Regexp
+		var re *lazyre.Regexp
 		var valid func(string, []int) bool
 		switch {
 		case text[w.start] >= '0' && text[w.start] <= '9' || usUnitSet[w.low]:

@@ -2,19 +2,20 @@ package guard
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"frontdesk/internal/lazyre"
 )
 
 // placeholderRe matches anything shaped like a placeholder, ours or typed by someone else;
 // peoplePlaceholderRe adds the kinds only Anonymize issues, so the chat path's Redactor
 // handles typed text exactly as it did before those kinds existed.
 var (
-	placeholderRe       = regexp.MustCompile(`(?i)\[(?:EMAIL|PHONE|DOB|SSN|MRN|CARD)_[0-9]+\]`)
-	peoplePlaceholderRe = regexp.MustCompile(`(?i)\[(?:EMAIL|PHONE|DOB|SSN|MRN|CARD|NAME|ADDRESS)_[0-9]+\]`)
+	placeholderRe       = lazyre.New(`(?i)\[(?:EMAIL|PHONE|DOB|SSN|MRN|CARD)_[0-9]+\]`)
+	peoplePlaceholderRe = lazyre.New(`(?i)\[(?:EMAIL|PHONE|DOB|SSN|MRN|CARD|NAME|ADDRESS)_[0-9]+\]`)
 )
 
 // Redactor replaces identifiers with typed placeholders such as [EMAIL_1] and remembers the
@@ -34,7 +35,7 @@ type Redactor struct {
 	known    []string // originals, longest first, for the repeat scan
 
 	people  bool           // also names and addresses: see Anonymize
-	holders *regexp.Regexp // what counts as a placeholder for this Redactor
+	holders *lazyre.Regexp // what counts as a placeholder for this Redactor
 }
 
 // NewRedactor returns an empty Redactor; use one per conversation.
