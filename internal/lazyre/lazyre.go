@@ -16,13 +16,12 @@ import (
 // Regexp is a *regexp.Regexp compiled on first use. It panics then, as
 // regexp.MustCompile does, if the expression does not compile.
 type Regexp struct {
-	expr string
-	re   func() *regexp.Regexp
+	re func() *regexp.Regexp
 }
 
 // New returns a Regexp for expr, compiled on first use.
 func New(expr string) *Regexp {
-	r := &Regexp{expr: expr, re: sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })}
+	r := &Regexp{re: sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })}
 	if inTest {
 		r.re()
 	}
@@ -30,12 +29,6 @@ func New(expr string) *Regexp {
 }
 
 var inTest = len(os.Args) > 0 && strings.HasSuffix(strings.TrimSuffix(os.Args[0], ".exe"), ".test")
-
-// Regexp returns the compiled expression.
-func (r *Regexp) Regexp() *regexp.Regexp { return r.re() }
-
-// String returns the source text of the expression.
-func (r *Regexp) String() string { return r.expr }
 
 func (r *Regexp) MatchString(s string) bool      { return r.re().MatchString(s) }
 func (r *Regexp) FindStringIndex(s string) []int { return r.re().FindStringIndex(s) }
